@@ -1,0 +1,1 @@
+"""Kedro-free analytical code: cleaning rules, feature formulas, hierarchy maths, profiling."""
