@@ -1,0 +1,139 @@
+"""kedro-viz on a finished run: the API shows every pipeline, layer and node; the flowchart renders."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from customer_segmentation.pipeline_registry import register_pipelines
+
+LAYERS = [
+    "raw",
+    "intermediate",
+    "primary",
+    "feature",
+    "model_input",
+    "models",
+    "model_output",
+    "reporting",
+]
+STARTUP_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def chromium_binary() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("CI"):
+        pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
+    return found
+
+
+def fetch_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop kedro-viz and the uvicorn worker it leaves behind: they share one process group."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def viz_server(full_run):
+    port = free_port()
+    log = (full_run / "viz.log").open("w")
+    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
+    command = [sys.executable, "-m", "kedro", "viz", "run", "--no-browser"]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=full_run,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            try:
+                fetch_json(f"{base_url}/api/main")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"kedro viz did not start:\n{(full_run / 'viz.log').read_text()}")
+                time.sleep(1)
+        yield base_url
+    finally:
+        stop_process_group(process)
+        log.close()
+
+
+def test_api_lists_every_pipeline_layer_and_node(viz_server):
+    registered = register_pipelines()
+    graph = fetch_json(f"{viz_server}/api/main")
+
+    assert {p["id"] for p in graph["pipelines"]} >= set(registered)
+    assert graph["layers"] == LAYERS
+    shown_tasks = {n["name"] for n in graph["nodes"] if n["type"] == "task"}
+    assert shown_tasks == {node.name for node in registered["__default__"].nodes}
+    datasets = [n for n in graph["nodes"] if n["type"] == "data"]
+    assert datasets
+    assert [d["name"] for d in datasets if d.get("layer") not in LAYERS] == []
+
+
+def test_flowchart_renders_in_a_browser(viz_server, tmp_path):
+    browser = chromium_binary()
+    if browser is None:
+        pytest.skip("chromium is not installed")
+    screenshot = tmp_path / "flowchart.png"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            "--window-size=1600,1000",
+            "--virtual-time-budget=20000",
+            f"--screenshot={screenshot}",
+            viz_server,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pixels = imread(screenshot)[..., :3]
+    assert pixels.std() > 0.05, "the kedro-viz screenshot is blank"
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+    if keep_dir := os.environ.get("SCREENSHOT_DIR"):
+        shutil.copy(screenshot, Path(keep_dir) / "kedro_viz.png")
