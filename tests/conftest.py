@@ -6,7 +6,14 @@ import pytest
 
 EDUCATION_LEVELS = ["Basic", "2n Cycle", "Graduation", "Master", "PhD"]
 MARITAL_STATUSES = ["Single", "Together", "Married", "Divorced", "Widow"]
-PRODUCTS = ["MntWines", "MntFruits", "MntMeatProducts", "MntFishProducts", "MntSweetProducts", "MntGoldProds"]
+PRODUCTS = [
+    "MntWines",
+    "MntFruits",
+    "MntMeatProducts",
+    "MntFishProducts",
+    "MntSweetProducts",
+    "MntGoldProds",
+]
 CHANNELS = ["NumDealsPurchases", "NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"]
 
 

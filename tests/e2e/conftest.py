@@ -49,7 +49,8 @@ def kedro(project: Path, *args: str, check: bool = True) -> subprocess.Completed
         check=False,
     )
     if check and result.returncode != 0:
-        pytest.fail(f"kedro {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
+        output = f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+        pytest.fail(f"kedro {' '.join(args)} failed:\n{output}")
     return result
 
 

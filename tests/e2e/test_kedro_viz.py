@@ -1,5 +1,6 @@
-"""kedro-viz on a finished run: the API shows every pipeline, layer and node; the flowchart renders."""
+"""kedro-viz on a finished run: the API shows every pipeline, layer and node; the graph renders."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -57,10 +58,8 @@ def stop_process_group(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=20)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="module")
