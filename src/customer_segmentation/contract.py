@@ -1,0 +1,172 @@
+"""The raw customer data contract: every column's meaning, type, unit and allowed values.
+
+The contract follows the public "Customer Personality Analysis" table (`marketing_campaign.csv`).
+It is the single source for the required columns, the parsing type of each column and the
+values a column may hold; `docs/data_contract.md` shows the same table (a test keeps them equal).
+Plausibility rules that are a matter of judgement (age limits, income cap, outliers) are not
+here: they are cleaning parameters in `conf/base/parameters_data_processing.yml`.
+"""
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+INTEGER, NUMBER, DATE, CATEGORY = "integer", "number", "date", "category"
+
+# The dtype a column has once parsed: nullable in the typed (intermediate) table, plain in primary.
+TYPED_DTYPES = {INTEGER: "Int64", NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str"}
+PRIMARY_DTYPES = {INTEGER: "int64", NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str"}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One raw column: what it means, how it parses and which values it may hold."""
+
+    name: str
+    kind: str
+    meaning: str
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    allowed: tuple[str, ...] | None = None
+    required: bool = True
+
+    def describe_allowed(self) -> str:
+        """Human-readable allowed values, as used in messages and in the docs."""
+        if self.allowed is not None:
+            return ", ".join(self.allowed)
+        if self.kind == DATE:
+            return "a calendar date"
+        if self.kind == INTEGER and (self.minimum, self.maximum) == (0, 1):
+            return "0 or 1"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f">= {self.minimum:g}"
+        return "any"
+
+
+EDUCATION_LEVELS = ("Basic", "2n Cycle", "Graduation", "Master", "PhD")
+MARITAL_STATUSES = ("Single", "Together", "Married", "Divorced", "Widow")
+_FLAG = {"kind": INTEGER, "unit": "flag", "allowed": None, "minimum": 0, "maximum": 1}
+_AMOUNT = {"kind": INTEGER, "unit": "currency units, last 2 years", "minimum": 0}
+_COUNT = {"kind": INTEGER, "unit": "purchases, last 2 years", "minimum": 0}
+
+CONTRACT: tuple[ColumnSpec, ...] = (
+    ColumnSpec("ID", INTEGER, "customer's unique identifier", "", 0),
+    # A four-digit calendar year; whether the age is plausible is a cleaning rule (parameters).
+    ColumnSpec("Year_Birth", INTEGER, "customer's year of birth", "year", 1800, 2100),
+    ColumnSpec("Education", CATEGORY, "highest education level", allowed=EDUCATION_LEVELS),
+    ColumnSpec("Marital_Status", CATEGORY, "marital status", allowed=MARITAL_STATUSES),
+    ColumnSpec("Income", NUMBER, "yearly household income", "currency units per year", 0),
+    ColumnSpec("Kidhome", INTEGER, "number of small children in the household", "children", 0),
+    ColumnSpec("Teenhome", INTEGER, "number of teenagers in the household", "teenagers", 0),
+    ColumnSpec("Dt_Customer", DATE, "date the customer enrolled with the company", "date"),
+    ColumnSpec("Recency", INTEGER, "days since the customer's last purchase", "days", 0),
+    ColumnSpec("MntWines", meaning="amount spent on wine", **_AMOUNT),
+    ColumnSpec("MntFruits", meaning="amount spent on fruit", **_AMOUNT),
+    ColumnSpec("MntMeatProducts", meaning="amount spent on meat", **_AMOUNT),
+    ColumnSpec("MntFishProducts", meaning="amount spent on fish", **_AMOUNT),
+    ColumnSpec("MntSweetProducts", meaning="amount spent on sweets", **_AMOUNT),
+    ColumnSpec("MntGoldProds", meaning="amount spent on gold products", **_AMOUNT),
+    ColumnSpec("NumDealsPurchases", meaning="purchases made with a discount", **_COUNT),
+    ColumnSpec("NumWebPurchases", meaning="purchases made on the web site", **_COUNT),
+    ColumnSpec("NumCatalogPurchases", meaning="purchases made from the catalogue", **_COUNT),
+    ColumnSpec("NumStorePurchases", meaning="purchases made in a store", **_COUNT),
+    ColumnSpec("NumWebVisitsMonth", INTEGER, "visits to the web site", "visits, last month", 0),
+    ColumnSpec("AcceptedCmp3", meaning="1 if the customer accepted campaign 3's offer", **_FLAG),
+    ColumnSpec("AcceptedCmp4", meaning="1 if the customer accepted campaign 4's offer", **_FLAG),
+    ColumnSpec("AcceptedCmp5", meaning="1 if the customer accepted campaign 5's offer", **_FLAG),
+    ColumnSpec("AcceptedCmp1", meaning="1 if the customer accepted campaign 1's offer", **_FLAG),
+    ColumnSpec("AcceptedCmp2", meaning="1 if the customer accepted campaign 2's offer", **_FLAG),
+    ColumnSpec("Complain", meaning="1 if the customer complained in the last 2 years", **_FLAG),
+    # Undocumented upstream and constant in the public file; nothing downstream needs them.
+    ColumnSpec(
+        "Z_CostContact", INTEGER, "cost of one contact", "currency units", 0, required=False
+    ),
+    ColumnSpec(
+        "Z_Revenue", INTEGER, "revenue of one accepted offer", "currency units", 0, required=False
+    ),
+    ColumnSpec("Response", meaning="1 if the customer accepted the last campaign's offer", **_FLAG),
+)
+CONTRACT_BY_NAME: dict[str, ColumnSpec] = {spec.name: spec for spec in CONTRACT}
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CONTRACT if spec.required)
+
+
+def _value_checks(spec: ColumnSpec) -> list[pa.Check]:
+    if spec.allowed is not None:
+        return [pa.Check.isin(spec.allowed)]
+    checks = []
+    if spec.minimum is not None:
+        checks.append(pa.Check.ge(spec.minimum))
+    if spec.maximum is not None:
+        checks.append(pa.Check.le(spec.maximum))
+    return checks
+
+
+def typed_schema(columns: list[str]) -> pa.DataFrameSchema:
+    """Pandera schema of the typed table for the given contract columns; values may be missing."""
+    return pa.DataFrameSchema(
+        {
+            name: pa.Column(
+                TYPED_DTYPES[CONTRACT_BY_NAME[name].kind],
+                checks=_value_checks(CONTRACT_BY_NAME[name]),
+                nullable=True,
+            )
+            for name in columns
+        }
+    )
+
+
+def primary_schema(columns: list[str]) -> pa.DataFrameSchema:
+    """Pandera schema of `primary_customers`: contract types, no missing values, unique ID."""
+    return pa.DataFrameSchema(
+        {
+            name: pa.Column(
+                PRIMARY_DTYPES[CONTRACT_BY_NAME[name].kind],
+                checks=_value_checks(CONTRACT_BY_NAME[name]),
+                nullable=False,
+                unique=name == "ID",
+            )
+            for name in columns
+        },
+        strict=True,
+        ordered=True,
+    )
+
+
+def find_contract_violations(typed: pd.DataFrame) -> pd.DataFrame:
+    """Values of a typed frame outside the contract: one row (`column`, `index`, `value`) per cell.
+
+    Type mismatches are not expected here (the parser produced the types), so they raise.
+    """
+    columns = [name for name in typed.columns if name in CONTRACT_BY_NAME]
+    try:
+        typed_schema(columns).validate(typed[columns], lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        if cases["index"].isna().any():
+            raise TypeError(f"typed table does not match the contract types:\n{cases}") from errors
+        return pd.DataFrame(
+            {
+                "column": cases["column"].astype(str),
+                "index": cases["index"].astype("int64"),
+                "value": cases["failure_case"].astype(str),
+            }
+        )
+    return pd.DataFrame({"column": [], "index": [], "value": []})
+
+
+def contract_table_markdown() -> str:
+    """The contract as a Markdown table (embedded in docs/data_contract.md)."""
+    lines = [
+        "| # | column | meaning | type | unit | allowed values | required |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for number, spec in enumerate(CONTRACT, start=1):
+        lines.append(
+            f"| {number} | `{spec.name}` | {spec.meaning} | {spec.kind} | {spec.unit or '-'} "
+            f"| {spec.describe_allowed()} | {'yes' if spec.required else 'no'} |"
+        )
+    return "\n".join(lines)

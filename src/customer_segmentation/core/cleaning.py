@@ -1,0 +1,484 @@
+"""Row rules on the typed customer table: duplicates, outliers, missing values, constant columns.
+
+Each rule looks only at the rows still kept, and returns the rows it rejects (with a reason) and
+the values it changes; `clean_customers` runs them in the documented order, so a rejected row
+carries the reason of the first rule that rejected it. All rules are vectorised.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from customer_segmentation.contract import CONTRACT, CONTRACT_BY_NAME, PRIMARY_DTYPES
+from customer_segmentation.core.parsing import REJECT_REASON, ROW_NUMBER
+from customer_segmentation.errors import InputDataError
+
+# Scale factor that makes the median absolute deviation estimate a normal standard deviation.
+MAD_TO_SIGMA = 1.4826
+REPEATED_ID_RULES = ("reject_all", "keep_first", "keep_last", "keep_latest_enrolment")
+ACTIONS = ("reject", "cap")
+OUTLIER_METHODS = ("none", "iqr", "robust_z")
+MISSING_STRATEGIES = ("reject", "median", "group_median", "most_frequent")
+
+
+@dataclass
+class RuleOutcome:
+    """What one rule did: rejected rows (label -> reason), changed values, and its report entry."""
+
+    rule: str
+    column: str | None
+    action: str
+    detail: str
+    rejected: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    updates: dict[str, pd.Series] = field(default_factory=dict)
+    values_fixed: int = 0
+
+    def entry(self) -> dict[str, Any]:
+        """The rule's line in the data-quality report."""
+        return {
+            "rule": self.rule,
+            "column": self.column,
+            "action": self.action,
+            "values_fixed": int(self.values_fixed),
+            "rows_rejected": len(self.rejected),
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class CleanResult:
+    """Kept rows (typed, `_row_number` kept), rejected rows with reasons, and the report parts."""
+
+    kept: pd.DataFrame
+    rejections: pd.DataFrame
+    rules: list[dict[str, Any]]
+    dropped_columns: list[dict[str, str]]
+
+
+def _content_columns(frame: pd.DataFrame) -> list[str]:
+    return [name for name in frame.columns if name != ROW_NUMBER]
+
+
+def reject_exact_duplicates(frame: pd.DataFrame) -> RuleOutcome:
+    """Rows equal in every contract column: keep the first (file order), reject the others."""
+    columns = _content_columns(frame)
+    # Row hashes find the few candidate rows cheaply; exact grouping runs on those only.
+    hashes = pd.util.hash_pandas_object(frame[columns], index=False)
+    candidates = frame[hashes.duplicated(keep=False)]
+    group = candidates.groupby(columns, dropna=False, sort=False).ngroup()
+    first_row = candidates[ROW_NUMBER].groupby(group).transform("min")
+    repeat = candidates[ROW_NUMBER] != first_row
+    reasons = "exact_duplicate: exact duplicate of row " + first_row[repeat].astype(str)
+    return RuleOutcome(
+        "exact_duplicates",
+        None,
+        "reject",
+        "rows equal in every column; the first one is kept",
+        rejected=reasons.astype(object),
+    )
+
+
+def reject_repeated_ids(frame: pd.DataFrame, rule: str) -> RuleOutcome:
+    """Rows sharing an ID with different content, resolved by `rule` (see parameters)."""
+    ids = frame["ID"]
+    repeated = ids.notna() & ids.duplicated(keep=False)
+    group = frame[repeated]
+    if rule == "reject_all":
+        rows = group.groupby("ID")["ID"].transform("size").astype(str)
+        reasons = (
+            "repeated_id: ID "
+            + group["ID"].astype(str)
+            + " is on "
+            + rows
+            + " rows with different content (rule reject_all)"
+        )
+        return RuleOutcome(
+            "repeated_ids",
+            "ID",
+            rule,
+            "conflicting rows of one ID: all rejected",
+            rejected=reasons.astype(object),
+        )
+    sort_keys = {
+        "keep_first": [ROW_NUMBER],
+        "keep_last": [ROW_NUMBER],
+        "keep_latest_enrolment": ["Dt_Customer", ROW_NUMBER],
+    }
+    if rule not in sort_keys:
+        raise InputDataError(
+            f"data_processing.repeated_ids is '{rule}'; use one of reject_all, "
+            + ", ".join(sort_keys)
+            + "."
+        )
+    ordered = group.sort_values(sort_keys[rule], na_position="first", kind="stable")
+    winners = ordered.drop_duplicates("ID", keep="first" if rule == "keep_first" else "last")
+    kept_row = group["ID"].map(winners.set_index("ID")[ROW_NUMBER])
+    losers = group[ROW_NUMBER] != kept_row
+    reasons = (
+        "repeated_id: ID "
+        + group["ID"][losers].astype(str)
+        + " repeated; row "
+        + kept_row[losers].astype(str)
+        + f" was kept (rule {rule})"
+    )
+    return RuleOutcome(
+        "repeated_ids",
+        "ID",
+        rule,
+        f"conflicting rows of one ID: {rule}",
+        rejected=reasons.astype(object),
+    )
+
+
+def _limit(
+    frame: pd.DataFrame,
+    column: str,
+    bounds: tuple[float | None, float | None],
+    action: str,
+    *,
+    rule: str,
+    detail: str,
+    reason_text: str,
+) -> RuleOutcome:
+    """Reject or cap values outside [low, high] (None = unbounded); missing values pass."""
+    values, (low, high) = frame[column], bounds
+    too_low = values < low if low is not None else pd.Series(False, index=values.index)
+    too_high = values > high if high is not None else pd.Series(False, index=values.index)
+    outside = (too_low | too_high).fillna(False).astype(bool)
+    if action == "reject":
+        reasons = f"{rule}: {column} " + frame.loc[outside, column].astype(str) + f" {reason_text}"
+        return RuleOutcome(rule, column, action, detail, rejected=reasons.astype(object))
+    if action == "cap":
+        capped = frame.loc[outside, column].clip(lower=low, upper=high)
+        return RuleOutcome(
+            rule, column, action, detail, updates={column: capped}, values_fixed=int(outside.sum())
+        )
+    raise ValueError(f"action '{action}' of rule {rule} must be one of {ACTIONS}")
+
+
+def reference_date(frame: pd.DataFrame, reference: str) -> pd.Timestamp:
+    """The date ages are measured at: the latest enrolment in the data, or a given date."""
+    if reference == "latest_enrolment":
+        return frame["Dt_Customer"].max()
+    return pd.Timestamp(reference)
+
+
+def apply_age_rule(frame: pd.DataFrame, settings: dict[str, Any]) -> RuleOutcome:
+    """Ages (reference year - birth year) outside [min_years, max_years]: reject or cap."""
+    reference = reference_date(frame, settings["reference"])
+    year = reference.year
+    low_age, high_age = settings.get("min_years"), settings.get("max_years")
+    # A birth year is outside the age range when it is before year - max or after year - min.
+    earliest = None if high_age is None else year - high_age
+    latest = None if low_age is None else year - low_age
+    detail = f"age at {reference:%Y-%m-%d} outside {low_age}..{high_age} years"
+    return _limit(
+        frame,
+        "Year_Birth",
+        (earliest, latest),
+        settings["action"],
+        rule="age_range",
+        detail=detail,
+        reason_text=f"gives an age outside {low_age}..{high_age} years at {reference:%Y-%m-%d}",
+    )
+
+
+def apply_value_range(frame: pd.DataFrame, settings: dict[str, Any]) -> RuleOutcome:
+    """Values of one column outside [min, max]: reject the row or cap the value."""
+    column, low, high = settings["column"], settings.get("min"), settings.get("max")
+    detail = f"allowed {low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
+    return _limit(
+        frame,
+        column,
+        (low, high),
+        settings["action"],
+        rule="value_range",
+        detail=detail,
+        reason_text=f"is outside {detail.removeprefix('allowed ')}",
+    )
+
+
+def statistical_bounds(values: pd.Series, settings: dict[str, Any]) -> tuple[float, float] | None:
+    """Outlier bounds by IQR or robust z; None when the spread is zero (no outlier defined)."""
+    values = values.dropna().astype("float64")
+    if values.empty:
+        return None
+    if settings["method"] == "iqr":
+        q1, q3 = values.quantile([0.25, 0.75])
+        spread = settings["iqr_factor"] * (q3 - q1)
+        return (q1 - spread, q3 + spread) if spread > 0 else None
+    if settings["method"] == "robust_z":
+        median = values.median()
+        sigma = MAD_TO_SIGMA * (values - median).abs().median()
+        spread = settings["robust_z_threshold"] * sigma
+        return (median - spread, median + spread) if spread > 0 else None
+    raise InputDataError(
+        f"data_processing.statistical_outliers.method is '{settings['method']}'; "
+        "use none, iqr or robust_z."
+    )
+
+
+def apply_statistical_outliers(
+    frame: pd.DataFrame, settings: dict[str, Any], column: str
+) -> RuleOutcome:
+    """Values of `column` outside the IQR / robust-z bounds: reject the row or cap the value."""
+    bounds = statistical_bounds(frame[column], settings)
+    if bounds is None:
+        return RuleOutcome(
+            "statistical_outliers",
+            column,
+            settings["action"],
+            f"{settings['method']}: no spread, no outlier",
+        )
+    low, high = bounds
+    if CONTRACT_BY_NAME[column].kind == "integer":  # capped integers stay integers
+        low, high = int(np.ceil(low)), int(np.floor(high))
+    detail = f"{settings['method']} bounds {low:.6g}..{high:.6g}"
+    return _limit(
+        frame,
+        column,
+        (low, high),
+        settings["action"],
+        rule="statistical_outliers",
+        detail=detail,
+        reason_text=f"is outside the {detail}",
+    )
+
+
+def fill_missing(frame: pd.DataFrame, column: str, settings: dict[str, Any]) -> RuleOutcome:
+    """Missing values of one column: reject the row, or impute (median, group median, mode)."""
+    strategy = settings["strategy"]
+    missing = frame[column].isna()
+    if strategy == "reject":
+        reasons = pd.Series(f"missing_value: {column} is missing", index=frame.index[missing])
+        return RuleOutcome(
+            "missing_values",
+            column,
+            "reject",
+            "rows without a value rejected",
+            rejected=reasons.astype(object),
+        )
+    present = frame.loc[~missing, column]
+    if strategy in ("median", "group_median"):
+        overall = present.median()
+        fill = pd.Series(overall, index=frame.index)
+        detail = f"median {column} ({overall:.6g})"
+        if strategy == "group_median":
+            by = settings["group_by"]
+            group_median = present.groupby(frame.loc[~missing, by]).median()
+            fill = frame[by].map(group_median).fillna(overall)
+            detail = f"median {column} of the customer's {by} group (overall median if none)"
+    elif strategy == "most_frequent":
+        modes = present.mode()
+        fill = pd.Series(modes.iloc[0] if len(modes) else pd.NA, index=frame.index)
+        detail = f"most frequent {column}"
+    else:
+        raise InputDataError(
+            f"data_processing.missing_values strategy for {column} is '{strategy}'; use reject, "
+            "median, group_median or most_frequent."
+        )
+    if CONTRACT_BY_NAME[column].kind == "integer":  # an imputed count stays a whole number
+        fill = fill.round()
+    hopeless = missing & fill.isna()  # no value to impute from (e.g. the column is all missing)
+    fixable = missing & ~hopeless
+    reasons = pd.Series(
+        f"missing_value: {column} is missing and nothing to impute it from",
+        index=frame.index[hopeless],
+        dtype=object,
+    )
+    filled = frame.loc[fixable, column].fillna(fill[fixable]).astype(frame[column].dtype)
+    return RuleOutcome(
+        "missing_values",
+        column,
+        strategy,
+        detail,
+        rejected=reasons,
+        updates={column: filled},
+        values_fixed=int(fixable.sum()),
+    )
+
+
+def find_constant_columns(frame: pd.DataFrame, keep_required: bool) -> list[dict[str, str]]:
+    """Columns holding one value in every row (missing counts as a value); required ones are kept
+    when `keep_required`."""
+    constant = []
+    for column in _content_columns(frame):
+        if keep_required and CONTRACT_BY_NAME[column].required:
+            continue
+        values = frame[column]
+        first = values.iloc[0]
+        same = values.isna().all() if pd.isna(first) else (values.notna() & (values == first)).all()
+        if same:
+            constant.append({"column": column, "reason": f"constant ({first})"})
+    return constant
+
+
+def check_settings(settings: dict[str, Any]) -> None:
+    """Refuse unknown rule choices before any row is touched (so a typo fails the first node)."""
+    choices = [
+        ("repeated_ids", settings["repeated_ids"], REPEATED_ID_RULES),
+        ("age.action", settings["age"]["action"], ACTIONS),
+        (
+            "statistical_outliers.method",
+            settings["statistical_outliers"]["method"],
+            OUTLIER_METHODS,
+        ),
+        ("statistical_outliers.action", settings["statistical_outliers"]["action"], ACTIONS),
+        ("missing_values.default", settings["missing_values"]["default"], MISSING_STRATEGIES),
+    ]
+    choices += [
+        (f"value_ranges[{number}].action", item["action"], ACTIONS)
+        for number, item in enumerate(settings.get("value_ranges") or [])
+    ]
+    choices += [
+        (f"missing_values.columns.{column}.strategy", item["strategy"], MISSING_STRATEGIES)
+        for column, item in (settings["missing_values"].get("columns") or {}).items()
+    ]
+    for key, value, allowed in choices:
+        if value not in allowed:
+            raise InputDataError(
+                f"data_processing.{key} is '{value}' in conf/base/parameters_data_processing.yml; "
+                f"use one of: {', '.join(allowed)}."
+            )
+
+
+def _rule_steps(settings: dict[str, Any], columns: list[str]):
+    """The row rules in their documented order: (columns the rule reads, rule on those rows)."""
+    yield None, reject_exact_duplicates
+    yield (
+        [ROW_NUMBER, "ID", "Dt_Customer"],
+        lambda rows: reject_repeated_ids(rows, settings["repeated_ids"]),
+    )
+    yield ["Year_Birth", "Dt_Customer"], lambda rows: apply_age_rule(rows, settings["age"])
+    for limits in settings.get("value_ranges") or []:
+        yield [limits["column"]], lambda rows, limits=limits: apply_value_range(rows, limits)
+    outliers = settings["statistical_outliers"]
+    if outliers["method"] != "none":
+        for column in outliers["columns"]:
+            yield (
+                [column],
+                lambda rows, column=column: apply_statistical_outliers(rows, outliers, column),
+            )
+    missing = settings["missing_values"]
+    for column in columns:
+        strategy = (missing.get("columns") or {}).get(column, {"strategy": missing["default"]})
+        needed = [column] + ([strategy["group_by"]] if "group_by" in strategy else [])
+        yield (
+            needed,
+            lambda rows, column=column, strategy=strategy: fill_missing(rows, column, strategy),
+        )
+
+
+def _is_silent(entry: dict[str, Any], settings: dict[str, Any]) -> bool:
+    """A missing-values entry of a column left to the default strategy that found nothing."""
+    configured = (settings["missing_values"].get("columns") or {}).keys()
+    return (
+        entry["rule"] == "missing_values"
+        and entry["column"] not in configured
+        and entry["values_fixed"] == entry["rows_rejected"] == 0
+    )
+
+
+def clean_customers(
+    typed: pd.DataFrame, invalid_rows: pd.DataFrame, settings: dict[str, Any]
+) -> CleanResult:
+    """Apply the row rules in order to the typed table (rows in `invalid_rows` are already out)."""
+    check_settings(settings)
+    frame = typed.reset_index(drop=True)
+    reason = pd.Series(np.nan, index=frame.index, dtype=object)
+    position = pd.Index(frame[ROW_NUMBER]).get_indexer(invalid_rows[ROW_NUMBER])
+    reason.iloc[position] = invalid_rows[REJECT_REASON].to_numpy(dtype=object)
+    columns = [spec.name for spec in CONTRACT if spec.name in frame.columns]
+    entries = []
+    for needed, rule in _rule_steps(settings, columns):
+        alive = reason.isna()
+        # Each rule reads only its columns of the kept rows: no full copy per rule at scale.
+        outcome = rule(frame.loc[alive, needed if needed is not None else slice(None)])
+        reason.loc[outcome.rejected.index] = outcome.rejected
+        for column, values in outcome.updates.items():
+            frame.loc[values.index, column] = values
+        entries.append(outcome.entry())
+    silent = [entry for entry in entries if _is_silent(entry, settings)]
+    entries = [entry for entry in entries if not _is_silent(entry, settings)]
+    if silent:  # one line for the columns that had nothing missing, not one each
+        default = settings["missing_values"]["default"]
+        entries.append(
+            {
+                "rule": "missing_values",
+                "column": None,
+                "action": default,
+                "values_fixed": 0,
+                "rows_rejected": 0,
+                "detail": f"no missing value in the other {len(silent)} columns",
+            }
+        )
+    kept = frame[reason.isna()]
+    dropped = []
+    if settings["constant_columns"]["drop"] and len(kept):
+        dropped = find_constant_columns(kept, settings["constant_columns"]["keep_required"])
+        kept = kept.drop(columns=[item["column"] for item in dropped])
+    entries += [
+        {
+            "rule": "constant_columns",
+            "column": item["column"],
+            "action": "drop",
+            "values_fixed": 0,
+            "rows_rejected": 0,
+            "detail": item["reason"],
+        }
+        for item in dropped
+    ] or [
+        {
+            "rule": "constant_columns",
+            "column": None,
+            "action": "drop",
+            "values_fixed": 0,
+            "rows_rejected": 0,
+            "detail": "no constant column dropped",
+        }
+    ]
+    rejected = reason.notna()
+    rejections = pd.DataFrame(
+        {
+            ROW_NUMBER: frame.loc[rejected, ROW_NUMBER].to_numpy(dtype="int64"),
+            REJECT_REASON: reason[rejected].to_numpy(dtype=object),
+        }
+    )
+    return CleanResult(kept=kept, rejections=rejections, rules=entries, dropped_columns=dropped)
+
+
+def to_primary(kept: pd.DataFrame) -> pd.DataFrame:
+    """The primary table: contract types without missing values, one row per ID, sorted by ID."""
+    primary = kept.drop(columns=ROW_NUMBER)
+    primary = primary.astype(
+        {column: PRIMARY_DTYPES[CONTRACT_BY_NAME[column].kind] for column in primary.columns}
+    )
+    if primary["ID"].duplicated().any():
+        raise ValueError("primary_customers would hold an ID twice; the repeated_ids rule failed")
+    return primary.sort_values("ID", kind="stable", ignore_index=True)
+
+
+def quality_report(
+    parse_summary: dict[str, Any],
+    rules: list[dict[str, Any]],
+    dropped: list[dict[str, str]],
+    rows_kept: int,
+    rows_rejected: int,
+) -> dict[str, Any]:
+    """The data-quality report; checks that every input row is either kept or rejected."""
+    rows_in = int(parse_summary["rows_in"])
+    if rows_in != rows_kept + rows_rejected:
+        raise ValueError(
+            f"row accounting broken: {rows_in} in, {rows_kept} kept, {rows_rejected} rejected"
+        )
+    return {
+        "source": parse_summary["source"],
+        "rows_in": rows_in,
+        "rows_kept": int(rows_kept),
+        "rows_rejected": int(rows_rejected),
+        "renamed_columns": parse_summary["renamed_columns"],
+        "dropped_columns": parse_summary["dropped_columns"] + dropped,
+        "rules": parse_summary["rules"] + rules,
+    }

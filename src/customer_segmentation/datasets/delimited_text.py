@@ -1,0 +1,135 @@
+"""Raw delimited-text reader: every column as text, and a clear message for an unreadable file."""
+
+import contextlib
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from kedro.io.core import DatasetError, get_filepath_str
+from kedro_datasets.pandas import CSVDataset
+
+from customer_segmentation.errors import InputDataError
+
+# Delimiters we recognise when the configured one splits the header into a single column.
+LIKELY_DELIMITERS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
+# Enough bytes to hold the header and the first data line of any sensible table.
+_PEEK_BYTES = 1 << 16
+
+
+class InputFileError(InputDataError, DatasetError):
+    """An unreadable input file.
+
+    Also a DatasetError so that Kedro passes it on unchanged instead of wrapping it, and the
+    user reads our message first.
+    """
+
+
+def _printable(delimiter: str) -> str:
+    return (
+        repr(delimiter)
+        if delimiter not in LIKELY_DELIMITERS
+        else (f"{LIKELY_DELIMITERS[delimiter]} ({delimiter!r})")
+    )
+
+
+class DelimitedTextDataset(CSVDataset):
+    """Read-only raw table: a ``pandas.CSVDataset`` that loads every value as text.
+
+    No type or missing-value guessing happens at load (the data contract parses values later);
+    ``df.attrs["source"]`` holds the file path. Missing file, empty file, header only, a wrong
+    delimiter and duplicate column names raise ``InputFileError`` with what to do.
+    ``load_args`` are passed to ``pandas.read_csv`` (``sep``, ``encoding``...), except the ones
+    that would make pandas guess types or missing values.
+    """
+
+    DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": ",", "encoding": "utf-8-sig"}
+    # Forced: values stay exactly the text of the file; empty fields are "".
+    _TEXT_ONLY_ARGS: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
+
+    def load(self) -> pd.DataFrame:
+        """Check the file's shape, then read it with every value as text."""
+        path = get_filepath_str(self._get_load_path(), self._protocol)
+        source = self._source_name()
+        if not self._fs.exists(path):
+            raise InputFileError(
+                f"Input file '{source}' does not exist. Put the customer table there, or point "
+                "the dataset to your file in conf/local/catalog.yml (filepath:)."
+            )
+        encoding = self._load_args.get("encoding") or "utf-8"
+        with self._fs.open(path, mode="rb") as handle:
+            head = handle.read(_PEEK_BYTES)
+        if not head.strip():
+            raise InputFileError(
+                f"Input file '{source}' is empty: it has no header and no rows. Provide a table "
+                "with a header line and one line per customer."
+            )
+        if len(head) == _PEEK_BYTES and b"\n" in head:  # don't cut a character in two
+            head = head[: head.rindex(b"\n")]
+        try:
+            lines = head.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise InputFileError(
+                f"Input file '{source}' is not valid {encoding} text ({error.reason} at byte "
+                f"{error.start}). Save it as UTF-8, or set `load_args: encoding:` for this "
+                "dataset in the catalog."
+            ) from error
+        rows = [line for line in lines.splitlines() if line.strip()]
+        self._check_header(rows[0], source)
+        if len(rows) < 2:  # noqa: PLR2004 - a header and at least one data line
+            raise InputFileError(
+                f"Input file '{source}' has a header line but no data rows. Provide at least "
+                "one customer row below the header."
+            )
+        return self._read_text(path, source)
+
+    def _source_name(self) -> str:
+        """The path for messages and reports: relative to the working directory (the project
+        root under `kedro run`) when inside it, so reports are the same on every machine."""
+        if self._protocol == "file":
+            with contextlib.suppress(ValueError):
+                return str(Path(str(self._filepath)).relative_to(Path.cwd()))
+        return str(self._filepath)
+
+    def _check_header(self, header: str, source: str) -> None:
+        """Refuse a header that the configured delimiter cannot split, or that repeats a name."""
+        sep = self._load_args.get("sep", ",")
+        if len(sep) != 1:  # regular-expression separators: leave the header checks to pandas
+            return
+        names = [name.strip() for name in next(csv.reader([header], delimiter=sep))]
+        if len(names) == 1:
+            others = [d for d in LIKELY_DELIMITERS if d != sep and d in names[0]]
+            if others:
+                likely = max(others, key=names[0].count)
+                raise InputFileError(
+                    f"Input file '{source}': the header splits into a single column "
+                    f"'{names[0][:60]}...' with the delimiter {_printable(sep)}; the file looks "
+                    f"{LIKELY_DELIMITERS[likely]}-separated. Set `load_args: sep: "
+                    f"{json.dumps(likely)}` for this dataset in the catalog "
+                    "(conf/local/catalog.yml)."
+                )
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise InputFileError(
+                f"Input file '{source}': duplicate column name(s) {', '.join(map(repr, repeated))} "
+                "in the header. Every column needs its own name: rename or remove the repeated "
+                "column(s) in the file."
+            )
+
+    def _read_text(self, path: str, source: str) -> pd.DataFrame:
+        load_args = {**self._load_args, **self._TEXT_ONLY_ARGS}
+        if load_args.get("engine") == "pyarrow":  # faster reader; it has no na_filter option
+            load_args.pop("na_filter")
+        try:
+            with self._fs.open(path, mode="rb") as handle:
+                frame = pd.read_csv(handle, **load_args)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+            raise InputFileError(
+                f"Input file '{source}' cannot be read as a table with the delimiter "
+                f"{_printable(load_args.get('sep', ','))}: {error}. Check that every line has "
+                "as many fields as the header, and the dataset's `load_args` (sep, encoding)."
+            ) from error
+        frame.columns = [str(name).strip() for name in frame.columns]
+        frame.attrs["source"] = source
+        return frame

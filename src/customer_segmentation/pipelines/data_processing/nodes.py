@@ -1,0 +1,54 @@
+"""Nodes of the data_processing pipeline: thin wrappers around core.parsing and core.cleaning."""
+
+from typing import Any
+
+import pandas as pd
+
+from customer_segmentation.core.cleaning import (
+    check_settings,
+    clean_customers,
+    quality_report,
+    to_primary,
+)
+from customer_segmentation.core.parsing import REJECT_REASON, ROW_NUMBER, parse_customers
+
+
+def parse_raw_customers(
+    raw_customers: pd.DataFrame, settings: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Map, parse and validate the raw table (fails here, before anything is saved, on bad input).
+
+    Returns the typed table, the rows with invalid values (with reasons) and a parse summary.
+    """
+    check_settings(settings)
+    parsed = parse_customers(raw_customers, settings)
+    return parsed.typed, parsed.invalid_rows, parsed.summary
+
+
+def apply_cleaning_rules(
+    customers_typed: pd.DataFrame,
+    invalid_rows: pd.DataFrame,
+    parse_summary: dict[str, Any],
+    settings: dict[str, Any],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Apply the row rules; returns primary customers, rejected row numbers with reasons, report."""
+    result = clean_customers(customers_typed, invalid_rows, settings)
+    report = quality_report(
+        parse_summary,
+        result.rules,
+        result.dropped_columns,
+        len(result.kept),
+        len(result.rejections),
+    )
+    return to_primary(result.kept), result.rejections, report
+
+
+def collect_rejected_customers(
+    raw_customers: pd.DataFrame, rejections: pd.DataFrame
+) -> pd.DataFrame:
+    """The original raw rows that were rejected, with their row number and reason, in file order."""
+    rejections = rejections.sort_values(ROW_NUMBER, ignore_index=True)
+    rows = raw_customers.iloc[rejections[ROW_NUMBER].to_numpy() - 1].reset_index(drop=True)
+    return rows.assign(
+        **{ROW_NUMBER: rejections[ROW_NUMBER], REJECT_REASON: rejections[REJECT_REASON]}
+    )

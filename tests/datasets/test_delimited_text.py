@@ -1,0 +1,104 @@
+"""DelimitedTextDataset: text-only loading and a clear message for each unreadable file."""
+
+import pytest
+from kedro.io import DataCatalog
+from kedro.io.core import DatasetError
+
+from customer_segmentation.datasets import DelimitedTextDataset
+from customer_segmentation.errors import InputDataError
+
+HEADER = "ID\tYear_Birth\tIncome\tDt_Customer"
+
+
+def _write(tmp_path, text: str, name: str = "customers.tsv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return str(path)
+
+
+def _load(path: str, sep: str = "\t"):
+    return DelimitedTextDataset(filepath=path, load_args={"sep": sep}).load()
+
+
+def test_values_load_as_text_without_missing_value_guessing(tmp_path):
+    path = _write(tmp_path, f"{HEADER}\r\n0012\t1957\t\t04-09-2012\r\n7\t1960\tNA\t05-09-2012\r\n")
+
+    frame = _load(path)
+
+    assert frame["ID"].tolist() == ["0012", "7"]
+    assert frame["Income"].tolist() == ["", "NA"]
+    assert all(str(dtype) == "str" for dtype in frame.dtypes)
+    assert frame.attrs["source"] == path
+
+
+def test_missing_file_names_the_path_and_what_to_do(tmp_path):
+    path = str(tmp_path / "nowhere.tsv")
+
+    with pytest.raises(InputDataError) as error:
+        _load(path)
+
+    assert str(error.value).startswith(f"Input file '{path}' does not exist")
+    assert "filepath" in str(error.value)
+
+
+def test_empty_file(tmp_path):
+    path = _write(tmp_path, "")
+
+    with pytest.raises(InputDataError, match=r"customers.tsv' is empty: it has no header"):
+        _load(path)
+
+
+def test_header_only(tmp_path):
+    path = _write(tmp_path, HEADER + "\r\n")
+
+    with pytest.raises(InputDataError, match=r"customers.tsv' has a header line but no data rows"):
+        _load(path)
+
+
+def test_wrong_delimiter_says_which_one_the_file_uses(tmp_path):
+    path = _write(tmp_path, HEADER.replace("\t", ",") + "\n1,1957,5,04-09-2012\n")
+
+    with pytest.raises(InputDataError) as error:
+        _load(path)
+
+    message = str(error.value)
+    assert path in message
+    assert "single column 'ID,Year_Birth,Income,Dt_Customer" in message
+    assert "looks comma-separated" in message
+    assert 'sep: ","' in message
+
+
+def test_duplicate_column_names_are_named(tmp_path):
+    path = _write(tmp_path, "ID\tIncome\tIncome\n1\t2\t3\n")
+
+    with pytest.raises(InputDataError) as error:
+        _load(path)
+
+    assert path in str(error.value)
+    assert "duplicate column name(s) 'Income'" in str(error.value)
+
+
+def test_a_line_with_too_many_fields_names_the_file(tmp_path):
+    path = _write(tmp_path, f"{HEADER}\n1\t2\t3\t4\n1\t2\t3\t4\t5\t6\n")
+
+    with pytest.raises(InputDataError, match="cannot be read as a table"):
+        _load(path)
+
+
+def test_through_the_catalog_the_users_message_comes_first(tmp_path):
+    path = _write(tmp_path, "")
+    catalog = DataCatalog.from_config(
+        {
+            "raw_customers": {
+                "type": "customer_segmentation.datasets.DelimitedTextDataset",
+                "filepath": path,
+            }
+        }
+    )
+
+    with pytest.raises(DatasetError) as error:
+        catalog.load("raw_customers")
+
+    # Kedro's catalog only prefixes the dataset name: no "Failed while loading..." wrapper first.
+    assert str(error.value).startswith(f"raw_customers: Input file '{path}' is empty")
+    assert isinstance(error.value.__cause__, InputDataError)
