@@ -1,0 +1,281 @@
+"""Segment figures drawn from aggregates or a seeded sample, never from millions of points."""
+
+import textwrap
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from sklearn.decomposition import PCA
+
+PALETTE = colormaps["tab10"].colors
+
+
+def segment_color(segment: int) -> tuple:
+    """The one colour of a segment in every figure."""
+    return PALETTE[(int(segment) - 1) % len(PALETTE)]
+
+
+def _short(label: str) -> str:
+    """An axis label without its unit, for titles."""
+    return label.split(" (", maxsplit=1)[0]
+
+
+def segment_label(segment: int, names: Mapping[int, str]) -> str:
+    return f"{segment}: {names.get(segment, f'segment {segment}')}"
+
+
+def sample_rows(n_rows: int, size: int, random_state: int) -> np.ndarray:
+    """Sorted positions of a seeded uniform sample of at most ``size`` rows."""
+    if n_rows <= size:
+        return np.arange(n_rows)
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n_rows, size=size, replace=False))
+
+
+def _centre_marker(ax, x: float, y: float, segment: int) -> None:
+    """A segment's centre: a large cross in its colour (no text, so centres never clash)."""
+    ax.scatter(
+        x,
+        y,
+        s=220,
+        marker="X",
+        color=segment_color(segment),
+        edgecolor="black",
+        linewidth=1.2,
+        zorder=3,
+    )
+
+
+def sizes_plot(profiles: pd.DataFrame, names: Mapping[int, str]) -> Figure:
+    """Share of customers and of revenue per segment (horizontal bars, labelled)."""
+    table = profiles.loc[profiles["segment"] > 0].sort_values("segment", ascending=False)
+    labels = [segment_label(s, names) for s in table["segment"]]
+    y = np.arange(len(table))
+    figure = Figure(figsize=(9, 1.2 + 0.7 * len(table)))
+    ax = figure.add_subplot()
+    height = 0.38
+    bars_c = ax.barh(
+        y + height / 2, 100 * table["customer_share"], height, color="#4c72b0", label="Customers"
+    )
+    bars_r = ax.barh(
+        y - height / 2, 100 * table["revenue_share"], height, color="#dd8452", label="Revenue"
+    )
+    for bars in (bars_c, bars_r):
+        ax.bar_label(bars, fmt="%.0f%%", padding=3, fontsize=9)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("Share of all customers / of all revenue (%)")
+    ax.set_ylabel("Segment")
+    ax.set_xlim(
+        0, min(100, 1.15 * 100 * table[["customer_share", "revenue_share"]].to_numpy().max()) + 5
+    )
+    ax.set_title("Segment sizes: customers and revenue")
+    ax.legend(loc="lower right", frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def pca_plot(
+    matrix: np.ndarray,
+    segments: np.ndarray,
+    names: Mapping[int, str],
+    sample_size: int,
+    random_state: int,
+) -> Figure:
+    """Customers on the first two principal components (PCA fitted on a seeded sample).
+
+    Segment centres are the projected means of all customers (PCA is linear), marked by number.
+    """
+    rows = sample_rows(len(matrix), sample_size, random_state)
+    pca = PCA(n_components=2, random_state=random_state).fit(matrix[rows])
+    points = pca.transform(matrix[rows])
+    means = pd.DataFrame(matrix).groupby(segments).mean()
+    centres = pca.transform(means.to_numpy())
+    figure = Figure(figsize=(8, 6))
+    ax = figure.add_subplot()
+    for segment in np.unique(segments):
+        mask = segments[rows] == segment
+        ax.scatter(
+            *points[mask].T,
+            s=8,
+            alpha=0.5,
+            color=segment_color(segment),
+            label=segment_label(segment, names),
+        )
+    for segment, (x, y) in zip(means.index, centres, strict=True):
+        _centre_marker(ax, x, y, segment)
+    ratio = 100 * pca.explained_variance_ratio_
+    ax.set_xlabel(f"Principal component 1 ({ratio[0]:.0f}% of variance, standardised units)")
+    ax.set_ylabel(f"Principal component 2 ({ratio[1]:.0f}% of variance, standardised units)")
+    ax.set_title(
+        "Segments on the first two principal components\n"
+        f"({len(rows):,} customers; crosses: segment centres)"
+    )
+    ax.legend(loc="best", fontsize=8, markerscale=2, frameon=True)
+    figure.tight_layout()
+    return figure
+
+
+def scatter_plot(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    labels: Mapping[str, str],
+    names: Mapping[int, str],
+    sample_size: int,
+    random_state: int,
+) -> Figure:
+    """``y`` against ``x`` for a seeded sample of customers, with each segment's median marked."""
+    rows = sample_rows(len(frame), sample_size, random_state)
+    sample = frame.iloc[rows]
+    medians = frame.groupby("segment")[[x, y]].median()
+    figure = Figure(figsize=(8, 6))
+    ax = figure.add_subplot()
+    for segment, part in sample.groupby("segment"):
+        ax.scatter(
+            part[x],
+            part[y],
+            s=8,
+            alpha=0.5,
+            color=segment_color(segment),
+            label=segment_label(segment, names),
+        )
+    for segment, (mx, my) in medians.iterrows():
+        _centre_marker(ax, mx, my, segment)
+    ax.set_xlabel(labels.get(x, x))
+    ax.set_ylabel(labels.get(y, y))
+    ax.set_title(
+        f"{_short(labels.get(y, y))} against {_short(labels.get(x, x)).lower()} "
+        "(crosses: segment medians)"
+    )
+    ax.legend(loc="upper left", fontsize=8, markerscale=2)
+    figure.tight_layout()
+    return figure
+
+
+def profile_heatmap(
+    effects: pd.DataFrame, labels: Mapping[str, str], names: Mapping[int, str], color_limit: float
+) -> Figure:
+    """Segments x attributes coloured by Cohen's d against the rest (saturating at the limit)."""
+    table = effects.pivot(index="segment", columns="attribute", values="effect_size")
+    attributes = [a for a in labels if a in table.columns]
+    table = table[attributes]
+    limit = color_limit
+    figure = Figure(figsize=(1.0 + 0.75 * len(attributes), 2.4 + 0.55 * len(table)))
+    ax = figure.add_subplot()
+    image = ax.imshow(table.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    for (i, j), value in np.ndenumerate(table.to_numpy()):
+        ax.text(
+            j,
+            i,
+            f"{value:+.1f}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if abs(value) > 0.6 * limit else "black",
+        )
+    ax.set_xticks(
+        range(len(attributes)), [labels[a] for a in attributes], rotation=40, ha="right", fontsize=8
+    )
+    ax.set_yticks(range(len(table)), [segment_label(s, names) for s in table.index], fontsize=9)
+    ax.set_xlabel("Attribute")
+    ax.set_ylabel("Segment")
+    ax.set_title("Segment profiles: standardised difference from the other customers (Cohen's d)")
+    colorbar = figure.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
+    colorbar.set_label("Cohen's d (pooled standard deviations)")
+    figure.tight_layout()
+    return figure
+
+
+def box_stats(frame: pd.DataFrame, attribute: str, percentiles: Sequence[float]) -> list[dict]:
+    """Box-plot statistics per segment from quantiles of all customers (no raw points)."""
+    low, high = (p / 100 for p in percentiles)
+    quantiles = frame.groupby("segment")[attribute].quantile([low, 0.25, 0.5, 0.75, high]).unstack()
+    means = frame.groupby("segment")[attribute].mean()
+    return [
+        {
+            "label": str(segment),
+            "whislo": row[low],
+            "q1": row[0.25],
+            "med": row[0.5],
+            "q3": row[0.75],
+            "whishi": row[high],
+            "mean": means[segment],
+            "fliers": [],
+        }
+        for segment, row in quantiles.iterrows()
+    ]
+
+
+def attribute_boxplots(
+    frame: pd.DataFrame,
+    attributes: Sequence[str],
+    labels: Mapping[str, str],
+    percentiles: Sequence[float],
+) -> Figure:
+    """One panel per attribute: boxes per segment (quartiles, whiskers at the given percentiles)."""
+    columns = 3
+    rows = int(np.ceil(len(attributes) / columns))
+    figure = Figure(figsize=(12, 3.4 * rows))
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    for ax, attribute in zip(axes, attributes, strict=False):
+        stats = box_stats(frame, attribute, percentiles)
+        boxes = ax.bxp(
+            stats,
+            showmeans=True,
+            showfliers=False,
+            patch_artist=True,
+            medianprops={"color": "black", "linewidth": 1.5},
+            meanprops={"marker": "^", "markerfacecolor": "white", "markeredgecolor": "black"},
+        )
+        for patch, item in zip(boxes["boxes"], stats, strict=True):
+            patch.set_facecolor(segment_color(int(item["label"])))
+            patch.set_alpha(0.7)
+        ax.set_title(labels.get(attribute, attribute).split(" (")[0], fontsize=10)
+        ax.set_xlabel("Segment")
+        ax.set_ylabel(labels.get(attribute, attribute), fontsize=8)
+    for ax in axes[len(attributes) :]:
+        ax.set_visible(False)
+    low, high = percentiles
+    figure.suptitle(
+        f"Main attributes by segment (boxes: quartiles; whiskers: {low:g}th-{high:g}th "
+        "percentile; lines: medians; triangles: means)"
+    )
+    figure.tight_layout()
+    return figure
+
+
+def response_plot(profiles: pd.DataFrame, names: Mapping[int, str]) -> Figure:
+    """Last-campaign response rate and earlier-campaign acceptance per segment, vs overall."""
+    table = profiles.loc[profiles["segment"] > 0]
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    x = np.arange(len(table))
+    width = 0.38
+    figure = Figure(figsize=(9, 5))
+    ax = figure.add_subplot()
+    measures = [
+        ("response_rate", "Responded to last campaign", "#55a868"),
+        ("campaign_acceptance_rate", "Accepted any earlier campaign", "#8172b3"),
+    ]
+    for offset, (column, label, color) in zip((-width / 2, width / 2), measures, strict=True):
+        bars = ax.bar(x + offset, 100 * table[column], width, color=color, label=label)
+        ax.bar_label(bars, fmt="%.0f%%", padding=2, fontsize=9)
+        ax.axhline(
+            100 * overall[column],
+            color=color,
+            linestyle="--",
+            linewidth=1,
+            label=f"{label}, all customers",
+        )
+    ax.set_xticks(
+        x, [textwrap.fill(segment_label(s, names), 22) for s in table["segment"]], fontsize=8
+    )
+    ax.set_xlabel("Segment")
+    ax.set_ylabel("Customers (%)")
+    ax.set_ylim(0, 1.25 * 100 * table[[m[0] for m in measures]].to_numpy().max() + 1)
+    ax.set_title("Campaign response by segment")
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,208 @@
+"""Segment profiles: sizes, revenue, attribute means/medians, effect sizes, mixes and rates.
+
+Everything is a group-by over the customers (linear in their number). The effect size of an
+attribute for a segment is Cohen's d against the rest of the customers: the difference of the
+means divided by the pooled standard deviation of the segment and the rest.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from customer_segmentation.errors import InputDataError
+
+SEGMENT = "segment"
+ID = "ID"
+
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str], dataset: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise InputDataError(
+            f"{dataset}: missing column(s) {missing}. The cluster_analysis parameters "
+            f"(conf/base/parameters_cluster_analysis.yml, profile) name them; produce them "
+            f"upstream or remove them from the parameters."
+        )
+
+
+def attach_segments(
+    segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
+) -> pd.DataFrame:
+    """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer (by segment, ID)."""
+    _require_columns(segments, [ID, SEGMENT], "customer_segments")
+    _require_columns(frame, [ID, *columns], dataset)
+    if segments[ID].duplicated().any():
+        raise InputDataError(
+            "customer_segments: column ID has duplicate values; each customer must have one "
+            "segment. Re-run the clustering pipeline."
+        )
+    joined = segments[[ID, SEGMENT]].merge(
+        frame[[ID, *columns]], on=ID, how="inner", validate="1:1"
+    )
+    if len(joined) != len(segments):
+        raise InputDataError(
+            f"customer_segments: {len(segments) - len(joined)} of {len(segments)} IDs are missing "
+            f"from {dataset}. Re-run the pipelines from the same primary_customers so the "
+            "datasets describe the same customers."
+        )
+    return joined.sort_values([SEGMENT, ID], kind="stable").reset_index(drop=True)
+
+
+def join_segments(
+    segments: pd.DataFrame,
+    features: pd.DataFrame,
+    primary: pd.DataFrame,
+    feature_columns: Sequence[str],
+    primary_columns: Sequence[str],
+) -> pd.DataFrame:
+    """One row per segmented customer: ``segment`` + the feature and raw columns asked for."""
+    with_features = attach_segments(segments, features, feature_columns, "customer_features")
+    with_raw = attach_segments(segments, primary, primary_columns, "primary_customers")
+    return with_features.merge(with_raw.drop(columns=SEGMENT), on=ID, validate="1:1")
+
+
+def model_matrix(
+    model_input: pd.DataFrame, segments: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """The model_input matrix (without ID) and the segment of each of its rows."""
+    columns = [c for c in model_input.columns if c != ID]
+    joined = attach_segments(segments, model_input, columns, "model_input")
+    return joined[columns].to_numpy(dtype="float64"), joined[SEGMENT].to_numpy()
+
+
+def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
+    """Long table: per segment and attribute, mean, median, rest mean and Cohen's d vs the rest.
+
+    The rest's mean and variance come from the totals minus the segment (Chan's parallel
+    variance formula), so the cost is one group-by.
+    """
+    values = frame[list(attributes)].astype("float64")
+    groups = values.groupby(frame[SEGMENT])
+    count = groups.count()
+    mean = groups.mean()
+    median = groups.median()
+    sq_dev = groups.var(ddof=0) * count  # sum of squared deviations within each segment
+
+    total_n = values.count()
+    total_mean = values.mean()
+    total_sq_dev = values.var(ddof=0) * total_n
+    rest_n = total_n - count
+    rest_mean = (total_mean * total_n - mean * count) / rest_n.where(rest_n > 0)
+    rest_sq_dev = total_sq_dev - sq_dev - count * rest_n / total_n * (mean - rest_mean) ** 2
+    pooled_var = (sq_dev + rest_sq_dev.clip(lower=0)) / (total_n - 2).clip(lower=1)
+    pooled_sd = np.sqrt(pooled_var)
+    d = ((mean - rest_mean) / pooled_sd.where(pooled_sd > 0)).fillna(0.0)
+
+    parts = {
+        "segment_mean": mean,
+        "segment_median": median,
+        "rest_mean": rest_mean,
+        "overall_mean": pd.DataFrame([total_mean] * len(mean), index=mean.index),
+        "overall_median": pd.DataFrame([values.median()] * len(mean), index=mean.index),
+        "pooled_sd": pooled_sd,
+        "effect_size": d,
+    }
+    long = pd.concat({name: part.stack() for name, part in parts.items()}, axis=1)
+    long.index.names = [SEGMENT, "attribute"]
+    order = {attribute: position for position, attribute in enumerate(attributes)}
+    long = long.reset_index()
+    long["_order"] = long["attribute"].map(order)
+    return long.sort_values([SEGMENT, "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _shares(totals: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """Row-normalise summed counts into shares (0 when a segment has none at all)."""
+    row_sum = totals.sum(axis=1)
+    shares = totals.div(row_sum.where(row_sum > 0), axis=0).fillna(0.0)
+    return shares.add_prefix(prefix)
+
+
+def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
+    """Wide table, one row per segment, plus a final ``overall`` row (segment 0) for comparison.
+
+    ``settings`` is the ``profile`` parameters block: attributes, products, channels, deals,
+    campaigns, response.
+    """
+    products: Mapping[str, str] = settings["products"]
+    channels: Mapping[str, str] = settings["channels"]
+    campaigns: list[str] = list(settings["campaigns"])
+    segment = frame[SEGMENT]
+
+    revenue = frame[list(products.values())].sum(axis=1).astype("float64")
+    channel_counts = frame[list(channels.values())].astype("float64")
+    channel_counts.columns = list(channels)
+    product_spend = frame[list(products.values())].astype("float64")
+    product_spend.columns = list(products)
+    accepted = frame[campaigns].astype("float64")
+    per_customer = pd.DataFrame(
+        {
+            "revenue": revenue,
+            "purchases": channel_counts.sum(axis=1),
+            "deal_purchases": frame[settings["deals"]].astype("float64"),
+            "accepted_any": (accepted.sum(axis=1) > 0).astype("float64"),
+            "response": frame[settings["response"]].astype("float64"),
+        }
+    )
+    per_customer = pd.concat(
+        [
+            per_customer,
+            channel_counts.add_prefix("ch_"),
+            product_spend.add_prefix("pr_"),
+            accepted.add_prefix("cmp_"),
+        ],
+        axis=1,
+    )
+    # Aggregate per segment, then the whole population as segment 0.
+    sums = per_customer.groupby(segment).sum()
+    sums.loc[0] = per_customer.sum()
+    counts = segment.value_counts().sort_index()
+    counts.loc[0] = len(frame)
+    means = per_customer.groupby(segment).mean()
+    means.loc[0] = per_customer.mean()
+
+    table = pd.DataFrame(index=sums.index)
+    table["customers"] = counts.astype("int64")
+    table["customer_share"] = counts / len(frame)
+    table["revenue"] = sums["revenue"]
+    table["revenue_share"] = sums["revenue"] / sums.loc[0, "revenue"]
+    table["revenue_per_customer"] = sums["revenue"] / counts
+    channel_mix = _shares(sums[[f"ch_{c}" for c in channels]].set_axis(list(channels), axis=1), "")
+    table = table.join(channel_mix.add_prefix("channel_share_"))
+    table["preferred_channel"] = channel_mix.idxmax(axis=1)
+    product_mix = _shares(sums[[f"pr_{p}" for p in products]].set_axis(list(products), axis=1), "")
+    table = table.join(product_mix.add_prefix("category_share_"))
+    table["top_category"] = product_mix.idxmax(axis=1)
+    table["deal_share"] = sums["deal_purchases"] / sums["purchases"].where(sums["purchases"] > 0)
+    table["deal_share_index"] = table["deal_share"] / table.loc[0, "deal_share"]
+    table["campaign_acceptance_rate"] = means["accepted_any"]
+    for column in campaigns:
+        table[f"acceptance_rate_{column}"] = means[f"cmp_{column}"]
+    table["response_rate"] = means["response"]
+
+    stats = effects.pivot(index=SEGMENT, columns="attribute")
+    attributes = list(settings["attributes"])
+    for attribute in attributes:
+        table[f"mean_{attribute}"] = stats[("segment_mean", attribute)]
+        table[f"median_{attribute}"] = stats[("segment_median", attribute)]
+        table[f"effect_{attribute}"] = stats[("effect_size", attribute)]
+        table.loc[0, f"mean_{attribute}"] = stats[("overall_mean", attribute)].iloc[0]
+        table.loc[0, f"median_{attribute}"] = stats[("overall_median", attribute)].iloc[0]
+        table.loc[0, f"effect_{attribute}"] = 0.0
+    table.index.name = SEGMENT
+    table = table.sort_index()
+    # Overall row last: segments 1..k, then 0 ("all customers").
+    return pd.concat([table.drop(index=0), table.loc[[0]]]).reset_index()
+
+
+def profile_columns(settings: Mapping) -> tuple[list[str], list[str]]:
+    """The customer_features and primary_customers columns a profile needs."""
+    feature_columns = list(settings["attributes"])
+    primary_columns = [
+        *settings["products"].values(),
+        *settings["channels"].values(),
+        settings["deals"],
+        *settings["campaigns"],
+        settings["response"],
+    ]
+    return feature_columns, primary_columns

@@ -1,0 +1,241 @@
+"""The self-contained HTML segmentation report: inline CSS, figures as base64 PNG data URIs.
+
+No external links, fonts or scripts, and no timestamps: the same inputs give the same bytes.
+"""
+
+import base64
+import io
+from collections.abc import Mapping
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from matplotlib.figure import Figure
+
+TEMPLATE = "segmentation_report.html.j2"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_bytes(figure: Figure | bytes, dpi: int = 110) -> bytes:
+    """PNG bytes of a figure: saved figures load as bytes, in-memory ones are matplotlib Figures."""
+    if isinstance(figure, bytes | bytearray):
+        if not bytes(figure).startswith(PNG_SIGNATURE):
+            raise ValueError("report figure: bytes given are not a PNG image; save figures as PNG.")
+        return bytes(figure)
+    buffer = io.BytesIO()
+    # Fixed metadata so the bytes depend only on the drawing.
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def data_uri(figure: Figure | bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(figure)).decode("ascii")
+
+
+def embed_figures(figures: Mapping[str, Figure | bytes], captions: Mapping[str, str]) -> list[dict]:
+    """The figures of one report section, in caption order, as ``{name, caption, uri}``."""
+    missing = [name for name in captions if name not in figures]
+    if missing:
+        raise ValueError(
+            f"segmentation report: figure input(s) {missing} named in cluster_analysis.report are "
+            "not wired to the report node; add them to the pipeline or remove them from the "
+            "parameters."
+        )
+    return [
+        {"name": name, "caption": caption, "uri": data_uri(figures[name])}
+        for name, caption in captions.items()
+    ]
+
+
+FORMATS = {
+    "pct": lambda value: f"{100 * float(value):.1f}%",
+    "money": lambda value: f"{float(value):,.0f}",
+    "int": lambda value: f"{int(value):,}",
+    "d": lambda value: f"{float(value):+.2f}",
+}
+
+
+def fmt(value: object, kind: str = "number") -> str:
+    """Readable value: ``pct`` (0..1 -> %), ``money``, ``int``, ``d`` (signed) or plain."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if kind in FORMATS:
+        return FORMATS[kind](value)
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _score(value: float) -> str:
+    """A k-selection score: whole numbers when large, four significant digits otherwise."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def k_table(k_selection: pd.DataFrame, chosen_k: int) -> dict:
+    """The k-selection scores as header + formatted rows, the chosen k flagged."""
+    columns = [
+        c
+        for c in ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
+        if c in k_selection
+    ]
+    rows = []
+    for record in k_selection.sort_values("k").to_dict("records"):
+        cells = [fmt(int(record["k"]), "int")] + [_score(record[c]) for c in columns[1:]]
+        rows.append({"cells": cells, "chosen": int(record["k"]) == int(chosen_k)})
+    return {"header": [c.replace("_", " ") for c in columns], "rows": rows}
+
+
+def segment_cards(
+    profiles: pd.DataFrame,
+    effects: pd.DataFrame,
+    names: Mapping[int, str],
+    actions: Mapping[int, list[dict]],
+    *,
+    labels: Mapping[str, str],
+    top_traits: int,
+) -> list[dict]:
+    """Per segment: name, size, key numbers, most distinctive traits and actions."""
+    cards = []
+    for row in profiles.loc[profiles["segment"] > 0].to_dict("records"):
+        segment = int(row["segment"])
+        own = effects.loc[effects["segment"] == segment].copy()
+        own["size"] = own["effect_size"].abs()
+        traits = own.sort_values(["size", "attribute"], ascending=[False, True]).head(top_traits)
+        channel = row["preferred_channel"]
+        category = row["top_category"]
+        cards.append(
+            {
+                "segment": segment,
+                "name": names[segment],
+                "key_numbers": [
+                    (
+                        "Customers",
+                        f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})",
+                    ),
+                    ("Revenue share", fmt(row["revenue_share"], "pct")),
+                    ("Median income", fmt(row["median_income"], "money")),
+                    ("Median total spend", fmt(row["median_total_spend"], "money")),
+                    (
+                        "Preferred channel",
+                        f"{channel} ({fmt(row[f'channel_share_{channel}'], 'pct')} of purchases)",
+                    ),
+                    (
+                        "Top category",
+                        f"{category} ({fmt(row[f'category_share_{category}'], 'pct')} of spend)",
+                    ),
+                    ("Deal share of purchases", fmt(row["deal_share"], "pct")),
+                    ("Response to last campaign", fmt(row["response_rate"], "pct")),
+                ],
+                "traits": [
+                    {
+                        "label": labels.get(t["attribute"], t["attribute"]),
+                        "mean": fmt(t["segment_mean"]),
+                        "rest": fmt(t["rest_mean"]),
+                        "d": fmt(t["effect_size"], "d"),
+                        "sign": "pos" if t["effect_size"] > 0 else "neg",
+                    }
+                    for t in traits.to_dict("records")
+                ],
+                "actions": actions[segment],
+            }
+        )
+    return cards
+
+
+def profile_table(
+    profiles: pd.DataFrame, names: Mapping[int, str], labels: Mapping[str, str]
+) -> dict:
+    """Segments (and all customers) x headline metrics and attribute means, formatted."""
+    metrics = [
+        ("customers", "Customers", "int"),
+        ("customer_share", "Share of customers", "pct"),
+        ("revenue_share", "Share of revenue", "pct"),
+        ("revenue_per_customer", "Revenue per customer", "money"),
+        ("deal_share", "Deal share of purchases", "pct"),
+        ("campaign_acceptance_rate", "Accepted an earlier campaign", "pct"),
+        ("response_rate", "Responded to last campaign", "pct"),
+        ("preferred_channel", "Preferred channel", "text"),
+        ("top_category", "Top category", "text"),
+    ]
+    metrics += [(f"mean_{a}", f"{label}, mean", "number") for a, label in labels.items()]
+    header = [f"{s}: {names[s]}" if s else "All customers" for s in profiles["segment"]]
+    rows = [
+        {"label": label, "cells": [fmt(value, kind) for value in profiles[column]]}
+        for column, label, kind in metrics
+        if column in profiles
+    ]
+    return {"header": header, "rows": rows}
+
+
+def stability_summary(
+    stability: Mapping, names: Mapping[int, str], stable: float, weak: float
+) -> dict:
+    """Stability numbers with a verdict per segment (Hennig's Jaccard bands)."""
+
+    def verdict(jaccard: float) -> str:
+        if jaccard >= stable:
+            return "stable"
+        if jaccard >= weak:
+            return "a pattern, boundaries vary"
+        return "unstable"
+
+    return {
+        **{k: v for k, v in stability.items() if k != "segments"},
+        "rows": [
+            {
+                "segment": f"{s['segment']}: {names[s['segment']]}",
+                "jaccard_mean": f"{s['jaccard_mean']:.2f}",
+                "jaccard_min": f"{s['jaccard_min']:.2f}",
+                "verdict": verdict(s["jaccard_mean"]),
+            }
+            for s in stability["segments"]
+        ],
+    }
+
+
+def render(context: Mapping) -> str:
+    """Fill the report template (autoescaped) with ``context``."""
+    environment = Environment(
+        loader=PackageLoader("customer_segmentation.core", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template(TEMPLATE).render(**context)
+
+
+def quality_summary(data_quality: Mapping) -> dict:
+    """Rows in/kept/rejected, dropped columns and the rules as a table (any rule keys)."""
+    rules = list(data_quality.get("rules", []))
+    keys = list(dict.fromkeys(key for rule in rules for key in rule))
+    return {
+        "source": data_quality.get("source", "–"),
+        "rows_in": fmt(data_quality["rows_in"], "int"),
+        "rows_kept": fmt(data_quality["rows_kept"], "int"),
+        "rows_rejected": fmt(data_quality["rows_rejected"], "int"),
+        "kept_share": fmt(data_quality["rows_kept"] / max(data_quality["rows_in"], 1), "pct"),
+        "dropped_columns": list(data_quality.get("dropped_columns", [])),
+        "rules": {
+            "header": [key.replace("_", " ") for key in keys],
+            "rows": [[fmt(rule.get(key, "")) for key in keys] for rule in rules],
+        },
+    }
+
+
+def headline(profiles: pd.DataFrame, names: Mapping[int, str], colors: Mapping[int, str]) -> dict:
+    """k, number of customers and each segment's name and sizes."""
+    segments = profiles.loc[profiles["segment"] > 0]
+    return {
+        "k": len(segments),
+        "n_customers": fmt(int(segments["customers"].sum()), "int"),
+        "segments": [
+            {
+                "segment": int(row["segment"]),
+                "name": names[int(row["segment"])],
+                "color": colors[int(row["segment"])],
+                "customers": fmt(row["customers"], "int"),
+                "customer_share": fmt(row["customer_share"], "pct"),
+                "revenue_share": fmt(row["revenue_share"], "pct"),
+            }
+            for row in segments.to_dict("records")
+        ],
+    }

@@ -1,0 +1,206 @@
+"""Nodes of the cluster_analysis pipeline: thin wrappers over ``customer_segmentation.core``."""
+
+from typing import Any
+
+import pandas as pd
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from customer_segmentation.core import actions, analysis_plots, naming, profiling, report, stability
+
+
+def _names(segment_names: dict) -> dict[int, str]:
+    return {int(item["segment"]): item["name"] for item in segment_names["segments"]}
+
+
+def profile_segments(
+    customer_segments: pd.DataFrame,
+    customer_features: pd.DataFrame,
+    primary_customers: pd.DataFrame,
+    profile: dict,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Segment profile table (segment 0 = all customers) and the long effect-size table."""
+    feature_columns, primary_columns = profiling.profile_columns(profile)
+    frame = profiling.join_segments(
+        customer_segments, customer_features, primary_customers, feature_columns, primary_columns
+    )
+    effects = profiling.effect_sizes(frame, feature_columns)
+    return profiling.segment_profiles(frame, effects, profile), effects
+
+
+def name_segments(segment_effect_sizes: pd.DataFrame, naming_rules: dict) -> dict:
+    """Unique plain-language names from the effect sizes, with the descriptors behind them."""
+    return {
+        "rule": (
+            "Income tier, then the traits with |Cohen's d| >= "
+            f"{naming_rules['effect_threshold']} in fixed priority order, at most "
+            f"{naming_rules['max_descriptors']} descriptors; clashes add the next trait, "
+            "then the segment number."
+        ),
+        "segments": naming.name_segments(segment_effect_sizes, naming_rules),
+    }
+
+
+def recommend_actions(
+    segment_profiles: pd.DataFrame, segment_names: dict, action_rules: dict, profile: dict
+) -> dict:
+    """Two to ``max_actions`` marketing actions per segment, each citing its figures."""
+    names = _names(segment_names)
+    found = actions.recommend_actions(
+        segment_profiles, action_rules, list(profile["products"]), list(profile["channels"])
+    )
+    return {
+        "rules": action_rules,
+        "segments": [
+            {"segment": segment, "name": names[segment], "actions": items}
+            for segment, items in sorted(found.items())
+        ],
+    }
+
+
+def assess_stability(
+    model_input: pd.DataFrame, customer_segments: pd.DataFrame, clustering: dict, settings: dict
+) -> dict:
+    """Mean/min ARI and per-segment Jaccard over seeded bootstrap re-clusterings."""
+    # Imported here so that the clustering module is looked up at run time (tests may replace it).
+    from customer_segmentation.core.hierarchy import cluster_labels  # noqa: PLC0415
+
+    matrix, segments = profiling.model_matrix(model_input, customer_segments)
+    result = stability.bootstrap_stability(
+        matrix,
+        segments,
+        cluster_labels,
+        clustering,
+        n_resamples=settings["n_resamples"],
+        sample_size=settings["sample_size"],
+        random_state=settings["random_state"],
+    )
+    return {"method": stability.__doc__.strip().splitlines()[0], **result}
+
+
+def plot_segment_sizes(segment_profiles: pd.DataFrame, segment_names: dict) -> Figure:
+    """Bar chart of customer and revenue share per segment."""
+    return analysis_plots.sizes_plot(segment_profiles, _names(segment_names))
+
+
+def plot_segment_pca(
+    model_input: pd.DataFrame, customer_segments: pd.DataFrame, segment_names: dict, plots: dict
+) -> Figure:
+    """Sampled customers on two principal components, coloured by segment."""
+    matrix, segments = profiling.model_matrix(model_input, customer_segments)
+    return analysis_plots.pca_plot(
+        matrix, segments, _names(segment_names), plots["sample_size"], plots["random_state"]
+    )
+
+
+def plot_income_spend(
+    customer_features: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+    segment_names: dict,
+    profile: dict,
+    plots: dict,
+) -> Figure:
+    """Sampled customers' income against total spend, coloured by segment."""
+    x, y = plots["scatter_x"], plots["scatter_y"]
+    frame = profiling.attach_segments(
+        customer_segments, customer_features, [x, y], "customer_features"
+    )
+    return analysis_plots.scatter_plot(
+        frame,
+        x,
+        y,
+        labels=profile["attributes"],
+        names=_names(segment_names),
+        sample_size=plots["sample_size"],
+        random_state=plots["random_state"],
+    )
+
+
+def plot_profile_heatmap(
+    segment_effect_sizes: pd.DataFrame, segment_names: dict, profile: dict, plots: dict
+) -> Figure:
+    """Segments x attributes heatmap of effect sizes."""
+    return analysis_plots.profile_heatmap(
+        segment_effect_sizes,
+        profile["attributes"],
+        _names(segment_names),
+        plots["heatmap_color_limit"],
+    )
+
+
+def plot_attribute_boxplots(
+    customer_features: pd.DataFrame, customer_segments: pd.DataFrame, profile: dict, plots: dict
+) -> Figure:
+    """Box plots (from quantiles of all customers) of the main attributes by segment."""
+    attributes = plots["boxplot_attributes"]
+    frame = profiling.attach_segments(
+        customer_segments, customer_features, attributes, "customer_features"
+    )
+    return analysis_plots.attribute_boxplots(
+        frame, attributes, profile["attributes"], plots["whisker_percentiles"]
+    )
+
+
+def plot_campaign_response(segment_profiles: pd.DataFrame, segment_names: dict) -> Figure:
+    """Response and campaign-acceptance rates per segment against the overall rates."""
+    return analysis_plots.response_plot(segment_profiles, _names(segment_names))
+
+
+def render_segmentation_report(
+    *,
+    data_quality: dict,
+    k_selection: pd.DataFrame,
+    k_selection_decision: dict,
+    segment_profiles: pd.DataFrame,
+    segment_effect_sizes: pd.DataFrame,
+    segment_names: dict,
+    segment_actions: dict,
+    segment_stability: dict,
+    parameters: dict,
+    **figures: Figure | bytes,
+) -> str:
+    """The self-contained HTML report (figures arrive as Figures or saved PNG bytes)."""
+    names = _names(segment_names)
+    colors = {segment: to_hex(analysis_plots.segment_color(segment)) for segment in names}
+    settings = parameters["report"]
+    labels = parameters["profile"]["attributes"]
+    action_map = {int(item["segment"]): item["actions"] for item in segment_actions["segments"]}
+    cards = report.segment_cards(
+        segment_profiles,
+        segment_effect_sizes,
+        names,
+        action_map,
+        labels=labels,
+        top_traits=settings["top_traits"],
+    )
+    for card in cards:
+        card["color"] = colors[card["segment"]]
+    context: dict[str, Any] = {
+        "title": settings["title"],
+        "headline": report.headline(segment_profiles, names, colors),
+        "quality": report.quality_summary(data_quality),
+        "decision": {
+            "rule": k_selection_decision.get("rule", "–"),
+            "chosen_k": k_selection_decision.get("chosen_k", len(names)),
+            "knee_k": k_selection_decision.get("knee_k"),
+            "best_silhouette_k": k_selection_decision.get("best_silhouette_k"),
+            "reasoning": k_selection_decision.get("reasoning", "–"),
+        },
+        "k_table": report.k_table(k_selection, k_selection_decision.get("chosen_k", len(names))),
+        "cards": cards,
+        "profile_table": report.profile_table(segment_profiles, names, labels),
+        "stability": report.stability_summary(
+            segment_stability,
+            names,
+            parameters["stability"]["jaccard_stable"],
+            parameters["stability"]["jaccard_weak"],
+        ),
+        "eda_figures": report.embed_figures(figures, settings["eda_figures"]),
+        "k_figures": report.embed_figures(figures, settings["k_figures"]),
+        "segment_figures": report.embed_figures(figures, settings["segment_figures"]),
+    }
+    context["stability"].update(
+        jaccard_stable=parameters["stability"]["jaccard_stable"],
+        jaccard_weak=parameters["stability"]["jaccard_weak"],
+    )
+    return report.render(context)

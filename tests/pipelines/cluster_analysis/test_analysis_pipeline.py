@@ -1,0 +1,83 @@
+"""The whole cluster_analysis pipeline on an in-memory catalog."""
+
+import json
+
+import pytest
+import yaml
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
+from matplotlib.figure import Figure
+
+from customer_segmentation.datasets import FigureDataset
+from customer_segmentation.pipelines.cluster_analysis import create_pipeline
+from customer_segmentation.pipelines.cluster_analysis.pipeline import SEGMENT_FIGURES
+
+from .conftest import PARAMETERS
+
+
+class KeptDataset(MemoryDataset):
+    """A MemoryDataset the runner does not empty, so the test can read every output."""
+
+    def _release(self) -> None:
+        pass
+
+
+def run_pipeline(inputs: dict) -> DataCatalog:
+    pipeline = create_pipeline()
+    catalog = DataCatalog({name: MemoryDataset(value) for name, value in inputs.items()})
+    for name in pipeline.all_outputs():
+        catalog[name] = KeptDataset()
+    SequentialRunner().run(pipeline, catalog)
+    return catalog
+
+
+def test_pipeline_produces_every_output(analysis_inputs):
+    catalog = run_pipeline(analysis_inputs)
+    profiles = catalog.load("segment_profiles")
+    assert profiles["segment"].tolist() == [1, 2, 3, 0]
+    assert profiles.loc[profiles["segment"] > 0, "revenue_share"].sum() == pytest.approx(1.0)
+    names = catalog.load("segment_names")
+    actions = catalog.load("segment_actions")
+    stability = catalog.load("segment_stability")
+    for document in (names, actions, stability):
+        json.dumps(document)  # JSON-serialisable as the catalog saves it
+    assert [a["name"] for a in actions["segments"]] == [n["name"] for n in names["segments"]]
+    assert (
+        stability["n_resamples"]
+        == analysis_inputs["params:cluster_analysis"]["stability"]["n_resamples"]
+    )
+    for name in SEGMENT_FIGURES:
+        assert isinstance(catalog.load(name), Figure)
+    html = catalog.load("segmentation_report")
+    assert html.count("<img") == 15
+    for item in names["segments"]:
+        assert item["name"] in html or item["name"].replace("'", "&#39;") in html
+
+
+def test_every_node_is_tagged_analysis_and_every_output_is_in_the_catalog():
+    pipeline = create_pipeline()
+    assert all("analysis" in node.tags for node in pipeline.nodes)
+    catalog_file = PARAMETERS.parent / "catalog_cluster_analysis.yml"
+    entries = yaml.safe_load(catalog_file.read_text())
+    assert set(pipeline.all_outputs()) == set(entries)
+    for entry in entries.values():
+        assert entry["metadata"]["kedro-viz"]["layer"] == "reporting"
+    assert (
+        entries["segmentation_report"]["filepath"] == "data/08_reporting/segmentation_report.html"
+    )
+
+
+def test_report_accepts_saved_png_bytes(analysis_inputs, tmp_path):
+    inputs = dict(analysis_inputs)
+    inputs["params:cluster_analysis.stability"] = {
+        **analysis_inputs["params:cluster_analysis.stability"],
+        "n_resamples": 2,
+    }
+    for name, figure in analysis_inputs.items():
+        if isinstance(figure, Figure):
+            dataset = FigureDataset(filepath=str(tmp_path / f"{name}.png"))
+            dataset.save(figure)
+            inputs[name] = dataset.load()
+    html = run_pipeline(inputs).load("segmentation_report")
+    assert html.count('src="data:image/png;base64,') == 15
+    assert isinstance(inputs["elbow_plot"], bytes)

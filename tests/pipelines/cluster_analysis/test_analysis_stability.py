@@ -1,0 +1,60 @@
+"""Bootstrap stability: seeded, bounded, and right on clear and on random structure."""
+
+import numpy as np
+import pytest
+
+from customer_segmentation.core import stability
+from customer_segmentation.pipelines.cluster_analysis.nodes import assess_stability
+
+from .conftest import ward_labels
+
+
+def test_best_match_jaccard_counts_overlaps():
+    reference = np.array([1, 1, 1, 2, 2, 3])
+    labels = np.array([0, 0, 1, 1, 1, 1])
+    # segment 1 {0,1,2} vs cluster 0 {0,1}: 2/3; segment 2 {3,4} vs cluster 1 {2..5}: 2/4;
+    # segment 3 {5} vs cluster 1: 1/4
+    result = stability.best_match_jaccard(reference, labels, np.array([1, 2, 3, 4]))
+    assert result[:3] == pytest.approx([2 / 3, 0.5, 0.25])
+    assert np.isnan(result[3])
+
+
+def test_separated_blobs_are_perfectly_stable():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [10, 0], [0, 10]])
+    segments = np.repeat([1, 2, 3], 60)
+    matrix = centres[segments - 1] + rng.normal(0, 0.5, (180, 2))
+    result = stability.bootstrap_stability(
+        matrix, segments, ward_labels, {}, n_resamples=5, sample_size=100, random_state=1
+    )
+    assert result["ari_mean"] == 1.0
+    assert result["sample_size"] == 100
+    assert [s["jaccard_min"] for s in result["segments"]] == [1.0, 1.0, 1.0]
+
+
+def test_random_labels_are_not_stable():
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(150, 3))
+    segments = rng.integers(1, 4, 150)
+    result = stability.bootstrap_stability(
+        matrix, segments, ward_labels, {}, n_resamples=5, sample_size=150, random_state=1
+    )
+    assert result["ari_mean"] < 0.1
+
+
+def test_node_is_deterministic_and_uses_the_parameters(
+    model_input, customer_segments, clustering_params, analysis_params
+):
+    settings = {**analysis_params["stability"], "n_resamples": 4, "sample_size": 200}
+    first = assess_stability(model_input, customer_segments, clustering_params, settings)
+    second = assess_stability(model_input, customer_segments, clustering_params, settings)
+    assert first == second
+    assert len(first["ari_per_resample"]) == 4
+    assert first["sample_size"] == 200
+    assert first["n_clusters"] == 3
+    assert 0 < first["ari_min"] <= first["ari_mean"] <= 1
+    assert [s["segment"] for s in first["segments"]] == [1, 2, 3]
+    other_seed = assess_stability(
+        model_input, customer_segments, clustering_params, {**settings, "random_state": 1}
+    )
+    assert other_seed["ari_per_resample"] != first["ari_per_resample"]
