@@ -1,0 +1,258 @@
+"""Scores of every k cut from one hierarchy, the knee of the WCSS curve and the rule that picks k.
+
+Selection rules (``clustering.selection.rule``):
+
+- ``silhouette``: the k with the highest silhouette. Sampled silhouettes carry noise (sd about
+  0.002 at 10,000 customers), so every k within ``silhouette_noise`` of the best ties with it and
+  the tie goes to the k nearest the knee (then the smaller k).
+- ``elbow``: the knee of the WCSS curve found by kneed (``KneeLocator``, convex, decreasing,
+  sensitivity ``knee_sensitivity``); without a knee it falls back to ``silhouette``.
+- ``combined`` (default): the elbow sets the scale and silhouette refines and guards it. Start at
+  the knee; a k within ``knee_window`` of it replaces it only if its silhouette is higher by more
+  than ``silhouette_margin``; if the silhouette of the result is below ``silhouette_floor``, or
+  there is no knee, the ``silhouette`` rule decides. (Silhouette alone tends to favour k=2, the
+  coarsest split, which is rarely a useful segmentation.)
+- ``fixed``: ``fixed_k``, which must lie in the k range.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from kneed import KneeLocator
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+from customer_segmentation.core.hierarchy import Hierarchy
+from customer_segmentation.errors import InputDataError
+
+K_SELECTION_COLUMNS = ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
+RULES = ("combined", "silhouette", "elbow", "fixed")
+
+
+def k_values(k_range: dict, n_customers: int, source: str = "model_input") -> list[int]:
+    """The k to score, checked against each other and against the number of customers."""
+    k_min, k_max = k_range.get("min"), k_range.get("max")
+    if not all(isinstance(value, int) and not isinstance(value, bool) for value in (k_min, k_max)):
+        raise ValueError(
+            f"clustering.k_range must give integer min and max, got min={k_min!r}, max={k_max!r}."
+        )
+    if k_min < 2 or k_min > k_max:
+        raise ValueError(
+            f"clustering.k_range min={k_min}, max={k_max} is invalid: need 2 <= min <= max."
+        )
+    if n_customers <= k_max:
+        raise InputDataError(
+            f"{source}: {n_customers} customers but clustering.k_range goes up to k={k_max}; the "
+            f"silhouette needs more customers than clusters. Lower k_range.max below "
+            f"{n_customers} or provide more customers."
+        )
+    return list(range(k_min, k_max + 1))
+
+
+def silhouette_sample(n_rows: int, sample_size: int, random_state: int) -> np.ndarray:
+    """Row indices on which every k's silhouette is scored: all rows, or one seeded sample."""
+    if n_rows <= sample_size:
+        return np.arange(n_rows)
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n_rows, size=sample_size, replace=False))
+
+
+def within_cluster_sum_of_squares(matrix: np.ndarray, labels: np.ndarray) -> float:
+    """Sum of squared distances of rows to their cluster mean, O(n d)."""
+    counts = np.bincount(labels)
+    sums = np.vstack([np.bincount(labels, weights=column) for column in matrix.T]).T
+    residuals = matrix - (sums / counts[:, None])[labels]
+    return float(np.einsum("ij,ij->", residuals, residuals))
+
+
+def sample_silhouettes(
+    points: np.ndarray, partitions: list[np.ndarray], chunk_rows: int
+) -> list[np.ndarray]:
+    """Per-point silhouettes of several partitions of the same points, distances computed once.
+
+    Equal to scikit-learn's ``silhouette_samples`` for each partition (singletons score 0), but
+    each chunk of pairwise distances (chunk_rows x n) serves every partition through one product
+    with the stacked one-hot cluster indicators, instead of being recomputed per k.
+    """
+    codes = [np.unique(labels, return_inverse=True)[1] for labels in partitions]
+    widths = [int(code.max()) + 1 for code in codes]
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    indicator = np.zeros((len(points), offsets[-1]))
+    for code, offset in zip(codes, offsets[:-1], strict=True):
+        indicator[np.arange(len(points)), offset + code] = 1.0
+    sizes = indicator.sum(axis=0)
+    squared_norms = np.einsum("ij,ij->i", points, points)
+    values = [np.zeros(len(points)) for _ in partitions]
+    for start in range(0, len(points), chunk_rows):
+        rows = np.arange(start, min(start + chunk_rows, len(points)))
+        squared = squared_norms[rows, None] + squared_norms[None, :] - 2.0 * points[rows] @ points.T
+        distances = np.sqrt(np.clip(squared, 0.0, None))
+        distances[np.arange(len(rows)), rows] = 0.0
+        sums = distances @ indicator  # rows x (sum of k): distance to every cluster of every k
+        for index, (code, offset, width) in enumerate(zip(codes, offsets, widths, strict=False)):
+            block = sums[:, offset : offset + width]
+            block_sizes = sizes[offset : offset + width]
+            own = code[rows]
+            own_size = block_sizes[own]
+            mean_to = block / block_sizes
+            mean_to[np.arange(len(rows)), own] = np.inf
+            inner = block[np.arange(len(rows)), own] / np.maximum(own_size - 1, 1)
+            nearest = mean_to.min(axis=1)
+            score = (nearest - inner) / np.maximum(inner, nearest)
+            values[index][rows] = np.where(own_size > 1, np.nan_to_num(score), 0.0)
+    return values
+
+
+def score_k_range(
+    matrix: np.ndarray,
+    hierarchy: Hierarchy,
+    ks: list[int],
+    sample: np.ndarray,
+    chunk_rows: int,
+) -> pd.DataFrame:
+    """One row per k: WCSS of the hierarchy's own partition, silhouette, CH and DB.
+
+    Silhouettes are the mean over the same sample rows for every k (NaN if the sample holds a
+    single cluster); the other scores use every row.
+    """
+    partitions = [hierarchy.labels(k) for k in ks]
+    silhouettes = sample_silhouettes(
+        matrix[sample], [labels[sample] for labels in partitions], chunk_rows
+    )
+    rows = []
+    for k, labels, values in zip(ks, partitions, silhouettes, strict=True):
+        wcss = (
+            hierarchy.ward_wcss(k)
+            if hierarchy.method == "ward"
+            else within_cluster_sum_of_squares(matrix, labels)
+        )
+        single = len(np.unique(labels[sample])) < 2
+        rows.append(
+            {
+                "k": k,
+                "wcss": wcss,
+                "silhouette": float("nan") if single else float(values.mean()),
+                "calinski_harabasz": float(calinski_harabasz_score(matrix, labels)),
+                "davies_bouldin": float(davies_bouldin_score(matrix, labels)),
+            }
+        )
+    return pd.DataFrame(rows, columns=K_SELECTION_COLUMNS).astype({"k": "int64"})
+
+
+def find_knee(ks: np.ndarray, wcss: np.ndarray, sensitivity: float) -> int | None:
+    """Knee of the decreasing, convex WCSS curve by kneed; None when there is none."""
+    if len(ks) < 3:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kneed warns when it finds no knee; None says it
+        locator = KneeLocator(
+            ks, wcss, S=sensitivity, curve="convex", direction="decreasing", online=False
+        )
+    return None if locator.knee is None else int(locator.knee)
+
+
+def _nearest(candidates: list[int], target: int | None) -> int:
+    """The candidate nearest the target (ties and no target: the smaller k)."""
+    if target is None:
+        return min(candidates)
+    return min(candidates, key=lambda k: (abs(k - target), k))
+
+
+def _by_silhouette(table: pd.DataFrame, knee: int | None, noise: float) -> tuple[int, str]:
+    """Best silhouette, with differences below the noise level settled by the knee."""
+    best = table["silhouette"].max()
+    tied = table.loc[table["silhouette"] >= best - noise, "k"].tolist()
+    chosen = _nearest(tied, knee)
+    if len(tied) == 1:
+        return chosen, f"highest silhouette ({best:.3f}) at k={chosen}"
+    return chosen, (
+        f"silhouettes of k={tied} lie within the sampling noise {noise} of the best ({best:.3f}); "
+        f"the tie goes to the k nearest the knee ({knee}), then the smaller k: k={chosen}"
+    )
+
+
+def _knee_refined_by_silhouette(table: pd.DataFrame, knee: int, selection: dict) -> tuple[int, str]:
+    """The combined rule: the knee, moved to a neighbour only on a clearly better silhouette.
+
+    Candidates are the k within ``knee_window`` of the knee. A candidate replaces the knee when its
+    silhouette beats the knee's by more than ``silhouette_margin`` (the best such candidate wins).
+    If the result's silhouette is below ``silhouette_floor`` the segments have no usable structure
+    at that size, and the best silhouette over the whole range decides instead.
+    """
+    silhouettes = dict(zip(table["k"], table["silhouette"], strict=True))
+    window, margin = selection["knee_window"], selection["silhouette_margin"]
+    floor = selection["silhouette_floor"]
+    at_knee = silhouettes[knee]
+    neighbours = {int(k): s for k, s in silhouettes.items() if 0 < abs(k - knee) <= window}
+    better = {k: s for k, s in neighbours.items() if s > at_knee + margin}
+    listed = ", ".join(f"k={k}: {s:.3f}" for k, s in sorted(neighbours.items()))
+    if better:
+        chosen = max(better, key=lambda k: (better[k], -k))
+        why = (
+            f"silhouette at the knee {at_knee:.3f}; neighbour k={chosen} beats it by more than "
+            f"the margin {margin} ({listed}), so k={chosen}"
+        )
+    else:
+        chosen = knee
+        why = (
+            f"silhouette at the knee {at_knee:.3f}; no neighbour within {window} beats it by more "
+            f"than the margin {margin} ({listed}), so the knee stands"
+        )
+    if silhouettes[chosen] < floor:
+        fallback, reason = _by_silhouette(table, knee, selection["silhouette_noise"])
+        return fallback, (
+            f"{why}; but its silhouette {silhouettes[chosen]:.3f} is below the floor {floor}, "
+            f"so silhouette decides: {reason}"
+        )
+    best_k = int(table.loc[table["silhouette"].idxmax(), "k"])
+    if best_k != chosen:
+        why += (
+            f". The best silhouette overall is {silhouettes[best_k]:.3f} at k={best_k}; "
+            "the combined rule lets the elbow set the scale and silhouette only refine it"
+        )
+    return chosen, why
+
+
+def select_k(table: pd.DataFrame, selection: dict) -> dict:
+    """Apply the selection rule to the k_selection table; return the decision and its reasons."""
+    rule = selection["rule"]
+    if rule not in RULES:
+        raise ValueError(f"clustering.selection.rule is '{rule}'; use one of {', '.join(RULES)}.")
+    ks = table["k"].to_numpy()
+    silhouettes = dict(zip(table["k"], table["silhouette"], strict=True))
+    knee = find_knee(ks, table["wcss"].to_numpy(), selection["knee_sensitivity"])
+    best_k = int(table.loc[table["silhouette"].idxmax(), "k"])
+    best = silhouettes[best_k]
+    knee_text = (
+        f"knee of the WCSS curve (kneed, convex/decreasing, S={selection['knee_sensitivity']}) "
+        f"at k={knee}"
+        if knee is not None
+        else "kneed found no knee in the WCSS curve"
+    )
+    if rule == "fixed":
+        chosen = selection["fixed_k"]
+        if chosen not in silhouettes:
+            raise ValueError(
+                f"clustering.selection.fixed_k={chosen} is outside the k range "
+                f"{ks.min()}..{ks.max()}; change fixed_k or k_range."
+            )
+        why = f"k fixed by parameter at {chosen}"
+    elif rule == "elbow" and knee is not None:
+        chosen, why = knee, f"k at the knee: {knee}"
+    elif rule in ("combined", "elbow") and knee is None:
+        chosen, why = _by_silhouette(table, knee, selection["silhouette_noise"])
+        why = f"no knee, so silhouette decides: {why}"
+    elif rule == "silhouette":
+        chosen, why = _by_silhouette(table, knee, selection["silhouette_noise"])
+    else:
+        chosen, why = _knee_refined_by_silhouette(table, knee, selection)
+    chosen = int(chosen)
+    return {
+        "rule": rule,
+        "chosen_k": chosen,
+        "knee_k": knee,
+        "best_silhouette_k": best_k,
+        "silhouette_at_chosen_k": float(silhouettes[chosen]),
+        "best_silhouette": float(best),
+        "reasoning": f"Rule '{rule}': {knee_text}; {why}. Chosen k={chosen}.",
+    }

@@ -1,0 +1,105 @@
+"""Kedro nodes of the clustering pipeline: thin calls into core.hierarchy/kselection/assignment."""
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from customer_segmentation.core import clustering_plots, kselection
+from customer_segmentation.core.assignment import (
+    NearestCentroidSegmenter,
+    assignment_agreement,
+    number_segments,
+)
+from customer_segmentation.core.hierarchy import Hierarchy, build_hierarchy, model_input_matrix
+
+
+def build_segmentation_hierarchy(model_input: pd.DataFrame, clustering: dict) -> Hierarchy:
+    """Build the run's one hierarchy (exact or two-stage, logged) over customers sorted by ID."""
+    _, matrix = model_input_matrix(model_input)
+    kselection.k_values(clustering["k_range"], len(matrix))  # fail early on a bad k range
+    return build_hierarchy(matrix, clustering)
+
+
+def score_k_range(
+    model_input: pd.DataFrame, hierarchy: Hierarchy, clustering: dict
+) -> pd.DataFrame:
+    """WCSS, silhouette (one seeded sample), Calinski-Harabasz and Davies-Bouldin for every k."""
+    _, matrix = model_input_matrix(model_input)
+    ks = kselection.k_values(clustering["k_range"], len(matrix))
+    sample = kselection.silhouette_sample(
+        len(matrix), clustering["silhouette_sample_size"], clustering["random_state"]
+    )
+    return kselection.score_k_range(
+        matrix, hierarchy, ks, sample, clustering["silhouette_chunk_rows"]
+    )
+
+
+def select_k(k_selection: pd.DataFrame, hierarchy: Hierarchy, clustering: dict) -> dict:
+    """Choose k by the configured rule; record the decision, its reasoning and the path taken."""
+    decision = kselection.select_k(k_selection, clustering["selection"])
+    decision["linkage_method"] = hierarchy.method
+    decision["clustering_path"] = hierarchy.path
+    decision["clustering_path_reason"] = hierarchy.reason
+    return decision
+
+
+def assign_segments(
+    model_input: pd.DataFrame, hierarchy: Hierarchy, k_selection_decision: dict
+) -> pd.DataFrame:
+    """Cut the hierarchy at the chosen k; number segments 1..k by size (ties: smallest ID)."""
+    ids, _ = model_input_matrix(model_input)
+    labels = hierarchy.labels(k_selection_decision["chosen_k"])
+    return pd.DataFrame({"ID": ids, "segment": number_segments(ids, labels)})
+
+
+def fit_segmentation_model(
+    model_input: pd.DataFrame, customer_segments: pd.DataFrame
+) -> NearestCentroidSegmenter:
+    """Fit the nearest-centroid model that places new customers into the segments."""
+    return NearestCentroidSegmenter.fit(model_input, customer_segments)
+
+
+def measure_assignment_agreement(
+    segmentation_model: NearestCentroidSegmenter,
+    model_input: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+) -> dict:
+    """Share of training customers the model places in their clustering segment."""
+    aligned = model_input.merge(customer_segments[["ID"]], on="ID").sort_values("ID")
+    segments = customer_segments.sort_values("ID")
+    return assignment_agreement(segmentation_model.predict(aligned), segments)
+
+
+def plot_elbow(k_selection: pd.DataFrame, k_selection_decision: dict) -> Figure:
+    """Elbow curve with the knee and the chosen k marked."""
+    return clustering_plots.elbow_figure(k_selection, k_selection_decision)
+
+
+def plot_silhouette_by_k(
+    k_selection: pd.DataFrame, k_selection_decision: dict, clustering: dict
+) -> Figure:
+    """Mean silhouette against k with the chosen k marked."""
+    return clustering_plots.silhouette_by_k_figure(
+        k_selection, k_selection_decision, clustering["silhouette_sample_size"]
+    )
+
+
+def plot_silhouette_samples(
+    model_input: pd.DataFrame, customer_segments: pd.DataFrame, clustering: dict
+) -> Figure:
+    """Per-customer silhouettes at the chosen k, on the same seeded sample as the k scores."""
+    ids, matrix = model_input_matrix(model_input)
+    segments = customer_segments.set_index("ID")["segment"].reindex(ids).to_numpy()
+    sample = kselection.silhouette_sample(
+        len(matrix), clustering["silhouette_sample_size"], clustering["random_state"]
+    )
+    (values,) = kselection.sample_silhouettes(
+        matrix[sample], [segments[sample]], clustering["silhouette_chunk_rows"]
+    )
+    return clustering_plots.silhouette_samples_figure(values, segments[sample])
+
+
+def plot_dendrogram(hierarchy: Hierarchy, k_selection_decision: dict, clustering: dict) -> Figure:
+    """Truncated dendrogram with the cut at the chosen k."""
+    return clustering_plots.dendrogram_figure(
+        hierarchy, k_selection_decision["chosen_k"], clustering["plots"]["dendrogram_levels"]
+    )

@@ -1,0 +1,40 @@
+"""Scoring pipeline: new_customers -> training cleaning -> preprocessor -> segmentation model."""
+
+from kedro.pipeline import Node, Pipeline
+
+from customer_segmentation.pipelines.data_processing import create_pipeline as create_cleaning
+from customer_segmentation.pipelines.scoring import nodes
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """data_processing reused under the `scoring` namespace, sharing the cleaning parameters.
+
+    Its intermediates become `scoring.*` datasets; the trained preprocessor and segmentation model
+    come in un-namespaced and the result is `new_customer_segments`.
+    """
+    placing = [
+        Node(
+            nodes.transform_new_customers,
+            ["preprocessor", "primary_customers"],
+            "model_input",
+            name="transform_new_customers",
+        ),
+        Node(
+            nodes.score_new_customers,
+            ["segmentation_model", "model_input"],
+            "new_customer_segments",
+            name="score_new_customers",
+        ),
+    ]
+    return Pipeline(
+        [create_cleaning(), *placing],
+        namespace="scoring",
+        inputs={
+            "raw_customers": "new_customers",
+            "preprocessor": "preprocessor",
+            "segmentation_model": "segmentation_model",
+        },
+        outputs={"new_customer_segments"},
+        parameters={"params:data_processing"},
+        tags="scoring",
+    )

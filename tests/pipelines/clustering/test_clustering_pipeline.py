@@ -1,0 +1,93 @@
+"""The clustering pipeline end to end on an in-memory catalog."""
+
+import fastcluster
+import numpy as np
+import pytest
+from kedro.runner import SequentialRunner
+from matplotlib.figure import Figure
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.metrics import adjusted_rand_score
+
+from customer_segmentation.core import hierarchy as hierarchy_module
+from customer_segmentation.pipelines.clustering import create_pipeline
+
+from .conftest import make_catalog
+
+OUTPUTS = [
+    "segmentation_hierarchy",
+    "k_selection",
+    "k_selection_decision",
+    "customer_segments",
+    "segmentation_model",
+    "segment_assignment_agreement",
+    "elbow_plot",
+    "silhouette_plot",
+    "silhouette_samples_plot",
+    "dendrogram_plot",
+]
+
+
+def run(model_input, params):
+    catalog = make_catalog({"model_input": model_input, "params:clustering": params}, OUTPUTS)
+    SequentialRunner().run(create_pipeline(), catalog)
+    return {name: catalog.load(name) for name in OUTPUTS}
+
+
+def test_pipeline_outputs(model_input, clustering_params, monkeypatch):
+    calls = []
+    original = fastcluster.linkage_vector
+
+    def counting_linkage_vector(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(hierarchy_module.fastcluster, "linkage_vector", counting_linkage_vector)
+    out = run(model_input, clustering_params)
+
+    assert len(calls) == 1  # one linkage, cut at every k
+    table = out["k_selection"]
+    assert list(table.columns) == ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
+    assert table["k"].tolist() == list(range(2, 11))
+    decision = out["k_selection_decision"]
+    assert decision["chosen_k"] == decision["knee_k"] == decision["best_silhouette_k"] == 4
+    assert decision["clustering_path"] == "exact"
+
+    segments = out["customer_segments"]
+    assert segments.dtypes.to_dict() == {"ID": np.dtype("int64"), "segment": np.dtype("int64")}
+    assert sorted(segments["ID"]) == sorted(model_input["ID"])
+    sizes = segments["segment"].value_counts().sort_index()
+    assert sizes.index.tolist() == [1, 2, 3, 4] and sizes.is_monotonic_decreasing
+
+    ordered = model_input.set_index("ID").loc[segments["ID"]]
+    expected = AgglomerativeClustering(n_clusters=4).fit(ordered.to_numpy()).labels_
+    assert adjusted_rand_score(expected, segments["segment"]) == 1.0
+
+    agreement = out["segment_assignment_agreement"]
+    predicted = out["segmentation_model"].predict(ordered.reset_index())
+    assert agreement["agreement"] == pytest.approx(np.mean(predicted == segments["segment"]))
+    assert agreement["agreement"] > 0.95 and agreement["customers"] == len(model_input)
+
+    for name in ["elbow_plot", "silhouette_plot", "silhouette_samples_plot", "dendrogram_plot"]:
+        assert isinstance(out[name], Figure) and out[name].axes[0].get_title()
+    assert all(node.tags == {"segmentation"} for node in create_pipeline().nodes)
+
+
+@pytest.mark.parametrize("exact_max", [40_000, 500])
+def test_same_partition_and_numbers_for_permuted_rows(model_input, clustering_params, exact_max):
+    params = {**clustering_params, "exact_max_customers": exact_max, "micro_clusters": 200}
+    first = run(model_input, params)["customer_segments"]
+    shuffled = model_input.sample(frac=1.0, random_state=11)
+    second = run(shuffled, params)["customer_segments"]
+    assert first.equals(second)
+
+
+def test_fewer_customers_than_the_largest_k_is_refused(model_input, clustering_params):
+    with pytest.raises(ValueError, match="8 customers but clustering.k_range goes up to k=10"):
+        run(model_input.head(8), clustering_params)
+
+
+def test_identical_customers_are_refused(model_input, clustering_params):
+    same = model_input.copy()
+    same.iloc[:, 1:] = 1.5
+    with pytest.raises(ValueError, match="identical feature values"):
+        run(same, clustering_params)

@@ -1,0 +1,86 @@
+"""The scoring pipeline on an in-memory catalog, after a training run of the upstream pipelines."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
+
+from customer_segmentation.pipelines.clustering import create_pipeline as clustering
+from customer_segmentation.pipelines.data_processing import create_pipeline as cleaning
+from customer_segmentation.pipelines.feature_engineering import create_pipeline as features
+from customer_segmentation.pipelines.scoring import create_pipeline as scoring
+
+
+class KeptDataset(MemoryDataset):
+    """A MemoryDataset the runner does not empty, so the test can read every output."""
+
+    def _release(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def trained(parameters, training_raw, new_raw) -> DataCatalog:
+    training = cleaning() + features() + clustering()
+    outputs = training.all_outputs() | scoring().all_outputs()
+    catalog = DataCatalog(
+        {name: MemoryDataset(value) for name, value in parameters.items()}
+        | {"raw_customers": MemoryDataset(training_raw), "new_customers": MemoryDataset(new_raw)}
+        | {name: KeptDataset() for name in outputs}
+    )
+    SequentialRunner().run(training, catalog)
+    return catalog
+
+
+def run_scoring(trained: DataCatalog, new_customers: pd.DataFrame) -> DataCatalog:
+    """Score a raw file with the trained preprocessor and model, in a fresh catalog."""
+    inputs = ["params:data_processing", "preprocessor", "segmentation_model"]
+    catalog = DataCatalog(
+        {name: MemoryDataset(trained.load(name)) for name in inputs}
+        | {"new_customers": MemoryDataset(new_customers)}
+        | {name: KeptDataset() for name in scoring().all_outputs()}
+    )
+    SequentialRunner().run(scoring(), catalog)
+    return catalog
+
+
+def test_new_customers_are_cleaned_transformed_and_placed(trained, new_raw):
+    scored_catalog = run_scoring(trained, new_raw)
+    scored = scored_catalog.load("new_customer_segments")
+    segments = trained.load("customer_segments")
+
+    assert scored.dtypes.to_dict() == {"ID": np.dtype("int64"), "segment": np.dtype("int64")}
+    quality = scored_catalog.load("scoring.data_quality")
+    assert quality["rows_in"] == len(new_raw) == quality["rows_kept"] + quality["rows_rejected"]
+    assert len(scored) == quality["rows_kept"]
+    assert set(scored["segment"]) <= set(segments["segment"])
+    # The same cleaning and preprocessor, nothing refitted: the model on the transformed rows.
+    primary = scored_catalog.load("scoring.primary_customers")
+    model_input = trained.load("preprocessor").transform(primary)
+    expected = trained.load("segmentation_model").predict(model_input)
+    assert scored["segment"].tolist() == expected.tolist()
+
+
+def test_scoring_the_training_file_reproduces_the_agreement(trained, training_raw):
+    scored = run_scoring(trained, training_raw).load("new_customer_segments")
+    segments = trained.load("customer_segments")
+    merged = segments.merge(scored, on="ID", suffixes=("_clustering", "_model"))
+    assert len(merged) == len(segments)
+    agreement = (merged["segment_clustering"] == merged["segment_model"]).mean()
+    assert agreement == pytest.approx(trained.load("segment_assignment_agreement")["agreement"])
+
+
+def test_scoring_nodes_are_tagged_and_share_cleaning_parameters():
+    pipe = scoring()
+    assert all("scoring" in node.tags for node in pipe.nodes)
+    assert "params:data_processing" in pipe.inputs()
+    assert {"new_customers", "preprocessor", "segmentation_model"} <= pipe.inputs()
+    assert pipe.outputs() >= {"new_customer_segments"}
+    assert all(node.name.startswith("scoring.") for node in pipe.nodes)
+
+
+def test_scored_frame_refuses_foreign_columns(trained):
+    model = trained.load("segmentation_model")
+    frame = pd.DataFrame({"ID": [1], "unknown_feature": [0.0]})
+    with pytest.raises(ValueError, match="new_customers: feature columns differ"):
+        model.predict(frame, source="new_customers")
