@@ -7,10 +7,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from kedro.framework.project import configure_project
+from kedro.pipeline import Pipeline
+
+from customer_segmentation.pipeline_registry import register_pipelines
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # What a fresh clone holds that a run needs; generated layers start empty.
-PROJECT_ITEMS = ["pyproject.toml", ".telemetry", "conf/base", "conf/local/README.md", "data/01_raw"]
+PROJECT_ITEMS = [
+    "pyproject.toml",
+    ".telemetry",
+    "src",
+    "conf/base",
+    "conf/local/README.md",
+    "data/01_raw",
+]
 GENERATED_LAYERS = [
     "02_intermediate",
     "03_primary",
@@ -29,7 +40,7 @@ def copy_project(destination: Path) -> Path:
         target = destination / item
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
-            shutil.copytree(source, target)
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target)
     for layer in GENERATED_LAYERS:
@@ -60,3 +71,10 @@ def full_run(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("project"))
     kedro(project, "run")
     return project
+
+
+@pytest.fixture(scope="session")
+def registered_pipelines() -> dict[str, Pipeline]:
+    """The project's pipelines, as `kedro run` sees them."""
+    configure_project("customer_segmentation")
+    return register_pipelines()

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 from kedro.config import OmegaConfigLoader
-
-from customer_segmentation.pipeline_registry import register_pipelines
+from kedro.pipeline import Pipeline
 
 from .conftest import GENERATED_LAYERS, kedro
 
 
-def default_output_files(project: Path) -> dict[str, Path]:
+def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:
     """Every file-backed dataset the default pipeline writes, by dataset name."""
     catalog = OmegaConfigLoader(conf_source=str(project / "conf"))["catalog"]
-    written = register_pipelines()["__default__"].all_outputs()
+    written = default.all_outputs()
     return {
         name: project / catalog[name]["filepath"]
         for name in sorted(written)
@@ -34,8 +33,9 @@ def digest_outputs(project: Path) -> dict[str, str]:
     }
 
 
-def test_default_run_writes_every_dataset(full_run):
-    missing = [name for name, path in default_output_files(full_run).items() if not path.exists()]
+def test_default_run_writes_every_dataset(full_run, registered_pipelines):
+    outputs = default_output_files(full_run, registered_pipelines["__default__"])
+    missing = [name for name, path in outputs.items() if not path.exists()]
     assert not missing
 
 
@@ -55,7 +55,7 @@ def test_every_raw_row_is_accounted_for(full_run):
 def test_every_kept_customer_gets_one_segment(full_run):
     primary = pd.read_parquet(full_run / "data/03_primary/customers.parquet")
     segments = pd.read_parquet(full_run / "data/07_model_output/customer_segments.parquet")
-    decision = json.loads((full_run / "data/07_model_output/k_selection_decision.json").read_text())
+    decision = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
 
     assert sorted(segments["ID"]) == sorted(primary["ID"])
     assert segments["ID"].is_unique

@@ -16,8 +16,6 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from customer_segmentation.pipeline_registry import register_pipelines
-
 LAYERS = [
     "raw",
     "intermediate",
@@ -29,12 +27,16 @@ LAYERS = [
     "reporting",
 ]
 STARTUP_TIMEOUT_S = 180
+FIRST_PORT = 41410
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port below 49151: kedro-viz refuses ephemeral ports."""
+    for port in range(FIRST_PORT, FIRST_PORT + 200):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    pytest.fail("no free port for kedro-viz")
 
 
 def chromium_binary() -> str | None:
@@ -93,8 +95,8 @@ def viz_server(full_run):
         log.close()
 
 
-def test_api_lists_every_pipeline_layer_and_node(viz_server):
-    registered = register_pipelines()
+def test_api_lists_every_pipeline_layer_and_node(viz_server, registered_pipelines):
+    registered = registered_pipelines
     graph = fetch_json(f"{viz_server}/api/main")
 
     assert {p["id"] for p in graph["pipelines"]} >= set(registered)

@@ -44,18 +44,16 @@ def select_k(k_selection: pd.DataFrame, hierarchy: Hierarchy, clustering: dict) 
 
 def assign_segments(
     model_input: pd.DataFrame, hierarchy: Hierarchy, k_selection_decision: dict
-) -> pd.DataFrame:
-    """Cut the hierarchy at the chosen k; number segments 1..k by size (ties: smallest ID)."""
+) -> tuple[pd.DataFrame, NearestCentroidSegmenter]:
+    """Cut the hierarchy at the chosen k and fit the model that places new customers.
+
+    Segments are numbered 1..k by size (ties: smallest ID). The nearest-centroid model is fitted
+    here, with the labels, so that model outputs never feed a model (one-way catalog layers).
+    """
     ids, _ = model_input_matrix(model_input)
     labels = hierarchy.labels(k_selection_decision["chosen_k"])
-    return pd.DataFrame({"ID": ids, "segment": number_segments(ids, labels)})
-
-
-def fit_segmentation_model(
-    model_input: pd.DataFrame, customer_segments: pd.DataFrame
-) -> NearestCentroidSegmenter:
-    """Fit the nearest-centroid model that places new customers into the segments."""
-    return NearestCentroidSegmenter.fit(model_input, customer_segments)
+    segments = pd.DataFrame({"ID": ids, "segment": number_segments(ids, labels)})
+    return segments, NearestCentroidSegmenter.fit(model_input, segments)
 
 
 def measure_assignment_agreement(

@@ -30,14 +30,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             node(
                 nodes.assign_segments,
                 ["model_input", "segmentation_hierarchy", "k_selection_decision"],
-                "customer_segments",
+                ["customer_segments", "segmentation_model"],
                 name="assign_segments",
-            ),
-            node(
-                nodes.fit_segmentation_model,
-                ["model_input", "customer_segments"],
-                "segmentation_model",
-                name="fit_segmentation_model",
             ),
             node(
                 nodes.measure_assignment_agreement,

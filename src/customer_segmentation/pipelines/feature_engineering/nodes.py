@@ -9,28 +9,23 @@ import pandas as pd
 from customer_segmentation.core.preprocessing import CustomerPreprocessor
 
 
-def fit_preprocessor(primary: pd.DataFrame, params: dict[str, Any]) -> CustomerPreprocessor:
-    """Fit the preprocessor (reference date, kept features, encoders, scaler, PCA) on `primary`."""
-    return CustomerPreprocessor(
+def engineer_features(
+    primary: pd.DataFrame, params: dict[str, Any]
+) -> tuple[CustomerPreprocessor, pd.DataFrame, pd.DataFrame]:
+    """Fit the preprocessor (reference date, kept features, encoders, scaler, PCA) and apply it.
+
+    Returns (preprocessor, customer_features, model_input).
+
+    One node so that the catalog's layers run one way (a fitted model never feeds the model input);
+    `model_input` is exactly `preprocessor.transform(primary)`, which scoring reuses.
+    """
+    preprocessor = CustomerPreprocessor(
         education_levels=params["education_levels"],
         partner_statuses=params["partner_statuses"],
         reference_date=params["reference_date"],
         **params["preprocessing"],
     ).fit(primary)
-
-
-def build_customer_features(
-    preprocessor: CustomerPreprocessor, primary: pd.DataFrame
-) -> pd.DataFrame:
-    """The human-readable features, one row per customer, at the fitted reference date."""
-    return preprocessor.customer_features(primary)
-
-
-def transform_to_model_input(
-    preprocessor: CustomerPreprocessor, primary: pd.DataFrame
-) -> pd.DataFrame:
-    """The numeric matrix clustering reads: `ID` + float64 features, no NaN/inf."""
-    return preprocessor.transform(primary)
+    return preprocessor, preprocessor.customer_features(primary), preprocessor.transform(primary)
 
 
 def report_features(preprocessor: CustomerPreprocessor) -> dict[str, Any]:

@@ -2,12 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import (
-    build_customer_features,
-    fit_preprocessor,
-    report_features,
-    transform_to_model_input,
-)
+from .nodes import engineer_features, report_features
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -15,22 +10,10 @@ def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                fit_preprocessor,
+                engineer_features,
                 inputs=["primary_customers", "params:feature_engineering"],
-                outputs="preprocessor",
-                name="fit_preprocessor",
-            ),
-            Node(
-                build_customer_features,
-                inputs=["preprocessor", "primary_customers"],
-                outputs="customer_features",
-                name="build_customer_features",
-            ),
-            Node(
-                transform_to_model_input,
-                inputs=["preprocessor", "primary_customers"],
-                outputs="model_input",
-                name="transform_to_model_input",
+                outputs=["preprocessor", "customer_features", "model_input"],
+                name="engineer_features",
             ),
             Node(
                 report_features,

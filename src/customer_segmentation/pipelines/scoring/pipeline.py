@@ -14,16 +14,10 @@ def create_pipeline(**kwargs) -> Pipeline:
     """
     placing = [
         Node(
-            nodes.transform_new_customers,
-            ["preprocessor", "primary_customers"],
-            "model_input",
-            name="transform_new_customers",
-        ),
-        Node(
-            nodes.score_new_customers,
-            ["segmentation_model", "model_input"],
+            nodes.place_new_customers,
+            ["preprocessor", "segmentation_model", "primary_customers"],
             "new_customer_segments",
-            name="score_new_customers",
+            name="place_new_customers",
         ),
     ]
     return Pipeline(

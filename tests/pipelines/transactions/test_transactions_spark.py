@@ -1,0 +1,65 @@
+"""The same Ibis aggregation on Spark (local mode) gives what DuckDB gives (run in CI)."""
+
+import ibis
+import pandas as pd
+import pytest
+
+from customer_segmentation.core import transactions as tx
+from customer_segmentation.synthetic import transactions as synthetic_log
+from customer_segmentation.synthetic.generator import generate_frame
+
+from .conftest import CANONICAL_MAP, RULES
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """One local Spark (JAVA_HOME found from `java` on PATH when unset), stopped afterwards."""
+    session = tx.spark_session(
+        {
+            "master": "local[2]",
+            "conf": {"spark.sql.shuffle.partitions": 2, "spark.ui.enabled": "false"},
+        }
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def small_log_path(tmp_path_factory) -> str:
+    """A synthetic log (about 6,000 lines, with dirt) written as Parquet."""
+    customers, _ = generate_frame(200, seed=11)
+    settings = {"missing_customer_id_rate": 0.01, "zero_price_rate": 0.01}
+    log = synthetic_log.generate_log(customers, seed=5, settings=settings)
+    path = tmp_path_factory.mktemp("log") / "log.parquet"
+    log.to_parquet(path)
+    return str(path)
+
+
+def _both(path: str, spark_session, column_map: dict):
+    results = []
+    for con in (tx.connect({"backend": "duckdb"}), ibis.pyspark.connect(spark_session)):
+        results.append(tx.rfm_from_log(tx.read_log(con, path), column_map, RULES, source=path))
+    return results
+
+
+def test_duckdb_and_spark_agree(spark, small_log_path, tmp_path, tiny_log):
+    tiny_path = tmp_path / "tiny.parquet"
+    tiny_log.to_parquet(tiny_path)
+    synthetic_map = {**CANONICAL_MAP, "channel": "channel"}
+    for path, column_map in ((str(tiny_path), CANONICAL_MAP), (small_log_path, synthetic_map)):
+        (rfm_duck, quality_duck, rejected_duck), (rfm_spark, quality_spark, rejected_spark) = _both(
+            path, spark, column_map
+        )
+        assert quality_duck == quality_spark
+        assert len(rfm_duck) > 0
+        # equal up to the order in which the engines add up floating-point amounts
+        pd.testing.assert_frame_equal(rfm_duck, rfm_spark, rtol=1e-9)
+        pd.testing.assert_frame_equal(rejected_duck, rejected_spark, rtol=1e-9)
+
+
+def test_connect_builds_a_spark_backend_from_settings(spark):
+    con = tx.connect({"backend": "pyspark", "master": "local[2]"})
+    assert con.name == "pyspark"
+    assert con._session.sparkContext.master == "local[2]"
