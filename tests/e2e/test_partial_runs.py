@@ -1,0 +1,60 @@
+"""Partial `kedro run`s work on what an earlier run left; --params overrides apply."""
+
+import json
+import shutil
+
+import pandas as pd
+
+from .conftest import kedro
+
+
+def test_clustering_alone_with_k_fixed_from_the_command_line(full_run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+
+    kedro(
+        project,
+        "run",
+        "--pipelines",
+        "clustering",
+        "--params",
+        "clustering.selection.rule=fixed,clustering.selection.fixed_k=3",
+    )
+
+    decision = json.loads((project / "data/06_models/k_selection_decision.json").read_text())
+    segments = pd.read_parquet(project / "data/07_model_output/customer_segments.parquet")
+    assert decision["rule"] == "fixed"
+    assert decision["chosen_k"] == 3
+    assert sorted(segments["segment"].unique()) == [1, 2, 3]
+
+
+def test_cleaning_threshold_override_changes_what_is_rejected(full_run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+    before = json.loads((project / "data/02_intermediate/data_quality.json").read_text())
+
+    kedro(
+        project,
+        "run",
+        "--to-outputs",
+        "primary_customers",
+        "--params",
+        "data_processing.age.max_years=60",
+    )
+
+    after = json.loads((project / "data/02_intermediate/data_quality.json").read_text())
+    assert after["rows_in"] == before["rows_in"]
+    assert after["rows_rejected"] > before["rows_rejected"]
+    assert after["rows_kept"] + after["rows_rejected"] == after["rows_in"]
+
+
+def test_tagged_run_only_touches_its_step(full_run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+    segments = project / "data/07_model_output/customer_segments.parquet"
+    segments.unlink()
+
+    kedro(project, "run", "--tags", "eda")
+
+    assert not segments.exists()
+    assert (project / "data/08_reporting/eda").is_dir()
