@@ -1,0 +1,93 @@
+"""Parameter reference for the README, generated from the commented `parameters_*.yml` files.
+
+`python -m customer_segmentation.parameter_reference` rewrites the README block between the
+`<!-- parameters:start -->` and `<!-- parameters:end -->` markers; a test fails when it is stale.
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+START_MARKER = "<!-- parameters:start -->"
+END_MARKER = "<!-- parameters:end -->"
+KEY_LINE = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z0-9_.\-]+):(?P<rest>.*)$")
+INLINE_COMMENT = re.compile(r"\s+#\s?(?P<text>.*)$")
+
+
+def comments_by_path(text: str) -> dict[str, str]:
+    """Map each dotted key path to its comments (the block above it, then the inline one)."""
+    found: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []
+    pending: list[str] = []
+    list_indent = -1  # keys inside a list item belong to the list's value, not to the tree
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            pending.append(stripped.lstrip("#").strip())
+            continue
+        indent = len(line) - len(line.lstrip())
+        if stripped.startswith("- "):
+            list_indent = indent
+        match = KEY_LINE.match(line)
+        if not match or (list_indent >= 0 and indent >= list_indent):
+            pending = []
+            continue
+        list_indent = -1
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        stack.append((indent, match["key"]))
+        inline = INLINE_COMMENT.search(match["rest"])
+        parts = [*pending, inline["text"]] if inline else pending
+        found[".".join(key for _, key in stack)] = " ".join(part for part in parts if part)
+        pending = []
+    return found
+
+
+def value_at(values: dict, path: str) -> object:
+    """The value at a dotted key path."""
+    for key in path.split("."):
+        values = values[key]
+    return values
+
+
+def render_file(path: Path) -> str:
+    """A Markdown table of one parameters file, in file order: a row per group and per value."""
+    text = path.read_text()
+    values = yaml.safe_load(text)
+    rows = []
+    for name, comment in comments_by_path(text).items():
+        value = value_at(values, name)
+        if isinstance(value, dict) and value and not comment:
+            continue
+        default = "(group)" if isinstance(value, dict) and value else f"`{json.dumps(value)}`"
+        rows.append(f"| `{name}` | {default} | {comment.replace('|', chr(92) + '|')} |")
+    header = f"**`conf/base/{path.name}`**\n\n| parameter | default | effect |\n| --- | --- | --- |"
+    return "\n".join([header, *rows])
+
+
+def render(conf_dir: Path) -> str:
+    """The whole reference: one table per parameters file, in name order."""
+    files = sorted(conf_dir.glob("parameters*.yml"))
+    return "\n\n".join(render_file(path) for path in files if yaml.safe_load(path.read_text()))
+
+
+def update_readme(readme: Path, conf_dir: Path) -> str:
+    """The README text with the reference block regenerated."""
+    text = readme.read_text()
+    before, rest = text.split(START_MARKER, 1)
+    _, after = rest.split(END_MARKER, 1)
+    return f"{before}{START_MARKER}\n{render(conf_dir)}\n{END_MARKER}{after}"
+
+
+def main() -> None:
+    """Rewrite the README's parameter reference in place (run from the project root)."""
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
+    readme = root / "README.md"
+    readme.write_text(update_readme(readme, root / "conf" / "base"))
+
+
+if __name__ == "__main__":
+    main()
