@@ -44,5 +44,5 @@ def test_every_catalog_dataset_is_in_the_readme():
 def test_parameter_reference_is_up_to_date():
     expected = update_readme(README, REPO_ROOT / "conf" / "base")
     assert README.read_text() == expected, (
-        "stale README parameter reference: run `python -m customer_segmentation.parameter_reference`"
+        "stale parameter reference: run `python -m customer_segmentation.parameter_reference`"
     )

@@ -171,3 +171,56 @@ def derive_customer_features(
     out["responded_last_campaign"] = primary["Response"].astype("int64")
     out["complained"] = primary["Complain"].astype("int64")
     return out.reset_index(drop=True)
+
+
+def _numeric_columns(frame: pd.DataFrame, prefix: str = "") -> list[str]:
+    """Numeric columns of ``frame`` except ID, optionally only those starting with ``prefix``."""
+    return [
+        column
+        for column in frame.columns
+        if column != "ID"
+        and column.startswith(prefix)
+        and (pd.api.types.is_numeric_dtype(frame[column]) or frame[column].dtype == bool)
+    ]
+
+
+def derive_rfm_features(rfm: pd.DataFrame) -> pd.DataFrame:
+    """``customer_rfm`` as features: ``ID`` plus its per-customer aggregates, as float64.
+
+    The transactions pipeline already measured them at the log's reference date, so nothing is
+    re-derived; a table without ``ID`` or any aggregate is refused.
+    """
+    columns = _numeric_columns(rfm)
+    if "ID" not in rfm.columns or not columns:
+        raise InputDataError(
+            f"{_source(rfm)}: expected 'ID' and numeric RFM columns (customer_rfm from the "
+            "transactions pipeline); got columns "
+            f"{list(rfm.columns)}. Run `kedro run --pipelines transactions` first."
+        )
+    out = rfm[columns].astype("float64")
+    out.insert(0, "ID", rfm["ID"].astype("int64"))
+    return out.reset_index(drop=True)
+
+
+def derive_joined_features(
+    joined: pd.DataFrame,
+    ref_date: pd.Timestamp,
+    education_levels: Sequence[str],
+    partner_statuses: Sequence[str],
+    prefix: str = "log_",
+) -> pd.DataFrame:
+    """Customer features of a customer table joined to its log (the "both" mode).
+
+    The customer-table features, then the log's RFM columns (``prefix``-ed, as
+    ``core.transactions.join_customer_rfm`` writes them) and ``has_transactions`` (0/1).
+    """
+    out = derive_customer_features(joined, ref_date, education_levels, partner_statuses)
+    log_columns = _numeric_columns(joined, prefix)
+    if not log_columns or "has_transactions" not in joined.columns:
+        raise InputDataError(
+            f"{_source(joined)}: no '{prefix}*' RFM columns or 'has_transactions' flag; expected "
+            "primary_customers joined to customer_rfm (node join_customer_transactions)."
+        )
+    log = joined[log_columns].astype("float64").reset_index(drop=True)
+    log["has_transactions"] = joined["has_transactions"].astype("int64").to_numpy()
+    return pd.concat([out, log], axis=1)

@@ -23,7 +23,12 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
-from customer_segmentation.core.features import derive_customer_features, reference_date
+from customer_segmentation.core.features import (
+    derive_customer_features,
+    derive_joined_features,
+    derive_rfm_features,
+    reference_date,
+)
 from customer_segmentation.errors import InputDataError
 
 logger = logging.getLogger(__name__)
@@ -141,9 +146,13 @@ class CustomerPreprocessor:
         self.dropped_features_ = dropped
         return [c for c in table.columns if c not in dropped]
 
+    def _fit_reference_date(self, primary: pd.DataFrame) -> pd.Timestamp | None:
+        """The date ages and tenures are measured at (the parameter, else the latest enrolment)."""
+        return reference_date(primary, self.reference_date)
+
     def fit(self, primary: pd.DataFrame) -> CustomerPreprocessor:
         """Learn the reference date, kept features, categories, medians, scaler and PCA."""
-        self.reference_date_ = reference_date(primary, self.reference_date)
+        self.reference_date_ = self._fit_reference_date(primary)
         requested = [*self.features, *self.onehot_columns]
         table = self._design_table(primary, requested)
         self.kept_columns_ = self._drop_uninformative(table)
@@ -263,7 +272,9 @@ class CustomerPreprocessor:
         """A JSON-ready summary of what was fitted (for the feature report)."""
         ratios = self.explained_variance_ratio
         return {
-            "reference_date": self.reference_date_.date().isoformat(),
+            "reference_date": None
+            if self.reference_date_ is None
+            else self.reference_date_.date().isoformat(),
             "features_requested": [*self.features, *self.onehot_columns],
             "features_dropped": [
                 {"feature": name, "reason": why} for name, why in self.dropped_features_.items()
@@ -276,3 +287,40 @@ class CustomerPreprocessor:
             "explained_variance_total": None if ratios is None else float(sum(ratios)),
             "model_input_columns": list(self.feature_names_out_),
         }
+
+
+class RfmPreprocessor(CustomerPreprocessor):
+    """The same steps on ``customer_rfm`` (the "transactions" mode): the features are the RFM
+    aggregates themselves, already measured at the log's reference date (in
+    ``transaction_line_quality``), so this preprocessor has none of its own.
+    """
+
+    def __init__(self, **settings) -> None:
+        super().__init__(education_levels=(), partner_statuses=(), **settings)
+
+    def _fit_reference_date(self, primary: pd.DataFrame) -> None:
+        return None
+
+    def customer_features(self, primary: pd.DataFrame) -> pd.DataFrame:
+        """``customer_rfm`` as float features (see ``derive_rfm_features``)."""
+        return derive_rfm_features(primary)
+
+
+class JoinedPreprocessor(CustomerPreprocessor):
+    """The same steps on the customer table joined to its log (the "both" mode): the customer
+    features plus the ``log_`` RFM columns and ``has_transactions``.
+    """
+
+    def __init__(self, *, log_prefix: str = "log_", **settings) -> None:
+        super().__init__(**settings)
+        self.log_prefix = log_prefix
+
+    def customer_features(self, primary: pd.DataFrame) -> pd.DataFrame:
+        """Customer-table features, then the log's columns (see ``derive_joined_features``)."""
+        return derive_joined_features(
+            primary,
+            self.reference_date_,
+            self.education_levels,
+            self.partner_statuses,
+            self.log_prefix,
+        )

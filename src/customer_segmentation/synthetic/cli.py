@@ -8,6 +8,7 @@ from dataclasses import fields
 
 from customer_segmentation.synthetic.dirt import DirtSettings
 from customer_segmentation.synthetic.generator import DEFAULT_CHUNK_ROWS, write_synthetic
+from customer_segmentation.synthetic.transactions import iter_log_chunks, read_customers, write_log
 
 DEFAULT_SEED = 42
 DEFAULT_ROWS = 2_240
@@ -38,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         "--id-offset", type=int, default=0, help="added to every ID (keeps separate files apart)"
     )
     parser.add_argument("--clean", action="store_true", help="plant no dirt at all")
+    parser.add_argument(
+        "--transactions-output",
+        help=(
+            "also write the customers' line-item log (Parquet) here, drawn with --seed from the "
+            "written table (docs/transactions.md)"
+        ),
+    )
     dirt = parser.add_argument_group("dirt rates (share of rows; defaults mimic the real file)")
     for setting in fields(DirtSettings):
         flag = "--" + setting.name.replace("_", "-")
@@ -70,6 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"wrote {report.rows:,} customers to {report.customers_path} in {seconds:.1f} s")
     shares = ", ".join(f"{name} {count:,}" for name, count in report.segment_counts.items())
     print(f"wrote their segments to {report.segments_path} ({shares})")
+    if args.transactions_output:
+        # From the file as written (dirt included), so the log matches the raw table's IDs.
+        customers = read_customers(report.customers_path)
+        chunks = iter_log_chunks(customers, reference_date=None, seed=args.seed)
+        log = write_log(chunks, args.transactions_output, customers=len(customers))
+        print(
+            f"wrote {log.lines:,} transaction lines for {log.customers:,} customers to {log.path}"
+        )
     return 0
 
 

@@ -6,7 +6,12 @@ from typing import Any
 
 import pandas as pd
 
-from customer_segmentation.core.preprocessing import CustomerPreprocessor
+from customer_segmentation.core.preprocessing import (
+    CustomerPreprocessor,
+    JoinedPreprocessor,
+    RfmPreprocessor,
+)
+from customer_segmentation.core.transactions import join_customer_rfm
 
 
 def engineer_features(
@@ -26,6 +31,54 @@ def engineer_features(
         **params["preprocessing"],
     ).fit(primary)
     return preprocessor, preprocessor.customer_features(primary), preprocessor.transform(primary)
+
+
+def engineer_rfm_features(
+    customer_rfm: pd.DataFrame, params: dict[str, Any]
+) -> tuple[RfmPreprocessor, pd.DataFrame, pd.DataFrame]:
+    """The "transactions" mode: the same steps on the per-customer RFM aggregates of a log.
+
+    Returns (preprocessor, customer_features, model_input); settings in
+    ``feature_engineering.rfm_preprocessing``.
+    """
+    preprocessor = RfmPreprocessor(**params["rfm_preprocessing"]).fit(customer_rfm)
+    return (
+        preprocessor,
+        preprocessor.customer_features(customer_rfm),
+        preprocessor.transform(customer_rfm),
+    )
+
+
+def join_customer_transactions(
+    primary: pd.DataFrame, customer_rfm: pd.DataFrame, params: dict[str, Any]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The "both" mode: every kept customer with the RFM of their log (none: no activity).
+
+    Returns (customers_with_transactions, transaction_join_summary): the counts matched / without
+    a log / log customers missing from the table, so no customer is lost without a record.
+    """
+    joined, counts = join_customer_rfm(primary, customer_rfm, prefix=params["join"]["prefix"])
+    joined.attrs = dict(primary.attrs)
+    return joined, counts
+
+
+def engineer_joined_features(
+    customers_with_transactions: pd.DataFrame, params: dict[str, Any]
+) -> tuple[JoinedPreprocessor, pd.DataFrame, pd.DataFrame]:
+    """The "both" mode: customer-table features plus the log's RFM columns.
+
+    Returns (preprocessor, customer_features, model_input); settings in
+    ``feature_engineering.joined_preprocessing``.
+    """
+    table = customers_with_transactions
+    preprocessor = JoinedPreprocessor(
+        education_levels=params["education_levels"],
+        partner_statuses=params["partner_statuses"],
+        reference_date=params["reference_date"],
+        log_prefix=params["join"]["prefix"],
+        **params["joined_preprocessing"],
+    ).fit(table)
+    return preprocessor, preprocessor.customer_features(table), preprocessor.transform(table)
 
 
 def report_features(preprocessor: CustomerPreprocessor) -> dict[str, Any]:
