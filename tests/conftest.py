@@ -4,17 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-EDUCATION_LEVELS = ["Basic", "2n Cycle", "Graduation", "Master", "PhD"]
-MARITAL_STATUSES = ["Single", "Together", "Married", "Divorced", "Widow"]
-PRODUCTS = [
-    "MntWines",
-    "MntFruits",
-    "MntMeatProducts",
-    "MntFishProducts",
-    "MntSweetProducts",
-    "MntGoldProds",
-]
-CHANNELS = ["NumDealsPurchases", "NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"]
+from customer_segmentation.contract import (
+    CAMPAIGN_COLUMNS,
+    CHANNEL_COLUMNS,
+    EDUCATION_LEVELS,
+    MARITAL_STATUSES,
+    SPEND_COLUMNS,
+)
 
 
 def make_primary_customers(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -27,8 +23,10 @@ def make_primary_customers(n: int = 300, seed: int = 0) -> pd.DataFrame:
         {
             "ID": np.arange(1, n + 1, dtype="int64") * 7,
             "Year_Birth": rng.integers(1945, 1996, n),
-            "Education": rng.choice(EDUCATION_LEVELS, n, p=[0.03, 0.09, 0.5, 0.16, 0.22]),
-            "Marital_Status": rng.choice(MARITAL_STATUSES, n, p=[0.22, 0.26, 0.38, 0.1, 0.04]),
+            "Education": rng.choice(list(EDUCATION_LEVELS), n, p=[0.03, 0.09, 0.5, 0.16, 0.22]),
+            "Marital_Status": rng.choice(
+                list(MARITAL_STATUSES), n, p=[0.22, 0.26, 0.38, 0.1, 0.04]
+            ),
             "Income": income.clip(2_000, None),
             "Kidhome": kids,
             "Teenhome": rng.binomial(1, 0.45, n),
@@ -38,12 +36,14 @@ def make_primary_customers(n: int = 300, seed: int = 0) -> pd.DataFrame:
         }
     )
     scale = np.where(affluent, 1.0, 0.08)
-    for base, column in zip([300, 26, 166, 37, 27, 44], PRODUCTS, strict=True):
+    for base, column in zip([300, 26, 166, 37, 27, 44], SPEND_COLUMNS, strict=True):
         frame[column] = rng.poisson(base * scale * rng.gamma(2.0, 0.5, n)).astype("int64")
-    for base, column in zip([2.3, 4.1, 2.7, 5.8], CHANNELS, strict=True):
+    for base, column in zip(
+        [2.3, 4.1, 2.7, 5.8], ("NumDealsPurchases", *CHANNEL_COLUMNS), strict=True
+    ):
         frame[column] = rng.poisson(base * np.where(affluent, 1.4, 0.6)).astype("int64")
     frame["NumWebVisitsMonth"] = rng.poisson(np.where(affluent, 3.0, 6.5)).astype("int64")
-    for column in ["AcceptedCmp3", "AcceptedCmp4", "AcceptedCmp5", "AcceptedCmp1", "AcceptedCmp2"]:
+    for column in CAMPAIGN_COLUMNS:
         frame[column] = rng.binomial(1, np.where(affluent, 0.15, 0.03)).astype("int64")
     frame["Complain"] = rng.binomial(1, 0.01, n).astype("int64")
     frame["Response"] = rng.binomial(1, np.where(affluent, 0.25, 0.08)).astype("int64")

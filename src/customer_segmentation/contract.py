@@ -92,6 +92,12 @@ CONTRACT: tuple[ColumnSpec, ...] = (
 )
 CONTRACT_BY_NAME: dict[str, ColumnSpec] = {spec.name: spec for spec in CONTRACT}
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CONTRACT if spec.required)
+# Column groups, in contract order, for code that works on a whole group.
+RAW_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CONTRACT)
+SPEND_COLUMNS: tuple[str, ...] = tuple(name for name in RAW_COLUMNS if name.startswith("Mnt"))
+# Deals are not a channel: NumDealsPurchases counts discounted purchases made in some channel.
+CHANNEL_COLUMNS: tuple[str, ...] = ("NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases")
+CAMPAIGN_COLUMNS: tuple[str, ...] = tuple(f"AcceptedCmp{number}" for number in range(1, 6))
 
 
 def _value_checks(spec: ColumnSpec) -> list[pa.Check]:

@@ -5,54 +5,14 @@ tab-separated, one header line, CRLF line ends, no quoting, ``Dt_Customer`` as d
 ``Income`` left empty when missing.
 """
 
-RAW_COLUMNS: tuple[str, ...] = (
-    "ID",
-    "Year_Birth",
-    "Education",
-    "Marital_Status",
-    "Income",
-    "Kidhome",
-    "Teenhome",
-    "Dt_Customer",
-    "Recency",
-    "MntWines",
-    "MntFruits",
-    "MntMeatProducts",
-    "MntFishProducts",
-    "MntSweetProducts",
-    "MntGoldProds",
-    "NumDealsPurchases",
-    "NumWebPurchases",
-    "NumCatalogPurchases",
-    "NumStorePurchases",
-    "NumWebVisitsMonth",
-    "AcceptedCmp3",
-    "AcceptedCmp4",
-    "AcceptedCmp5",
-    "AcceptedCmp1",
-    "AcceptedCmp2",
-    "Complain",
-    "Z_CostContact",
-    "Z_Revenue",
-    "Response",
+from customer_segmentation.contract import (  # noqa: F401  (the generator's column groups)
+    CAMPAIGN_COLUMNS,
+    CHANNEL_COLUMNS,
+    RAW_COLUMNS,
+    SPEND_COLUMNS,
 )
+
 TEXT_COLUMNS: tuple[str, ...] = ("Education", "Marital_Status", "Dt_Customer")
-SPEND_COLUMNS: tuple[str, ...] = (
-    "MntWines",
-    "MntFruits",
-    "MntMeatProducts",
-    "MntFishProducts",
-    "MntSweetProducts",
-    "MntGoldProds",
-)
-CHANNEL_COLUMNS: tuple[str, ...] = ("NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases")
-CAMPAIGN_COLUMNS: tuple[str, ...] = (
-    "AcceptedCmp1",
-    "AcceptedCmp2",
-    "AcceptedCmp3",
-    "AcceptedCmp4",
-    "AcceptedCmp5",
-)
 CONSTANT_COLUMNS: dict[str, int] = {"Z_CostContact": 3, "Z_Revenue": 11}
 
 DELIMITER = "\t"

@@ -4,18 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customer_segmentation.contract import SPEND_COLUMNS
 from customer_segmentation.core import profiling
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
 
-PRODUCTS = [
-    "MntWines",
-    "MntFruits",
-    "MntMeatProducts",
-    "MntFishProducts",
-    "MntSweetProducts",
-    "MntGoldProds",
-]
+PRODUCTS = list(SPEND_COLUMNS)
 
 
 @pytest.fixture

@@ -4,18 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customer_segmentation.contract import SPEND_COLUMNS
 from customer_segmentation.core import eda
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.eda import nodes
 
-PRODUCTS = [
-    "MntWines",
-    "MntFruits",
-    "MntMeatProducts",
-    "MntFishProducts",
-    "MntSweetProducts",
-    "MntGoldProds",
-]
+PRODUCTS = list(SPEND_COLUMNS)
 
 
 @pytest.fixture
