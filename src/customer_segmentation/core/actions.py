@@ -164,3 +164,92 @@ def recommend_actions(
             : settings["max_actions"]
         ]
     return actions
+
+
+# ------------------------------------------------------------------ RFM actions (log-only mode)
+
+
+def _median_pair(row: pd.Series, overall: pd.Series, attribute: str) -> tuple[float, float]:
+    return float(row[f"median_{attribute}"]), float(overall[f"median_{attribute}"])
+
+
+def _rfm_evidence(row: pd.Series, overall: pd.Series, labels: Mapping[str, str]) -> str:
+    """'Median: 12 days since last purchase vs 51 for all customers; ...' for the RFM columns."""
+    parts = []
+    for attribute, label in labels.items():
+        segment_value, overall_value = _median_pair(row, overall, attribute)
+        parts.append(f"{label} {segment_value:,.0f} vs {overall_value:,.0f}")
+    return "Medians, segment vs all customers: " + "; ".join(parts) + "."
+
+
+def _value_action(row: pd.Series, rule: Mapping) -> dict | None:
+    """Revenue share against customer share: key accounts, or low-cost contact only."""
+    ratio = row["revenue_share"] / row["customer_share"] if row["customer_share"] > 0 else 1.0
+    evidence = (
+        f"{_pct(row['revenue_share'])} of revenue from {_pct(row['customer_share'])} of customers."
+    )
+    if ratio >= rule["high_ratio"]:
+        text = "Treat them as key accounts: personal contact and service levels protect revenue."
+    elif ratio <= rule["low_ratio"]:
+        text = "Keep contact costs low: automated e-mail only, no paid or personal channels."
+    else:
+        return None
+    return _action("value", text, evidence, row["revenue_share"], row["customer_share"])
+
+
+def _cancellation_action(row: pd.Series, overall: pd.Series, rule: Mapping) -> dict | None:
+    share, base = row["mean_cancellation_share"], overall["mean_cancellation_share"]
+    if not base > 0 or share / base < rule["high_ratio"]:
+        return None
+    return _action(
+        "cancellations",
+        "Find out why they cancel (stock, delivery, quality) before spending more on them.",
+        f"{_pct(share)} of their invoices were cancelled on average vs {_pct(base)} overall.",
+        share,
+        base,
+    )
+
+
+def _basket_action(row: pd.Series, overall: pd.Series, rule: Mapping) -> dict | None:
+    basket, base = _median_pair(row, overall, "avg_basket")
+    ratio = basket / base if base > 0 else 1.0
+    evidence = f"Median spend per invoice {basket:,.0f} vs {base:,.0f} for all customers."
+    if ratio >= rule["high_ratio"]:
+        text = "Offer bulk and premium bundles: their orders are large."
+    elif ratio <= rule["low_ratio"]:
+        text = "Raise the basket: free delivery above a threshold, bundles, add-on suggestions."
+    else:
+        return None
+    return _action("basket", text, evidence, basket, base)
+
+
+def recommend_rfm_actions(
+    profiles: pd.DataFrame, archetypes: Mapping[int, str], settings: Mapping
+) -> dict[int, list[dict]]:
+    """Per segment, 1..max_actions actions in RFM terms (docs/cluster_analysis.md).
+
+    1. the archetype's action (``settings["by_archetype"]``; always), citing the RFM medians;
+    2. value: revenue share well above / below customer share;
+    3. cancellations: cancellation share well above overall;
+    4. basket: median spend per invoice well above / below overall.
+    """
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    actions: dict[int, list[dict]] = {}
+    for _, row in profiles.loc[profiles["segment"] > 0].iterrows():  # one per segment
+        segment = int(row["segment"])
+        archetype = archetypes[segment]
+        recency, overall_recency = _median_pair(row, overall, "recency_days")
+        found = [
+            _action(
+                "archetype",
+                settings["by_archetype"].get(archetype, settings["by_archetype_default"]),
+                _rfm_evidence(row, overall, settings["evidence"]),
+                recency,
+                overall_recency,
+            ),
+            _value_action(row, settings["value"]),
+            _cancellation_action(row, overall, settings["cancellations"]),
+            _basket_action(row, overall, settings["basket"]),
+        ]
+        actions[segment] = [a for a in found if a is not None][: settings["max_actions"]]
+    return actions

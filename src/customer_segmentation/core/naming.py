@@ -118,3 +118,85 @@ def _clashing(names: Mapping[int, str]) -> list[int]:
     """Segments whose name another segment also has, in segment order."""
     counts = pd.Series(names).value_counts()
     return sorted(segment for segment, name in names.items() if counts[name] > 1)
+
+
+# ------------------------------------------------------------------ RFM names (log-only mode)
+
+
+def median_ratios(profiles: pd.DataFrame, attributes: list[str]) -> pd.DataFrame:
+    """Per segment (rows 1..k), each attribute's median divided by all customers' median.
+
+    Medians, not means or Cohen's d: activity is heavy-tailed (a few very large accounts) and a
+    ratio of medians says what the typical customer of the segment is like.
+    """
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    segments = profiles.loc[profiles["segment"] > 0].set_index("segment")
+    ratios = {}
+    for attribute in attributes:
+        base = float(overall[f"median_{attribute}"])
+        ratios[attribute] = segments[f"median_{attribute}"].astype("float64") / (
+            base if base > 0 else float("nan")
+        )
+    return pd.DataFrame(ratios, index=segments.index)
+
+
+def _level(ratio: float, settings: Mapping) -> str:
+    """high / low / typical for one median ratio (missing ratio: typical)."""
+    if ratio >= settings["high_ratio"]:
+        return "high"
+    if ratio <= settings["low_ratio"]:
+        return "low"
+    return "typical"
+
+
+def _matches(levels: Mapping[str, str], conditions: Mapping[str, str]) -> bool:
+    """An archetype's conditions: high, low, not_high or not_low per attribute."""
+    for attribute, wanted in conditions.items():
+        level = levels[attribute]
+        if wanted.startswith("not_"):
+            if level == wanted[4:]:
+                return False
+        elif level != wanted:
+            return False
+    return True
+
+
+def name_rfm_segments(profiles: pd.DataFrame, settings: Mapping) -> list[dict]:
+    """Names such as "Champions: recent, frequent, high value" from RFM medians.
+
+    The archetype is the first of ``settings["archetypes"]`` whose conditions hold (else
+    ``fallback``); the description lists the traits whose median ratio is high or low, in the
+    order of ``settings["traits"]``. Equal names get " (segment N)".
+    """
+    traits = settings["traits"]
+    ratios = median_ratios(profiles, [trait["attribute"] for trait in traits])
+    named = []
+    for segment, row in ratios.iterrows():  # one iteration per segment
+        levels = {attribute: _level(row[attribute], settings) for attribute in ratios.columns}
+        archetype = next(
+            (a["name"] for a in settings["archetypes"] if _matches(levels, a["when"])),
+            settings["fallback"],
+        )
+        descriptors = [
+            {
+                "attribute": trait["attribute"],
+                "phrase": trait[levels[trait["attribute"]]],
+                "median_ratio": round(float(row[trait["attribute"]]), 3),
+            }
+            for trait in traits
+            if levels[trait["attribute"]] in ("high", "low")
+            and trait.get(levels[trait["attribute"]])
+        ]
+        phrases = [d["phrase"] for d in descriptors] or [settings["no_distinct_trait"]]
+        named.append(
+            {
+                "segment": int(segment),
+                "name": f"{archetype}: {', '.join(phrases)}",
+                "archetype": archetype,
+                "descriptors": descriptors,
+            }
+        )
+    names = {item["segment"]: item["name"] for item in named}
+    for segment in _clashing(names):
+        named[[item["segment"] for item in named].index(segment)]["name"] += f" (segment {segment})"
+    return named

@@ -37,15 +37,26 @@ def attach_segments(
             "customer_segments: column ID has duplicate values; each customer must have one "
             "segment. Re-run the clustering pipeline."
         )
-    joined = segments[[ID, SEGMENT]].merge(
-        frame[[ID, *columns]], on=ID, how="inner", validate="1:1"
-    )
+    ids = segments[ID].to_numpy()
+    if len(frame) == len(ids) and np.array_equal(frame[ID].to_numpy(), ids):
+        # The usual case (every dataset holds the same customers in ID order): no hash join.
+        joined = pd.concat(
+            [segments[[ID, SEGMENT]].reset_index(drop=True), frame[columns].reset_index(drop=True)],
+            axis=1,
+        )
+    else:
+        joined = segments[[ID, SEGMENT]].merge(
+            frame[[ID, *columns]], on=ID, how="inner", validate="1:1"
+        )
     if len(joined) != len(segments):
         raise InputDataError(
             f"customer_segments: {len(segments) - len(joined)} of {len(segments)} IDs are missing "
             f"from {dataset}. Re-run the pipelines from the same primary_customers so the "
             "datasets describe the same customers."
         )
+    if joined[ID].is_monotonic_increasing:  # then a stable sort by segment alone is enough
+        order = np.argsort(joined[SEGMENT].to_numpy(), kind="stable")
+        return joined.take(order).reset_index(drop=True)
     return joined.sort_values([SEGMENT, ID], kind="stable").reset_index(drop=True)
 
 
@@ -206,3 +217,34 @@ def profile_columns(settings: Mapping) -> tuple[list[str], list[str]]:
         settings["response"],
     ]
     return feature_columns, primary_columns
+
+
+def value_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
+    """Profile table for a customer base known only by its activity (the RFM modes).
+
+    Like ``segment_profiles`` without product, channel, deal or campaign columns: customers,
+    revenue (the ``settings["revenue"]`` feature, e.g. monetary) and its shares, and the
+    mean / median / effect size of every attribute; segment 0 (all customers) last.
+    """
+    revenue = frame[settings["revenue"]].astype("float64")
+    segment = frame[SEGMENT]
+    sums = revenue.groupby(segment).sum()
+    sums.loc[0] = revenue.sum()
+    counts = segment.value_counts().sort_index()
+    counts.loc[0] = len(frame)
+    table = pd.DataFrame(index=sums.index.rename(SEGMENT))
+    table["customers"] = counts.astype("int64")
+    table["customer_share"] = counts / len(frame)
+    table["revenue"] = sums
+    table["revenue_share"] = sums / sums.loc[0]
+    table["revenue_per_customer"] = sums / counts
+    stats = effects.pivot(index=SEGMENT, columns="attribute")
+    for attribute in settings["attributes"]:
+        table[f"mean_{attribute}"] = stats[("segment_mean", attribute)]
+        table[f"median_{attribute}"] = stats[("segment_median", attribute)]
+        table[f"effect_{attribute}"] = stats[("effect_size", attribute)]
+        table.loc[0, f"mean_{attribute}"] = stats[("overall_mean", attribute)].iloc[0]
+        table.loc[0, f"median_{attribute}"] = stats[("overall_median", attribute)].iloc[0]
+        table.loc[0, f"effect_{attribute}"] = 0.0
+    table = table.sort_index()
+    return pd.concat([table.drop(index=0), table.loc[[0]]]).reset_index()

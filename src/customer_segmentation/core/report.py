@@ -5,7 +5,7 @@ No external links, fonts or scripts, and no timestamps: the same inputs give the
 
 import base64
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -92,39 +92,24 @@ def segment_cards(
     *,
     labels: Mapping[str, str],
     top_traits: int,
+    key_metrics: Sequence[Mapping] | None = None,
 ) -> list[dict]:
-    """Per segment: name, size, key numbers, most distinctive traits and actions."""
+    """Per segment: name, size, key numbers, most distinctive traits and actions.
+
+    ``key_metrics`` (``{column, label, format}`` per profile column) replaces the customer-table
+    key numbers after customers and revenue share, for modes without income, channels or campaigns.
+    """
     cards = []
     for row in profiles.loc[profiles["segment"] > 0].to_dict("records"):
         segment = int(row["segment"])
         own = effects.loc[effects["segment"] == segment].copy()
         own["size"] = own["effect_size"].abs()
         traits = own.sort_values(["size", "attribute"], ascending=[False, True]).head(top_traits)
-        channel = row["preferred_channel"]
-        category = row["top_category"]
         cards.append(
             {
                 "segment": segment,
                 "name": names[segment],
-                "key_numbers": [
-                    (
-                        "Customers",
-                        f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})",
-                    ),
-                    ("Revenue share", fmt(row["revenue_share"], "pct")),
-                    ("Median income", fmt(row["median_income"], "money")),
-                    ("Median total spend", fmt(row["median_total_spend"], "money")),
-                    (
-                        "Preferred channel",
-                        f"{channel} ({fmt(row[f'channel_share_{channel}'], 'pct')} of purchases)",
-                    ),
-                    (
-                        "Top category",
-                        f"{category} ({fmt(row[f'category_share_{category}'], 'pct')} of spend)",
-                    ),
-                    ("Deal share of purchases", fmt(row["deal_share"], "pct")),
-                    ("Response to last campaign", fmt(row["response_rate"], "pct")),
-                ],
+                "key_numbers": _key_numbers(row, key_metrics),
                 "traits": [
                     {
                         "label": labels.get(t["attribute"], t["attribute"]),
@@ -139,6 +124,36 @@ def segment_cards(
             }
         )
     return cards
+
+
+def _key_numbers(row: Mapping, key_metrics: Sequence[Mapping] | None) -> list[tuple[str, str]]:
+    """A segment card's key numbers: size and revenue, then the mode's headline metrics."""
+    size = [
+        ("Customers", f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})"),
+        ("Revenue share", fmt(row["revenue_share"], "pct")),
+    ]
+    if key_metrics is not None:
+        return size + [
+            (metric["label"], fmt(row[metric["column"]], metric.get("format", "number")))
+            for metric in key_metrics
+        ]
+    channel = row["preferred_channel"]
+    category = row["top_category"]
+    return [
+        *size,
+        ("Median income", fmt(row["median_income"], "money")),
+        ("Median total spend", fmt(row["median_total_spend"], "money")),
+        (
+            "Preferred channel",
+            f"{channel} ({fmt(row[f'channel_share_{channel}'], 'pct')} of purchases)",
+        ),
+        (
+            "Top category",
+            f"{category} ({fmt(row[f'category_share_{category}'], 'pct')} of spend)",
+        ),
+        ("Deal share of purchases", fmt(row["deal_share"], "pct")),
+        ("Response to last campaign", fmt(row["response_rate"], "pct")),
+    ]
 
 
 def profile_table(
@@ -237,5 +252,57 @@ def headline(profiles: pd.DataFrame, names: Mapping[int, str], colors: Mapping[i
                 "revenue_share": fmt(row["revenue_share"], "pct"),
             }
             for row in segments.to_dict("records")
+        ],
+    }
+
+
+def transaction_summary(
+    line_quality: Mapping, rejected: pd.DataFrame, join: Mapping | None = None
+) -> dict:
+    """The transaction log's line accounting (in = valid + cancellations + rejected per rule),
+    its customers and, in the joined mode, how the log matched the customer table."""
+    rows_in = max(int(line_quality["rows_in"]), 1)
+    return {
+        "source": line_quality.get("source", "–"),
+        "reference_date": line_quality.get("reference_date", "–"),
+        "counts": [
+            (label, fmt(line_quality[key], "int"), fmt(line_quality[key] / rows_in, "pct"))
+            for key, label in [
+                ("rows_in", "lines read"),
+                ("rows_valid", "valid purchase lines"),
+                ("rows_cancellation", "cancellation lines"),
+                ("rows_rejected", "lines rejected, each with a reason"),
+            ]
+        ],
+        "rules": [
+            {
+                "rule": record["reject_reason"],
+                "detail": record["detail"],
+                "lines": fmt(record["lines"], "int"),
+                "share": fmt(record["share_of_lines"], "pct"),
+                "customers": fmt(record["customers"], "int"),
+                "value": fmt(record["value"], "money"),
+            }
+            for record in rejected.to_dict("records")
+        ],
+        "customers": [
+            (label, fmt(line_quality[key], "int"))
+            for key, label in [
+                ("customers_in_log", "customer IDs in the log"),
+                ("customers_with_purchases", "with purchases (segmented)"),
+                ("customers_only_cancellations", "with only cancellations"),
+                ("customers_only_rejected_lines", "with only rejected lines"),
+            ]
+        ],
+        "join": None
+        if join is None
+        else [
+            (label, fmt(join[key], "int"))
+            for key, label in [
+                ("customers", "customers in the table"),
+                ("matched", "found in the log"),
+                ("without_transactions", "without transactions (no activity)"),
+                ("log_customers_not_in_table", "log customers not in the kept table"),
+            ]
         ],
     }

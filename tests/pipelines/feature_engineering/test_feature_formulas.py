@@ -3,10 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-from .fe_customers import make_customers
 
 from customer_segmentation.core.features import derive_customer_features, reference_date
 from customer_segmentation.errors import InputDataError
+
+from .fe_customers import make_customers
 
 LEVELS = ["Basic", "2n Cycle", "Graduation", "Master", "PhD"]
 PARTNER = ["Married", "Together"]

@@ -100,12 +100,12 @@ def plot_income_spend(
     profile: dict,
     plots: dict,
 ) -> Figure:
-    """Sampled customers' income against total spend, coloured by segment."""
+    """Sampled customers' ``scatter_y`` against ``scatter_x`` (income vs spend), by segment."""
     x, y = plots["scatter_x"], plots["scatter_y"]
     frame = profiling.attach_segments(
         customer_segments, customer_features, [x, y], "customer_features"
     )
-    return analysis_plots.scatter_plot(
+    figure = analysis_plots.scatter_plot(
         frame,
         x,
         y,
@@ -114,6 +114,13 @@ def plot_income_spend(
         sample_size=plots["sample_size"],
         random_state=plots["random_state"],
     )
+    # Heavy-tailed activity (RFM modes) reads better on log axes; the default sets none.
+    log_axes = plots.get("scatter_log_axes", [])
+    if "x" in log_axes:
+        figure.axes[0].set_xscale("log")
+    if "y" in log_axes:
+        figure.axes[0].set_yscale("log")
+    return figure
 
 
 def plot_profile_heatmap(
@@ -136,9 +143,14 @@ def plot_attribute_boxplots(
     frame = profiling.attach_segments(
         customer_segments, customer_features, attributes, "customer_features"
     )
-    return analysis_plots.attribute_boxplots(
+    figure = analysis_plots.attribute_boxplots(
         frame, attributes, profile["attributes"], plots["whisker_percentiles"]
     )
+    # One panel per attribute, in order; heavy-tailed ones (RFM modes) on a log axis.
+    for ax, attribute in zip(figure.axes, attributes, strict=False):
+        if attribute in plots.get("boxplot_log_attributes", []):
+            ax.set_yscale("log")
+    return figure
 
 
 def plot_campaign_response(segment_profiles: pd.DataFrame, segment_names: dict) -> Figure:
@@ -146,9 +158,50 @@ def plot_campaign_response(segment_profiles: pd.DataFrame, segment_names: dict) 
     return analysis_plots.response_plot(segment_profiles, _names(segment_names))
 
 
-def render_segmentation_report(
+def profile_rfm_segments(
+    customer_segments: pd.DataFrame, customer_features: pd.DataFrame, profile: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The "transactions" mode: sizes, revenue and RFM statistics per segment (0 = all)."""
+    attributes = list(profile["attributes"])
+    frame = profiling.attach_segments(
+        customer_segments, customer_features, attributes, "customer_features"
+    )
+    effects = profiling.effect_sizes(frame, attributes)
+    return profiling.value_profiles(frame, effects, profile), effects
+
+
+def name_rfm_segments(segment_profiles: pd.DataFrame, naming_rules: dict) -> dict:
+    """Unique RFM names ("Champions: recent, frequent, high value") from median ratios."""
+    return {
+        "rule": (
+            "Archetype (the first of the parameters' archetypes whose conditions hold), then the "
+            f"traits whose segment median is >= {naming_rules['high_ratio']} or <= "
+            f"{naming_rules['low_ratio']} times all customers' median."
+        ),
+        "segments": naming.name_rfm_segments(segment_profiles, naming_rules),
+    }
+
+
+def recommend_rfm_actions(
+    segment_profiles: pd.DataFrame, segment_names: dict, action_rules: dict
+) -> dict:
+    """One to ``max_actions`` actions per segment in RFM terms, each citing its figures."""
+    names = _names(segment_names)
+    archetypes = {int(item["segment"]): item["archetype"] for item in segment_names["segments"]}
+    found = actions.recommend_rfm_actions(segment_profiles, archetypes, action_rules)
+    return {
+        "rules": action_rules,
+        "segments": [
+            {"segment": segment, "name": names[segment], "actions": items}
+            for segment, items in sorted(found.items())
+        ],
+    }
+
+
+def _report_context(
     *,
-    data_quality: dict,
+    quality: dict | None,
+    transactions: dict | None,
     k_selection: pd.DataFrame,
     k_selection_decision: dict,
     segment_profiles: pd.DataFrame,
@@ -157,9 +210,9 @@ def render_segmentation_report(
     segment_actions: dict,
     segment_stability: dict,
     parameters: dict,
-    **figures: Figure | bytes,
-) -> str:
-    """The self-contained HTML report (figures arrive as Figures or saved PNG bytes)."""
+    figures: dict[str, Figure | bytes],
+) -> dict[str, Any]:
+    """Everything the report template shows, whatever the source of the customers."""
     names = _names(segment_names)
     colors = {segment: to_hex(analysis_plots.segment_color(segment)) for segment in names}
     settings = parameters["report"]
@@ -172,13 +225,16 @@ def render_segmentation_report(
         action_map,
         labels=labels,
         top_traits=settings["top_traits"],
+        key_metrics=settings.get("key_metrics"),
     )
     for card in cards:
         card["color"] = colors[card["segment"]]
     context: dict[str, Any] = {
         "title": settings["title"],
+        "naming_note": settings.get("naming_note"),
         "headline": report.headline(segment_profiles, names, colors),
-        "quality": report.quality_summary(data_quality),
+        "quality": quality,
+        "transactions": transactions,
         "decision": {
             "rule": k_selection_decision.get("rule", "–"),
             "chosen_k": k_selection_decision.get("chosen_k", len(names)),
@@ -203,4 +259,105 @@ def render_segmentation_report(
         jaccard_stable=parameters["stability"]["jaccard_stable"],
         jaccard_weak=parameters["stability"]["jaccard_weak"],
     )
-    return report.render(context)
+    return context
+
+
+def render_segmentation_report(
+    *,
+    data_quality: dict,
+    k_selection: pd.DataFrame,
+    k_selection_decision: dict,
+    segment_profiles: pd.DataFrame,
+    segment_effect_sizes: pd.DataFrame,
+    segment_names: dict,
+    segment_actions: dict,
+    segment_stability: dict,
+    parameters: dict,
+    **figures: Figure | bytes,
+) -> str:
+    """The self-contained HTML report (figures arrive as Figures or saved PNG bytes)."""
+    return report.render(
+        _report_context(
+            quality=report.quality_summary(data_quality),
+            transactions=None,
+            k_selection=k_selection,
+            k_selection_decision=k_selection_decision,
+            segment_profiles=segment_profiles,
+            segment_effect_sizes=segment_effect_sizes,
+            segment_names=segment_names,
+            segment_actions=segment_actions,
+            segment_stability=segment_stability,
+            parameters=parameters,
+            figures=figures,
+        )
+    )
+
+
+def render_rfm_report(
+    *,
+    transaction_line_quality: dict,
+    rejected_transaction_summary: pd.DataFrame,
+    k_selection: pd.DataFrame,
+    k_selection_decision: dict,
+    segment_profiles: pd.DataFrame,
+    segment_effect_sizes: pd.DataFrame,
+    segment_names: dict,
+    segment_actions: dict,
+    segment_stability: dict,
+    parameters: dict,
+    **figures: Figure | bytes,
+) -> str:
+    """The report of the "transactions" mode: the log's line accounting instead of the table's."""
+    return report.render(
+        _report_context(
+            quality=None,
+            transactions=report.transaction_summary(
+                transaction_line_quality, rejected_transaction_summary
+            ),
+            k_selection=k_selection,
+            k_selection_decision=k_selection_decision,
+            segment_profiles=segment_profiles,
+            segment_effect_sizes=segment_effect_sizes,
+            segment_names=segment_names,
+            segment_actions=segment_actions,
+            segment_stability=segment_stability,
+            parameters=parameters,
+            figures=figures,
+        )
+    )
+
+
+def render_joined_report(
+    *,
+    data_quality: dict,
+    transaction_line_quality: dict,
+    rejected_transaction_summary: pd.DataFrame,
+    transaction_join_summary: dict,
+    k_selection: pd.DataFrame,
+    k_selection_decision: dict,
+    segment_profiles: pd.DataFrame,
+    segment_effect_sizes: pd.DataFrame,
+    segment_names: dict,
+    segment_actions: dict,
+    segment_stability: dict,
+    parameters: dict,
+    **figures: Figure | bytes,
+) -> str:
+    """The report of the "both" mode: the table's and the log's accounting, and the join."""
+    return report.render(
+        _report_context(
+            quality=report.quality_summary(data_quality),
+            transactions=report.transaction_summary(
+                transaction_line_quality, rejected_transaction_summary, transaction_join_summary
+            ),
+            k_selection=k_selection,
+            k_selection_decision=k_selection_decision,
+            segment_profiles=segment_profiles,
+            segment_effect_sizes=segment_effect_sizes,
+            segment_names=segment_names,
+            segment_actions=segment_actions,
+            segment_stability=segment_stability,
+            parameters=parameters,
+            figures=figures,
+        )
+    )

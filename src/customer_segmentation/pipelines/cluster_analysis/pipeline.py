@@ -1,21 +1,26 @@
-"""Wiring of the cluster_analysis pipeline (all nodes tagged ``analysis``)."""
+"""Wiring of the cluster_analysis pipeline (all nodes tagged ``analysis``), per customer source."""
 
 from kedro.pipeline import Node, Pipeline
 
 from customer_segmentation.pipelines.cluster_analysis import nodes
 
+SOURCES = ("customers", "transactions", "both")
+# Parameter block of each source: the default run's, or the rfm / joined sub-block.
+PARAMS = {
+    "customers": "params:cluster_analysis",
+    "transactions": "params:cluster_analysis.rfm",
+    "both": "params:cluster_analysis.joined",
+}
 # Figures the report embeds: the eda and clustering pipelines' plots, then this pipeline's own.
-UPSTREAM_FIGURES = [
+EDA_FIGURES = [
     "eda_income_distribution",
     "eda_spend_distribution",
     "eda_correlation_heatmap",
     "eda_enrolment_trend",
     "eda_cleaning_summary",
-    "elbow_plot",
-    "silhouette_plot",
-    "silhouette_samples_plot",
-    "dendrogram_plot",
 ]
+K_FIGURES = ["elbow_plot", "silhouette_plot", "silhouette_samples_plot", "dendrogram_plot"]
+UPSTREAM_FIGURES = EDA_FIGURES + K_FIGURES
 SEGMENT_FIGURES = [
     "segment_sizes_plot",
     "segment_pca_plot",
@@ -24,96 +29,163 @@ SEGMENT_FIGURES = [
     "segment_attribute_boxplots",
     "segment_response_plot",
 ]
-PROFILE = "params:cluster_analysis.profile"
-PLOTS = "params:cluster_analysis.plots"
+# Without a customer table there is no exploration and no campaign response to plot.
+RFM_FIGURES = K_FIGURES + [name for name in SEGMENT_FIGURES if name != "segment_response_plot"]
+REPORT_INPUTS = [
+    "k_selection",
+    "k_selection_decision",
+    "segment_profiles",
+    "segment_effect_sizes",
+    "segment_names",
+    "segment_actions",
+    "segment_stability",
+]
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    """Profiles -> names -> actions, stability, plots, report."""
-    return Pipeline(
-        [
+def _describe(source: str, params: str) -> list[Node]:
+    """Profiles, names and actions: customer-table terms, or RFM terms for the log alone."""
+    profile = f"{params}.profile"
+    if source == "transactions":
+        return [
             Node(
-                nodes.profile_segments,
-                ["customer_segments", "customer_features", "primary_customers", PROFILE],
+                nodes.profile_rfm_segments,
+                ["customer_segments", "customer_features", profile],
                 ["segment_profiles", "segment_effect_sizes"],
                 name="profile_segments",
             ),
             Node(
-                nodes.name_segments,
-                ["segment_effect_sizes", "params:cluster_analysis.naming"],
+                nodes.name_rfm_segments,
+                ["segment_profiles", f"{params}.naming"],
                 "segment_names",
                 name="name_segments",
             ),
             Node(
-                nodes.recommend_actions,
-                ["segment_profiles", "segment_names", "params:cluster_analysis.actions", PROFILE],
+                nodes.recommend_rfm_actions,
+                ["segment_profiles", "segment_names", f"{params}.actions"],
                 "segment_actions",
                 name="recommend_segment_actions",
             ),
-            Node(
-                nodes.assess_stability,
-                [
-                    "model_input",
-                    "customer_segments",
-                    "params:clustering",
-                    "params:cluster_analysis.stability",
-                ],
-                "segment_stability",
-                name="assess_segment_stability",
-            ),
-            Node(
-                nodes.plot_segment_sizes,
-                ["segment_profiles", "segment_names"],
-                "segment_sizes_plot",
-                name="plot_segment_sizes",
-            ),
-            Node(
-                nodes.plot_segment_pca,
-                ["model_input", "customer_segments", "segment_names", PLOTS],
-                "segment_pca_plot",
-                name="plot_segment_pca",
-            ),
-            Node(
-                nodes.plot_income_spend,
-                ["customer_features", "customer_segments", "segment_names", PROFILE, PLOTS],
-                "segment_income_spend_plot",
-                name="plot_segment_income_spend",
-            ),
-            Node(
-                nodes.plot_profile_heatmap,
-                ["segment_effect_sizes", "segment_names", PROFILE, PLOTS],
-                "segment_profile_heatmap",
-                name="plot_segment_profile_heatmap",
-            ),
-            Node(
-                nodes.plot_attribute_boxplots,
-                ["customer_features", "customer_segments", PROFILE, PLOTS],
-                "segment_attribute_boxplots",
-                name="plot_segment_attribute_boxplots",
-            ),
+        ]
+    # "both" profiles the joined table, which holds every primary column plus the log's.
+    table = "primary_customers" if source == "customers" else "customers_with_transactions"
+    return [
+        Node(
+            nodes.profile_segments,
+            ["customer_segments", "customer_features", table, profile],
+            ["segment_profiles", "segment_effect_sizes"],
+            name="profile_segments",
+        ),
+        Node(
+            nodes.name_segments,
+            ["segment_effect_sizes", f"{params}.naming"],
+            "segment_names",
+            name="name_segments",
+        ),
+        Node(
+            nodes.recommend_actions,
+            ["segment_profiles", "segment_names", f"{params}.actions", profile],
+            "segment_actions",
+            name="recommend_segment_actions",
+        ),
+    ]
+
+
+def _plots(source: str, params: str) -> list[Node]:
+    """The segment figures (no campaign response without a customer table)."""
+    profile, plots = f"{params}.profile", f"{params}.plots"
+    found = [
+        Node(
+            nodes.plot_segment_sizes,
+            ["segment_profiles", "segment_names"],
+            "segment_sizes_plot",
+            name="plot_segment_sizes",
+        ),
+        Node(
+            nodes.plot_segment_pca,
+            ["model_input", "customer_segments", "segment_names", plots],
+            "segment_pca_plot",
+            name="plot_segment_pca",
+        ),
+        Node(
+            nodes.plot_income_spend,
+            ["customer_features", "customer_segments", "segment_names", profile, plots],
+            "segment_income_spend_plot",
+            name="plot_segment_income_spend",
+        ),
+        Node(
+            nodes.plot_profile_heatmap,
+            ["segment_effect_sizes", "segment_names", profile, plots],
+            "segment_profile_heatmap",
+            name="plot_segment_profile_heatmap",
+        ),
+        Node(
+            nodes.plot_attribute_boxplots,
+            ["customer_features", "customer_segments", profile, plots],
+            "segment_attribute_boxplots",
+            name="plot_segment_attribute_boxplots",
+        ),
+    ]
+    if source != "transactions":
+        found.append(
             Node(
                 nodes.plot_campaign_response,
                 ["segment_profiles", "segment_names"],
                 "segment_response_plot",
                 name="plot_segment_campaign_response",
-            ),
-            Node(
-                nodes.render_segmentation_report,
-                {
-                    "data_quality": "data_quality",
-                    "k_selection": "k_selection",
-                    "k_selection_decision": "k_selection_decision",
-                    "segment_profiles": "segment_profiles",
-                    "segment_effect_sizes": "segment_effect_sizes",
-                    "segment_names": "segment_names",
-                    "segment_actions": "segment_actions",
-                    "segment_stability": "segment_stability",
-                    "parameters": "params:cluster_analysis",
-                    **{name: name for name in UPSTREAM_FIGURES + SEGMENT_FIGURES},
-                },
-                "segmentation_report",
-                name="render_segmentation_report",
-            ),
+            )
+        )
+    return found
+
+
+def _report(source: str, params: str) -> Node:
+    """The HTML report, with the data-quality inputs of the source."""
+    quality = {
+        "customers": ["data_quality"],
+        "transactions": ["transaction_line_quality", "rejected_transaction_summary"],
+        "both": [
+            "data_quality",
+            "transaction_line_quality",
+            "rejected_transaction_summary",
+            "transaction_join_summary",
         ],
+    }[source]
+    function = {
+        "customers": nodes.render_segmentation_report,
+        "transactions": nodes.render_rfm_report,
+        "both": nodes.render_joined_report,
+    }[source]
+    figures = RFM_FIGURES if source == "transactions" else UPSTREAM_FIGURES + SEGMENT_FIGURES
+    inputs = {name: name for name in quality + REPORT_INPUTS}
+    return Node(
+        function,
+        {**inputs, "parameters": params, **{name: name for name in figures}},
+        "segmentation_report",
+        name="render_segmentation_report",
+    )
+
+
+def create_pipeline(source: str = "customers", **kwargs) -> Pipeline:
+    """Profiles -> names -> actions, stability, plots, report.
+
+    ``source``: ``customers`` (the default run), ``transactions`` (customer_rfm alone: RFM
+    names and actions) or ``both`` (the customer table joined to its log); the registry builds
+    the last two into ``rfm_segmentation`` and ``joined_segmentation``.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"cluster_analysis source {source!r}: use one of {SOURCES}.")
+    params = PARAMS[source]
+    stability = Node(
+        nodes.assess_stability,
+        [
+            "model_input",
+            "customer_segments",
+            "params:clustering",
+            "params:cluster_analysis.stability",
+        ],
+        "segment_stability",
+        name="assess_segment_stability",
+    )
+    return Pipeline(
+        [*_describe(source, params), stability, *_plots(source, params), _report(source, params)],
         tags="analysis",
     )
