@@ -13,7 +13,13 @@ import yaml
 
 START_MARKER = "<!-- parameters:start -->"
 END_MARKER = "<!-- parameters:end -->"
-KEY_LINE = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z0-9_.\-]+):(?P<rest>.*)$")
+# A mapping key (plain, possibly with spaces, or quoted) followed by a colon and a space or the end.
+KEY_LINE = re.compile(
+    r"^(?P<indent>\s*)"
+    r"(?P<key>\"[^\"]*\"|'[^']*'|[^\s#:\"'-][^#:]*?)"
+    r":(?=\s|$)(?P<rest>.*)$"
+)
+MERGE_KEY = "<<"  # a YAML merge (`<<: *anchor`) copies another block: its keys are listed there
 INLINE_COMMENT = re.compile(r"\s+#\s?(?P<text>.*)$")
 
 
@@ -32,13 +38,13 @@ def comments_by_path(text: str) -> dict[str, str]:
         if stripped.startswith("- "):
             list_indent = indent
         match = KEY_LINE.match(line)
-        if not match or (list_indent >= 0 and indent >= list_indent):
+        if not match or (list_indent >= 0 and indent >= list_indent) or match["key"] == MERGE_KEY:
             pending = []
             continue
         list_indent = -1
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        stack.append((indent, match["key"]))
+        stack.append((indent, match["key"].strip("\"'")))
         inline = INLINE_COMMENT.search(match["rest"])
         parts = [*pending, inline["text"]] if inline else pending
         found[".".join(key for _, key in stack)] = " ".join(part for part in parts if part)
