@@ -71,7 +71,8 @@ def sizes_plot(profiles: pd.DataFrame, names: Mapping[int, str]) -> Figure:
         0, min(100, 1.15 * 100 * table[["customer_share", "revenue_share"]].to_numpy().max()) + 5
     )
     ax.set_title("Segment sizes: customers and revenue")
-    ax.legend(loc="lower right", frameon=False)
+    # outside the axes: a bar can reach any length, and the legend must never hide its label
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     figure.tight_layout()
     return figure
 
@@ -163,7 +164,11 @@ def profile_heatmap(
     attributes = [a for a in labels if a in table.columns]
     table = table[attributes]
     limit = color_limit
-    figure = Figure(figsize=(1.0 + 0.75 * len(attributes), 2.4 + 0.55 * len(table)))
+    segment_labels = [segment_label(s, names) for s in table.index]
+    # the segment names sit left of the cells: widen the figure by their length, not the cells
+    label_width = 0.075 * max(len(label) for label in segment_labels)
+    width = max(8.5, label_width + 0.75 * len(attributes) + 2.0)
+    figure = Figure(figsize=(width, 2.4 + 0.55 * len(table)))
     ax = figure.add_subplot()
     image = ax.imshow(table.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     for (i, j), value in np.ndenumerate(table.to_numpy()):
@@ -179,12 +184,12 @@ def profile_heatmap(
     ax.set_xticks(
         range(len(attributes)), [labels[a] for a in attributes], rotation=40, ha="right", fontsize=8
     )
-    ax.set_yticks(range(len(table)), [segment_label(s, names) for s in table.index], fontsize=9)
+    ax.set_yticks(range(len(table)), segment_labels, fontsize=9)
     ax.set_xlabel("Attribute")
     ax.set_ylabel("Segment")
-    ax.set_title("Segment profiles: standardised difference from the other customers (Cohen's d)")
+    ax.set_title("Segment profiles: difference from the other customers (Cohen's d)")
     colorbar = figure.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
-    colorbar.set_label("Cohen's d (pooled standard deviations)")
+    colorbar.set_label("Cohen's d (pooled SDs)")
     figure.tight_layout()
     return figure
 
