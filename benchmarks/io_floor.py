@@ -1,0 +1,37 @@
+"""The I/O floor of a run: read the raw file exactly as ``raw_customers`` does, write an ID ->
+segment table to Parquet, nothing else. Run in its own process by run_benchmarks.py.
+
+Usage: python benchmarks/io_floor.py <project dir> <output parquet>
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from kedro.config import OmegaConfigLoader
+from kedro_datasets.pandas import ParquetDataset
+
+from customer_segmentation.datasets import DelimitedTextDataset
+
+
+def main(project: Path, output: Path) -> None:
+    """Load ``raw_customers`` with the project's own catalog entry, then save the segment table."""
+    entry = OmegaConfigLoader(conf_source=str(project / "conf"))["catalog"]["raw_customers"]
+    started = time.perf_counter()
+    raw = DelimitedTextDataset(
+        filepath=str(project / entry["filepath"]), load_args=entry.get("load_args")
+    ).load()
+    read_s = time.perf_counter() - started
+    ids = pd.to_numeric(raw["ID"], errors="coerce").dropna().astype("int64")
+    table = pd.DataFrame({"ID": ids.to_numpy(), "segment": np.ones(len(ids), dtype="int64")})
+    started = time.perf_counter()
+    ParquetDataset(filepath=str(output)).save(table)
+    print(f"read_s={read_s:.3f} write_s={time.perf_counter() - started:.3f} rows={len(raw)}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
