@@ -7,18 +7,9 @@ import yaml
 from kedro.framework.project import configure_project
 
 from customer_segmentation.pipeline_registry import register_pipelines
+from tests.layers import LAYERS
 
 CATALOG = Path(__file__).resolve().parents[1] / "conf" / "base" / "catalog.yml"
-LAYERS = {
-    "raw",
-    "intermediate",
-    "primary",
-    "feature",
-    "model_input",
-    "models",
-    "model_output",
-    "reporting",
-}
 STEP_TAGS = {"cleaning", "eda", "features", "segmentation", "analysis", "scoring", "transactions"}
 
 

@@ -14,17 +14,8 @@ import numpy as np
 import pytest
 
 from tests.browser import screenshot
+from tests.layers import LAYERS
 
-LAYERS = [
-    "raw",
-    "intermediate",
-    "primary",
-    "feature",
-    "model_input",
-    "models",
-    "model_output",
-    "reporting",
-]
 STARTUP_TIMEOUT_S = 180
 FIRST_PORT = 41410
 
@@ -92,7 +83,7 @@ def test_api_lists_every_pipeline_layer_and_node(viz_server, registered_pipeline
     graph = fetch_json(f"{viz_server}/api/main")
 
     assert {p["id"] for p in graph["pipelines"]} >= set(registered)
-    assert graph["layers"] == LAYERS
+    assert graph["layers"] == list(LAYERS)
     shown_tasks = {n["name"] for n in graph["nodes"] if n["type"] == "task"}
     assert shown_tasks == {node.name for node in registered["__default__"].nodes}
     datasets = [n for n in graph["nodes"] if n["type"] == "data"]

@@ -264,7 +264,6 @@ def _report_context(
 
 def render_segmentation_report(
     *,
-    data_quality: dict,
     k_selection: pd.DataFrame,
     k_selection_decision: dict,
     segment_profiles: pd.DataFrame,
@@ -273,83 +272,26 @@ def render_segmentation_report(
     segment_actions: dict,
     segment_stability: dict,
     parameters: dict,
+    data_quality: dict | None = None,
+    transaction_line_quality: dict | None = None,
+    rejected_transaction_summary: pd.DataFrame | None = None,
+    transaction_join_summary: dict | None = None,
     **figures: Figure | bytes,
 ) -> str:
-    """The self-contained HTML report (figures arrive as Figures or saved PNG bytes)."""
-    return report.render(
-        _report_context(
-            quality=report.quality_summary(data_quality),
-            transactions=None,
-            k_selection=k_selection,
-            k_selection_decision=k_selection_decision,
-            segment_profiles=segment_profiles,
-            segment_effect_sizes=segment_effect_sizes,
-            segment_names=segment_names,
-            segment_actions=segment_actions,
-            segment_stability=segment_stability,
-            parameters=parameters,
-            figures=figures,
+    """The self-contained HTML report (figures arrive as Figures or saved PNG bytes).
+
+    The accounting shown depends on the run's source of customers: the customer table's
+    `data_quality`, the transaction log's line accounting, or both with the join.
+    """
+    transactions = None
+    if transaction_line_quality is not None:
+        transactions = report.transaction_summary(
+            transaction_line_quality, rejected_transaction_summary, transaction_join_summary
         )
-    )
-
-
-def render_rfm_report(
-    *,
-    transaction_line_quality: dict,
-    rejected_transaction_summary: pd.DataFrame,
-    k_selection: pd.DataFrame,
-    k_selection_decision: dict,
-    segment_profiles: pd.DataFrame,
-    segment_effect_sizes: pd.DataFrame,
-    segment_names: dict,
-    segment_actions: dict,
-    segment_stability: dict,
-    parameters: dict,
-    **figures: Figure | bytes,
-) -> str:
-    """The report of the "transactions" mode: the log's line accounting instead of the table's."""
     return report.render(
         _report_context(
-            quality=None,
-            transactions=report.transaction_summary(
-                transaction_line_quality, rejected_transaction_summary
-            ),
-            k_selection=k_selection,
-            k_selection_decision=k_selection_decision,
-            segment_profiles=segment_profiles,
-            segment_effect_sizes=segment_effect_sizes,
-            segment_names=segment_names,
-            segment_actions=segment_actions,
-            segment_stability=segment_stability,
-            parameters=parameters,
-            figures=figures,
-        )
-    )
-
-
-def render_joined_report(
-    *,
-    data_quality: dict,
-    transaction_line_quality: dict,
-    rejected_transaction_summary: pd.DataFrame,
-    transaction_join_summary: dict,
-    k_selection: pd.DataFrame,
-    k_selection_decision: dict,
-    segment_profiles: pd.DataFrame,
-    segment_effect_sizes: pd.DataFrame,
-    segment_names: dict,
-    segment_actions: dict,
-    segment_stability: dict,
-    parameters: dict,
-    **figures: Figure | bytes,
-) -> str:
-    """The report of the "both" mode: the table's and the log's accounting, and the join."""
-    return report.render(
-        _report_context(
-            quality=report.quality_summary(data_quality),
-            transactions=report.transaction_summary(
-                transaction_line_quality, rejected_transaction_summary, transaction_join_summary
-            ),
+            quality=report.quality_summary(data_quality) if data_quality is not None else None,
+            transactions=transactions,
             k_selection=k_selection,
             k_selection_decision=k_selection_decision,
             segment_profiles=segment_profiles,

@@ -149,15 +149,10 @@ def _report(source: str, params: str) -> Node:
             "transaction_join_summary",
         ],
     }[source]
-    function = {
-        "customers": nodes.render_segmentation_report,
-        "transactions": nodes.render_rfm_report,
-        "both": nodes.render_joined_report,
-    }[source]
     figures = RFM_FIGURES if source == "transactions" else UPSTREAM_FIGURES + SEGMENT_FIGURES
     inputs = {name: name for name in quality + REPORT_INPUTS}
     return Node(
-        function,
+        nodes.render_segmentation_report,
         {**inputs, "parameters": params, **{name: name for name in figures}},
         "segmentation_report",
         name="render_segmentation_report",
