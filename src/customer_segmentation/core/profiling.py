@@ -5,7 +5,7 @@ attribute for a segment is Cohen's d against the rest of the customers: the diff
 means divided by the pooled standard deviation of the segment and the rest.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -191,8 +191,15 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
         table[f"acceptance_rate_{column}"] = means[f"cmp_{column}"]
     table["response_rate"] = means["response"]
 
+    table.index.name = SEGMENT
+    return _with_attribute_stats(table, effects, settings["attributes"])
+
+
+def _with_attribute_stats(
+    table: pd.DataFrame, effects: pd.DataFrame, attributes: Iterable[str]
+) -> pd.DataFrame:
+    """Add mean, median and effect size of every attribute; segments 1..k, then 0 (all) last."""
     stats = effects.pivot(index=SEGMENT, columns="attribute")
-    attributes = list(settings["attributes"])
     for attribute in attributes:
         table[f"mean_{attribute}"] = stats[("segment_mean", attribute)]
         table[f"median_{attribute}"] = stats[("segment_median", attribute)]
@@ -200,9 +207,7 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
         table.loc[0, f"mean_{attribute}"] = stats[("overall_mean", attribute)].iloc[0]
         table.loc[0, f"median_{attribute}"] = stats[("overall_median", attribute)].iloc[0]
         table.loc[0, f"effect_{attribute}"] = 0.0
-    table.index.name = SEGMENT
     table = table.sort_index()
-    # Overall row last: segments 1..k, then 0 ("all customers").
     return pd.concat([table.drop(index=0), table.loc[[0]]]).reset_index()
 
 
@@ -238,13 +243,4 @@ def value_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping
     table["revenue"] = sums
     table["revenue_share"] = sums / sums.loc[0]
     table["revenue_per_customer"] = sums / counts
-    stats = effects.pivot(index=SEGMENT, columns="attribute")
-    for attribute in settings["attributes"]:
-        table[f"mean_{attribute}"] = stats[("segment_mean", attribute)]
-        table[f"median_{attribute}"] = stats[("segment_median", attribute)]
-        table[f"effect_{attribute}"] = stats[("effect_size", attribute)]
-        table.loc[0, f"mean_{attribute}"] = stats[("overall_mean", attribute)].iloc[0]
-        table.loc[0, f"median_{attribute}"] = stats[("overall_median", attribute)].iloc[0]
-        table.loc[0, f"effect_{attribute}"] = 0.0
-    table = table.sort_index()
-    return pd.concat([table.drop(index=0), table.loc[[0]]]).reset_index()
+    return _with_attribute_stats(table, effects, settings["attributes"])
