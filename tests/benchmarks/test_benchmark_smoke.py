@@ -74,9 +74,31 @@ def test_common_approach_finds_our_partition(report):
     assert common["time_ratio"] == pytest.approx(common["wall_s"] / ours["wall_s"], abs=0.06)
 
 
+def test_our_method_in_the_bare_harness_gives_the_same_partition(report):
+    common = report[0]["results"][0]["common_approach"]
+    bare = common["our_approach"]
+    assert _is_measurement(bare)
+    assert bare["chosen_k"] == common["chosen_k"]  # the same k as the clustering pipeline
+    assert bare["clustering_path"] == "exact"
+    assert bare["ari_vs_pipeline"] == 1.0
+    assert bare["ari_vs_common"] == 1.0
+    assert bare["working_mib"] == pytest.approx(bare["peak_mib"] - bare["baseline_mib"], abs=0.2)
+    assert common["bare_time_ratio"] == pytest.approx(common["wall_s"] / bare["wall_s"], abs=0.06)
+    assert common["bare_memory_ratio"] == pytest.approx(
+        bare["peak_mib"] / common["peak_mib"], abs=0.002
+    )
+
+
 def test_markdown_table_lists_the_steps(report):
     table = report[1]
-    for label in ("`kedro run` end to end", "I/O floor", "common approach", "ARI at chosen k"):
+    for label in (
+        "`kedro run` end to end",
+        "I/O floor",
+        "common approach",
+        "ARI at chosen k",
+        "ours (bare)",
+        "ARI vs common",
+    ):
         assert label in table
     assert "| 300 |" in table
 

@@ -29,8 +29,9 @@ def engineer_features(
         partner_statuses=params["partner_statuses"],
         reference_date=params["reference_date"],
         **params["preprocessing"],
-    ).fit(primary)
-    return preprocessor, preprocessor.customer_features(primary), preprocessor.transform(primary)
+    )
+    customer_features, model_input = preprocessor.fit_features_transform(primary)
+    return preprocessor, customer_features, model_input
 
 
 def engineer_rfm_features(
@@ -41,12 +42,9 @@ def engineer_rfm_features(
     Returns (preprocessor, customer_features, model_input); settings in
     ``feature_engineering.rfm_preprocessing``.
     """
-    preprocessor = RfmPreprocessor(**params["rfm_preprocessing"]).fit(customer_rfm)
-    return (
-        preprocessor,
-        preprocessor.customer_features(customer_rfm),
-        preprocessor.transform(customer_rfm),
-    )
+    preprocessor = RfmPreprocessor(**params["rfm_preprocessing"])
+    customer_features, model_input = preprocessor.fit_features_transform(customer_rfm)
+    return preprocessor, customer_features, model_input
 
 
 def join_customer_transactions(
@@ -77,8 +75,9 @@ def engineer_joined_features(
         reference_date=params["reference_date"],
         log_prefix=params["join"]["prefix"],
         **params["joined_preprocessing"],
-    ).fit(table)
-    return preprocessor, preprocessor.customer_features(table), preprocessor.transform(table)
+    )
+    customer_features, model_input = preprocessor.fit_features_transform(table)
+    return preprocessor, customer_features, model_input
 
 
 def report_features(preprocessor: CustomerPreprocessor) -> dict[str, Any]:
