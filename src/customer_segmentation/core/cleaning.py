@@ -34,6 +34,9 @@ class RuleOutcome:
     rejected: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     updates: dict[str, pd.Series] = field(default_factory=dict)
     values_fixed: int = 0
+    # Values the rule derived from the data (imputation values, reference date), so that new
+    # customers can be cleaned with the training data's values instead of their own.
+    statistics: dict[str, Any] = field(default_factory=dict)
 
     def entry(self) -> dict[str, Any]:
         """The rule's line in the data-quality report."""
@@ -55,6 +58,7 @@ class CleanResult:
     rejections: pd.DataFrame
     rules: list[dict[str, Any]]
     dropped_columns: list[dict[str, str]]
+    statistics: dict[str, Any] = field(default_factory=dict)
 
 
 def _content_columns(frame: pd.DataFrame) -> list[str]:
@@ -165,16 +169,21 @@ def reference_date(frame: pd.DataFrame, reference: str) -> pd.Timestamp:
     return pd.Timestamp(reference)
 
 
-def apply_age_rule(frame: pd.DataFrame, settings: dict[str, Any]) -> RuleOutcome:
-    """Ages (reference year - birth year) outside [min_years, max_years]: reject or cap."""
-    reference = reference_date(frame, settings["reference"])
+def apply_age_rule(
+    frame: pd.DataFrame, settings: dict[str, Any], fitted_reference: str | None = None
+) -> RuleOutcome:
+    """Ages (reference year - birth year) outside [min_years, max_years]: reject or cap.
+
+    `fitted_reference` (a date) replaces the data's own reference, e.g. the training data's.
+    """
+    reference = pd.Timestamp(fitted_reference or reference_date(frame, settings["reference"]))
     year = reference.year
     low_age, high_age = settings.get("min_years"), settings.get("max_years")
     # A birth year is outside the age range when it is before year - max or after year - min.
     earliest = None if high_age is None else year - high_age
     latest = None if low_age is None else year - low_age
     detail = f"age at {reference:%Y-%m-%d} outside {low_age}..{high_age} years"
-    return _limit(
+    outcome = _limit(
         frame,
         "Year_Birth",
         (earliest, latest),
@@ -183,6 +192,8 @@ def apply_age_rule(frame: pd.DataFrame, settings: dict[str, Any]) -> RuleOutcome
         detail=detail,
         reason_text=f"gives an age outside {low_age}..{high_age} years at {reference:%Y-%m-%d}",
     )
+    outcome.statistics = {"age_reference_date": f"{reference:%Y-%m-%d}"}
+    return outcome
 
 
 def apply_value_range(frame: pd.DataFrame, settings: dict[str, Any]) -> RuleOutcome:
@@ -247,8 +258,15 @@ def apply_statistical_outliers(
     )
 
 
-def fill_missing(frame: pd.DataFrame, column: str, settings: dict[str, Any]) -> RuleOutcome:
-    """Missing values of one column: reject the row, or impute (median, group median, mode)."""
+def fill_missing(
+    frame: pd.DataFrame, column: str, settings: dict[str, Any], fitted: dict | None = None
+) -> RuleOutcome:
+    """Missing values of one column: reject the row, or impute (median, group median, mode).
+
+    The imputation values come from the rows present, or from `fitted` (the `statistics` of an
+    earlier run on the training data) so that a few new customers are filled like the training
+    ones.
+    """
     strategy = settings["strategy"]
     missing = frame[column].isna()
     if strategy == "reject":
@@ -261,19 +279,30 @@ def fill_missing(frame: pd.DataFrame, column: str, settings: dict[str, Any]) -> 
             rejected=reasons.astype(object),
         )
     present = frame.loc[~missing, column]
+    source = "training data" if fitted else "kept rows"
     if strategy in ("median", "group_median"):
-        overall = present.median()
+        overall = fitted["overall"] if fitted else present.median()
         fill = pd.Series(overall, index=frame.index)
-        detail = f"median {column} ({overall:.6g})"
+        statistics = {"overall": _plain(overall)}
+        detail = f"median {column} ({overall:.6g}) of the {source}"
         if strategy == "group_median":
             by = settings["group_by"]
-            group_median = present.groupby(frame.loc[~missing, by]).median()
+            if fitted:
+                group_median = pd.Series(fitted["groups"], dtype="float64")
+            else:
+                group_median = present.groupby(frame.loc[~missing, by]).median()
             fill = frame[by].map(group_median).fillna(overall)
-            detail = f"median {column} of the customer's {by} group (overall median if none)"
+            statistics["groups"] = {str(k): _plain(v) for k, v in group_median.sort_index().items()}
+            detail = (
+                f"median {column} of the customer's {by} group in the {source} "
+                "(overall median if none)"
+            )
     elif strategy == "most_frequent":
         modes = present.mode()
-        fill = pd.Series(modes.iloc[0] if len(modes) else pd.NA, index=frame.index)
-        detail = f"most frequent {column}"
+        value = fitted["overall"] if fitted else (modes.iloc[0] if len(modes) else pd.NA)
+        fill = pd.Series(value, index=frame.index)
+        statistics = {"overall": _plain(value)}
+        detail = f"most frequent {column} of the {source}"
     else:
         raise InputDataError(
             f"data_processing.missing_values strategy for {column} is '{strategy}'; use reject, "
@@ -297,7 +326,15 @@ def fill_missing(frame: pd.DataFrame, column: str, settings: dict[str, Any]) -> 
         rejected=reasons,
         updates={column: filled},
         values_fixed=int(fixable.sum()),
+        statistics={"imputation": {column: statistics}},
     )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python scalar (None for a missing value)."""
+    if value is None or pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def find_constant_columns(frame: pd.DataFrame, keep_required: bool) -> list[dict[str, str]]:
@@ -344,14 +381,17 @@ def check_settings(settings: dict[str, Any]) -> None:
             )
 
 
-def _rule_steps(settings: dict[str, Any], columns: list[str]):
+def _rule_steps(settings: dict[str, Any], columns: list[str], fitted: dict[str, Any]):
     """The row rules in their documented order: (columns the rule reads, rule on those rows)."""
     yield None, reject_exact_duplicates
     yield (
         [ROW_NUMBER, "ID", "Dt_Customer"],
         lambda rows: reject_repeated_ids(rows, settings["repeated_ids"]),
     )
-    yield ["Year_Birth", "Dt_Customer"], lambda rows: apply_age_rule(rows, settings["age"])
+    yield (
+        ["Year_Birth", "Dt_Customer"],
+        lambda rows: apply_age_rule(rows, settings["age"], fitted.get("age_reference_date")),
+    )
     for limits in settings.get("value_ranges") or []:
         yield [limits["column"]], lambda rows, limits=limits: apply_value_range(rows, limits)
     outliers = settings["statistical_outliers"]
@@ -365,9 +405,12 @@ def _rule_steps(settings: dict[str, Any], columns: list[str]):
     for column in columns:
         strategy = (missing.get("columns") or {}).get(column, {"strategy": missing["default"]})
         needed = [column] + ([strategy["group_by"]] if "group_by" in strategy else [])
+        column_fit = (fitted.get("imputation") or {}).get(column)
         yield (
             needed,
-            lambda rows, column=column, strategy=strategy: fill_missing(rows, column, strategy),
+            lambda rows, column=column, strategy=strategy, fit=column_fit: fill_missing(
+                rows, column, strategy, fit
+            ),
         )
 
 
@@ -382,17 +425,24 @@ def _is_silent(entry: dict[str, Any], settings: dict[str, Any]) -> bool:
 
 
 def clean_customers(
-    typed: pd.DataFrame, invalid_rows: pd.DataFrame, settings: dict[str, Any]
+    typed: pd.DataFrame,
+    invalid_rows: pd.DataFrame,
+    settings: dict[str, Any],
+    fitted: dict[str, Any] | None = None,
 ) -> CleanResult:
-    """Apply the row rules in order to the typed table (rows in `invalid_rows` are already out)."""
+    """Apply the row rules in order to the typed table (rows in `invalid_rows` are already out).
+
+    `fitted`: the `statistics` of a training run (imputation values, age reference date) to use
+    instead of the values this table would give; the result's `statistics` are those used.
+    """
     check_settings(settings)
     frame = typed.reset_index(drop=True)
     reason = pd.Series(np.nan, index=frame.index, dtype=object)
     position = pd.Index(frame[ROW_NUMBER]).get_indexer(invalid_rows[ROW_NUMBER])
     reason.iloc[position] = invalid_rows[REJECT_REASON].to_numpy(dtype=object)
     columns = [spec.name for spec in CONTRACT if spec.name in frame.columns]
-    entries = []
-    for needed, rule in _rule_steps(settings, columns):
+    entries, statistics = [], {"age_reference_date": None, "imputation": {}}
+    for needed, rule in _rule_steps(settings, columns, fitted or {}):
         alive = reason.isna()
         # Each rule reads only its columns of the kept rows: no full copy per rule at scale.
         outcome = rule(frame.loc[alive, needed if needed is not None else slice(None)])
@@ -400,6 +450,8 @@ def clean_customers(
         for column, values in outcome.updates.items():
             frame.loc[values.index, column] = values
         entries.append(outcome.entry())
+        statistics["imputation"].update(outcome.statistics.pop("imputation", {}))
+        statistics.update(outcome.statistics)
     silent = [entry for entry in entries if _is_silent(entry, settings)]
     entries = [entry for entry in entries if not _is_silent(entry, settings)]
     if silent:  # one line for the columns that had nothing missing, not one each
@@ -446,7 +498,13 @@ def clean_customers(
             REJECT_REASON: reason[rejected].to_numpy(dtype=object),
         }
     )
-    return CleanResult(kept=kept, rejections=rejections, rules=entries, dropped_columns=dropped)
+    return CleanResult(
+        kept=kept,
+        rejections=rejections,
+        rules=entries,
+        dropped_columns=dropped,
+        statistics=statistics,
+    )
 
 
 def to_primary(kept: pd.DataFrame) -> pd.DataFrame:

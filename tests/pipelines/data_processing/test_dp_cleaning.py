@@ -167,6 +167,19 @@ def test_missing_income_gets_its_education_group_median_with_overall_fallback():
     assert outcome.values_fixed == 3
 
 
+def test_training_imputation_values_replace_the_tables_own():
+    frame = pd.DataFrame({"Education": ["PhD", "Basic", "PhD"], "Income": [None, None, 99.0]})
+    training = {"overall": 50.0, "groups": {"PhD": 70.0, "Master": 60.0}}
+    rule = {"strategy": "group_median", "group_by": "Education"}
+
+    outcome = fill_missing(frame, "Income", rule, training)
+
+    # PhD takes the training group median (not this table's 99); Basic has no training group.
+    assert outcome.updates["Income"].to_dict() == {0: 70.0, 1: 50.0}
+    assert outcome.statistics == {"imputation": {"Income": training}}
+    assert "training data" in outcome.detail
+
+
 def test_missing_values_in_other_columns_reject_the_row(raw_customers, settings):
     raw_customers.loc[9, "Recency"] = ""
     raw_customers.loc[10, "Income"] = ""

@@ -34,7 +34,7 @@ def trained(parameters, training_raw, new_raw) -> DataCatalog:
 
 def run_scoring(trained: DataCatalog, new_customers: pd.DataFrame) -> DataCatalog:
     """Score a raw file with the trained preprocessor and model, in a fresh catalog."""
-    inputs = ["params:data_processing", "preprocessor", "segmentation_model"]
+    inputs = ["params:data_processing", "cleaning_statistics", "preprocessor", "segmentation_model"]
     catalog = DataCatalog(
         {name: MemoryDataset(trained.load(name)) for name in inputs}
         | {"new_customers": MemoryDataset(new_customers)}
@@ -59,6 +59,29 @@ def test_new_customers_are_cleaned_transformed_and_placed(trained, new_raw):
     model_input = trained.load("preprocessor").transform(primary)
     expected = trained.load("segmentation_model").predict(model_input)
     assert scored["segment"].tolist() == expected.tolist()
+
+
+def test_one_new_customer_without_income_gets_the_training_median(trained, new_raw):
+    one = new_raw.iloc[[0]].copy()
+    one["Income"] = ""
+    training_medians = trained.load("cleaning_statistics")["imputation"]["Income"]["groups"]
+
+    scored_catalog = run_scoring(trained, one)
+
+    primary = scored_catalog.load("scoring.primary_customers")
+    assert len(scored_catalog.load("new_customer_segments")) == 1
+    education = primary["Education"].iloc[0]
+    assert primary["Income"].iloc[0] == training_medians[education]
+
+
+def test_a_file_whose_rows_are_all_rejected_places_nobody(trained, new_raw):
+    bad = new_raw.iloc[[0]].copy()
+    bad["Year_Birth"] = "1850"  # older than the age rule allows
+
+    scored = run_scoring(trained, bad).load("new_customer_segments")
+
+    assert scored.empty
+    assert list(scored.columns) == ["ID", "segment"]
 
 
 def test_scoring_the_training_file_reproduces_the_agreement(trained, training_raw):

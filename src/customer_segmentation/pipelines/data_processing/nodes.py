@@ -30,9 +30,14 @@ def apply_cleaning_rules(
     invalid_rows: pd.DataFrame,
     parse_summary: dict[str, Any],
     settings: dict[str, Any],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Apply the row rules; returns primary customers, rejected row numbers with reasons, report."""
-    result = clean_customers(customers_typed, invalid_rows, settings)
+    training_statistics: dict[str, Any] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """Apply the row rules: primary customers, rejections with reasons, report, statistics used.
+
+    The statistics (imputation values, age reference date) come from this table, or from
+    `training_statistics` when new customers are cleaned like the training customers.
+    """
+    result = clean_customers(customers_typed, invalid_rows, settings, training_statistics)
     report = quality_report(
         parse_summary,
         result.rules,
@@ -40,7 +45,7 @@ def apply_cleaning_rules(
         len(result.kept),
         len(result.rejections),
     )
-    return to_primary(result.kept), result.rejections, report
+    return to_primary(result.kept), result.rejections, report, result.statistics
 
 
 def collect_rejected_customers(

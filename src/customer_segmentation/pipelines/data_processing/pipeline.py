@@ -5,8 +5,20 @@ from kedro.pipeline import Node, Pipeline
 from customer_segmentation.pipelines.data_processing import nodes
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    """Parse and validate first (so bad input fails before any output), then clean and report."""
+def create_pipeline(use_training_statistics: bool = False, **kwargs) -> Pipeline:
+    """Parse and validate first (so bad input fails before any output), then clean and report.
+
+    With `use_training_statistics` (new customers) the cleaning reads `cleaning_statistics`, the
+    imputation values and age reference of the training run, instead of deriving its own.
+    """
+    cleaning_inputs = {
+        "customers_typed": "customers_typed",
+        "invalid_rows": "invalid_customer_rows",
+        "parse_summary": "parse_summary",
+        "settings": "params:data_processing",
+    }
+    if use_training_statistics:
+        cleaning_inputs["training_statistics"] = "cleaning_statistics"
     return Pipeline(
         [
             Node(
@@ -18,13 +30,15 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.apply_cleaning_rules,
-                inputs=[
-                    "customers_typed",
-                    "invalid_customer_rows",
-                    "parse_summary",
-                    "params:data_processing",
+                inputs=cleaning_inputs,
+                outputs=[
+                    "primary_customers",
+                    "customer_rejections",
+                    "data_quality",
+                    "applied_cleaning_statistics"
+                    if use_training_statistics
+                    else "cleaning_statistics",
                 ],
-                outputs=["primary_customers", "customer_rejections", "data_quality"],
                 name="apply_cleaning_rules",
                 tags=["cleaning"],
             ),

@@ -1,9 +1,13 @@
 """Kedro nodes of the scoring pipeline: the trained preprocessor and segmentation model, reused."""
 
+import logging
+
 import pandas as pd
 
 from customer_segmentation.core.assignment import NearestCentroidSegmenter
 from customer_segmentation.core.preprocessing import CustomerPreprocessor
+
+logger = logging.getLogger(__name__)
 
 
 def place_new_customers(
@@ -15,6 +19,9 @@ def place_new_customers(
 
     Segment numbers mean what they mean in `customer_segments`.
     """
+    if primary_customers.empty:  # every new row was rejected: data_quality says why
+        logger.warning("No new customer passed the cleaning rules; nothing to place.")
+        return pd.DataFrame({"ID": pd.Series(dtype="int64"), "segment": pd.Series(dtype="int64")})
     model_input = preprocessor.transform(primary_customers)
     segments = segmentation_model.predict(model_input, source="new_customers")
     return pd.DataFrame({"ID": model_input["ID"].to_numpy(dtype="int64"), "segment": segments})

@@ -21,10 +21,11 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
     ]
     return Pipeline(
-        [create_cleaning(), *placing],
+        [create_cleaning(use_training_statistics=True), *placing],
         namespace="scoring",
         inputs={
             "raw_customers": "new_customers",
+            "cleaning_statistics": "cleaning_statistics",
             "preprocessor": "preprocessor",
             "segmentation_model": "segmentation_model",
         },
