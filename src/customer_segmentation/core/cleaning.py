@@ -52,7 +52,8 @@ class RuleOutcome:
 
 @dataclass
 class CleanResult:
-    """Kept rows (typed, `_row_number` kept), rejected rows with reasons, and the report parts."""
+    """Kept rows (typed, `_row_number` kept, in ID order), rejected rows with reasons, and the
+    report parts."""
 
     kept: pd.DataFrame
     rejections: pd.DataFrame
@@ -68,7 +69,10 @@ def _content_columns(frame: pd.DataFrame) -> list[str]:
 def reject_exact_duplicates(frame: pd.DataFrame) -> RuleOutcome:
     """Rows equal in every contract column: keep the first (file order), reject the others."""
     columns = _content_columns(frame)
-    # Row hashes find the few candidate rows cheaply; exact grouping runs on those only.
+    # Equal rows share their ID, so only rows with a repeated ID can be duplicates (cheap on
+    # one column); row hashes narrow those down, and exact grouping runs on the rest only.
+    if "ID" in columns:
+        frame = frame[frame["ID"].duplicated(keep=False).to_numpy()]
     hashes = pd.util.hash_pandas_object(frame[columns], index=False)
     candidates = frame[hashes.duplicated(keep=False)]
     group = candidates.groupby(columns, dropna=False, sort=False).ngroup()
@@ -280,9 +284,11 @@ def fill_missing(
         )
     present = frame.loc[~missing, column]
     source = "training data" if fitted else "kept rows"
+    # Fill values are needed for the missing rows only (a few among millions).
+    gaps = frame.index[missing]
     if strategy in ("median", "group_median"):
         overall = fitted["overall"] if fitted else present.median()
-        fill = pd.Series(overall, index=frame.index)
+        fill = pd.Series(overall, index=gaps)
         statistics = {"overall": _plain(overall)}
         detail = f"median {column} ({overall:.6g}) of the {source}"
         if strategy == "group_median":
@@ -291,7 +297,7 @@ def fill_missing(
                 group_median = pd.Series(fitted["groups"], dtype="float64")
             else:
                 group_median = present.groupby(frame.loc[~missing, by]).median()
-            fill = frame[by].map(group_median).fillna(overall)
+            fill = frame.loc[gaps, by].map(group_median).fillna(overall)
             statistics["groups"] = {str(k): _plain(v) for k, v in group_median.sort_index().items()}
             detail = (
                 f"median {column} of the customer's {by} group in the {source} "
@@ -300,7 +306,7 @@ def fill_missing(
     elif strategy == "most_frequent":
         modes = present.mode()
         value = fitted["overall"] if fitted else (modes.iloc[0] if len(modes) else pd.NA)
-        fill = pd.Series(value, index=frame.index)
+        fill = pd.Series(value, index=gaps)
         statistics = {"overall": _plain(value)}
         detail = f"most frequent {column} of the {source}"
     else:
@@ -310,13 +316,13 @@ def fill_missing(
         )
     if CONTRACT_BY_NAME[column].kind == "integer":  # an imputed count stays a whole number
         fill = fill.round()
-    hopeless = missing & fill.isna()  # no value to impute from (e.g. the column is all missing)
-    fixable = missing & ~hopeless
+    hopeless = fill.isna()  # no value to impute from (e.g. the column is all missing)
     reasons = pd.Series(
         f"missing_value: {column} is missing and nothing to impute it from",
-        index=frame.index[hopeless],
+        index=gaps[hopeless.to_numpy()],
         dtype=object,
     )
+    fixable = gaps[~hopeless.to_numpy()]
     filled = frame.loc[fixable, column].fillna(fill[fixable]).astype(frame[column].dtype)
     return RuleOutcome(
         "missing_values",
@@ -325,7 +331,7 @@ def fill_missing(
         detail,
         rejected=reasons,
         updates={column: filled},
-        values_fixed=int(fixable.sum()),
+        values_fixed=len(fixable),
         statistics={"imputation": {column: statistics}},
     )
 
@@ -440,13 +446,18 @@ def clean_customers(
     reason = pd.Series(np.nan, index=frame.index, dtype=object)
     position = pd.Index(frame[ROW_NUMBER]).get_indexer(invalid_rows[ROW_NUMBER])
     reason.iloc[position] = invalid_rows[REJECT_REASON].to_numpy(dtype=object)
+    # Rows still kept, as a mask updated with each rule's rejections (labels are positions).
+    alive = np.ones(len(frame), dtype=bool)
+    alive[position] = False
     columns = [spec.name for spec in CONTRACT if spec.name in frame.columns]
     entries, statistics = [], {"age_reference_date": None, "imputation": {}}
     for needed, rule in _rule_steps(settings, columns, fitted or {}):
-        alive = reason.isna()
-        # Each rule reads only its columns of the kept rows: no full copy per rule at scale.
-        outcome = rule(frame.loc[alive, needed if needed is not None else slice(None)])
+        # Each rule reads only its columns of the kept rows: select the columns first (no
+        # copy), then the rows, so that no rule copies the whole table at scale.
+        rows = frame if needed is None else frame[needed]
+        outcome = rule(rows if alive.all() else rows[alive])
         reason.loc[outcome.rejected.index] = outcome.rejected
+        alive[outcome.rejected.index.to_numpy(dtype="int64")] = False
         for column, values in outcome.updates.items():
             frame.loc[values.index, column] = values
         entries.append(outcome.entry())
@@ -466,7 +477,11 @@ def clean_customers(
                 "detail": f"no missing value in the other {len(silent)} columns",
             }
         )
-    kept = frame[reason.isna()]
+    # Kept rows in ID order (stable), the primary table's order: one copy of the table instead
+    # of two (select, then sort), as `to_primary`'s sort then finds them already in order.
+    survivors = np.flatnonzero(alive)
+    by_id = frame["ID"].take(survivors).argsort(kind="stable").to_numpy()
+    kept = frame.take(survivors[by_id])
     dropped = []
     if settings["constant_columns"]["drop"] and len(kept):
         dropped = find_constant_columns(kept, settings["constant_columns"]["keep_required"])

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer_segmentation.contract import (
     CATEGORY,
@@ -30,6 +31,8 @@ REJECT_REASON = "reject_reason"
 # datetime64[ns] holds dates between these (pandas' nanosecond bounds, rounded inwards).
 _DATE_BOUNDS = (pd.Timestamp("1678-01-01"), pd.Timestamp("2262-01-01"))
 _EXAMPLES = 3
+# Integers up to 2**53 convert to float64 and back unchanged.
+_EXACT_FLOAT_INTEGER = 2**53
 _SETTINGS_FILE = "conf/base/parameters_data_processing.yml"
 
 
@@ -127,11 +130,44 @@ def _parse_number(text: pd.Series, missing: pd.Series, whole: bool) -> tuple[pd.
     return values, problems
 
 
+def _is_number(marker: str) -> bool:
+    try:
+        return bool(np.isfinite(float(marker)))
+    except ValueError:
+        return False
+
+
+def _plain_integers(raw: pd.Series, markers: list[str]) -> pd.Series | None:
+    """Fast path for the usual integer column: every value a plain integer, none missing.
+
+    One Arrow cast replaces trimming, marker matching, float parsing and the whole-number check
+    (4x less work per column). The result is exactly what the general path gives: only when no
+    missing marker is itself a number and every value is within float64's exact integer range.
+    Returns None whenever the general path is needed (a value with spaces, a marker, a fraction,
+    text, an empty field).
+    """
+    if any(_is_number(marker) for marker in markers):
+        return None
+    try:
+        numbers = pc.cast(pa.array(raw.array), pa.int64())
+    except (TypeError, ValueError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if numbers.null_count or not len(numbers):
+        return None
+    low, high = pc.min_max(numbers).values()
+    if max(abs(low.as_py()), abs(high.as_py())) > _EXACT_FLOAT_INTEGER:
+        return None
+    # A copy: Arrow's buffer is read-only, and the cleaning rules may fill values in place.
+    whole = numbers.to_numpy(zero_copy_only=False).astype("int64")
+    missing = np.zeros(len(whole), dtype=bool)
+    return pd.Series(pd.arrays.IntegerArray(whole, missing), index=raw.index, copy=False)
+
+
 def _as_integers(values: pd.Series) -> pd.Series:
     """Whole floats (NaN = missing) as nullable Int64, built directly (astype is slower)."""
     missing = values.isna().to_numpy()
     whole = np.where(missing, 0, values.to_numpy()).astype("int64")
-    return pd.Series(pd.arrays.IntegerArray(whole, missing), index=values.index)
+    return pd.Series(pd.arrays.IntegerArray(whole, missing), index=values.index, copy=False)
 
 
 def _parse_date(
@@ -209,9 +245,10 @@ def _standardise_category(
             result = canonical.get(key, " ".join(label.split()))
             normalised += int(count) if result != label else 0
         results.append(result)
-    # Index -1 (missing) picks the trailing None.
-    lookup = np.asarray([*results, None], dtype=object)
-    values = pd.Series(lookup[codes], index=raw.index, dtype="str")
+    # Spread the results to the rows with Arrow (code -1, missing, becomes null): no Python
+    # string object per row.
+    spread = pc.take(pa.array(results, type=pa.large_string()), pa.array(codes, mask=codes < 0))
+    values = pd.Series(pd.array(spread, dtype="str"), index=raw.index)
     entries = [
         _entry(
             "standardise_categories",
@@ -307,6 +344,11 @@ def parse_customers(raw: pd.DataFrame, settings: dict[str, Any]) -> ParsedTable:
     entries: list[dict[str, Any]] = []
     for column in columns:
         kind = CONTRACT_BY_NAME[column].kind
+        plain = _plain_integers(frame[column], markers) if kind == INTEGER else None
+        if plain is not None:
+            typed[column] = plain
+            problems[column] = pd.Series(dtype=object)
+            continue
         text = frame[column].str.strip()
         missing = _missing_mask(text, markers)
         if kind == CATEGORY:
