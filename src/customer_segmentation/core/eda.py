@@ -375,9 +375,17 @@ def group_keys(frame: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, pd
         "children": pd.Categorical.from_codes(children.to_numpy(), categories=children_labels),
     }
     for column, order in settings["categories"].items():
-        values = frame[column].astype("object").fillna(MISSING_LABEL)
-        extra = sorted(set(values.unique()) - set(order), key=str)
-        keys[column] = pd.Categorical(values, categories=[*order, *extra], ordered=True)
+        values = frame[column]
+        # A string column fills its gaps in place (fast); anything else goes through objects.
+        text = isinstance(values.dtype, pd.StringDtype)
+        values = (values if text else values.astype("object")).fillna(MISSING_LABEL)
+        # One hash pass over the rows; the categories are then looked up per distinct value.
+        codes, uniques = pd.factorize(values)
+        categories = [*order, *sorted(set(uniques) - set(order), key=str)]
+        position = pd.Index(categories, dtype="object").get_indexer(uniques)
+        keys[column] = pd.Categorical.from_codes(
+            position[codes], categories=categories, ordered=True
+        )
     return {name: pd.Series(key, index=frame.index) for name, key in keys.items()}
 
 

@@ -32,12 +32,14 @@ def attach_segments(
     """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer (by segment, ID)."""
     _require_columns(segments, [ID, SEGMENT], "customer_segments")
     _require_columns(frame, [ID, *columns], dataset)
-    if segments[ID].duplicated().any():
+    if not _strictly_increasing(segments) and segments[ID].duplicated().any():
         raise InputDataError(
             "customer_segments: column ID has duplicate values; each customer must have one "
             "segment. Re-run the clustering pipeline."
         )
     ids = segments[ID].to_numpy()
+    if _gatherable(segments, [frame], [columns]):
+        return _gather_by_segment(segments, [frame], [columns])
     if len(frame) == len(ids) and np.array_equal(frame[ID].to_numpy(), ids):
         # The usual case (every dataset holds the same customers in ID order): no hash join.
         joined = pd.concat(
@@ -60,6 +62,49 @@ def attach_segments(
     return joined.sort_values([SEGMENT, ID], kind="stable").reset_index(drop=True)
 
 
+def _gatherable(
+    segments: pd.DataFrame, frames: Sequence[pd.DataFrame], columns: Sequence[Sequence[str]]
+) -> bool:
+    """Whether every frame holds the IDs of ``segments`` in the same, strictly increasing order.
+
+    The usual case: every dataset keeps the customers in ID order. The joined rows are then a
+    gather of each column in the (segment, ID) order, no hash join nor intermediate frame.
+    """
+    names = [name for group in columns for name in group]
+    if len(set(names)) != len(names) or {ID, SEGMENT} & set(names):
+        return False
+    if not {ID, SEGMENT} <= set(segments.columns) or not _strictly_increasing(segments):
+        return False
+    return all(
+        _aligned(segments, frame) and all(name in frame.columns for name in group)
+        for frame, group in zip(frames, columns, strict=True)
+    )
+
+
+def _gather_by_segment(
+    segments: pd.DataFrame, frames: Sequence[pd.DataFrame], columns: Sequence[Sequence[str]]
+) -> pd.DataFrame:
+    """``ID``, ``segment`` and the columns of the aligned frames, rows sorted by segment, ID."""
+    order = np.argsort(segments[SEGMENT].to_numpy(), kind="stable")  # IDs already increase
+    gathered = {ID: segments[ID].array.take(order), SEGMENT: segments[SEGMENT].array.take(order)}
+    for frame, group in zip(frames, columns, strict=True):
+        gathered.update({name: frame[name].array.take(order) for name in group})
+    return pd.DataFrame(gathered, copy=False)
+
+
+def _strictly_increasing(segments: pd.DataFrame) -> bool:
+    """Whether the IDs increase strictly (sorted and unique), in one cheap vectorised pass."""
+    ids = segments[ID].to_numpy()
+    return ids.dtype.kind in "iuf" and bool(np.all(ids[1:] > ids[:-1]))
+
+
+def _aligned(segments: pd.DataFrame, frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` holds exactly the IDs of ``segments``, in the same order."""
+    if ID not in segments.columns or ID not in frame.columns or len(frame) != len(segments):
+        return False
+    return bool(np.array_equal(frame[ID].to_numpy(), segments[ID].to_numpy()))
+
+
 def join_segments(
     segments: pd.DataFrame,
     features: pd.DataFrame,
@@ -68,6 +113,9 @@ def join_segments(
     primary_columns: Sequence[str],
 ) -> pd.DataFrame:
     """One row per segmented customer: ``segment`` + the feature and raw columns asked for."""
+    frames, columns = [features, primary], [feature_columns, primary_columns]
+    if _gatherable(segments, frames, columns):
+        return _gather_by_segment(segments, frames, columns)
     with_features = attach_segments(segments, features, feature_columns, "customer_features")
     with_raw = attach_segments(segments, primary, primary_columns, "primary_customers")
     return with_features.merge(with_raw.drop(columns=SEGMENT), on=ID, validate="1:1")
@@ -78,6 +126,18 @@ def model_matrix(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The model_input matrix (without ID) and the segment of each of its rows."""
     columns = [c for c in model_input.columns if c != ID]
+    if (
+        _aligned(segments, model_input)
+        and SEGMENT in segments.columns
+        and _strictly_increasing(segments)
+    ):
+        # The usual case: the rows attach_segments would give (by segment, then ID), gathered
+        # straight into the (column-major) matrix without building a joined frame first.
+        order = np.argsort(segments[SEGMENT].to_numpy(), kind="stable")
+        matrix = np.empty((len(order), len(columns)), dtype="float64", order="F")
+        for position, column in enumerate(columns):
+            np.take(model_input[column].to_numpy(dtype="float64"), order, out=matrix[:, position])
+        return matrix, segments[SEGMENT].to_numpy()[order]
     joined = attach_segments(segments, model_input, columns, "model_input")
     return joined[columns].to_numpy(dtype="float64"), joined[SEGMENT].to_numpy()
 

@@ -122,3 +122,21 @@ def test_missing_column_is_named(
             primary_customers.drop(columns="MntWines"),
             analysis_params["profile"],
         )
+
+
+def test_aligned_inputs_join_exactly_like_shuffled_ones(
+    customer_segments, customer_features, primary_customers, analysis_params
+):
+    # Aligned inputs take the gather path; shuffled ones the hash join. Both must agree exactly.
+    feature_columns, primary_columns = profiling.profile_columns(analysis_params["profile"])
+    segments = customer_segments.sort_values("ID").reset_index(drop=True)
+    features = customer_features.set_index("ID").loc[segments["ID"]].reset_index()
+    primary = primary_customers.set_index("ID").loc[segments["ID"]].reset_index()
+    shuffled = primary.sample(frac=1.0, random_state=0)
+    fast = profiling.join_segments(segments, features, primary, feature_columns, primary_columns)
+    slow = profiling.join_segments(segments, features, shuffled, feature_columns, primary_columns)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast["segment"].is_monotonic_increasing
+    matrix, labels = profiling.model_matrix(features[["ID", "income", "age"]], segments)
+    np.testing.assert_array_equal(matrix, fast[["income", "age"]].to_numpy(dtype="float64"))
+    np.testing.assert_array_equal(labels, fast["segment"].to_numpy())
