@@ -111,19 +111,6 @@ def ensure_java_home() -> str:
     return home
 
 
-def read_log(
-    con: BaseBackend, path: str, file_format: str = "parquet", **read_options: Any
-) -> ir.Table:
-    """Let the engine itself read a log file (lazily; nothing is loaded into Python)."""
-    reader = getattr(con, f"read_{file_format}", None)
-    if reader is None:
-        raise InputDataError(
-            f"transaction log {path}: file format {file_format!r} is not readable by this "
-            "backend; use parquet or csv."
-        )
-    return reader(path, **read_options)
-
-
 # ------------------------------------------------------------------ line classification
 
 

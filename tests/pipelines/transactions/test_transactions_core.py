@@ -138,7 +138,7 @@ def test_duckdb_reads_the_file_itself(tmp_path, tiny_log):
     path = tmp_path / "log.parquet"
     tiny_log.to_parquet(path)
     con = tx.connect({"backend": "duckdb"})
-    from_file = tx.rfm_from_log(tx.read_log(con, str(path)), CANONICAL_MAP, RULES)[0]
+    from_file = tx.rfm_from_log(con.read_parquet(str(path)), CANONICAL_MAP, RULES)[0]
     pd.testing.assert_frame_equal(from_file, _run(tiny_log)[0])
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(not ONLINE_RETAIL.exists(), reason=f"{ONLINE_RET
 @pytest.fixture(scope="module")
 def online_retail():
     con = tx.connect({"backend": "duckdb"})
-    log = tx.read_log(con, str(ONLINE_RETAIL))
+    log = con.read_parquet(str(ONLINE_RETAIL))
     return tx.rfm_from_log(log, COLUMN_MAP, {"cancellation_invoice_prefix": "C"}, source="retail")
 
 

@@ -40,7 +40,7 @@ def small_log_path(tmp_path_factory) -> str:
 def _both(path: str, spark_session, column_map: dict):
     results = []
     for con in (tx.connect({"backend": "duckdb"}), ibis.pyspark.connect(spark_session)):
-        results.append(tx.rfm_from_log(tx.read_log(con, path), column_map, RULES, source=path))
+        results.append(tx.rfm_from_log(con.read_parquet(path), column_map, RULES, source=path))
     return results
 
 
