@@ -43,42 +43,18 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from measure import measured_run  # noqa: E402
+
+from tests.project_copy import copy_project  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = Path(__file__).resolve().parent
 # The default run's pipelines, in the order their inputs appear.
 PIPELINES = ["data_processing", "feature_engineering", "clustering", "eda", "cluster_analysis"]
-PROJECT_ITEMS = ["pyproject.toml", ".telemetry", "src", "conf/base", "conf/local/README.md"]
 RAW_FILE = "data/01_raw/customers_synthetic.csv"
-DATA_LAYERS = [
-    "01_raw",
-    "02_intermediate",
-    "03_primary",
-    "04_feature",
-    "05_model_input",
-    "06_models",
-    "07_model_output",
-    "08_reporting",
-]
 SEED = 42
 ENV = {"KEDRO_DISABLE_TELEMETRY": "true", "MPLBACKEND": "Agg", "COLUMNS": "200"}
-
-
-def make_project(directory: Path) -> Path:
-    """A project copy with the committed configuration and empty data layers."""
-    for item in PROJECT_ITEMS:
-        source, target = REPO_ROOT / item, directory / item
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(
-                source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-            )
-        elif source.exists():
-            shutil.copy2(source, target)
-    for layer in DATA_LAYERS:
-        (directory / "data" / layer).mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def kedro(project: Path, *args: str) -> dict:
@@ -195,7 +171,7 @@ def common_approach(project: Path, ours: dict, startup: dict) -> dict:
 
 def benchmark_size(size: int, workdir: Path, args: argparse.Namespace) -> dict:
     """Every measurement at one size, in its own throw-away project."""
-    project = make_project(workdir / f"n{size}")
+    project = copy_project(workdir / f"n{size}", with_raw_data=False)
     result: dict = {"customers": size}
     result["generate"] = measured_run(
         [

@@ -1,7 +1,6 @@
 """End-to-end fixtures: a throw-away copy of the project on which `kedro run` really runs."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,41 +10,7 @@ from kedro.framework.project import configure_project
 from kedro.pipeline import Pipeline
 
 from customer_segmentation.pipeline_registry import register_pipelines
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# What a fresh clone holds that a run needs; generated layers start empty.
-PROJECT_ITEMS = [
-    "pyproject.toml",
-    ".telemetry",
-    "src",
-    "conf/base",
-    "conf/local/README.md",
-    "data/01_raw",
-]
-GENERATED_LAYERS = [
-    "02_intermediate",
-    "03_primary",
-    "04_feature",
-    "05_model_input",
-    "06_models",
-    "07_model_output",
-    "08_reporting",
-]
-
-
-def copy_project(destination: Path) -> Path:
-    """Copy the project's configuration and raw data to `destination`, as a fresh clone has them."""
-    for item in PROJECT_ITEMS:
-        source = REPO_ROOT / item
-        target = destination / item
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target)
-    for layer in GENERATED_LAYERS:
-        (destination / "data" / layer).mkdir(parents=True, exist_ok=True)
-    return destination
+from tests.project_copy import copy_project
 
 
 def kedro(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -9,7 +9,9 @@ import pandas as pd
 from kedro.config import OmegaConfigLoader
 from kedro.pipeline import Pipeline
 
-from .conftest import GENERATED_LAYERS, kedro
+from tests.project_copy import GENERATED_LAYERS
+
+from .conftest import kedro
 
 
 def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:

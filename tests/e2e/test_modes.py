@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .conftest import REPO_ROOT, copy_project, kedro
+from tests.project_copy import REPO_ROOT, copy_project
+
+from .conftest import kedro
 
 SHARED = REPO_ROOT.parent / "shared"
 ONLINE_RETAIL = SHARED / "data" / "online_retail.parquet"

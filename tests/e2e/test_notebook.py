@@ -5,7 +5,7 @@ import shutil
 import nbformat
 from nbclient import NotebookClient
 
-from .conftest import REPO_ROOT
+from tests.project_copy import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "walkthrough.ipynb"
 CELL_TIMEOUT_S = 300

@@ -1,0 +1,35 @@
+"""A throw-away copy of the project as a fresh clone has it, for end-to-end runs and benchmarks."""
+
+import shutil
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# What a fresh clone holds that a `kedro run` needs (the package is installed editable).
+PROJECT_ITEMS = ["pyproject.toml", ".telemetry", "src", "conf/base", "conf/local/README.md"]
+RAW_LAYER = "01_raw"
+GENERATED_LAYERS = [
+    "02_intermediate",
+    "03_primary",
+    "04_feature",
+    "05_model_input",
+    "06_models",
+    "07_model_output",
+    "08_reporting",
+]
+
+
+def copy_project(destination: Path, with_raw_data: bool = True) -> Path:
+    """Copy code and configuration (and the committed raw data) to `destination`; empty layers."""
+    items = [*PROJECT_ITEMS, f"data/{RAW_LAYER}"] if with_raw_data else PROJECT_ITEMS
+    for item in items:
+        source, target = REPO_ROOT / item, destination / item
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(
+                source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(source, target)
+    for layer in [RAW_LAYER, *GENERATED_LAYERS]:
+        (destination / "data" / layer).mkdir(parents=True, exist_ok=True)
+    return destination
