@@ -2,5 +2,6 @@
 
 from customer_segmentation.datasets.delimited_text import DelimitedTextDataset
 from customer_segmentation.datasets.figure import FigureDataset
+from customer_segmentation.datasets.kept_parquet import KeptParquetDataset
 
-__all__ = ["DelimitedTextDataset", "FigureDataset"]
+__all__ = ["DelimitedTextDataset", "FigureDataset", "KeptParquetDataset"]
