@@ -177,17 +177,22 @@ def _micro_clusters(matrix: np.ndarray, settings: dict) -> tuple[np.ndarray, np.
             kmeans.fit(matrix[sample])
     if sample is not None:
         raw_leaf = kmeans.predict(matrix)  # large dense blocks: threads help here
-    # Drop empty micro-clusters and use the true means of the members, so that WCSS decomposes
-    # exactly into within-leaf SS plus the weighted Ward heights.
-    used, leaf_of_row = np.unique(raw_leaf, return_inverse=True)
-    sizes = np.bincount(leaf_of_row, minlength=len(used)).astype(np.float64)
+    # Drop empty micro-clusters (renumbering the others in order, as np.unique would, without
+    # sorting n labels) and use the true means of the members, so that WCSS decomposes exactly
+    # into within-leaf SS plus the weighted Ward heights.
+    raw_sizes = np.bincount(raw_leaf)
+    used = np.flatnonzero(raw_sizes)
+    renumber = np.zeros(len(raw_sizes), dtype=np.intp)
+    renumber[used] = np.arange(len(used))
+    leaf_of_row = renumber[raw_leaf]
+    sizes = raw_sizes[used].astype(np.float64)
     centroids = (
         np.vstack(
             [np.bincount(leaf_of_row, weights=column, minlength=len(used)) for column in matrix.T]
         ).T
         / sizes[:, None]
     )
-    return leaf_of_row.astype(np.intp), centroids
+    return leaf_of_row, centroids
 
 
 def build_hierarchy(matrix: np.ndarray, settings: dict) -> Hierarchy:
@@ -204,8 +209,10 @@ def build_hierarchy(matrix: np.ndarray, settings: dict) -> Hierarchy:
         return Hierarchy(linkage, None, 0.0, method, path, reason)
     leaf_of_row, centroids = _micro_clusters(matrix, settings)
     sizes = np.bincount(leaf_of_row).astype(np.float64)
-    residuals = matrix - centroids[leaf_of_row]
-    within_leaf_ss = float(np.einsum("ij,ij->", residuals, residuals))
+    within_leaf_ss = 0.0
+    for column, centre in zip(matrix.T, centroids.T, strict=True):  # 1-D passes: no n x d copy
+        residual = column - centre[leaf_of_row]
+        within_leaf_ss += float(np.dot(residual, residual))
     linkage = weighted_ward_linkage(centroids, sizes)
     return Hierarchy(linkage, leaf_of_row, within_leaf_ss, method, path, reason)
 
@@ -237,18 +244,20 @@ def model_input_matrix(
     """Customer IDs and feature matrix, rows sorted by ID so that row order never matters."""
     if "ID" not in model_input.columns:
         raise InputDataError(f"{source}: no 'ID' column; feature_engineering must keep the ID.")
-    if model_input["ID"].duplicated().any():
-        duplicated = model_input.loc[model_input["ID"].duplicated(), "ID"].head(5).tolist()
-        raise InputDataError(
-            f"{source}: column 'ID' has duplicated customers (e.g. {duplicated}); each customer "
-            "must appear once. Check data processing's duplicate rule."
-        )
-    ordered = model_input.sort_values("ID", kind="stable")
-    features = ordered.drop(columns="ID")
+    ids = model_input["ID"].to_numpy()
+    if not (ids[1:] > ids[:-1]).all():  # model_input is written in ID order: O(n) check first
+        if model_input["ID"].duplicated().any():
+            duplicated = model_input.loc[model_input["ID"].duplicated(), "ID"].head(5).tolist()
+            raise InputDataError(
+                f"{source}: column 'ID' has duplicated customers (e.g. {duplicated}); each "
+                "customer must appear once. Check data processing's duplicate rule."
+            )
+        model_input = model_input.sort_values("ID", kind="stable")
+    features = model_input.drop(columns="ID")
     non_numeric = [name for name, dtype in features.dtypes.items() if dtype.kind not in "fiub"]
     if non_numeric:
         raise InputDataError(
             f"{source}: non-numeric feature columns {non_numeric}; encode them in "
             "feature_engineering."
         )
-    return ordered["ID"].to_numpy(dtype=np.int64), features.to_numpy(dtype=np.float64)
+    return model_input["ID"].to_numpy(dtype=np.int64), features.to_numpy(dtype=np.float64)

@@ -69,33 +69,41 @@ def calinski_harabasz_davies_bouldin(matrix: np.ndarray, labels: np.ndarray) -> 
 
     The formulas of scikit-learn's ``calinski_harabasz_score`` and ``davies_bouldin_score``
     (equal to them up to rounding, tested), which each make one masked pass over the rows per
-    cluster: 16 s of the 10M-customer run for the nine k, against about 2 s here.
+    cluster.
     """
-    codes = np.unique(labels, return_inverse=True)[1] if labels.min() < 0 else labels
+    columns = np.ascontiguousarray(np.asarray(matrix, dtype=np.float64).T)
+    return _calinski_harabasz_davies_bouldin(columns, np.unique(labels, return_inverse=True)[1])
+
+
+def _calinski_harabasz_davies_bouldin(
+    columns: np.ndarray, codes: np.ndarray
+) -> tuple[float, float]:
+    """The two indices from the feature columns (d x n, contiguous) and codes 0..k-1.
+
+    Works column by column on 1-D arrays: at 10M customers the row-wise form (gathering an n x d
+    centroid matrix per k) took 6 s of the nine k, this about a third of it.
+    """
     counts = np.bincount(codes).astype(np.float64)
-    if (counts == 0).any():  # labels not numbered 0..k-1
-        codes = np.unique(labels, return_inverse=True)[1]
-        counts = np.bincount(codes).astype(np.float64)
-    n_rows, n_clusters = len(matrix), len(counts)
-    sums = np.vstack([np.bincount(codes, weights=column) for column in matrix.T]).T
-    centroids = sums / counts[:, None]
-    residuals = matrix - centroids[codes]
-    squared = np.einsum("ij,ij->i", residuals, residuals)
+    n_rows, n_clusters = columns.shape[1], len(counts)
+    # centroids: d x k, one bincount per feature
+    centroids = (
+        np.vstack([np.bincount(codes, weights=column, minlength=n_clusters) for column in columns])
+        / counts
+    )
+    squared = np.zeros(n_rows)
+    for column, centre in zip(columns, centroids, strict=True):
+        residual = column - centre[codes]
+        residual *= residual
+        squared += residual
     within = float(squared.sum())
-    offsets = centroids - matrix.mean(axis=0)
-    between = float(np.sum(counts * np.einsum("ij,ij->i", offsets, offsets)))
+    offsets = centroids - columns.mean(axis=1)[:, None]
+    between = float(np.sum(counts * np.einsum("ij,ij->j", offsets, offsets)))
     calinski = (
         1.0 if within == 0.0 else between * (n_rows - n_clusters) / (within * (n_clusters - 1.0))
     )
-    scatter = np.bincount(codes, weights=np.sqrt(squared)) / counts
-    gaps = np.sqrt(
-        np.maximum(
-            np.einsum("ij,ij->i", centroids, centroids)[:, None]
-            + np.einsum("ij,ij->i", centroids, centroids)[None, :]
-            - 2.0 * centroids @ centroids.T,
-            0.0,
-        )
-    )
+    scatter = np.bincount(codes, weights=np.sqrt(squared, out=squared)) / counts
+    norms = np.einsum("ij,ij->j", centroids, centroids)
+    gaps = np.sqrt(np.maximum(norms[:, None] + norms[None, :] - 2.0 * centroids.T @ centroids, 0.0))
     np.fill_diagonal(gaps, 0.0)
     if np.allclose(scatter, 0) or np.allclose(gaps, 0):
         return calinski, 0.0
@@ -164,6 +172,7 @@ def score_k_range(
     single cluster); the other scores use every row.
     """
     partitions = [hierarchy.labels(k) for k in ks]
+    columns = np.ascontiguousarray(matrix.T)  # one copy, shared by every k
     silhouettes = sample_silhouettes(
         matrix[sample], [labels[sample] for labels in partitions], chunk_rows
     )
@@ -175,7 +184,7 @@ def score_k_range(
             else within_cluster_sum_of_squares(matrix, labels)
         )
         single = len(np.unique(labels[sample])) < 2
-        calinski, davies = calinski_harabasz_davies_bouldin(matrix, labels)
+        calinski, davies = _calinski_harabasz_davies_bouldin(columns, labels)
         rows.append(
             {
                 "k": k,

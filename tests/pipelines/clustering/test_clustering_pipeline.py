@@ -2,6 +2,7 @@
 
 import fastcluster
 import numpy as np
+import pandas as pd
 import pytest
 from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
@@ -77,8 +78,15 @@ def test_same_partition_and_numbers_for_permuted_rows(model_input, clustering_pa
     params = {**clustering_params, "exact_max_customers": exact_max, "micro_clusters": 200}
     first = run(model_input, params)["customer_segments"]
     shuffled = model_input.sample(frac=1.0, random_state=11)
-    second = run(shuffled, params)["customer_segments"]
-    assert first.equals(second)
+    assert first.equals(run(shuffled, params)["customer_segments"])
+    in_id_order = model_input.sort_values("ID")  # as feature_engineering writes it: no sort
+    assert first.equals(run(in_id_order, params)["customer_segments"])
+
+
+def test_a_repeated_customer_is_refused_in_any_row_order(model_input, clustering_params):
+    repeated = pd.concat([model_input, model_input.head(1)]).sort_values("ID")
+    with pytest.raises(ValueError, match="column 'ID' has duplicated customers"):
+        run(repeated, clustering_params)
 
 
 def test_fewer_customers_than_the_largest_k_is_refused(model_input, clustering_params):
