@@ -221,3 +221,94 @@ def test_headline_summary_is_consistent(customers, data_quality, eda_params):
         "values_fixed": 32,
         "rules_applied": 4,
     }
+
+
+@pytest.mark.parametrize("as_float", [False, True])
+def test_counted_quantiles_and_moments_are_bit_identical_to_numpy(as_float):
+    rng = np.random.default_rng(7)
+    quantiles = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
+    for size in [1, 2, 3, 10, 101, 1000]:
+        values = rng.integers(-40, size - 40, size=size, endpoint=True)
+        values = values.astype("float64") if as_float else values
+        counted = eda.whole_number_counts(values)
+        assert counted is not None
+        floats = values.astype("float64")
+        np.testing.assert_array_equal(
+            eda.quantiles_from_counts(counted[0], counted[2], quantiles),
+            np.quantile(floats, quantiles),
+        )
+        stats = eda._describe(values, quantiles, np.empty(size))
+        assert (stats["mean"], stats["sum"], stats["min"], stats["max"]) == (
+            floats.mean(),
+            floats.sum(),
+            floats.min(),
+            floats.max(),
+        )
+        if size > 1:
+            assert stats["std"] == floats.std(ddof=1)
+
+
+def test_fractions_and_wide_ranges_are_not_counted():
+    assert eda.whole_number_counts(np.array([0.5, 1.0, 2.0])) is None
+    assert eda.whole_number_counts(np.array([0, 10**9])) is None
+    assert eda.whole_number_counts(np.array([np.inf, 1.0])) is None
+
+
+def test_numeric_summary_counted_and_sorted_paths_agree_with_numpy():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "whole": rng.integers(0, 50, size=500).astype("float64"),
+            "fraction": rng.normal(100.0, 15.0, size=500),
+        }
+    )
+    frame.loc[:4, "whole"] = np.nan
+    table = eda.numeric_summary(frame, ["whole", "fraction"], [0.05, 0.5, 0.95], 10)
+    for column in ["whole", "fraction"]:
+        values = frame[column].dropna().to_numpy()
+        row = table.set_index("attribute").loc[column]
+        expected = np.round(np.quantile(values, [0.05, 0.5, 0.95]), 10)
+        np.testing.assert_array_equal(row[["p05", "median", "p95"]].to_numpy("float64"), expected)
+        assert row["std"] == round(values.std(ddof=1), 10)
+    assert table.set_index("attribute").loc["whole", "missing"] == 5
+
+
+def test_whole_number_histograms_count_like_numpy():
+    rng = np.random.default_rng(5)
+    values = pd.Series(np.round(rng.lognormal(4, 1.2, size=3000)))
+    edges, counts, scale = eda.histogram(values, bins=30, log_scale_skew=1.0)
+    assert scale == "log"
+    np.testing.assert_array_equal(counts, np.histogram(values.to_numpy(), bins=edges)[0])
+    edges = np.array([-3.0, 0.5, 10.0, 99.5, 250.0])
+    counted = eda.whole_number_counts(values.to_numpy())
+    np.testing.assert_array_equal(
+        eda._bin_counts(counted[0], counted[2], edges),
+        np.histogram(values.to_numpy(), bins=edges)[0],
+    )
+
+
+def test_group_medians_match_pandas():
+    rng = np.random.default_rng(11)
+    values = rng.integers(0, 30, size=400).astype("float64")
+    codes = rng.integers(-1, 5, size=400)
+    codes[codes == 3] = 4  # group 3 stays empty
+    groups = pd.Categorical.from_codes(codes, categories=list("abcde"))
+    expected = pd.Series(values).groupby(groups, observed=False).median().to_numpy()
+    medians = eda.group_medians(codes, 5, values, eda.whole_number_counts(values))
+    np.testing.assert_array_equal(medians, expected)
+    assert np.isnan(medians[3])
+
+
+def test_category_distribution_counts_missing_values_in_value_counts_order():
+    values = pd.Series(["b", "a", None, "b", "a", "c", "b", None], dtype="str")
+    dist = eda.column_distribution(values, bins=10, log_scale_skew=1.0)
+    assert dist["labels"] == ["b", "a", eda.MISSING_LABEL, "c"]
+    assert list(dist["counts"]) == [3, 2, 2, 1]
+
+
+def test_join_shares_no_data_with_its_inputs(primary_customers, customer_features, eda_params):
+    in_order = customer_features.set_index("ID").loc[primary_customers["ID"]].reset_index()
+    joined = nodes.join_customer_attributes(primary_customers, in_order, eda_params)
+    before = in_order["age"].copy()
+    joined.loc[0, "age"] = -1
+    pd.testing.assert_series_equal(in_order["age"], before)
