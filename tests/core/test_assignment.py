@@ -62,9 +62,18 @@ def test_predict_refuses_other_columns(trained):
         model.predict(pd.DataFrame({"ID": [1], "a": [np.nan], "b": [1.0]}))
 
 
+def test_fit_matches_customers_by_id_in_any_row_order(trained):
+    model_input, segments, model = trained
+    shuffled = segments.sample(frac=1.0, random_state=1)
+    again = NearestCentroidSegmenter.fit(model_input, shuffled)
+    np.testing.assert_array_equal(again.centroids, model.centroids)
+    with pytest.raises(ValueError, match="some model_input customers have no segment"):
+        NearestCentroidSegmenter.fit(model_input, shuffled.iloc[1:])
+
+
 def test_agreement_counts(trained):
     model_input, segments, model = trained
-    agreement = assignment_agreement(model.predict(model_input), segments)
+    agreement = assignment_agreement(model.predict(model_input), segments["segment"].to_numpy())
     # Customer 6 (4.0, 2.6) lies nearer the centroid of segment 2 (5.1, 4.95) than of segment 1.
     assert agreement["customers"] == 6 and agreement["agreeing"] == 5
     assert agreement["agreement"] == pytest.approx(5 / 6)

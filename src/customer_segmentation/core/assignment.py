@@ -68,16 +68,9 @@ class NearestCentroidSegmenter:
         cls, model_input: pd.DataFrame, customer_segments: pd.DataFrame
     ) -> "NearestCentroidSegmenter":
         """Centroids of the segments in model-input space."""
-        merged = model_input.merge(
-            customer_segments[[ID_COLUMN, SEGMENT_COLUMN]], on=ID_COLUMN, how="left"
-        )
-        if merged[SEGMENT_COLUMN].isna().any():
-            raise InputDataError(
-                "customer_segments: some model_input customers have no segment; re-run the "
-                "clustering pipeline on the same model_input."
-            )
+        segments = segments_of(model_input[ID_COLUMN].to_numpy(), customer_segments)
         feature_columns = [column for column in model_input.columns if column != ID_COLUMN]
-        centroids = merged.groupby(SEGMENT_COLUMN)[feature_columns].mean()
+        centroids = model_input[feature_columns].groupby(segments).mean()
         return cls(
             feature_columns=feature_columns,
             centroids=centroids.to_numpy(dtype=np.float64),
@@ -98,9 +91,25 @@ class NearestCentroidSegmenter:
         return self.segment_numbers[nearest]
 
 
-def assignment_agreement(predicted: np.ndarray, customer_segments: pd.DataFrame) -> dict:
+def segments_of(ids: np.ndarray, customer_segments: pd.DataFrame) -> np.ndarray:
+    """Segment number of each of `ids`; a clear error if a customer has none.
+
+    O(n) when the tables list the same customers in the same order, as the pipelines write them;
+    a hash lookup otherwise.
+    """
+    if np.array_equal(customer_segments[ID_COLUMN].to_numpy(), ids):
+        return customer_segments[SEGMENT_COLUMN].to_numpy(dtype=np.int64)
+    segments = customer_segments.set_index(ID_COLUMN)[SEGMENT_COLUMN].reindex(ids)
+    if segments.isna().any():
+        raise InputDataError(
+            "customer_segments: some model_input customers have no segment; re-run the "
+            "clustering pipeline on the same model_input."
+        )
+    return segments.to_numpy(dtype=np.int64)
+
+
+def assignment_agreement(predicted: np.ndarray, actual: np.ndarray) -> dict:
     """How often the model's segment equals the clustering's segment, overall and per segment."""
-    actual = customer_segments[SEGMENT_COLUMN].to_numpy()
     agrees = pd.Series(predicted == actual)
     per_segment = agrees.groupby(actual).agg(["size", "mean"])
     return {

@@ -8,6 +8,7 @@ from customer_segmentation.core.assignment import (
     NearestCentroidSegmenter,
     assignment_agreement,
     number_segments,
+    segments_of,
 )
 from customer_segmentation.core.hierarchy import Hierarchy, build_hierarchy, model_input_matrix
 
@@ -62,9 +63,8 @@ def measure_assignment_agreement(
     customer_segments: pd.DataFrame,
 ) -> dict:
     """Share of training customers the model places in their clustering segment."""
-    aligned = model_input.merge(customer_segments[["ID"]], on="ID").sort_values("ID")
-    segments = customer_segments.sort_values("ID")
-    return assignment_agreement(segmentation_model.predict(aligned), segments)
+    segments = segments_of(model_input["ID"].to_numpy(), customer_segments)
+    return assignment_agreement(segmentation_model.predict(model_input), segments)
 
 
 def plot_elbow(k_selection: pd.DataFrame, k_selection_decision: dict) -> Figure:
@@ -86,7 +86,7 @@ def plot_silhouette_samples(
 ) -> Figure:
     """Per-customer silhouettes at the chosen k, on the same seeded sample as the k scores."""
     ids, matrix = model_input_matrix(model_input)
-    segments = customer_segments.set_index("ID")["segment"].reindex(ids).to_numpy()
+    segments = segments_of(ids, customer_segments)
     sample = kselection.silhouette_sample(
         len(matrix), clustering["silhouette_sample_size"], clustering["random_state"]
     )
