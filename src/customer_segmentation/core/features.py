@@ -83,22 +83,28 @@ def reference_date(primary: pd.DataFrame, override: str | None = None) -> pd.Tim
     return pd.Timestamp(latest)
 
 
-def safe_ratio(numerator: pd.Series, denominator: pd.Series, when_zero: float = 0.0) -> pd.Series:
-    """numerator / denominator as float, with `when_zero` where the denominator is 0."""
-    numerator = numerator.astype("float64")
-    denominator = denominator.astype("float64")
-    # Divide by 1 where the denominator is 0 so no inf/NaN is ever produced, then overwrite.
-    ratio = numerator / denominator.where(denominator != 0, 1.0)
-    return ratio.where(denominator != 0, when_zero)
+def safe_ratio(numerator: pd.Series, denominator: pd.Series, when_zero: float = 0.0) -> np.ndarray:
+    """numerator / denominator as a float64 array, with `when_zero` where the denominator is 0."""
+    numerator = np.asarray(numerator.astype("float64"))
+    denominator = np.asarray(denominator.astype("float64"))
+    # Divide only where the denominator is not 0, so no inf/NaN is ever produced (one pass in
+    # numpy instead of two pandas `where` copies).
+    ratio = np.full(len(numerator), when_zero, dtype=np.float64)
+    np.divide(numerator, denominator, out=ratio, where=denominator != 0)
+    return ratio
 
 
 def _ordinal(
     primary: pd.DataFrame, column: str, levels: Sequence[str], parameter: str
 ) -> pd.Series:
     """Map a categorical column to 0..len(levels)-1 in the given order; unknown values raise."""
-    # A hash lookup in C (-1: unknown or missing); Series.map with a dict goes through Python
-    # objects, seconds per million rows.
-    codes = pd.Index(list(levels)).get_indexer(primary[column])
+    # Look up the few distinct values only, then spread the result by the factorize codes (a C
+    # hash, or Arrow's dictionary encoding for `str` columns): a lookup per row goes through
+    # Python strings, seconds per million rows. Missing values get code -1, which picks the
+    # appended -1 ("unknown") at the end of the lookup.
+    row_codes, distinct = pd.factorize(primary[column])
+    lookup = np.append(pd.Index(list(levels)).get_indexer(distinct), -1)
+    codes = lookup[row_codes]
     unknown = primary.loc[codes < 0, column]
     if len(unknown):
         raise InputDataError(

@@ -108,3 +108,12 @@ def test_missing_column_and_unknown_education_raise_clear_errors():
         derive(frame)
     with pytest.raises(InputDataError, match=r"'Education'.*Doctorate"):
         derive(make_customers({"Education": "Doctorate"}))
+    with pytest.raises(InputDataError, match=r"'Education'.*nan"):
+        derive(make_customers({"Education": None}))
+
+
+def test_education_levels_follow_the_parameter_order_for_any_string_dtype():
+    for dtype in ("str", object):
+        frame = make_customers(*[{}] * 5)
+        frame["Education"] = pd.Series(["PhD", "Basic", "Master", "PhD", "2n Cycle"], dtype=dtype)
+        assert derive(frame)["education_level"].tolist() == [4, 0, 3, 4, 1]
