@@ -24,14 +24,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from customer_segmentation.errors import InputDataError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
     from ibis import BaseBackend
 
 REQUIRED_COLUMNS = ("customer_id", "timestamp", "quantity", "unit_price")
@@ -70,6 +69,8 @@ def connect(backend_settings: Mapping[str, Any] | None = None) -> BaseBackend:
     ``memory_limit``, ``threads``, ``temp_directory``). ``{"backend": "pyspark", "master":
     "local[2]" | "spark://host:7077" | "yarn", "conf": {...}}`` starts (or reuses) a Spark session.
     """
+    import ibis  # noqa: PLC0415 - takes 1 s to import; only runs that read a log need it
+
     settings = dict(backend_settings or {})
     backend = settings.pop("backend", "duckdb")
     if backend == "duckdb":
@@ -121,6 +122,8 @@ def canonicalise(
 
     ``column_map`` maps canonical name -> source column. Unmapped optional columns are absent.
     """
+    import ibis  # noqa: PLC0415 - takes 1 s to import; only runs that read a log need it
+
     unknown = set(column_map) - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS)
     missing_required = [name for name in REQUIRED_COLUMNS if name not in column_map]
     absent = [src for src in column_map.values() if src not in log.columns]
@@ -177,6 +180,8 @@ def classify_lines(lines: ir.Table, rules: Mapping[str, Any]) -> ir.Table:
     ``rules["cancellation_invoice_prefix"]``: invoices starting with it are cancellations.
     Without an invoice column, ``rules["negative_quantity_is_cancellation"]`` decides instead.
     """
+    import ibis  # noqa: PLC0415 - takes 1 s to import; only runs that read a log need it
+
     has_invoice = "invoice" in lines.columns
     prefix = rules.get("cancellation_invoice_prefix")
     if has_invoice and prefix:

@@ -1,11 +1,15 @@
 """Kedro nodes of the transactions pipeline: thin wrappers around ``core.transactions``."""
 
-from typing import Any
+from __future__ import annotations
 
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
 from customer_segmentation.core import transactions as tx
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
 
 
 def aggregate_transactions(
