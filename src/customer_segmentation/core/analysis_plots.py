@@ -9,6 +9,8 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
+from customer_segmentation.core import group_stats
+
 PALETTE = colormaps["tab10"].colors
 
 
@@ -95,7 +97,7 @@ def pca_plot(
     centres = pca.transform(means.to_numpy())
     figure = Figure(figsize=(8, 6))
     ax = figure.add_subplot()
-    for segment in np.unique(segments):
+    for segment in means.index:  # the segments, sorted (np.unique would sort every row)
         mask = segments[rows] == segment
         ax.scatter(
             *points[mask].T,
@@ -131,7 +133,7 @@ def scatter_plot(
     """``y`` against ``x`` for a seeded sample of customers, with each segment's median marked."""
     rows = sample_rows(len(frame), sample_size, random_state)
     sample = frame.iloc[rows]
-    medians = frame.groupby("segment")[[x, y]].median()
+    medians = _segment_medians(frame, [x, y])
     figure = Figure(figsize=(8, 6))
     ax = figure.add_subplot()
     for segment, part in sample.groupby("segment"):
@@ -194,23 +196,55 @@ def profile_heatmap(
     return figure
 
 
+def _segment_slices(
+    frame: pd.DataFrame,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+    """Row order by segment (None if sorted already), segment ids, start and end of each."""
+    order, segments, starts, ends = group_stats.segment_slices(frame["segment"].to_numpy())
+    return order, segments[starts], starts, ends
+
+
+def _sorted_column(frame: pd.DataFrame, attribute: str, order: np.ndarray | None) -> np.ndarray:
+    column = frame[attribute].to_numpy(dtype="float64", na_value=np.nan)
+    return column if order is None else column[order]
+
+
+def _segment_medians(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
+    """Per-segment medians (as ``GroupBy.median``) from contiguous slices, without a full sort."""
+    order, segments, starts, ends = _segment_slices(frame)
+    return pd.DataFrame(
+        {
+            attribute: group_stats.medians(_sorted_column(frame, attribute, order), starts, ends)
+            for attribute in attributes
+        },
+        index=pd.Index(segments, name="segment"),
+    )
+
+
 def box_stats(frame: pd.DataFrame, attribute: str, percentiles: Sequence[float]) -> list[dict]:
     """Box-plot statistics per segment from quantiles of all customers (no raw points)."""
+    return _box_stats(frame, attribute, percentiles, frame.groupby("segment")[attribute].mean())
+
+
+def _box_stats(
+    frame: pd.DataFrame, attribute: str, percentiles: Sequence[float], means: pd.Series
+) -> list[dict]:
     low, high = (p / 100 for p in percentiles)
-    quantiles = frame.groupby("segment")[attribute].quantile([low, 0.25, 0.5, 0.75, high]).unstack()
-    means = frame.groupby("segment")[attribute].mean()
+    order, segments, starts, ends = _segment_slices(frame)
+    column = _sorted_column(frame, attribute, order)
+    quantiles = group_stats.quantiles(column, starts, ends, [low, 0.25, 0.5, 0.75, high])
     return [
         {
             "label": str(segment),
-            "whislo": row[low],
-            "q1": row[0.25],
-            "med": row[0.5],
-            "q3": row[0.75],
-            "whishi": row[high],
+            "whislo": row[0],
+            "q1": row[1],
+            "med": row[2],
+            "q3": row[3],
+            "whishi": row[4],
             "mean": means[segment],
             "fliers": [],
         }
-        for segment, row in quantiles.iterrows()
+        for segment, row in zip(segments, quantiles, strict=True)
     ]
 
 
@@ -225,8 +259,9 @@ def attribute_boxplots(
     rows = int(np.ceil(len(attributes) / columns))
     figure = Figure(figsize=(12, 3.4 * rows))
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    means = frame.groupby("segment")[list(attributes)].mean()  # one group-by for every panel
     for ax, attribute in zip(axes, attributes, strict=False):
-        stats = box_stats(frame, attribute, percentiles)
+        stats = _box_stats(frame, attribute, percentiles, means[attribute])
         boxes = ax.bxp(
             stats,
             showmeans=True,

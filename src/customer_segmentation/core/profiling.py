@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from customer_segmentation.core import group_stats
 from customer_segmentation.errors import InputDataError
 
 SEGMENT = "segment"
@@ -57,7 +58,7 @@ def attach_segments(
             "datasets describe the same customers."
         )
     if joined[ID].is_monotonic_increasing:  # then a stable sort by segment alone is enough
-        order = np.argsort(joined[SEGMENT].to_numpy(), kind="stable")
+        order = group_stats.segment_order(joined[SEGMENT].to_numpy())
         return joined.take(order).reset_index(drop=True)
     return joined.sort_values([SEGMENT, ID], kind="stable").reset_index(drop=True)
 
@@ -85,7 +86,7 @@ def _gather_by_segment(
     segments: pd.DataFrame, frames: Sequence[pd.DataFrame], columns: Sequence[Sequence[str]]
 ) -> pd.DataFrame:
     """``ID``, ``segment`` and the columns of the aligned frames, rows sorted by segment, ID."""
-    order = np.argsort(segments[SEGMENT].to_numpy(), kind="stable")  # IDs already increase
+    order = group_stats.segment_order(segments[SEGMENT].to_numpy())  # IDs already increase
     gathered = {ID: segments[ID].array.take(order), SEGMENT: segments[SEGMENT].array.take(order)}
     for frame, group in zip(frames, columns, strict=True):
         gathered.update({name: frame[name].array.take(order) for name in group})
@@ -121,6 +122,28 @@ def join_segments(
     return with_features.merge(with_raw.drop(columns=SEGMENT), on=ID, validate="1:1")
 
 
+def profile_frame(
+    segments: pd.DataFrame,
+    features: pd.DataFrame,
+    primary: pd.DataFrame,
+    feature_columns: Sequence[str],
+    primary_columns: Sequence[str],
+) -> pd.DataFrame:
+    """``segment`` + the feature and raw columns, one row per segmented customer, for profiles.
+
+    The usual case (every input holds the same IDs in the same increasing order): the columns
+    side by side, in ID order, without copying them. Otherwise ``join_segments``. Profiles
+    don't depend on the row order (``effect_sizes``, ``segment_profiles``).
+    """
+    frames, columns = [features, primary], [feature_columns, primary_columns]
+    if not _gatherable(segments, frames, columns):
+        return join_segments(segments, features, primary, feature_columns, primary_columns)
+    joined = {ID: segments[ID].array, SEGMENT: segments[SEGMENT].array}
+    for frame, group in zip(frames, columns, strict=True):
+        joined.update({name: frame[name].array for name in group})
+    return pd.DataFrame(joined, copy=False)
+
+
 def model_matrix(
     model_input: pd.DataFrame, segments: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +156,7 @@ def model_matrix(
     ):
         # The usual case: the rows attach_segments would give (by segment, then ID), gathered
         # straight into the (column-major) matrix without building a joined frame first.
-        order = np.argsort(segments[SEGMENT].to_numpy(), kind="stable")
+        order = group_stats.segment_order(segments[SEGMENT].to_numpy())
         matrix = np.empty((len(order), len(columns)), dtype="float64", order="F")
         for position, column in enumerate(columns):
             np.take(model_input[column].to_numpy(dtype="float64"), order, out=matrix[:, position])
@@ -142,22 +165,122 @@ def model_matrix(
     return joined[columns].to_numpy(dtype="float64"), joined[SEGMENT].to_numpy()
 
 
+def _float_frame(
+    frame: pd.DataFrame, columns: Iterable[str], order: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``frame[columns]`` (rows in ``order`` if given) as float64 in one column-major block."""
+    columns = list(columns)
+    matrix = np.empty((len(frame), len(columns)), dtype="float64", order="F")
+    _fill_float(matrix, frame, columns, order)
+    return pd.DataFrame(matrix, columns=columns, copy=False)
+
+
+def _fill_float(
+    matrix: np.ndarray, frame: pd.DataFrame, columns: Sequence[str], order: np.ndarray | None
+) -> None:
+    """Copy ``frame[columns]`` (rows taken in ``order`` if given) into the columns of
+    ``matrix``, cast to float64 (NA -> NaN)."""
+    for position, name in enumerate(columns):
+        column = frame[name]
+        if isinstance(column.dtype, np.dtype):
+            values = column.to_numpy()
+        else:  # extension dtypes (nullable integers...): missing values become NaN
+            values = column.to_numpy(dtype="float64", na_value=np.nan)
+        matrix[:, position] = values if order is None else values[order]  # cast while copying
+
+
+def _exact_in_any_order(frame: pd.DataFrame, columns: Sequence[str]) -> bool:
+    """Whether every sum of these columns' values (per row, per segment, in total) is exact.
+
+    True for integer columns small enough that no sum passes 2**53: float64 then adds them
+    without rounding, in any order, so the rows need no sorting.
+    """
+    bound = 0
+    for name in columns:
+        dtype = frame[name].dtype
+        if not (isinstance(dtype, np.dtype) and dtype.kind in "iub"):
+            return False
+        values = frame[name].to_numpy()
+        if len(values):
+            bound += max(abs(int(values.min())), abs(int(values.max())))
+    return bound * len(frame) < 2**53
+
+
+def _non_nan_counts(column: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Non-NaN values in each slice ``starts[i]:starts[i + 1]`` (the last runs to the end)."""
+    return np.add.reduceat(~np.isnan(column), starts, dtype=np.int64)
+
+
+def _row_sum(block: np.ndarray) -> np.ndarray:
+    """Per-row sum, NaN as 0, adding the columns left to right as ``DataFrame.sum(axis=1)``."""
+    total = block.sum(axis=1)
+    if np.isnan(total).any():  # a NaN anywhere makes its row's sum NaN: only then look closer
+        total = np.where(np.isnan(block), 0.0, block).sum(axis=1)
+    return total
+
+
+def _sum_count(column: np.ndarray) -> tuple[float, int]:
+    """Sum (NaN as 0) and non-NaN count of a column, bit for bit as ``DataFrame.sum`` adds."""
+    total = column.sum(dtype=np.float64)
+    if not np.isnan(total):  # then the column holds no NaN (a NaN makes the sum NaN)
+        return float(total), len(column)
+    missing = np.isnan(column)
+    total = np.where(missing, 0.0, column).sum(dtype=np.float64)
+    return float(total), len(column) - int(missing.sum())
+
+
+def _count_mean_var(column: np.ndarray) -> tuple[int, float, float]:
+    """Non-NaN count, mean and variance (ddof 0) of a float column, bit for bit as pandas'
+    ``DataFrame.mean`` / ``var`` compute them (NaN as 0 in the sums), with small temporaries."""
+    total, n = _sum_count(column)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.float64(total) / n
+        squares = mean - column
+        np.square(squares, out=squares)
+        if n < len(column):
+            squares[np.isnan(column)] = 0.0
+        return n, float(mean), float(squares.sum(dtype=np.float64) / n)
+
+
 def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
     """Long table: per segment and attribute, mean, median, rest mean and Cohen's d vs the rest.
 
     The rest's mean and variance come from the totals minus the segment (Chan's parallel
-    variance formula), so the cost is one group-by.
+    variance formula), so the cost is one group-by. Medians come from contiguous segment slices
+    (group_stats): the same values as a group-by median, without sorting every row.
+    Rows may come in any order: the figures are those of the rows sorted by segment (stably).
     """
-    values = frame[list(attributes)].astype("float64")
-    groups = values.groupby(frame[SEGMENT])
-    count = groups.count()
+    # Sorted by segment first: pandas' group-by sums, like the totals, depend on the row order.
+    order, segment, starts, ends = group_stats.segment_slices(frame[SEGMENT].to_numpy())
+    values = _float_frame(frame, attributes, order)
+    groups = values.groupby(segment)
     mean = groups.mean()
-    median = groups.median()
-    sq_dev = groups.var(ddof=0) * count  # sum of squared deviations within each segment
+    variance = groups.var(ddof=0)
 
-    total_n = values.count()
-    total_mean = values.mean()
-    total_sq_dev = values.var(ddof=0) * total_n
+    sizes = ends - starts
+    # one more slice, all rows, for the overall median
+    starts, ends = np.r_[starts, 0], np.r_[ends, len(segment)]
+    count, median, totals = {}, {}, {}
+    for name in values.columns:
+        column = values[name].to_numpy()
+        n, column_mean, column_var = _count_mean_var(column)
+        # the non-NaN count per segment (what GroupBy.count gives), cheaply when nothing is NaN
+        count[name] = sizes if n == len(column) else _non_nan_counts(column, starts[:-1])
+        dtype = frame[name].dtype
+        integer = isinstance(dtype, np.dtype) and dtype.kind in "iub"  # whole numbers, no NaN
+        found = group_stats.medians(column, starts, ends, integer_valued=integer)
+        median[name] = found[:-1]
+        # + 0.0: pandas' overall median (np.median) adds from 0.0, so a -0.0 comes back as 0.0
+        totals[name] = [n, column_mean, column_var, found[-1] + 0.0]
+    count = pd.DataFrame(count, index=mean.index, dtype="int64")
+    median = pd.DataFrame(median, index=mean.index)
+    totals = pd.DataFrame(totals, index=["n", "mean", "var", "median"])
+    sq_dev = variance * count  # sum of squared deviations within each segment
+
+    total_n = totals.loc["n"].astype("int64")
+    total_mean = totals.loc["mean"].astype("float64")
+    total_sq_dev = totals.loc["var"].astype("float64") * total_n
+    overall_median = totals.loc["median"].astype("float64")
     rest_n = total_n - count
     rest_mean = (total_mean * total_n - mean * count) / rest_n.where(rest_n > 0)
     rest_sq_dev = total_sq_dev - sq_dev - count * rest_n / total_n * (mean - rest_mean) ** 2
@@ -170,7 +293,7 @@ def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame
         "segment_median": median,
         "rest_mean": rest_mean,
         "overall_mean": pd.DataFrame([total_mean] * len(mean), index=mean.index),
-        "overall_median": pd.DataFrame([values.median()] * len(mean), index=mean.index),
+        "overall_median": pd.DataFrame([overall_median] * len(mean), index=mean.index),
         "pooled_sd": pooled_sd,
         "effect_size": d,
     }
@@ -198,39 +321,37 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
     products: Mapping[str, str] = settings["products"]
     channels: Mapping[str, str] = settings["channels"]
     campaigns: list[str] = list(settings["campaigns"])
-    segment = frame[SEGMENT]
+    sources = [settings["deals"], settings["response"], *channels.values(), *products.values()]
+    sources += campaigns
+    segment = frame[SEGMENT].to_numpy()
+    order = None
+    if not _exact_in_any_order(frame, sources):
+        # Sorted by segment first: float sums (group-by and totals) depend on the row order.
+        order, segment, _, _ = group_stats.segment_slices(segment)
 
-    revenue = frame[list(products.values())].sum(axis=1).astype("float64")
-    channel_counts = frame[list(channels.values())].astype("float64")
-    channel_counts.columns = list(channels)
-    product_spend = frame[list(products.values())].astype("float64")
-    product_spend.columns = list(products)
-    accepted = frame[campaigns].astype("float64")
-    per_customer = pd.DataFrame(
-        {
-            "revenue": revenue,
-            "purchases": channel_counts.sum(axis=1),
-            "deal_purchases": frame[settings["deals"]].astype("float64"),
-            "accepted_any": (accepted.sum(axis=1) > 0).astype("float64"),
-            "response": frame[settings["response"]].astype("float64"),
-        }
-    )
-    per_customer = pd.concat(
-        [
-            per_customer,
-            channel_counts.add_prefix("ch_"),
-            product_spend.add_prefix("pr_"),
-            accepted.add_prefix("cmp_"),
-        ],
-        axis=1,
-    )
+    # One float64 column-major matrix, one column per customer figure (no per-column frames).
+    names = ["revenue", "purchases", "accepted_any", "deal_purchases", "response"]
+    names += [f"ch_{c}" for c in channels] + [f"pr_{p}" for p in products]
+    names += [f"cmp_{c}" for c in campaigns]
+    matrix = np.empty((len(frame), len(names)), dtype="float64", order="F")
+    _fill_float(matrix[:, 3:], frame, sources, order)
+    ch = slice(5, 5 + len(channels))
+    pr = slice(ch.stop, ch.stop + len(products))
+    cmp = slice(pr.stop, pr.stop + len(campaigns))
+    matrix[:, 0] = _row_sum(matrix[:, pr])
+    matrix[:, 1] = _row_sum(matrix[:, ch])
+    matrix[:, 2] = _row_sum(matrix[:, cmp]) > 0
+    per_customer = pd.DataFrame(matrix, columns=names, copy=False)
+
     # Aggregate per segment, then the whole population as segment 0.
-    sums = per_customer.groupby(segment).sum()
-    sums.loc[0] = per_customer.sum()
-    counts = segment.value_counts().sort_index()
+    groups = per_customer.groupby(segment)
+    sums = groups.sum()
+    means = groups.mean()
+    totals = [_sum_count(column) for column in matrix.T]
+    sums.loc[0] = [total for total, _ in totals]
+    means.loc[0] = [total / count if count else np.nan for total, count in totals]
+    counts = groups.size()
     counts.loc[0] = len(frame)
-    means = per_customer.groupby(segment).mean()
-    means.loc[0] = per_customer.mean()
 
     table = pd.DataFrame(index=sums.index)
     table["customers"] = counts.astype("int64")

@@ -21,7 +21,7 @@ def profile_segments(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segment profile table (segment 0 = all customers) and the long effect-size table."""
     feature_columns, primary_columns = profiling.profile_columns(profile)
-    frame = profiling.join_segments(
+    frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, feature_columns, primary_columns
     )
     effects = profiling.effect_sizes(frame, feature_columns)
