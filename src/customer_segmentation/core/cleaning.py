@@ -6,6 +6,7 @@ carries the reason of the first rule that rejected it. All rules are vectorised.
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -52,8 +53,8 @@ class RuleOutcome:
 
 @dataclass
 class CleanResult:
-    """Kept rows (typed, `_row_number` kept, in ID order), rejected rows with reasons, and the
-    report parts."""
+    """Kept rows (typed, no value missing so integers are int64, `_row_number` kept, in ID
+    order), rejected rows with reasons, and the report parts."""
 
     kept: pd.DataFrame
     rejections: pd.DataFrame
@@ -66,13 +67,31 @@ def _content_columns(frame: pd.DataFrame) -> list[str]:
     return [name for name in frame.columns if name != ROW_NUMBER]
 
 
+def _repeated(values: pd.Series) -> np.ndarray:
+    """True where a value occurs more than once (missing values equal each other).
+
+    For integers without missing values, sorting and comparing neighbours: 3x faster than
+    pandas' hashing on millions of distinct IDs.
+    """
+    if values.dtype.kind not in "iu" or values.hasnans:
+        return values.duplicated(keep=False).to_numpy()
+    numbers = values.to_numpy(dtype="int64")
+    order = np.argsort(numbers)
+    first, second = order[:-1], order[1:]
+    same = numbers[first] == numbers[second]
+    repeated = np.zeros(len(numbers), dtype=bool)
+    repeated[first[same]] = True
+    repeated[second[same]] = True
+    return repeated
+
+
 def reject_exact_duplicates(frame: pd.DataFrame) -> RuleOutcome:
     """Rows equal in every contract column: keep the first (file order), reject the others."""
     columns = _content_columns(frame)
     # Equal rows share their ID, so only rows with a repeated ID can be duplicates (cheap on
     # one column); row hashes narrow those down, and exact grouping runs on the rest only.
     if "ID" in columns:
-        frame = frame[frame["ID"].duplicated(keep=False).to_numpy()]
+        frame = frame[_repeated(frame["ID"])]
     hashes = pd.util.hash_pandas_object(frame[columns], index=False)
     candidates = frame[hashes.duplicated(keep=False)]
     group = candidates.groupby(columns, dropna=False, sort=False).ngroup()
@@ -91,8 +110,7 @@ def reject_exact_duplicates(frame: pd.DataFrame) -> RuleOutcome:
 def reject_repeated_ids(frame: pd.DataFrame, rule: str) -> RuleOutcome:
     """Rows sharing an ID with different content, resolved by `rule` (see parameters)."""
     ids = frame["ID"]
-    repeated = ids.notna() & ids.duplicated(keep=False)
-    group = frame[repeated]
+    group = frame[ids.notna().to_numpy() & _repeated(ids)]
     if rule == "reject_all":
         rows = group.groupby("ID")["ID"].transform("size").astype(str)
         reasons = (
@@ -282,7 +300,9 @@ def fill_missing(
             "rows without a value rejected",
             rejected=reasons.astype(object),
         )
-    present = frame.loc[~missing, column]
+    # The values present: median, groupby median and mode skip missing values themselves,
+    # so no copy of the present rows is needed.
+    present = frame[column]
     source = "training data" if fitted else "kept rows"
     # Fill values are needed for the missing rows only (a few among millions).
     gaps = frame.index[missing]
@@ -296,7 +316,8 @@ def fill_missing(
             if fitted:
                 group_median = pd.Series(fitted["groups"], dtype="float64")
             else:
-                group_median = present.groupby(frame.loc[~missing, by]).median()
+                # dropna: a group whose values are all missing has no median of its own.
+                group_median = present.groupby(frame[by]).median().dropna()
             fill = frame.loc[gaps, by].map(group_median).fillna(overall)
             statistics["groups"] = {str(k): _plain(v) for k, v in group_median.sort_index().items()}
             detail = (
@@ -388,23 +409,27 @@ def check_settings(settings: dict[str, Any]) -> None:
 
 
 def _rule_steps(settings: dict[str, Any], columns: list[str], fitted: dict[str, Any]):
-    """The row rules in their documented order: (columns the rule reads, rule on those rows)."""
-    yield None, reject_exact_duplicates
+    """The row rules in their documented order: (columns the rule reads, the kept rows it needs
+    to see as a function of the frame and the kept-rows mask or None for all, rule)."""
+    yield None, _rows_with_repeated_id, reject_exact_duplicates
     yield (
         [ROW_NUMBER, "ID", "Dt_Customer"],
+        _rows_with_repeated_id,
         lambda rows: reject_repeated_ids(rows, settings["repeated_ids"]),
     )
     yield (
         ["Year_Birth", "Dt_Customer"],
+        None,
         lambda rows: apply_age_rule(rows, settings["age"], fitted.get("age_reference_date")),
     )
     for limits in settings.get("value_ranges") or []:
-        yield [limits["column"]], lambda rows, limits=limits: apply_value_range(rows, limits)
+        yield [limits["column"]], None, lambda rows, limits=limits: apply_value_range(rows, limits)
     outliers = settings["statistical_outliers"]
     if outliers["method"] != "none":
         for column in outliers["columns"]:
             yield (
                 [column],
+                None,
                 lambda rows, column=column: apply_statistical_outliers(rows, outliers, column),
             )
     missing = settings["missing_values"]
@@ -412,12 +437,65 @@ def _rule_steps(settings: dict[str, Any], columns: list[str], fitted: dict[str, 
         strategy = (missing.get("columns") or {}).get(column, {"strategy": missing["default"]})
         needed = [column] + ([strategy["group_by"]] if "group_by" in strategy else [])
         column_fit = (fitted.get("imputation") or {}).get(column)
+        # Rejecting missing values needs only the rows missing one; imputing needs them all.
         yield (
             needed,
+            partial(_rows_missing, column=column) if strategy["strategy"] == "reject" else None,
             lambda rows, column=column, strategy=strategy, fit=column_fit: fill_missing(
                 rows, column, strategy, fit
             ),
         )
+
+
+def _rows_with_repeated_id(frame: pd.DataFrame, alive: np.ndarray) -> np.ndarray:
+    """Kept rows whose ID is on another kept row: the only ones the duplicate rules act on."""
+    if "ID" not in frame.columns:
+        return alive
+    kept = np.flatnonzero(alive)
+    rows = np.zeros(len(frame), dtype=bool)
+    rows[kept[_repeated(pd.Series(frame["ID"].array[kept]))]] = True
+    return rows
+
+
+def _rows_missing(frame: pd.DataFrame, alive: np.ndarray, column: str) -> np.ndarray:
+    """Kept rows without a value in `column`."""
+    return alive & frame[column].isna().to_numpy()
+
+
+def _kept_labels(alive: np.ndarray) -> pd.Index | None:
+    """Labels (positions) of the rows still kept; None while all are kept."""
+    return None if alive.all() else pd.Index(np.flatnonzero(alive), copy=False)
+
+
+def _kept_rows(
+    frame: pd.DataFrame, columns: list[str], alive: np.ndarray, labels: pd.Index | None
+) -> pd.DataFrame:
+    """`columns` of the rows still kept, labelled by position (no copy while all are kept)."""
+    if labels is None:
+        return frame[columns]
+    # Masking each column's array is ~5x cheaper than masking the frame, which goes through
+    # the block manager's take (the rules run once per column: 30 selections at millions).
+    return pd.DataFrame(
+        {name: frame[name].array[alive] for name in columns}, index=labels, copy=False
+    )
+
+
+def _take_kept_rows(frame: pd.DataFrame, alive: np.ndarray, positions: np.ndarray) -> pd.DataFrame:
+    """The kept rows at `positions` (labelled by position), nullable integers as int64.
+
+    The rules leave no missing value in the kept rows, so nullable integers become plain int64
+    (a cheaper take, and no copy left for `to_primary`). Built column by column: 2x faster than
+    `frame.take` at millions of rows, where a random-order take of every column costs most.
+    """
+    columns = {}
+    for name in frame.columns:
+        values = frame[name].array
+        if isinstance(values.dtype, pd.Int64Dtype):
+            if (values.isna() & alive).any():
+                raise ValueError(f"kept rows miss values of {name}; the missing_values rule failed")
+            values = values.to_numpy(dtype="int64", na_value=0)  # 0 only in rejected rows
+        columns[name] = values.take(positions)
+    return pd.DataFrame(columns, index=pd.Index(positions), copy=False)
 
 
 def _is_silent(entry: dict[str, Any], settings: dict[str, Any]) -> bool:
@@ -451,13 +529,21 @@ def clean_customers(
     alive[position] = False
     columns = [spec.name for spec in CONTRACT if spec.name in frame.columns]
     entries, statistics = [], {"age_reference_date": None, "imputation": {}}
-    for needed, rule in _rule_steps(settings, columns, fitted or {}):
-        # Each rule reads only its columns of the kept rows: select the columns first (no
-        # copy), then the rows, so that no rule copies the whole table at scale.
-        rows = frame if needed is None else frame[needed]
-        outcome = rule(rows if alive.all() else rows[alive])
-        reason.loc[outcome.rejected.index] = outcome.rejected
-        alive[outcome.rejected.index.to_numpy(dtype="int64")] = False
+    labels = _kept_labels(alive)
+    for needed, rows_needed, rule in _rule_steps(settings, columns, fitted or {}):
+        # Each rule reads only its columns of the kept rows, or of the few kept rows it needs,
+        # so that no rule copies the whole table at scale.
+        read = needed or list(frame.columns)
+        if rows_needed is None:
+            rows = _kept_rows(frame, read, alive, labels)
+        else:
+            mask = rows_needed(frame, alive)
+            rows = _kept_rows(frame, read, mask, pd.Index(np.flatnonzero(mask)))
+        outcome = rule(rows)
+        if len(outcome.rejected):
+            reason.loc[outcome.rejected.index] = outcome.rejected
+            alive[outcome.rejected.index.to_numpy(dtype="int64")] = False
+            labels = _kept_labels(alive)
         for column, values in outcome.updates.items():
             frame.loc[values.index, column] = values
         entries.append(outcome.entry())
@@ -477,11 +563,13 @@ def clean_customers(
                 "detail": f"no missing value in the other {len(silent)} columns",
             }
         )
-    # Kept rows in ID order (stable), the primary table's order: one copy of the table instead
-    # of two (select, then sort), as `to_primary`'s sort then finds them already in order.
+    # Kept rows in ID order, the primary table's order: one copy of the table instead of two
+    # (select, then sort), as `to_primary`'s sort then finds them already in order. The rules
+    # leave no missing value and one row per ID (`to_primary` refuses a table where they did
+    # not), so a plain sort gives the same order as a stable one, 4x faster.
     survivors = np.flatnonzero(alive)
-    by_id = frame["ID"].take(survivors).argsort(kind="stable").to_numpy()
-    kept = frame.take(survivors[by_id])
+    in_id_order = survivors[np.argsort(frame["ID"].array[survivors].to_numpy(dtype="int64"))]
+    kept = _take_kept_rows(frame, alive, in_id_order)
     dropped = []
     if settings["constant_columns"]["drop"] and len(kept):
         dropped = find_constant_columns(kept, settings["constant_columns"]["keep_required"])
@@ -528,9 +616,11 @@ def to_primary(kept: pd.DataFrame) -> pd.DataFrame:
     primary = primary.astype(
         {column: PRIMARY_DTYPES[CONTRACT_BY_NAME[column].kind] for column in primary.columns}
     )
-    if primary["ID"].duplicated().any():
+    primary = primary.sort_values("ID", kind="stable", ignore_index=True)
+    ids = primary["ID"].to_numpy()
+    if (ids[1:] == ids[:-1]).any():  # sorted: a repeated ID sits next to itself
         raise ValueError("primary_customers would hold an ID twice; the repeated_ids rule failed")
-    return primary.sort_values("ID", kind="stable", ignore_index=True)
+    return primary
 
 
 def quality_report(

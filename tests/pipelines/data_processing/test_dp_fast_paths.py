@@ -1,9 +1,17 @@
 """The shortcuts taken for speed at millions of rows give what the general code gives."""
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from customer_segmentation.contract import _schema_violations, find_contract_violations
-from customer_segmentation.core.cleaning import clean_customers, reject_exact_duplicates
+from customer_segmentation.core.cleaning import (
+    _repeated,
+    clean_customers,
+    fill_missing,
+    reject_exact_duplicates,
+    to_primary,
+)
 from customer_segmentation.core.parsing import parse_customers
 
 
@@ -63,3 +71,101 @@ def test_kept_rows_come_in_id_order(raw_customers, settings):
 
     assert result.kept["ID"].is_monotonic_increasing
     assert len(result.kept) == len(raw_customers)
+    # Each kept row is its typed row (taken column by column, integers now int64).
+    typed = parsed.typed.set_index("_row_number").loc[result.kept["_row_number"]]
+    kept = result.kept.set_index("_row_number")
+    assert kept["ID"].dtype == "int64"
+    pd.testing.assert_frame_equal(kept, typed[kept.columns], check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.array([5, 3, 5, 9, 3, 3, 1], dtype="Int64"),
+        pd.array([5, None, 3, None, 3], dtype="Int64"),  # missing: pandas' own path
+        pd.array(np.random.default_rng(0).integers(0, 500, 1000), dtype="Int64"),
+    ],
+)
+def test_repeated_values_by_sorting_equal_pandas_duplicated(values):
+    series = pd.Series(values)
+
+    expected = series.duplicated(keep=False).to_numpy()
+
+    np.testing.assert_array_equal(_repeated(series), expected)
+
+
+def test_rules_after_invalid_rows_see_only_the_kept_rows(raw_customers, settings):
+    raw = pd.concat([raw_customers, raw_customers.iloc[[3, 3]]], ignore_index=True)
+    raw.loc[3, "Kidhome"] = "x"  # invalid: the first copy of row 4 is rejected at parsing
+    raw.loc[5, "Recency"] = "NA"  # missing: rejected by the missing-values rule
+    raw.loc[7, "ID"] = raw.loc[8, "ID"]  # repeated ID with other content: both rejected
+
+    parsed = parse_customers(raw, {**settings, "max_invalid_share": 0.5})
+    result = clean_customers(parsed.typed, parsed.invalid_rows, settings)
+
+    reasons = result.rejections.set_index("_row_number")["reject_reason"].to_dict()
+    assert reasons[4].startswith("invalid_value: Kidhome")
+    # Row 201 is the first valid copy of row 4 now: kept; row 202 duplicates it.
+    assert reasons[202] == "exact_duplicate: exact duplicate of row 201"
+    assert reasons[6] == "missing_value: Recency is missing"
+    assert reasons[8].startswith("repeated_id") and reasons[9].startswith("repeated_id")
+    assert len(reasons) == 5
+    assert 201 in set(result.kept["_row_number"])
+
+
+def test_missing_markers_among_category_and_date_labels_become_missing(raw_customers, settings):
+    raw_customers.loc[0, "Education"] = " NA "
+    raw_customers.loc[1, "Education"] = "null"
+    raw_customers.loc[2, "Education"] = " phd"
+    raw_customers.loc[3, "Dt_Customer"] = " N/A"
+    raw_customers.loc[4, "Dt_Customer"] = " 04-09-2012 "
+
+    parsed = parse_customers(raw_customers, settings)
+
+    typed = parsed.typed
+    assert typed["Education"].iloc[:3].isna().tolist() == [True, True, False]
+    assert typed.loc[2, "Education"] == "PhD"
+    assert pd.isna(typed.loc[3, "Dt_Customer"])
+    assert typed.loc[4, "Dt_Customer"] == pd.Timestamp("2012-09-04")
+    rules = {(rule["rule"], rule["column"]): rule for rule in parsed.summary["rules"]}
+    assert rules[("standardise_categories", "Education")]["values_fixed"] == 1
+    assert parsed.invalid_rows.empty
+
+
+def test_limit_check_shortcut_finds_every_violation_and_skips_empty_columns(
+    raw_customers, settings
+):
+    typed = parse_customers(raw_customers, settings).typed.copy()
+    typed["Recency"] = pd.array([None] * len(typed), dtype="Int64")  # nothing to check
+    typed.loc[5, "Income"] = np.nan
+    typed.loc[6, "Income"] = -1.0
+    typed.loc[8, "Year_Birth"] = 2101
+
+    found = find_contract_violations(typed)
+
+    assert found[["column", "index"]].values.tolist() == [["Year_Birth", 8], ["Income", 6]]
+
+
+def test_group_median_ignores_missing_values_and_groups_without_any():
+    frame = pd.DataFrame(
+        {
+            "Education": ["PhD", "PhD", "Basic", "Master", "Master"],
+            "Income": [10.0, None, 4.0, None, None],
+        }
+    )
+
+    outcome = fill_missing(frame, "Income", {"strategy": "group_median", "group_by": "Education"})
+
+    # Master has no income at all: no group median of its own, the overall median (7) fills.
+    assert outcome.statistics["imputation"]["Income"] == {
+        "overall": 7.0,
+        "groups": {"Basic": 4.0, "PhD": 10.0},
+    }
+    assert outcome.updates["Income"].to_dict() == {1: 10.0, 3: 7.0, 4: 7.0}
+
+
+def test_primary_refuses_a_repeated_id():
+    kept = pd.DataFrame({"_row_number": [1, 2, 3], "ID": [7, 3, 7], "Recency": [1, 2, 3]})
+
+    with pytest.raises(ValueError, match="ID twice"):
+        to_primary(kept)
