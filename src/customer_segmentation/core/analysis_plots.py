@@ -9,7 +9,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
-from customer_segmentation.core import group_stats
+from customer_segmentation.core import order_statistics
 
 PALETTE = colormaps["tab10"].colors
 
@@ -200,7 +200,7 @@ def _segment_slices(
     frame: pd.DataFrame,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
     """Row order by segment (None if sorted already), segment ids, start and end of each."""
-    order, segments, starts, ends = group_stats.segment_slices(frame["segment"].to_numpy())
+    order, segments, starts, ends = order_statistics.segment_slices(frame["segment"].to_numpy())
     return order, segments[starts], starts, ends
 
 
@@ -214,7 +214,9 @@ def _segment_medians(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataF
     order, segments, starts, ends = _segment_slices(frame)
     return pd.DataFrame(
         {
-            attribute: group_stats.medians(_sorted_column(frame, attribute, order), starts, ends)
+            attribute: order_statistics.medians(
+                _sorted_column(frame, attribute, order), starts, ends
+            )
             for attribute in attributes
         },
         index=pd.Index(segments, name="segment"),
@@ -232,7 +234,7 @@ def _box_stats(
     low, high = (p / 100 for p in percentiles)
     order, segments, starts, ends = _segment_slices(frame)
     column = _sorted_column(frame, attribute, order)
-    quantiles = group_stats.quantiles(column, starts, ends, [low, 0.25, 0.5, 0.75, high])
+    quantiles = order_statistics.quantiles(column, starts, ends, [low, 0.25, 0.5, 0.75, high])
     return [
         {
             "label": str(segment),

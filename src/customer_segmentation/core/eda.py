@@ -14,6 +14,13 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.core.order_statistics import (
+    counted_values,
+    group_medians,
+    linear_quantiles,
+    numpy_lerp,
+    whole_number_offsets,
+)
 from customer_segmentation.errors import InputDataError
 
 MISSING_LABEL = "(missing)"
@@ -141,14 +148,18 @@ def _numbers(values: pd.Series) -> np.ndarray:
 
 def _describe(values: np.ndarray, quantiles: Sequence[float], scratch: np.ndarray) -> dict:
     """mean, std, min, quantiles, max and sum of non-missing `values` (numpy's definitions)."""
-    counted = whole_number_counts(values)
+    counted = whole_number_offsets(values)
     # A float sum of whole numbers is exact (so order-free) while every partial sum stays below
     # 2**53; within that bound the value counts give numpy's sum, mean and quantiles exactly.
     if counted is not None and values.size * max(abs(counted[0]), abs(counted[1])) < 2**53:
-        low, high, counts = counted
+        low, high, offsets = counted
+        counts = np.bincount(offsets, minlength=high - low + 1)
         total = float(np.dot(counts, np.arange(low, high + 1, dtype="int64")))
         mean = total / values.size
-        quantile_values = quantiles_from_counts(low, counts, quantiles)
+        cumulative = np.cumsum(counts)
+        quantile_values = linear_quantiles(
+            values.size, lambda ranks: counted_values(cumulative, ranks, low), quantiles, numpy_lerp
+        )
         low, high = float(low), float(high)
     else:
         values = values.astype("float64", copy=False)
@@ -170,51 +181,6 @@ def _std(values: np.ndarray, mean: float, scratch: np.ndarray) -> float:
     deviations = np.subtract(values, mean, out=scratch)
     np.square(deviations, out=deviations)
     return float(np.sqrt(np.add.reduce(deviations) / (values.size - 1)))
-
-
-def whole_number_counts(values: np.ndarray) -> tuple[int, int, np.ndarray] | None:
-    """(lowest, highest, number of values equal to lowest..highest) when `values` (no NaN) are
-    whole numbers spanning at most as many integers as there are values; otherwise None.
-
-    Counting is O(rows + range) and lets quantiles and histograms skip sorting the rows.
-    """
-    if values.size == 0 or values.dtype.kind not in "iuf":
-        return None
-    low, high = values.min(), values.max()
-    # The range test first, so a wide or fractional column costs two passes and no conversion.
-    if not (-(2**53) < low <= high < 2**53) or high - low > values.size:
-        return None
-    low, high = int(low), int(high)
-    if values.dtype.kind == "f":
-        whole = values.astype("int64")
-        if not np.array_equal(whole, values):
-            return None
-        values = whole
-    offsets = values - low if low else values
-    return low, high, np.bincount(offsets, minlength=high - low + 1)
-
-
-def quantiles_from_counts(low: int, counts: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
-    """`np.quantile` (method 'linear') of the values low, low+1, .. repeated `counts` times.
-
-    Reproduces numpy's arithmetic step by step (virtual index (n-1)q, floor, then its `_lerp`),
-    so the result is bit-identical; the neighbouring order statistics come from the cumulative
-    counts instead of a partition of the rows.
-    """
-    n = int(counts.sum())
-    virtual = (n - 1) * np.asarray(quantiles, dtype="float64")
-    previous = np.minimum(np.floor(virtual), n - 1).astype("int64")
-    following = np.minimum(previous + 1, n - 1)
-    gamma = virtual - np.floor(virtual)
-    cumulative = np.cumsum(counts)
-    # The value at sorted position p is the first one whose cumulative count exceeds p.
-    a = (low + np.searchsorted(cumulative, previous, side="right")).astype("float64")
-    b = (low + np.searchsorted(cumulative, following, side="right")).astype("float64")
-    difference = b - a
-    result = a + difference * gamma
-    upper = gamma >= 0.5
-    result[upper] = (b - difference * (1 - gamma))[upper]
-    return result
 
 
 def _quantile_name(q: float) -> str:
@@ -344,7 +310,7 @@ def histogram(
         data = data[~np.isnan(data)]
     if data.size == 0:
         return np.array([0.0, 1.0]), np.array([0], dtype="int64"), "linear"
-    counted = whole_number_counts(data)
+    counted = whole_number_offsets(data)
     data = data.astype("float64", copy=False)
     low, high = float(data.min()), float(data.max())
     whole = counted is not None or bool(np.all(np.mod(data, 1.0) == 0))
@@ -358,7 +324,7 @@ def histogram(
         edges = _linear_edges(low, high, bins, whole)
         scale = "linear"
     if counted is not None:
-        counts = _bin_counts(counted[0], counted[2], edges)
+        counts = _bin_counts(counted[0], np.bincount(counted[2]), edges)
     else:
         counts, _ = np.histogram(data, bins=edges)
     return edges, counts.astype("int64"), scale
@@ -549,7 +515,7 @@ def group_trends(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFra
         }
     )
     spend = measures["spend"].to_numpy()
-    counted = whole_number_counts(spend)
+    counted = whole_number_offsets(spend)
     parts = []
     for dimension, key in group_keys(frame, settings).items():
         grouped = measures.groupby(key, observed=False, sort=True)
@@ -557,9 +523,7 @@ def group_trends(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFra
         means = grouped.mean()
         medians = None
         if counted is not None:
-            medians = group_medians(
-                key.cat.codes.to_numpy(), len(key.cat.categories), spend, counted
-            )
+            medians = group_medians(key.cat.codes.to_numpy(), len(key.cat.categories), counted)
         table = pd.DataFrame(
             {
                 "customers": grouped.size(),
@@ -580,37 +544,6 @@ def group_trends(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFra
     out[numeric] = out[numeric].fillna(0.0).round(settings["decimals"])
     out["customers"] = out["customers"].astype("int64")
     return out
-
-
-def group_medians(
-    codes: np.ndarray, n_groups: int, values: np.ndarray, counted: tuple[int, int, np.ndarray]
-) -> np.ndarray | None:
-    """Median of whole-number `values` per group code 0..n_groups-1 (code -1: no group, NaN for
-    an empty group), as pandas' group median computes it; None when the table of counts per
-    group and value would be larger than the data.
-
-    `counted` is `whole_number_counts(values)`. O(rows + groups x range) instead of a sort.
-    """
-    low, high, _ = counted
-    width = high - low + 1
-    if n_groups * width > values.size:
-        return None
-    cells = codes.astype("int64") * width + (values - low).astype("int64")
-    if (codes < 0).any():
-        cells = cells[codes >= 0]
-    table = np.bincount(cells, minlength=n_groups * width).reshape(n_groups, width)
-    cumulative = table.cumsum(axis=1)
-    sizes = cumulative[:, -1]
-
-    def order_statistic(position: np.ndarray) -> np.ndarray:
-        """The value at sorted `position` of each group: the first whose cumulative count
-        exceeds it."""
-        return (low + (cumulative > position[:, None]).argmax(axis=1)).astype("float64")
-
-    # pandas: the middle value, or the mean of the two middle values (equal when n is odd).
-    medians = (order_statistic(sizes // 2) + order_statistic((sizes - 1) // 2)) / 2
-    medians[sizes == 0] = np.nan
-    return medians
 
 
 def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str], decimals: int) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from customer_segmentation.core.features import (
     derive_rfm_features,
     reference_date,
 )
+from customer_segmentation.core.order_statistics import nanmedian, nanpercentiles
 from customer_segmentation.errors import InputDataError
 
 logger = logging.getLogger(__name__)
@@ -61,60 +62,6 @@ def _pca(setting: float | int | None, random_state: int) -> PCA | None:
         )
     # The exact solver: deterministic and cheap for a tall matrix with few columns.
     return PCA(n_components=setting, svd_solver="full", random_state=random_state)
-
-
-def _order_statistics(values: np.ndarray, ranks: Sequence[int]) -> dict[int, float]:
-    """The values at the given 0-based ranks of sorted `values` (rearranged in place).
-
-    One single-rank partition per rank, from the highest, each on the part left of the last:
-    exact, and several times faster than one `np.partition` with many ranks.
-    """
-    found = {}
-    end = len(values)
-    for rank in sorted(set(ranks), reverse=True):
-        values[:end].partition(rank)
-        found[rank] = values[rank]
-        end = rank
-    return found
-
-
-def nanpercentiles(column: np.ndarray, percents: Sequence[float]) -> np.ndarray:
-    """``np.nanpercentile(column, percents)`` (its default 'linear' method), the same numbers.
-
-    numpy's own steps (virtual index (n - 1) * q, its two neighbours, the same interpolation
-    formula) on order statistics found by `_order_statistics`.
-    """
-    values = column[~np.isnan(column)]  # a copy: the selections rearrange it
-    if len(values) == 0:
-        return np.full(len(percents), np.nan)
-    last = len(values) - 1
-    virtual = last * np.true_divide(np.asarray(percents, dtype=np.float64), 100)
-    below = np.minimum(np.floor(virtual), last).astype(np.intp)
-    above = np.minimum(below + 1, last)
-    found = _order_statistics(values, [*below, *above])
-    low = np.array([found[i] for i in below])
-    high = np.array([found[i] for i in above])
-    gamma = virtual - below
-    # numpy's _lerp: from the nearer end, so q = 1 gives the maximum exactly.
-    diff = high - low
-    return np.where(gamma >= 0.5, high - diff * (1 - gamma), low + diff * gamma)
-
-
-def nanmedian(column: np.ndarray) -> float:
-    """``np.nanmedian`` of a 1-d float array, the same number, with one single-rank selection.
-
-    ``np.median`` partitions at the two middle ranks and the last one (its NaN check), several
-    times slower than one rank; the lower middle value is the largest one left of the upper.
-    """
-    values = column[~np.isnan(column)]  # a copy: the partition below works in place
-    if len(values) == 0:
-        return np.nan
-    upper = len(values) // 2
-    values.partition(upper)
-    if len(values) % 2:
-        return values[upper]
-    # np.median's own formula for an even count: the mean of the two middle values.
-    return np.mean([values[:upper].max(), values[upper]])
 
 
 class SelectionRobustScaler(RobustScaler):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.core import group_stats
+from customer_segmentation.core import order_statistics
 from customer_segmentation.errors import InputDataError
 
 SEGMENT = "segment"
@@ -58,7 +58,7 @@ def attach_segments(
             "datasets describe the same customers."
         )
     if joined[ID].is_monotonic_increasing:  # then a stable sort by segment alone is enough
-        order = group_stats.segment_order(joined[SEGMENT].to_numpy())
+        order = order_statistics.segment_order(joined[SEGMENT].to_numpy())
         return joined.take(order).reset_index(drop=True)
     return joined.sort_values([SEGMENT, ID], kind="stable").reset_index(drop=True)
 
@@ -86,7 +86,7 @@ def _gather_by_segment(
     segments: pd.DataFrame, frames: Sequence[pd.DataFrame], columns: Sequence[Sequence[str]]
 ) -> pd.DataFrame:
     """``ID``, ``segment`` and the columns of the aligned frames, rows sorted by segment, ID."""
-    order = group_stats.segment_order(segments[SEGMENT].to_numpy())  # IDs already increase
+    order = order_statistics.segment_order(segments[SEGMENT].to_numpy())  # IDs already increase
     gathered = {ID: segments[ID].array.take(order), SEGMENT: segments[SEGMENT].array.take(order)}
     for frame, group in zip(frames, columns, strict=True):
         gathered.update({name: frame[name].array.take(order) for name in group})
@@ -156,7 +156,7 @@ def model_matrix(
     ):
         # The usual case: the rows attach_segments would give (by segment, then ID), gathered
         # straight into the (column-major) matrix without building a joined frame first.
-        order = group_stats.segment_order(segments[SEGMENT].to_numpy())
+        order = order_statistics.segment_order(segments[SEGMENT].to_numpy())
         matrix = np.empty((len(order), len(columns)), dtype="float64", order="F")
         for position, column in enumerate(columns):
             np.take(model_input[column].to_numpy(dtype="float64"), order, out=matrix[:, position])
@@ -247,11 +247,11 @@ def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame
 
     The rest's mean and variance come from the totals minus the segment (Chan's parallel
     variance formula), so the cost is one group-by. Medians come from contiguous segment slices
-    (group_stats): the same values as a group-by median, without sorting every row.
+    (order_statistics): the same values as a group-by median, without sorting every row.
     Rows may come in any order: the figures are those of the rows sorted by segment (stably).
     """
     # Sorted by segment first: pandas' group-by sums, like the totals, depend on the row order.
-    order, segment, starts, ends = group_stats.segment_slices(frame[SEGMENT].to_numpy())
+    order, segment, starts, ends = order_statistics.segment_slices(frame[SEGMENT].to_numpy())
     values = _float_frame(frame, attributes, order)
     groups = values.groupby(segment)
     mean = groups.mean()
@@ -268,7 +268,7 @@ def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame
         count[name] = sizes if n == len(column) else _non_nan_counts(column, starts[:-1])
         dtype = frame[name].dtype
         integer = isinstance(dtype, np.dtype) and dtype.kind in "iub"  # whole numbers, no NaN
-        found = group_stats.medians(column, starts, ends, integer_valued=integer)
+        found = order_statistics.medians(column, starts, ends, whole=integer)
         median[name] = found[:-1]
         # + 0.0: pandas' overall median (np.median) adds from 0.0, so a -0.0 comes back as 0.0
         totals[name] = [n, column_mean, column_var, found[-1] + 0.0]
@@ -327,7 +327,7 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
     order = None
     if not _exact_in_any_order(frame, sources):
         # Sorted by segment first: float sums (group-by and totals) depend on the row order.
-        order, segment, _, _ = group_stats.segment_slices(segment)
+        order, segment, _, _ = order_statistics.segment_slices(segment)
 
     # One float64 column-major matrix, one column per customer figure (no per-column frames).
     names = ["revenue", "purchases", "accepted_any", "deal_purchases", "response"]

@@ -1,83 +1,17 @@
-"""Per-segment medians, quantiles and profiles equal pandas' group-by results bit for bit."""
+"""Per-segment profiles and box statistics equal pandas' group-by results bit for bit."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.core import analysis_plots, group_stats, profiling
+from customer_segmentation.core import analysis_plots, profiling
 from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
-
-QS = [0.05, 0.25, 0.5, 0.75, 0.95]
-
-
-def _columns(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Columns that take each path: counting (small-range whole numbers) and selection."""
-    whole = rng.integers(0, 40, n).astype("float64")
-    signed = rng.integers(-5, 6, n).astype("float64")
-    signed[signed == 0] = -0.0  # must come back as -0.0, not 0.0
-    with_nan = rng.normal(size=n)
-    with_nan[rng.random(n) < 0.1] = np.nan
-    whole_nan = whole.copy()
-    whole_nan[::7] = np.nan
-    return {
-        "whole": whole,
-        "signed": signed,
-        "real": rng.normal(50, 10, n),
-        "with_nan": with_nan,
-        "whole_nan": whole_nan,
-        "wide": rng.integers(0, 10 * n, n).astype("float64"),  # range too wide to count
-    }
+from tests.core.test_order_statistics import QS, same, segmented_data
 
 
 @pytest.fixture(params=[0, 1, 2])
 def data(request):
-    rng = np.random.default_rng(request.param)
-    n = 2001 + request.param  # odd and even segment sizes
-    segments = rng.choice([3, 1, 7, 2], size=n, p=[0.4, 0.3, 0.2, 0.1])
-    return segments, _columns(n, rng)
-
-
-def _same(left, right) -> bool:
-    left, right = np.asarray(left, dtype=float), np.asarray(right, dtype=float)
-    return np.array_equal(left, right, equal_nan=True) and np.array_equal(
-        np.signbit(left), np.signbit(right)
-    )
-
-
-def test_segment_order_is_the_stable_argsort():
-    rng = np.random.default_rng(0)
-    for segments in (rng.integers(1, 9, 5000), rng.integers(-(2**40), 2**40, 5000)):
-        expected = np.argsort(segments, kind="stable")
-        assert np.array_equal(group_stats.segment_order(segments), expected)
-    order, ordered, starts, ends = group_stats.segment_slices(np.array([2, 1, 2, 1, 3]))
-    assert order.tolist() == [1, 3, 0, 2, 4] and ordered.tolist() == [1, 1, 2, 2, 3]
-    assert starts.tolist() == [0, 2, 4] and ends.tolist() == [2, 4, 5]
-    assert group_stats.segment_slices(np.array([1, 1, 2]))[0] is None  # sorted: no copy
-
-
-def test_medians_and_quantiles_equal_pandas_group_by(data):
-    segments, columns = data
-    order, _, starts, ends = group_stats.segment_slices(segments)
-    for name, column in columns.items():
-        expected = pd.Series(column).groupby(segments)
-        ordered = column[order]
-        medians = group_stats.medians(ordered, starts, ends)
-        assert _same(medians, expected.median()), name
-        quantiles = group_stats.quantiles(ordered, starts, ends, QS)
-        assert _same(quantiles, expected.quantile(QS).unstack()), name
-        overall = group_stats.medians(ordered, [0], [len(column)])
-        assert _same(overall, pd.Series(column).groupby(np.zeros(len(column))).median()), name
-
-
-def test_counting_path_is_taken_and_handles_empty_and_all_nan_slices():
-    column = np.array([np.nan, np.nan, 4.0, 1.0, 2.0, 3.0])
-    ranked = group_stats._RankedValues(np.array([1.0, 2.0, 2.0, 5.0, 3.0, 1.0]), False)
-    assert ranked.offsets is not None  # small whole numbers are counted, not sorted
-    assert group_stats._RankedValues(np.array([0.5, 1.0]), False).offsets is None
-    found = group_stats.medians(column, [0, 2, 2], [2, 6, 2])
-    assert np.isnan(found[0]) and found[1] == 2.5 and np.isnan(found[2])
-    ints = np.array([1.0, 3.0, 2.0, 9.0])
-    assert group_stats.quantiles(ints, [0], [4], [0.5], integer_valued=True)[0, 0] == 2.5
+    return segmented_data(request.param)
 
 
 # The profiles as the previous (all pandas) implementation computed them: the reference.
@@ -109,12 +43,12 @@ def test_effect_sizes_equal_the_pandas_computation_in_any_row_order(data):
     table = effects.set_index(["segment", "attribute"])
     for attribute in attributes:
         part = table.xs(attribute, level="attribute")
-        assert _same(part["segment_mean"], mean[attribute]), attribute
-        assert _same(part["segment_median"], median[attribute]), attribute
-        assert _same(part["overall_mean"], [total_mean[attribute]] * len(part)), attribute
-        assert _same(part["overall_median"], [total_median[attribute]] * len(part)), attribute
-        assert _same(part["pooled_sd"], pooled_sd[attribute]), attribute
-        assert _same(part["effect_size"], d[attribute]), attribute
+        assert same(part["segment_mean"], mean[attribute]), attribute
+        assert same(part["segment_median"], median[attribute]), attribute
+        assert same(part["overall_mean"], [total_mean[attribute]] * len(part)), attribute
+        assert same(part["overall_median"], [total_median[attribute]] * len(part)), attribute
+        assert same(part["pooled_sd"], pooled_sd[attribute]), attribute
+        assert same(part["effect_size"], d[attribute]), attribute
     # sorted input (as join_segments gives it): the very same table
     ordered = frame.sort_values("segment", kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(profiling.effect_sizes(ordered, attributes), effects)
@@ -175,10 +109,10 @@ def test_segment_profiles_equal_the_pandas_computation(data, amount):
         # its block, and the blocks differ from the previous implementation's
         assert table["revenue"].to_numpy() == pytest.approx(revenue.to_numpy(), rel=1e-14)
     else:
-        assert _same(table["revenue"], revenue)
-    assert _same(table["deal_share"], (sums["deal_purchases"] / sums["purchases"])[table.index])
-    assert _same(table["campaign_acceptance_rate"], means.loc[table.index, "accepted_any"])
-    assert _same(table["response_rate"], means.loc[table.index, "response"])
+        assert same(table["revenue"], revenue)
+    assert same(table["deal_share"], (sums["deal_purchases"] / sums["purchases"])[table.index])
+    assert same(table["campaign_acceptance_rate"], means.loc[table.index, "accepted_any"])
+    assert same(table["response_rate"], means.loc[table.index, "response"])
     assert table.loc[0, "customers"] == n
     assert table["customers"].drop(index=0).tolist() == np.bincount(segments)[[1, 2, 3, 7]].tolist()
 
@@ -192,8 +126,8 @@ def test_box_stats_equal_pandas_quantiles_and_means(data):
         expected = grouped.quantile(QS).unstack()
         found = [[item[key] for key in ["whislo", "q1", "med", "q3", "whishi"]] for item in stats]
         assert [item["label"] for item in stats] == [str(s) for s in expected.index]
-        assert _same(found, expected), name
-        assert _same([item["mean"] for item in stats], grouped.mean()), name
+        assert same(found, expected), name
+        assert same([item["mean"] for item in stats], grouped.mean()), name
 
 
 def test_profiles_from_aligned_inputs_equal_those_from_the_join(

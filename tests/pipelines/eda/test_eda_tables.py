@@ -6,6 +6,7 @@ import pytest
 
 from customer_segmentation.contract import SPEND_COLUMNS
 from customer_segmentation.core import eda
+from customer_segmentation.core.order_statistics import whole_number_offsets
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.eda import nodes
 
@@ -224,19 +225,14 @@ def test_headline_summary_is_consistent(customers, data_quality, eda_params):
 
 
 @pytest.mark.parametrize("as_float", [False, True])
-def test_counted_quantiles_and_moments_are_bit_identical_to_numpy(as_float):
+def test_counted_moments_and_quantiles_are_bit_identical_to_numpy(as_float):
     rng = np.random.default_rng(7)
     quantiles = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
     for size in [1, 2, 3, 10, 101, 1000]:
-        values = rng.integers(-40, size - 40, size=size, endpoint=True)
+        values = rng.integers(-40, size - 41, size=size, endpoint=True)
         values = values.astype("float64") if as_float else values
-        counted = eda.whole_number_counts(values)
-        assert counted is not None
+        assert whole_number_offsets(values) is not None  # the counting path
         floats = values.astype("float64")
-        np.testing.assert_array_equal(
-            eda.quantiles_from_counts(counted[0], counted[2], quantiles),
-            np.quantile(floats, quantiles),
-        )
         stats = eda._describe(values, quantiles, np.empty(size))
         assert (stats["mean"], stats["sum"], stats["min"], stats["max"]) == (
             floats.mean(),
@@ -244,14 +240,10 @@ def test_counted_quantiles_and_moments_are_bit_identical_to_numpy(as_float):
             floats.min(),
             floats.max(),
         )
+        found = [stats[eda._quantile_name(q)] for q in quantiles]
+        np.testing.assert_array_equal(found, np.quantile(floats, quantiles))
         if size > 1:
             assert stats["std"] == floats.std(ddof=1)
-
-
-def test_fractions_and_wide_ranges_are_not_counted():
-    assert eda.whole_number_counts(np.array([0.5, 1.0, 2.0])) is None
-    assert eda.whole_number_counts(np.array([0, 10**9])) is None
-    assert eda.whole_number_counts(np.array([np.inf, 1.0])) is None
 
 
 def test_numeric_summary_counted_and_sorted_paths_agree_with_numpy():
@@ -280,23 +272,22 @@ def test_whole_number_histograms_count_like_numpy():
     assert scale == "log"
     np.testing.assert_array_equal(counts, np.histogram(values.to_numpy(), bins=edges)[0])
     edges = np.array([-3.0, 0.5, 10.0, 99.5, 250.0])
-    counted = eda.whole_number_counts(values.to_numpy())
+    low, _, offsets = whole_number_offsets(values.to_numpy())
     np.testing.assert_array_equal(
-        eda._bin_counts(counted[0], counted[2], edges),
+        eda._bin_counts(low, np.bincount(offsets), edges),
         np.histogram(values.to_numpy(), bins=edges)[0],
     )
 
 
-def test_group_medians_match_pandas():
-    rng = np.random.default_rng(11)
-    values = rng.integers(0, 30, size=400).astype("float64")
-    codes = rng.integers(-1, 5, size=400)
-    codes[codes == 3] = 4  # group 3 stays empty
-    groups = pd.Categorical.from_codes(codes, categories=list("abcde"))
-    expected = pd.Series(values).groupby(groups, observed=False).median().to_numpy()
-    medians = eda.group_medians(codes, 5, values, eda.whole_number_counts(values))
-    np.testing.assert_array_equal(medians, expected)
-    assert np.isnan(medians[3])
+def test_trend_medians_by_counting_equal_pandas(customers, eda_params):
+    trends = eda.group_trends(customers, eda_params)
+    spend = customers[eda_params["spend_column"]].astype("float64")
+    for dimension, key in eda.group_keys(customers, eda_params).items():
+        expected = (
+            spend.groupby(key, observed=False).median().fillna(0.0).round(eda_params["decimals"])
+        )
+        found = trends.loc[trends["dimension"] == dimension, "spend_median"]
+        np.testing.assert_array_equal(found.to_numpy(), expected.to_numpy())
 
 
 def test_category_distribution_counts_missing_values_in_value_counts_order():
