@@ -1,7 +1,9 @@
 import pandas as pd
 import pytest
+from kedro.io import DatasetError
 
 from customer_segmentation.datasets import KeptParquetDataset
+from customer_segmentation.datasets.kept_parquet import wait_for_background_writes
 
 
 @pytest.fixture
@@ -23,6 +25,7 @@ def test_save_writes_the_file_and_loads_keep_what_the_file_holds(tmp_path, table
     kept = KeptParquetDataset(filepath=path)
 
     kept.save(table)
+    wait_for_background_writes()
 
     from_file = KeptParquetDataset(filepath=path).load()
     pd.testing.assert_frame_equal(from_file, table)
@@ -53,3 +56,22 @@ def test_a_node_changing_its_input_does_not_change_the_next_load(tmp_path, table
     again = kept.load()
     assert again["spend"].tolist() == [1.5, 0.0, 2.25]
     assert again.loc[10, "Education"] == "Graduation"
+
+
+def test_a_failed_background_write_fails_the_release_and_the_wait(tmp_path, table):
+    (tmp_path / "a_folder.parquet").mkdir()
+    kept = KeptParquetDataset(filepath=str(tmp_path / "a_folder.parquet"))
+    kept.save(table)  # returns at once; the write fails in the background
+
+    with pytest.raises(DatasetError, match="to a directory is not supported"):
+        kept.release()
+    with pytest.raises(DatasetError, match="to a directory is not supported"):
+        wait_for_background_writes()
+    wait_for_background_writes()  # reported once
+
+
+def test_exists_waits_for_the_file(tmp_path, table):
+    kept = KeptParquetDataset(filepath=str(tmp_path / "table.parquet"))
+    kept.save(table)
+    assert kept.exists()
+    assert (tmp_path / "table.parquet").stat().st_size > 0
