@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from kneed import KneeLocator
 
-from customer_segmentation.core.hierarchy import Hierarchy
+from customer_segmentation.core.hierarchy import Hierarchy, cut_linkage
 from customer_segmentation.errors import InputDataError
 
 K_SELECTION_COLUMNS = ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
@@ -72,24 +72,32 @@ def calinski_harabasz_davies_bouldin(matrix: np.ndarray, labels: np.ndarray) -> 
     cluster.
     """
     columns = np.ascontiguousarray(np.asarray(matrix, dtype=np.float64).T)
-    return _calinski_harabasz_davies_bouldin(columns, np.unique(labels, return_inverse=True)[1])
+    codes = np.unique(labels, return_inverse=True)[1]
+    counts, sums = _group_sums(codes, columns)
+    return _calinski_harabasz_davies_bouldin(columns, codes, counts, sums / counts)
+
+
+def _group_sums(
+    codes: np.ndarray, columns: np.ndarray, sizes: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count (or total `sizes`) and per-feature sums (d x k) of the items of each code 0..k-1."""
+    counts = np.bincount(codes, weights=sizes).astype(np.float64)
+    sums = np.vstack(
+        [np.bincount(codes, weights=column, minlength=len(counts)) for column in columns]
+    )
+    return counts, sums
 
 
 def _calinski_harabasz_davies_bouldin(
-    columns: np.ndarray, codes: np.ndarray
+    columns: np.ndarray, codes: np.ndarray, counts: np.ndarray, centroids: np.ndarray
 ) -> tuple[float, float]:
-    """The two indices from the feature columns (d x n, contiguous) and codes 0..k-1.
+    """The two indices from the feature columns (d x n, contiguous), codes 0..k-1, the cluster
+    sizes and centroids (d x k).
 
     Works column by column on 1-D arrays: at 10M customers the row-wise form (gathering an n x d
     centroid matrix per k) took 6 s of the nine k, this about a third of it.
     """
-    counts = np.bincount(codes).astype(np.float64)
     n_rows, n_clusters = columns.shape[1], len(counts)
-    # centroids: d x k, one bincount per feature
-    centroids = (
-        np.vstack([np.bincount(codes, weights=column, minlength=n_clusters) for column in columns])
-        / counts
-    )
     squared = np.zeros(n_rows)
     for column, centre in zip(columns, centroids, strict=True):
         residual = column - centre[codes]
@@ -171,20 +179,27 @@ def score_k_range(
     Silhouettes are the mean over the same sample rows for every k (NaN if the sample holds a
     single cluster); the other scores use every row.
     """
-    partitions = [hierarchy.labels(k) for k in ks]
     columns = np.ascontiguousarray(matrix.T)  # one copy, shared by every k
+    leaf_of_row = hierarchy.leaf_of_row
+    if leaf_of_row is None:  # exact path: every row is a leaf
+        leaf_of_row = np.arange(len(matrix))
+    # Sizes and sums per leaf, once: each k's centroids then come from m leaves, not n rows.
+    leaf_sizes, leaf_sums = _group_sums(leaf_of_row, columns)
+    leaf_partitions = [cut_linkage(hierarchy.linkage, k) for k in ks]
     silhouettes = sample_silhouettes(
-        matrix[sample], [labels[sample] for labels in partitions], chunk_rows
+        matrix[sample], [labels[leaf_of_row[sample]] for labels in leaf_partitions], chunk_rows
     )
     rows = []
-    for k, labels, values in zip(ks, partitions, silhouettes, strict=True):
+    for k, leaf_labels, values in zip(ks, leaf_partitions, silhouettes, strict=True):
+        labels = leaf_labels[leaf_of_row]
         wcss = (
             hierarchy.ward_wcss(k)
             if hierarchy.method == "ward"
             else within_cluster_sum_of_squares(matrix, labels)
         )
         single = len(np.unique(labels[sample])) < 2
-        calinski, davies = _calinski_harabasz_davies_bouldin(columns, labels)
+        counts, sums = _group_sums(leaf_labels, leaf_sums, leaf_sizes)
+        calinski, davies = _calinski_harabasz_davies_bouldin(columns, labels, counts, sums / counts)
         rows.append(
             {
                 "k": k,
