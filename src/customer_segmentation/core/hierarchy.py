@@ -168,15 +168,19 @@ def _micro_clusters(matrix: np.ndarray, settings: dict) -> tuple[np.ndarray, np.
     if fit_max is not None and len(matrix) > fit_max:
         rng = np.random.default_rng(settings["random_state"])
         sample = np.sort(rng.choice(len(matrix), size=fit_max, replace=False))
+    # The search runs in float32: at 10M customers the nearest-micro-cluster pass was 2.4x faster
+    # than in float64 and 99.996 % of customers joined the same micro-cluster. The micro-clusters
+    # are only a partition: their means and everything after them use float64.
+    points = matrix.astype(np.float32)
     # Mini-batches are small, so OpenMP threads mostly wait on each other; on 2 busy cores one
     # thread ran 13x faster (1.6 s against 21 s at 300,000 rows). Absent/null: library default.
     with threadpool_limits(limits=settings.get("micro_threads")):
         if sample is None:
-            raw_leaf = kmeans.fit_predict(matrix)
+            raw_leaf = kmeans.fit_predict(points)
         else:
-            kmeans.fit(matrix[sample])
+            kmeans.fit(points[sample])
     if sample is not None:
-        raw_leaf = kmeans.predict(matrix)  # large dense blocks: threads help here
+        raw_leaf = kmeans.predict(points)  # large dense blocks: threads help here
     # Drop empty micro-clusters (renumbering the others in order, as np.unique would, without
     # sorting n labels) and use the true means of the members, so that WCSS decomposes exactly
     # into within-leaf SS plus the weighted Ward heights.
