@@ -31,6 +31,21 @@ def test_values_load_as_text_without_missing_value_guessing(tmp_path):
     assert frame.attrs["source"] == path
 
 
+def test_the_file_is_read_once_until_the_dataset_is_released(tmp_path):
+    path = _write(tmp_path, f"{HEADER}\n1\t1957\t50000\t04-09-2012\n")
+    dataset = DelimitedTextDataset(filepath=path, load_args={"sep": "\t"})
+    first = dataset.load()
+    first.loc[0, "Income"] = "changed by a node"
+    _write(tmp_path, f"{HEADER}\n2\t1960\t60000\t05-09-2012\n")
+
+    again = dataset.load()
+    assert again["ID"].tolist() == ["1"] and again["Income"].tolist() == ["50000"]
+    assert again.attrs["source"] == path
+
+    dataset.release()
+    assert dataset.load()["ID"].tolist() == ["2"]
+
+
 def test_missing_file_names_the_path_and_what_to_do(tmp_path):
     path = str(tmp_path / "nowhere.tsv")
 

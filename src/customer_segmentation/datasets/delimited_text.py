@@ -42,6 +42,11 @@ class DelimitedTextDataset(CSVDataset):
     delimiter and duplicate column names raise ``InputFileError`` with what to do.
     ``load_args`` are passed to ``pandas.read_csv`` (``sep``, ``encoding``...), except the ones
     that would make pandas guess types or missing values.
+
+    A run reads the file once: the table is kept from the first load until Kedro releases the
+    dataset after its last consumer (data_processing parses the rows, then copies the rejected
+    ones verbatim; at 10M customers a second read took 5 s). Loads return shallow copies, which
+    pandas' copy-on-write keeps independent.
     """
 
     DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": ",", "encoding": "utf-8-sig"}
@@ -52,7 +57,21 @@ class DelimitedTextDataset(CSVDataset):
         {"sep", "delimiter", "encoding", "quotechar"} | set(_TEXT_ONLY_ARGS)
     )
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._kept: pd.DataFrame | None = None
+
     def load(self) -> pd.DataFrame:
+        """The table with every value as text (the file is read at the first load)."""
+        if self._kept is None:
+            self._kept = self._read_checked()
+        return self._kept.copy(deep=False)
+
+    def _release(self) -> None:
+        super()._release()
+        self._kept = None
+
+    def _read_checked(self) -> pd.DataFrame:
         """Check the file's shape, then read it with every value as text."""
         path = get_filepath_str(self._get_load_path(), self._protocol)
         source = self._source_name()
