@@ -5,7 +5,7 @@ attribute for a segment is Cohen's d against the rest of the customers: the diff
 means divided by the pooled standard deviation of the segment and the rest.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -165,14 +165,43 @@ def model_matrix(
     return joined[columns].to_numpy(dtype="float64"), joined[SEGMENT].to_numpy()
 
 
-def _float_frame(
-    frame: pd.DataFrame, columns: Iterable[str], order: np.ndarray | None = None
-) -> pd.DataFrame:
-    """``frame[columns]`` (rows in ``order`` if given) as float64 in one column-major block."""
-    columns = list(columns)
-    matrix = np.empty((len(frame), len(columns)), dtype="float64", order="F")
-    _fill_float(matrix, frame, columns, order)
-    return pd.DataFrame(matrix, columns=columns, copy=False)
+def model_rows(
+    model_input: pd.DataFrame, segments: pd.DataFrame
+) -> tuple[Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """A reader of ``model_matrix`` rows at given positions (their matrix and segments), and
+    the segments of all rows (in some order: for their number and distinct values).
+
+    For a few sampled rows: in the usual aligned case only those rows are gathered, not the
+    whole matrix.
+    """
+    if not (
+        _aligned(segments, model_input)
+        and SEGMENT in segments.columns
+        and _strictly_increasing(segments)
+    ):
+        matrix, labels = model_matrix(model_input, segments)
+        return lambda positions: (matrix[positions], labels[positions]), labels
+    labels = segments[SEGMENT].to_numpy()
+    order = order_statistics.segment_order(labels)  # model_matrix's rows: by segment, then ID
+    columns = [model_input[name] for name in model_input.columns if name != ID]
+    values = [
+        column.to_numpy() if isinstance(column.dtype, np.dtype) else column.to_numpy("float64")
+        for column in columns
+    ]
+
+    def read(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = order[positions]
+        matrix = np.empty((len(rows), len(values)), dtype="float64")  # C order, as matrix[rows]
+        for position, column in enumerate(values):
+            matrix[:, position] = column[rows]  # cast to float64 while copying
+        return matrix, labels[rows]
+
+    return read, labels
+
+
+# Rows per vectorised step where a whole-column temporary would be needed (a gather, the
+# float64 weights of np.bincount): small temporaries, reused, instead of fresh full-length ones.
+_CHUNK_ROWS = 2**20
 
 
 def _fill_float(
@@ -186,7 +215,10 @@ def _fill_float(
             values = column.to_numpy()
         else:  # extension dtypes (nullable integers...): missing values become NaN
             values = column.to_numpy(dtype="float64", na_value=np.nan)
-        matrix[:, position] = values if order is None else values[order]  # cast while copying
+        target = matrix[:, position]
+        for start in range(0, len(values), _CHUNK_ROWS):
+            rows = slice(start, start + _CHUNK_ROWS)
+            target[rows] = values[rows] if order is None else values[order[rows]]  # cast
 
 
 def _exact_in_any_order(frame: pd.DataFrame, columns: Sequence[str]) -> bool:
@@ -229,13 +261,14 @@ def _sum_count(column: np.ndarray) -> tuple[float, int]:
     return float(total), len(column) - int(missing.sum())
 
 
-def _count_mean_var(column: np.ndarray) -> tuple[int, float, float]:
+def _count_mean_var(column: np.ndarray, scratch: np.ndarray) -> tuple[int, float, float]:
     """Non-NaN count, mean and variance (ddof 0) of a float column, bit for bit as pandas'
-    ``DataFrame.mean`` / ``var`` compute them (NaN as 0 in the sums), with small temporaries."""
+    ``DataFrame.mean`` / ``var`` compute them (NaN as 0 in the sums); ``scratch`` is a float64
+    array of the column's length, overwritten (the squared deviations)."""
     total, n = _sum_count(column)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.float64(total) / n
-        squares = mean - column
+        squares = np.subtract(mean, column, out=scratch)
         np.square(squares, out=squares)
         if n < len(column):
             squares[np.isnan(column)] = 0.0
@@ -252,18 +285,22 @@ def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame
     """
     # Sorted by segment first: pandas' group-by sums, like the totals, depend on the row order.
     order, segment, starts, ends = order_statistics.segment_slices(frame[SEGMENT].to_numpy())
-    values = _float_frame(frame, attributes, order)
-    groups = values.groupby(segment)
-    mean = groups.mean()
-    variance = groups.var(ddof=0)
-
     sizes = ends - starts
     # one more slice, all rows, for the overall median
     starts, ends = np.r_[starts, 0], np.r_[ends, len(segment)]
+    attributes = list(attributes)
+    # All attributes in one float64 block (rows sorted by segment) grouped at once: pandas'
+    # group-by mean of a column can move by an ulp with NaN in *other* columns of its block.
+    block = np.empty((len(frame), len(attributes)), dtype="float64", order="F")
+    _fill_float(block, frame, attributes, order)
+    groups = pd.DataFrame(block, columns=attributes, copy=False).groupby(segment)
+    mean = groups.mean()
+    variance = groups.var(ddof=0)
+    scratch = np.empty(len(frame), dtype="float64")
     count, median, totals = {}, {}, {}
-    for name in values.columns:
-        column = values[name].to_numpy()
-        n, column_mean, column_var = _count_mean_var(column)
+    for position, name in enumerate(attributes):
+        column = block[:, position]
+        n, column_mean, column_var = _count_mean_var(column, scratch)
         # the non-NaN count per segment (what GroupBy.count gives), cheaply when nothing is NaN
         count[name] = sizes if n == len(column) else _non_nan_counts(column, starts[:-1])
         dtype = frame[name].dtype
@@ -312,27 +349,34 @@ def _shares(totals: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return shares.add_prefix(prefix)
 
 
-def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
-    """Wide table, one row per segment, plus a final ``overall`` row (segment 0) for comparison.
-
-    ``settings`` is the ``profile`` parameters block: attributes, products, channels, deals,
-    campaigns, response.
-    """
+def _figure_sources(settings: Mapping) -> tuple[list[str], Mapping, Mapping, list[str]]:
+    """The primary columns behind the customer figures (from ``deal_purchases`` on, in
+    ``_figure_names`` order), then the channels, products and campaigns of ``settings``."""
     products: Mapping[str, str] = settings["products"]
     channels: Mapping[str, str] = settings["channels"]
     campaigns: list[str] = list(settings["campaigns"])
     sources = [settings["deals"], settings["response"], *channels.values(), *products.values()]
-    sources += campaigns
-    segment = frame[SEGMENT].to_numpy()
-    order = None
-    if not _exact_in_any_order(frame, sources):
-        # Sorted by segment first: float sums (group-by and totals) depend on the row order.
-        order, segment, _, _ = order_statistics.segment_slices(segment)
+    return [*sources, *campaigns], channels, products, campaigns
 
-    # One float64 column-major matrix, one column per customer figure (no per-column frames).
+
+def _figure_names(
+    channels: Iterable[str], products: Iterable[str], campaigns: Iterable[str]
+) -> list[str]:
+    """The figures of each customer that segment_profiles sums or averages per segment."""
     names = ["revenue", "purchases", "accepted_any", "deal_purchases", "response"]
     names += [f"ch_{c}" for c in channels] + [f"pr_{p}" for p in products]
-    names += [f"cmp_{c}" for c in campaigns]
+    return names + [f"cmp_{c}" for c in campaigns]
+
+
+def _grouped_sums(
+    frame: pd.DataFrame, segment: np.ndarray, settings: Mapping
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Per segment (then segment 0, everyone) sums, means and sizes of the customer figures,
+    by a group-by of one float64 matrix: for any number (fractions, NaN), as pandas adds."""
+    sources, channels, products, campaigns = _figure_sources(settings)
+    # Sorted by segment first: float sums (group-by and totals) depend on the row order.
+    order, segment, _, _ = order_statistics.segment_slices(segment)
+    names = _figure_names(channels, products, campaigns)
     matrix = np.empty((len(frame), len(names)), dtype="float64", order="F")
     _fill_float(matrix[:, 3:], frame, sources, order)
     ch = slice(5, 5 + len(channels))
@@ -341,10 +385,7 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
     matrix[:, 0] = _row_sum(matrix[:, pr])
     matrix[:, 1] = _row_sum(matrix[:, ch])
     matrix[:, 2] = _row_sum(matrix[:, cmp]) > 0
-    per_customer = pd.DataFrame(matrix, columns=names, copy=False)
-
-    # Aggregate per segment, then the whole population as segment 0.
-    groups = per_customer.groupby(segment)
+    groups = pd.DataFrame(matrix, columns=names, copy=False).groupby(segment)
     sums = groups.sum()
     means = groups.mean()
     totals = [_sum_count(column) for column in matrix.T]
@@ -352,6 +393,71 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
     means.loc[0] = [total / count if count else np.nan for total, count in totals]
     counts = groups.size()
     counts.loc[0] = len(frame)
+    return sums, means, counts
+
+
+def _small_codes(segment: np.ndarray) -> bool:
+    """Whether the segments are small non-negative integers, usable as np.bincount bins."""
+    return segment.dtype.kind in "iu" and (
+        not len(segment) or (segment.min() >= 0 and segment.max() < 2**15)
+    )
+
+
+def _bincount_sums(segment: np.ndarray, column: np.ndarray, bins: int) -> np.ndarray:
+    """Sum of an integer ``column`` per segment code, exactly (whole-number partial sums)."""
+    sums = np.zeros(bins)
+    for start in range(0, len(column), _CHUNK_ROWS):
+        rows = slice(start, start + _CHUNK_ROWS)
+        sums += np.bincount(segment[rows], weights=column[rows], minlength=bins)
+    return sums
+
+
+def _counted_sums(
+    frame: pd.DataFrame, segment: np.ndarray, settings: Mapping
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """``_grouped_sums`` for integer sources whose sums stay exact (``_exact_in_any_order``).
+
+    The same numbers without a matrix nor a sort: every sum is exact in any order, so per
+    segment it is a np.bincount of the column as it is, and a mean is that sum / size (as a
+    group-by mean divides its exact sum). Revenue and purchases add the columns' sums.
+    """
+    sources, channels, products, campaigns = _figure_sources(settings)
+    bins = int(segment.max()) + 1 if len(segment) else 1
+    sizes = np.bincount(segment, minlength=bins)
+    present = np.flatnonzero(sizes)
+    by_source = [_bincount_sums(segment, frame[name].to_numpy(), bins) for name in sources]
+    figures = dict(zip(_figure_names(channels, products, campaigns)[3:], by_source, strict=True))
+    accepted = np.zeros(len(frame), dtype=np.int64)  # campaigns accepted per customer
+    for name in campaigns:
+        accepted += frame[name].to_numpy().astype(np.int64, copy=False)
+    figures = {
+        "revenue": sum(figures[f"pr_{product}"] for product in products),
+        "purchases": sum(figures[f"ch_{channel}"] for channel in channels),
+        "accepted_any": np.bincount(segment[accepted > 0], minlength=bins).astype("float64"),
+        **figures,
+    }
+    index = pd.Index(np.r_[present, 0], dtype="int64")
+    sums = pd.DataFrame(
+        {name: np.r_[value[present], value.sum()] for name, value in figures.items()}, index=index
+    )
+    counts = pd.Series(np.r_[sizes[present], len(frame)], index=index, dtype="int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums.div(counts, axis=0)
+    return sums, means, counts
+
+
+def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
+    """Wide table, one row per segment, plus a final ``overall`` row (segment 0) for comparison.
+
+    ``settings`` is the ``profile`` parameters block: attributes, products, channels, deals,
+    campaigns, response.
+    """
+    sources, channels, products, campaigns = _figure_sources(settings)
+    segment = frame[SEGMENT].to_numpy()
+    if _exact_in_any_order(frame, sources) and _small_codes(segment):
+        sums, means, counts = _counted_sums(frame, segment, settings)
+    else:
+        sums, means, counts = _grouped_sums(frame, segment, settings)
 
     table = pd.DataFrame(index=sums.index)
     table["customers"] = counts.astype("int64")

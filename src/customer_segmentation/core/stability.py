@@ -16,6 +16,8 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 ClusterFn = Callable[[np.ndarray, int, dict], np.ndarray]
+# Rows at given positions -> (their feature matrix, their delivered segments).
+RowReader = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def best_match_jaccard(
@@ -34,6 +36,17 @@ def best_match_jaccard(
     return np.where(ref_size[:, 0] > 0, best, np.nan)
 
 
+def distinct_segments(segments: np.ndarray) -> np.ndarray:
+    """``np.unique(segments)``; for small non-negative integers by counting instead of sorting."""
+    if (
+        segments.dtype.kind in "iu"
+        and len(segments)
+        and 0 <= segments.min() <= segments.max() < 2**15
+    ):
+        return np.flatnonzero(np.bincount(segments)).astype(segments.dtype)
+    return np.unique(segments)
+
+
 def bootstrap_stability(
     matrix: np.ndarray,
     segments: np.ndarray,
@@ -45,16 +58,42 @@ def bootstrap_stability(
     random_state: int,
 ) -> dict:
     """ARI per resample and per-segment Jaccard recovery (mean and min over resamples)."""
+    return resampled_stability(
+        lambda rows: (matrix[rows], segments[rows]),
+        len(matrix),
+        distinct_segments(segments),
+        cluster_fn,
+        cluster_settings,
+        n_resamples=n_resamples,
+        sample_size=sample_size,
+        random_state=random_state,
+    )
+
+
+def resampled_stability(
+    read_rows: RowReader,
+    n_rows: int,
+    segment_ids: np.ndarray,
+    cluster_fn: ClusterFn,
+    cluster_settings: dict,
+    *,
+    n_resamples: int,
+    sample_size: int,
+    random_state: int,
+) -> dict:
+    """``bootstrap_stability`` of ``n_rows`` rows read on demand: only the drawn rows are built.
+
+    ``segment_ids``: the distinct segments of all rows, sorted.
+    """
     rng = np.random.default_rng(random_state)
-    segment_ids = np.unique(segments)
     k = len(segment_ids)
-    size = min(sample_size, len(matrix))
+    size = min(sample_size, n_rows)
     aris, jaccards = [], []
     for _ in range(n_resamples):  # a bounded number of resamples, each vectorised
-        rows = rng.integers(0, len(matrix), size)
-        labels = cluster_fn(matrix[rows], k, cluster_settings)
-        aris.append(adjusted_rand_score(segments[rows], labels))
-        jaccards.append(best_match_jaccard(segments[rows], labels, segment_ids))
+        sample, reference = read_rows(rng.integers(0, n_rows, size))
+        labels = cluster_fn(sample, k, cluster_settings)
+        aris.append(adjusted_rand_score(reference, labels))
+        jaccards.append(best_match_jaccard(reference, labels, segment_ids))
     ari = np.asarray(aris)
     jaccard = np.vstack(jaccards)
     return {

@@ -140,3 +140,19 @@ def test_aligned_inputs_join_exactly_like_shuffled_ones(
     matrix, labels = profiling.model_matrix(features[["ID", "income", "age"]], segments)
     np.testing.assert_array_equal(matrix, fast[["income", "age"]].to_numpy(dtype="float64"))
     np.testing.assert_array_equal(labels, fast["segment"].to_numpy())
+
+
+def test_model_rows_are_the_rows_of_model_matrix(model_input, customer_segments):
+    # Read on demand (aligned inputs) or from the joined matrix (shuffled): the same rows,
+    # values, layout and segments as indexing the whole matrix (an integer column cast too).
+    model_input = model_input.assign(visits=np.arange(len(model_input)) % 7)
+    matrix, labels = profiling.model_matrix(model_input, customer_segments)
+    positions = np.random.default_rng(0).integers(0, len(matrix), 50)
+    shuffled = customer_segments.sample(frac=1.0, random_state=1)
+    for segments in [customer_segments, shuffled]:
+        read, all_labels = profiling.model_rows(model_input, segments)
+        rows, row_labels = read(positions)
+        np.testing.assert_array_equal(rows, matrix[positions])
+        assert rows.dtype == np.float64 and rows.flags.c_contiguous
+        np.testing.assert_array_equal(row_labels, labels[positions])
+        assert sorted(all_labels) == sorted(labels)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from customer_segmentation.core import stability
+from customer_segmentation.core import profiling, stability
 from customer_segmentation.pipelines.cluster_analysis.nodes import assess_stability
 
 from .conftest import ward_labels
@@ -58,3 +58,37 @@ def test_node_is_deterministic_and_uses_the_parameters(
         model_input, customer_segments, clustering_params, {**settings, "random_state": 1}
     )
     assert other_seed["ari_per_resample"] != first["ari_per_resample"]
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [np.array([3, 1, 3, 7, 1]), np.array([-2, 5, -2]), np.array([40_000, 2]), np.array([], int)],
+)
+def test_distinct_segments_equal_numpy_unique(segments):
+    found = stability.distinct_segments(segments)
+    np.testing.assert_array_equal(found, np.unique(segments))
+    assert found.dtype == segments.dtype
+
+
+def test_node_equals_the_bootstrap_of_the_whole_matrix(
+    model_input, customer_segments, clustering_params, analysis_params
+):
+    # The node gathers only the drawn rows; the full (segment, ID)-sorted matrix must give the
+    # very same resamples, clusterings and figures.
+    from customer_segmentation.core.hierarchy import cluster_labels  # noqa: PLC0415
+
+    settings = {**analysis_params["stability"], "n_resamples": 3, "sample_size": 150}
+    shuffled = customer_segments.sample(frac=1.0, random_state=3)  # row order must not matter
+    matrix, segments = profiling.model_matrix(model_input, customer_segments)
+    expected = stability.bootstrap_stability(
+        matrix,
+        segments,
+        cluster_labels,
+        clustering_params,
+        n_resamples=3,
+        sample_size=150,
+        random_state=settings["random_state"],
+    )
+    for table in [customer_segments, shuffled]:
+        found = assess_stability(model_input, table, clustering_params, settings)
+        assert {key: found[key] for key in expected} == expected

@@ -146,3 +146,30 @@ def test_profiles_from_aligned_inputs_equal_those_from_the_join(
     slow = profile_segments(segments, features, shuffled, analysis_params["profile"])
     pd.testing.assert_frame_equal(fast[0], slow[0], check_exact=True)
     pd.testing.assert_frame_equal(fast[1], slow[1], check_exact=True)
+
+
+@pytest.mark.parametrize("amount", ["whole", "real_with_nan"])
+def test_profiles_do_not_depend_on_the_chunk_size(data, amount, monkeypatch):
+    # Columns are gathered and summed in chunks of rows: tiny chunks (many boundaries) must
+    # give the very same tables.
+    segments, columns = data
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"segment": segments, **columns})
+    frame["count"] = (columns["whole"] * 3).astype("int64")
+    for name in ["MntA", "MntB", "MntC", "NumWeb", "NumStore", "NumDeals"]:
+        frame[name] = rng.integers(0, 500, len(frame))
+    if amount == "real_with_nan":
+        frame["MntC"] = np.where(
+            rng.random(len(frame)) < 0.1, np.nan, rng.gamma(2.0, 30.0, len(frame))
+        )
+    for name in ["Cmp1", "Cmp2", "Response"]:
+        frame[name] = (rng.random(len(frame)) < 0.2).astype("int64")
+    attributes = [*columns, "count"]
+    effects = profiling.effect_sizes(frame, attributes)
+    table = profiling.segment_profiles(frame, effects, SETTINGS)
+    monkeypatch.setattr(profiling, "_CHUNK_ROWS", 7)
+    small = profiling.effect_sizes(frame, attributes)
+    pd.testing.assert_frame_equal(small, effects, check_exact=True)
+    pd.testing.assert_frame_equal(
+        profiling.segment_profiles(frame, small, SETTINGS), table, check_exact=True
+    )

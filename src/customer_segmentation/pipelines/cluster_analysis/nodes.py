@@ -65,10 +65,12 @@ def assess_stability(
     # Imported here so that the clustering module is looked up at run time (tests may replace it).
     from customer_segmentation.core.hierarchy import cluster_labels  # noqa: PLC0415
 
-    matrix, segments = profiling.model_matrix(model_input, customer_segments)
-    result = stability.bootstrap_stability(
-        matrix,
-        segments,
+    # Only the resampled rows are gathered (no full matrix): per customer, one sort of segments.
+    read_rows, segments = profiling.model_rows(model_input, customer_segments)
+    result = stability.resampled_stability(
+        read_rows,
+        len(segments),
+        stability.distinct_segments(segments),
         cluster_labels,
         clustering,
         n_resamples=settings["n_resamples"],
