@@ -83,15 +83,72 @@ def reference_date(primary: pd.DataFrame, override: str | None = None) -> pd.Tim
     return pd.Timestamp(latest)
 
 
-def safe_ratio(numerator: pd.Series, denominator: pd.Series, when_zero: float = 0.0) -> np.ndarray:
-    """numerator / denominator as a float64 array, with `when_zero` where the denominator is 0."""
-    numerator = np.asarray(numerator.astype("float64"))
-    denominator = np.asarray(denominator.astype("float64"))
-    # Divide only where the denominator is not 0, so no inf/NaN is ever produced (one pass in
-    # numpy instead of two pandas `where` copies).
-    ratio = np.full(len(numerator), when_zero, dtype=np.float64)
-    np.divide(numerator, denominator, out=ratio, where=denominator != 0)
+def safe_ratio(
+    numerator: pd.Series | np.ndarray,
+    denominator: pd.Series | np.ndarray,
+    when_zero: float = 0.0,
+    nonzero: np.ndarray | None = None,
+) -> np.ndarray:
+    """numerator / denominator as a float64 array, with `when_zero` where the denominator is 0.
+
+    ``nonzero``: ``denominator != 0`` when the caller already has it (several shares of one total).
+    """
+    numerator = np.asarray(numerator)
+    denominator = np.asarray(denominator)
+    if nonzero is None:
+        nonzero = denominator != 0
+    # Divide only where the denominator is not 0, so no inf/NaN is ever produced. Integers are
+    # cast to float64 chunk by chunk inside the division (no converted copy), and np.zeros gets
+    # its pages zeroed by the OS, so the result is the only full pass over new memory.
+    ratio = np.zeros(len(numerator)) if when_zero == 0 else np.full(len(numerator), when_zero)
+    np.divide(numerator, denominator, out=ratio, where=nonzero)
     return ratio
+
+
+def _values(primary: pd.DataFrame, name: str, dtype: str) -> np.ndarray:
+    """Column `name` as a numpy operand of `dtype` arithmetic (like `.astype(dtype)`).
+
+    Numbers stay as stored when the target is float64: numpy converts them chunk by chunk inside
+    the arithmetic, with the same result and no converted copy of the column.
+    """
+    values = primary[name].to_numpy()
+    if values.dtype == dtype or (dtype == "float64" and values.dtype.kind in "biuf"):
+        return values
+    return values.astype(dtype)
+
+
+def _row_sum(primary: pd.DataFrame, columns: Sequence[str], dtype: str) -> np.ndarray:
+    """Per-row sum of `columns` as `dtype`, added left to right into one buffer.
+
+    The same order as DataFrame.sum(axis=1), so float sums are bit-identical, without the
+    converted copy of every column and the 2-D temporary that the DataFrame route makes.
+    """
+    total = np.array(_values(primary, columns[0], dtype), dtype=dtype)
+    for column in columns[1:]:
+        np.add(total, _values(primary, column, dtype), out=total)
+    return total
+
+
+def _tenure_days(primary: pd.DataFrame, ref_date: pd.Timestamp) -> np.ndarray:
+    """Whole days from enrolment to `ref_date` (floored), 0 for enrolments after it (warned)."""
+    enrolled = pd.to_datetime(primary["Dt_Customer"]).to_numpy()
+    if np.isnat(enrolled).any():
+        raise InputDataError(
+            f"{_source(primary)}: column 'Dt_Customer' has missing dates, so tenure_days cannot "
+            "be computed. Fill or drop those customers in data_processing."
+        )
+    elapsed = ref_date.to_datetime64() - enrolled
+    # Floor division like Timedelta.days; written over the timedelta buffer (no second array).
+    tenure = np.floor_divide(elapsed, np.timedelta64(1, "D"), out=elapsed.view(np.int64))
+    late = int(np.count_nonzero(tenure < 0))
+    if late:
+        logger.warning(
+            "%d customer(s) enrolled after the reference date %s: tenure_days set to 0.",
+            late,
+            ref_date.date(),
+        )
+        np.maximum(tenure, 0, out=tenure)
+    return tenure
 
 
 def _ordinal(
@@ -105,14 +162,15 @@ def _ordinal(
     row_codes, distinct = pd.factorize(primary[column])
     lookup = np.append(pd.Index(list(levels)).get_indexer(distinct), -1)
     codes = lookup[row_codes]
-    unknown = primary.loc[codes < 0, column]
-    if len(unknown):
+    unknown_rows = codes < 0
+    if unknown_rows.any():
+        unknown = primary.loc[unknown_rows, column]
         raise InputDataError(
             f"{_source(primary)}: column '{column}' has value(s) "
             f"{sorted(unknown.astype(str).unique())[:10]} outside the known levels {list(levels)}. "
             f"Map them in data_processing or add them to {parameter}."
         )
-    return pd.Series(codes.astype("int64"), index=primary.index, name=column)
+    return pd.Series(codes.astype(np.int64, copy=False), index=primary.index, name=column)
 
 
 def derive_customer_features(
@@ -133,51 +191,63 @@ def derive_customer_features(
     reference date) get tenure 0, with a warning.
     """
     check_required_columns(primary)
-    enrolled = pd.to_datetime(primary["Dt_Customer"])
-    out = pd.DataFrame({"ID": primary["ID"].astype("int64")}, index=primary.index)
-    # Only the birth year is known, so age is in whole years at the reference date's year.
-    out["age"] = ref_date.year - primary["Year_Birth"].astype("int64")
-    tenure = (ref_date - enrolled).dt.days
-    if (tenure < 0).any():
-        logger.warning(
-            "%d customer(s) enrolled after the reference date %s: tenure_days set to 0.",
-            int((tenure < 0).sum()),
-            ref_date.date(),
-        )
-    out["tenure_days"] = tenure.clip(lower=0).astype("int64")
-    out["income"] = primary["Income"].astype("float64")
-    out["recency_days"] = primary["Recency"].astype("int64")
 
-    spend = primary[list(PRODUCT_COLUMNS.values())].astype("float64")
-    out["total_spend"] = spend.sum(axis=1)
-    for name, column in PRODUCT_COLUMNS.items():
-        out[f"spend_share_{name}"] = safe_ratio(spend[column], out["total_spend"])
+    def column(name: str, dtype: str = "int64") -> np.ndarray:
+        return _values(primary, name, dtype)
 
-    purchases = primary[list(CHANNEL_COLUMNS.values())].astype("int64")
-    out["total_purchases"] = purchases.sum(axis=1)
-    for name, column in CHANNEL_COLUMNS.items():
-        out[f"purchase_share_{name}"] = safe_ratio(purchases[column], out["total_purchases"])
-    out["avg_spend_per_purchase"] = out["total_spend"] / out["total_purchases"].clip(lower=1)
-    deals = primary["NumDealsPurchases"].astype("int64")
-    # Deals are a subset of the purchases; where the raw counts disagree (deals > purchases)
-    # the share is capped at 1 by dividing by the larger of the two.
-    out["deal_purchase_share"] = safe_ratio(deals, np.maximum(out["total_purchases"], deals))
-    out["web_purchases_per_visit"] = primary["NumWebPurchases"].astype("float64") / primary[
-        "NumWebVisitsMonth"
-    ].clip(lower=1).astype("float64")
-    out["web_visits_month"] = primary["NumWebVisitsMonth"].astype("int64")
-
-    out["children"] = (primary["Kidhome"] + primary["Teenhome"]).astype("int64")
-    out["is_parent"] = (out["children"] > 0).astype("int64")
-    out["lives_with_partner"] = primary["Marital_Status"].isin(partner_statuses).astype("int64")
-    out["family_size"] = 1 + out["lives_with_partner"] + out["children"]
-    out["education_level"] = _ordinal(
-        primary, "Education", education_levels, "feature_engineering.education_levels"
+    # Built as numpy arrays and put in the frame once (one block per column, no copies):
+    # column-by-column assignment and DataFrame row sums cost a pass over new memory each.
+    total_spend = _row_sum(primary, list(PRODUCT_COLUMNS.values()), "float64")
+    has_spend = total_spend != 0
+    spend_shares = {
+        f"spend_share_{name}": safe_ratio(column(source, "float64"), total_spend, nonzero=has_spend)
+        for name, source in PRODUCT_COLUMNS.items()
+    }
+    total_purchases = _row_sum(primary, list(CHANNEL_COLUMNS.values()), "int64")
+    has_purchases = total_purchases != 0
+    purchase_shares = {
+        f"purchase_share_{name}": safe_ratio(column(source), total_purchases, nonzero=has_purchases)
+        for name, source in CHANNEL_COLUMNS.items()
+    }
+    deals = column("NumDealsPurchases")
+    children = np.add(column("Kidhome"), column("Teenhome"))
+    lives_with_partner = primary["Marital_Status"].isin(partner_statuses).to_numpy(np.int64)
+    out = pd.DataFrame(
+        {
+            # Columns taken as they are stay lazy copies of `primary` (copy-on-write).
+            "ID": primary["ID"].astype("int64"),
+            # Only the birth year is known, so age is in whole years at the reference date's year.
+            "age": np.subtract(ref_date.year, column("Year_Birth")),
+            "tenure_days": _tenure_days(primary, ref_date),
+            "income": primary["Income"].astype("float64"),
+            "recency_days": primary["Recency"].astype("int64"),
+            "total_spend": total_spend,
+            **spend_shares,
+            "total_purchases": total_purchases,
+            **purchase_shares,
+            "avg_spend_per_purchase": total_spend / np.maximum(total_purchases, 1),
+            # Deals are a subset of the purchases; where the raw counts disagree (deals >
+            # purchases) the share is capped at 1 by dividing by the larger of the two.
+            "deal_purchase_share": safe_ratio(deals, np.maximum(total_purchases, deals)),
+            "web_purchases_per_visit": np.divide(
+                column("NumWebPurchases"), np.maximum(column("NumWebVisitsMonth"), 1)
+            ),
+            "web_visits_month": primary["NumWebVisitsMonth"].astype("int64"),
+            "children": children,
+            "is_parent": (children > 0).astype(np.int64),
+            "lives_with_partner": lives_with_partner,
+            "family_size": 1 + lives_with_partner + children,
+            "education_level": _ordinal(
+                primary, "Education", education_levels, "feature_engineering.education_levels"
+            ),
+            # Response (the last campaign) is kept apart, not added to the five earlier ones.
+            "campaigns_accepted": _row_sum(primary, CAMPAIGN_COLUMNS, "int64"),
+            "responded_last_campaign": primary["Response"].astype("int64"),
+            "complained": primary["Complain"].astype("int64"),
+        },
+        index=primary.index,
+        copy=False,
     )
-    # Response (the last campaign) is kept apart, not added to the five earlier campaigns.
-    out["campaigns_accepted"] = primary[CAMPAIGN_COLUMNS].sum(axis=1).astype("int64")
-    out["responded_last_campaign"] = primary["Response"].astype("int64")
-    out["complained"] = primary["Complain"].astype("int64")
     return out.reset_index(drop=True)
 
 

@@ -117,3 +117,46 @@ def test_education_levels_follow_the_parameter_order_for_any_string_dtype():
         frame = make_customers(*[{}] * 5)
         frame["Education"] = pd.Series(["PhD", "Basic", "Master", "PhD", "2n Cycle"], dtype=dtype)
         assert derive(frame)["education_level"].tolist() == [4, 0, 3, 4, 1]
+
+
+def _pandas_reference(primary: pd.DataFrame) -> pd.DataFrame:
+    """The spend/purchase columns written the plain pandas way (row sums, `where` for zeros)."""
+    spend = primary.filter(like="Mnt").astype("float64")
+    total_spend = spend.sum(axis=1)
+    purchases = primary[["NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"]]
+    total_purchases = purchases.sum(axis=1)
+    reference = {"total_spend": total_spend, "total_purchases": total_purchases}
+    names = ["wines", "fruits", "meat", "fish", "sweets", "gold"]
+    for column, name in zip(spend.columns, names, strict=True):
+        reference[f"spend_share_{name}"] = (spend[column] / total_spend).where(total_spend != 0, 0)
+    reference["purchase_share_web"] = (purchases["NumWebPurchases"] / total_purchases).where(
+        total_purchases != 0, 0
+    )
+    reference["avg_spend_per_purchase"] = total_spend / total_purchases.clip(lower=1)
+    reference["campaigns_accepted"] = primary.filter(like="AcceptedCmp").sum(axis=1)
+    return pd.DataFrame(reference).reset_index(drop=True)
+
+
+def test_features_equal_plain_pandas_bit_for_bit_on_a_shuffled_index(primary_customers):
+    # A shuffled, non-default index: the output is still in input row order with a 0..n-1
+    # index, and the input is left untouched.
+    shuffled = primary_customers.sample(frac=1, random_state=3)
+    shuffled.index = shuffled.index + 1000
+    before = shuffled.copy()
+    features = derive(shuffled)
+    pd.testing.assert_frame_equal(shuffled, before)
+    assert features.index.equals(pd.RangeIndex(len(shuffled)))
+    assert features["ID"].tolist() == shuffled["ID"].tolist()
+    reference = _pandas_reference(shuffled)
+    for column in reference.columns:
+        assert np.array_equal(features[column].to_numpy(), reference[column].to_numpy()), column
+        assert features[column].dtype == reference[column].dtype, column
+    # Changing the output must not reach the input (copy-on-write columns).
+    features.loc[0, ["ID", "income"]] = [-1, -1.0]
+    pd.testing.assert_frame_equal(shuffled, before)
+
+
+def test_missing_enrolment_date_raises_a_clear_error():
+    frame = make_customers({}, {"Dt_Customer": pd.NaT})
+    with pytest.raises(InputDataError, match=r"'Dt_Customer'.*missing"):
+        derive(frame)
