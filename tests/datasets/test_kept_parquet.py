@@ -1,6 +1,9 @@
 import pandas as pd
 import pytest
 from kedro.io import DatasetError
+from kedro.io.data_catalog import SharedMemoryDataCatalog
+from kedro.pipeline import Node, Pipeline
+from kedro.runner import ParallelRunner
 
 from customer_segmentation.datasets import KeptParquetDataset
 from customer_segmentation.datasets.kept_parquet import wait_for_background_writes
@@ -75,3 +78,13 @@ def test_exists_waits_for_the_file(tmp_path, table):
     kept.save(table)
     assert kept.exists()
     assert (tmp_path / "table.parquet").stat().st_size > 0
+
+
+def test_parallel_runner_refuses_it_by_name(tmp_path, table):
+    catalog = SharedMemoryDataCatalog(
+        {"table": KeptParquetDataset(filepath=str(tmp_path / "table.parquet"))}
+    )
+    pipeline = Pipeline([Node(lambda: table, None, "table", name="make_table")])
+
+    with pytest.raises(AttributeError, match=r"cannot be used with multiprocessing: \['table'\]"):
+        ParallelRunner().run(pipeline, catalog)

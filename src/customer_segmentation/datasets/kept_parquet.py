@@ -43,6 +43,10 @@ class KeptParquetDataset(ParquetDataset):
     (the end-to-end tests compare both).
     """
 
+    # Kedro's ParallelRunner refuses it (by name): another process could read a file this one is
+    # still writing. SequentialRunner (the default) and ThreadRunner share the process.
+    _SINGLE_PROCESS = True
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._kept: pd.DataFrame | None = None
