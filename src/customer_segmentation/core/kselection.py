@@ -64,20 +64,7 @@ def within_cluster_sum_of_squares(matrix: np.ndarray, labels: np.ndarray) -> flo
     return float(np.einsum("ij,ij->", residuals, residuals))
 
 
-def calinski_harabasz_davies_bouldin(matrix: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Calinski-Harabasz and Davies-Bouldin indices of one partition in a single O(n d) pass.
-
-    The formulas of scikit-learn's ``calinski_harabasz_score`` and ``davies_bouldin_score``
-    (equal to them up to rounding, tested), which each make one masked pass over the rows per
-    cluster.
-    """
-    columns = np.ascontiguousarray(np.asarray(matrix, dtype=np.float64).T)
-    codes = np.unique(labels, return_inverse=True)[1]
-    counts, sums = _group_sums(codes, columns)
-    return _calinski_harabasz_davies_bouldin(columns, codes, counts, sums / counts)
-
-
-def _group_sums(
+def group_sums(
     codes: np.ndarray, columns: np.ndarray, sizes: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Count (or total `sizes`) and per-feature sums (d x k) of the items of each code 0..k-1."""
@@ -88,14 +75,16 @@ def _group_sums(
     return counts, sums
 
 
-def _calinski_harabasz_davies_bouldin(
+def calinski_harabasz_davies_bouldin(
     columns: np.ndarray, codes: np.ndarray, counts: np.ndarray, centroids: np.ndarray
 ) -> tuple[float, float]:
-    """The two indices from the feature columns (d x n, contiguous), codes 0..k-1, the cluster
-    sizes and centroids (d x k).
+    """Calinski-Harabasz and Davies-Bouldin indices of one partition in a single O(n d) pass.
 
-    Works column by column on 1-D arrays: at 10M customers the row-wise form (gathering an n x d
-    centroid matrix per k) took 6 s of the nine k, this about a third of it.
+    From the feature columns (d x n, contiguous), codes 0..k-1, the cluster sizes and centroids
+    (d x k; see `group_sums`). The formulas of scikit-learn's ``calinski_harabasz_score`` and
+    ``davies_bouldin_score`` (equal up to rounding, tested), which each make a masked pass per
+    cluster; column by column on 1-D arrays, as gathering an n x d centroid matrix per k took
+    6 s of the nine k at 10M customers, this about a third of it.
     """
     n_rows, n_clusters = columns.shape[1], len(counts)
     squared = np.zeros(n_rows)
@@ -184,7 +173,7 @@ def score_k_range(
     if leaf_of_row is None:  # exact path: every row is a leaf
         leaf_of_row = np.arange(len(matrix))
     # Sizes and sums per leaf, once: each k's centroids then come from m leaves, not n rows.
-    leaf_sizes, leaf_sums = _group_sums(leaf_of_row, columns)
+    leaf_sizes, leaf_sums = group_sums(leaf_of_row, columns)
     leaf_partitions = [cut_linkage(hierarchy.linkage, k) for k in ks]
     silhouettes = sample_silhouettes(
         matrix[sample], [labels[leaf_of_row[sample]] for labels in leaf_partitions], chunk_rows
@@ -198,8 +187,8 @@ def score_k_range(
             else within_cluster_sum_of_squares(matrix, labels)
         )
         single = len(np.unique(labels[sample])) < 2
-        counts, sums = _group_sums(leaf_labels, leaf_sums, leaf_sizes)
-        calinski, davies = _calinski_harabasz_davies_bouldin(columns, labels, counts, sums / counts)
+        counts, sums = group_sums(leaf_labels, leaf_sums, leaf_sizes)
+        calinski, davies = calinski_harabasz_davies_bouldin(columns, labels, counts, sums / counts)
         rows.append(
             {
                 "k": k,

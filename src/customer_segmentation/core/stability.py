@@ -47,29 +47,6 @@ def distinct_segments(segments: np.ndarray) -> np.ndarray:
     return np.unique(segments)
 
 
-def bootstrap_stability(
-    matrix: np.ndarray,
-    segments: np.ndarray,
-    cluster_fn: ClusterFn,
-    cluster_settings: dict,
-    *,
-    n_resamples: int,
-    sample_size: int,
-    random_state: int,
-) -> dict:
-    """ARI per resample and per-segment Jaccard recovery (mean and min over resamples)."""
-    return resampled_stability(
-        lambda rows: (matrix[rows], segments[rows]),
-        len(matrix),
-        distinct_segments(segments),
-        cluster_fn,
-        cluster_settings,
-        n_resamples=n_resamples,
-        sample_size=sample_size,
-        random_state=random_state,
-    )
-
-
 def resampled_stability(
     read_rows: RowReader,
     n_rows: int,
@@ -81,7 +58,8 @@ def resampled_stability(
     sample_size: int,
     random_state: int,
 ) -> dict:
-    """``bootstrap_stability`` of ``n_rows`` rows read on demand: only the drawn rows are built.
+    """ARI per resample and per-segment Jaccard recovery (mean and min over resamples) of
+    ``n_rows`` rows read on demand: only the drawn rows are built.
 
     ``segment_ids``: the distinct segments of all rows, sorted.
     """

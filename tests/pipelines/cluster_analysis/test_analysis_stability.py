@@ -9,6 +9,18 @@ from customer_segmentation.pipelines.cluster_analysis.nodes import assess_stabil
 from .conftest import ward_labels
 
 
+def bootstrap_in_memory(matrix, segments, cluster_fn, settings, **kwargs) -> dict:
+    """The stability of a whole matrix held in memory: every row readable at once."""
+    return stability.resampled_stability(
+        lambda rows: (matrix[rows], segments[rows]),
+        len(matrix),
+        np.unique(segments),
+        cluster_fn,
+        settings,
+        **kwargs,
+    )
+
+
 def test_best_match_jaccard_counts_overlaps():
     reference = np.array([1, 1, 1, 2, 2, 3])
     labels = np.array([0, 0, 1, 1, 1, 1])
@@ -24,7 +36,7 @@ def test_separated_blobs_are_perfectly_stable():
     centres = np.array([[0, 0], [10, 0], [0, 10]])
     segments = np.repeat([1, 2, 3], 60)
     matrix = centres[segments - 1] + rng.normal(0, 0.5, (180, 2))
-    result = stability.bootstrap_stability(
+    result = bootstrap_in_memory(
         matrix, segments, ward_labels, {}, n_resamples=5, sample_size=100, random_state=1
     )
     assert result["ari_mean"] == 1.0
@@ -36,7 +48,7 @@ def test_random_labels_are_not_stable():
     rng = np.random.default_rng(0)
     matrix = rng.normal(size=(150, 3))
     segments = rng.integers(1, 4, 150)
-    result = stability.bootstrap_stability(
+    result = bootstrap_in_memory(
         matrix, segments, ward_labels, {}, n_resamples=5, sample_size=150, random_state=1
     )
     assert result["ari_mean"] < 0.1
@@ -80,7 +92,7 @@ def test_node_equals_the_bootstrap_of_the_whole_matrix(
     settings = {**analysis_params["stability"], "n_resamples": 3, "sample_size": 150}
     shuffled = customer_segments.sample(frac=1.0, random_state=3)  # row order must not matter
     matrix, segments = profiling.model_matrix(model_input, customer_segments)
-    expected = stability.bootstrap_stability(
+    expected = bootstrap_in_memory(
         matrix,
         segments,
         cluster_labels,
