@@ -10,6 +10,7 @@ import pandas as pd
 from kedro.io.core import DatasetError, get_filepath_str
 from kedro_datasets.pandas import CSVDataset
 
+from customer_segmentation.datasets.kept import KeepsLoadedTable
 from customer_segmentation.errors import InputDataError
 
 # Delimiters we recognise when the configured one splits the header into a single column.
@@ -34,7 +35,7 @@ def _printable(delimiter: str) -> str:
     )
 
 
-class DelimitedTextDataset(CSVDataset):
+class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
     """Read-only raw table: a ``pandas.CSVDataset`` that loads every value as text.
 
     No type or missing-value guessing happens at load (the data contract parses values later);
@@ -43,10 +44,8 @@ class DelimitedTextDataset(CSVDataset):
     ``load_args`` are passed to ``pandas.read_csv`` (``sep``, ``encoding``...), except the ones
     that would make pandas guess types or missing values.
 
-    A run reads the file once: the table is kept from the first load until Kedro releases the
-    dataset after its last consumer (data_processing parses the rows, then copies the rejected
-    ones verbatim; at 10M customers a second read took 5 s). Loads return shallow copies, which
-    pandas' copy-on-write keeps independent.
+    A run reads the file once (``KeepsLoadedTable``): data_processing parses the rows, then
+    copies the rejected ones verbatim, and at 10M customers a second read took 5 s.
     """
 
     DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": ",", "encoding": "utf-8-sig"}
@@ -57,21 +56,7 @@ class DelimitedTextDataset(CSVDataset):
         {"sep", "delimiter", "encoding", "quotechar"} | set(_TEXT_ONLY_ARGS)
     )
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._kept: pd.DataFrame | None = None
-
-    def load(self) -> pd.DataFrame:
-        """The table with every value as text (the file is read at the first load)."""
-        if self._kept is None:
-            self._kept = self._read_checked()
-        return self._kept.copy(deep=False)
-
-    def _release(self) -> None:
-        super()._release()
-        self._kept = None
-
-    def _read_checked(self) -> pd.DataFrame:
+    def _read(self) -> pd.DataFrame:
         """Check the file's shape, then read it with every value as text."""
         path = get_filepath_str(self._get_load_path(), self._protocol)
         source = self._source_name()

@@ -6,6 +6,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pandas as pd
 from kedro_datasets.pandas import ParquetDataset
 
+from customer_segmentation.datasets.kept import KeepsLoadedTable
+
 LOGGER = logging.getLogger(__name__)
 
 # One writer thread: files are written in the order saved, and a write never waits for a core
@@ -26,38 +28,28 @@ def wait_for_background_writes(raise_errors: bool = True) -> None:
         raise failures[0]
 
 
-class KeptParquetDataset(ParquetDataset):
+class KeptParquetDataset(KeepsLoadedTable, ParquetDataset):
     """``pandas.ParquetDataset`` that reads its file at most once per run and writes it in the
     background.
 
     In one ``kedro run`` a table saved by one pipeline is read by several later nodes: at
     10,000,000 customers reading the Parquet layers again cost about 20 s of the run, and writing
-    them about 11 s. The table is kept from its save (or first load) until Kedro releases the
-    dataset, which it does as soon as no remaining node of the run needs it; the file is written
-    by a background thread while the next nodes run (Parquet encoding releases the GIL). The run
-    waits for every write before it ends (``hooks.WaitForBackgroundWrites``), and releasing or
-    checking the dataset waits for its own write, so a failed write still fails the run.
-
-    Loads return a shallow copy: with pandas' copy-on-write a node cannot change what the next
-    node reads. Parquet keeps pandas' dtypes and index, so a kept table equals the file read back
-    (the end-to-end tests compare both).
+    them about 11 s. The table saved (or first loaded) is kept (``KeepsLoadedTable``); the file
+    is written by a background thread while the next nodes run (Parquet encoding releases the
+    GIL). The run waits for every write before it ends (``hooks.WaitForBackgroundWrites``), and
+    releasing or checking the dataset waits for its own write, so a failed write still fails the
+    run. Parquet keeps pandas' dtypes and index, so a kept table equals the file read back (the
+    end-to-end tests compare both).
     """
 
     # Kedro's ParallelRunner refuses it (by name): another process could read a file this one is
     # still writing. SequentialRunner (the default) and ThreadRunner share the process.
     _SINGLE_PROCESS = True
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._kept: pd.DataFrame | None = None
-        self._writing: Future | None = None
+    _writing: Future | None = None
 
-    def load(self) -> pd.DataFrame:
-        """The kept table, or the file (then kept)."""
-        if self._kept is None:
-            self._wait_for_write()
-            self._kept = super().load()
-        return self._kept.copy(deep=False)
+    def _read(self) -> pd.DataFrame:
+        return ParquetDataset.load(self)  # no write is pending: a save keeps its table
 
     def save(self, data: pd.DataFrame) -> None:
         """Keep the table and queue the file's write."""
@@ -73,7 +65,6 @@ class KeptParquetDataset(ParquetDataset):
     def _release(self) -> None:
         self._wait_for_write()
         super()._release()
-        self._kept = None
 
     def _wait_for_write(self) -> None:
         if self._writing is not None:
