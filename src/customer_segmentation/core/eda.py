@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.core.ids import strictly_increasing
 from customer_segmentation.core.order_statistics import (
     counted_values,
     group_medians,
@@ -50,7 +51,7 @@ def join_features(
     require_columns(primary, ["ID"], "primary_customers")
     require_columns(features, ["ID", *feature_columns], "customer_features")
     feature_ids = features["ID"].to_numpy()
-    if not _all_unique(feature_ids):
+    if not (strictly_increasing(feature_ids) or pd.Index(feature_ids).is_unique):
         raise _error(
             "customer_features", "column 'ID' has duplicate values; expected one row per ID."
         )
@@ -77,11 +78,6 @@ def join_features(
     for column in feature_columns:
         out[column] = joined[column].to_numpy()
     return out
-
-
-def _all_unique(ids: np.ndarray) -> bool:
-    """Whether no ID repeats: one comparison pass when the IDs are sorted, else a hash pass."""
-    return bool(np.all(ids[1:] > ids[:-1])) or pd.Index(ids).is_unique
 
 
 def float_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:

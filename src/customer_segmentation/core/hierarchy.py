@@ -22,6 +22,7 @@ import pandas as pd
 from sklearn.cluster import MiniBatchKMeans
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.core.ids import strictly_increasing
 from customer_segmentation.core.weighted_ward import weighted_ward_linkage
 from customer_segmentation.errors import InputDataError
 
@@ -249,7 +250,7 @@ def model_input_matrix(
     if "ID" not in model_input.columns:
         raise InputDataError(f"{source}: no 'ID' column; feature_engineering must keep the ID.")
     ids = model_input["ID"].to_numpy()
-    if not (ids[1:] > ids[:-1]).all():  # model_input is written in ID order: O(n) check first
+    if not strictly_increasing(ids):  # model_input is written in ID order
         if model_input["ID"].duplicated().any():
             duplicated = model_input.loc[model_input["ID"].duplicated(), "ID"].head(5).tolist()
             raise InputDataError(

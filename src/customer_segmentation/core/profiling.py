@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from customer_segmentation.core import order_statistics
+from customer_segmentation.core.ids import strictly_increasing
 from customer_segmentation.errors import InputDataError
 
 SEGMENT = "segment"
@@ -33,7 +34,7 @@ def attach_segments(
     """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer (by segment, ID)."""
     _require_columns(segments, [ID, SEGMENT], "customer_segments")
     _require_columns(frame, [ID, *columns], dataset)
-    if not _strictly_increasing(segments) and segments[ID].duplicated().any():
+    if not strictly_increasing(segments[ID].to_numpy()) and segments[ID].duplicated().any():
         raise InputDataError(
             "customer_segments: column ID has duplicate values; each customer must have one "
             "segment. Re-run the clustering pipeline."
@@ -74,10 +75,8 @@ def _gatherable(
     names = [name for group in columns for name in group]
     if len(set(names)) != len(names) or {ID, SEGMENT} & set(names):
         return False
-    if not {ID, SEGMENT} <= set(segments.columns) or not _strictly_increasing(segments):
-        return False
     return all(
-        _aligned(segments, frame) and all(name in frame.columns for name in group)
+        _aligned_in_id_order(segments, frame) and all(name in frame.columns for name in group)
         for frame, group in zip(frames, columns, strict=True)
     )
 
@@ -93,10 +92,13 @@ def _gather_by_segment(
     return pd.DataFrame(gathered, copy=False)
 
 
-def _strictly_increasing(segments: pd.DataFrame) -> bool:
-    """Whether the IDs increase strictly (sorted and unique), in one cheap vectorised pass."""
-    ids = segments[ID].to_numpy()
-    return ids.dtype.kind in "iuf" and bool(np.all(ids[1:] > ids[:-1]))
+def _aligned_in_id_order(segments: pd.DataFrame, frame: pd.DataFrame) -> bool:
+    """Whether ``segments`` has a segment per ID, in ID order, and ``frame`` the same IDs."""
+    return (
+        SEGMENT in segments.columns
+        and _aligned(segments, frame)
+        and strictly_increasing(segments[ID].to_numpy())
+    )
 
 
 def _aligned(segments: pd.DataFrame, frame: pd.DataFrame) -> bool:
@@ -149,11 +151,7 @@ def model_matrix(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The model_input matrix (without ID) and the segment of each of its rows."""
     columns = [c for c in model_input.columns if c != ID]
-    if (
-        _aligned(segments, model_input)
-        and SEGMENT in segments.columns
-        and _strictly_increasing(segments)
-    ):
+    if _aligned_in_id_order(segments, model_input):
         # The usual case: the rows attach_segments would give (by segment, then ID), gathered
         # straight into the (column-major) matrix without building a joined frame first.
         order = order_statistics.segment_order(segments[SEGMENT].to_numpy())
@@ -174,11 +172,7 @@ def model_rows(
     For a few sampled rows: in the usual aligned case only those rows are gathered, not the
     whole matrix.
     """
-    if not (
-        _aligned(segments, model_input)
-        and SEGMENT in segments.columns
-        and _strictly_increasing(segments)
-    ):
+    if not _aligned_in_id_order(segments, model_input):
         matrix, labels = model_matrix(model_input, segments)
         return lambda positions: (matrix[positions], labels[positions]), labels
     labels = segments[SEGMENT].to_numpy()
