@@ -12,19 +12,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from kedro.config import OmegaConfigLoader
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
 from kedro_datasets.pandas import ParquetDataset
-
-from customer_segmentation.datasets import DelimitedTextDataset
 
 
 def main(project: Path, output: Path) -> None:
     """Load ``raw_customers`` with the project's own catalog entry, then save the segment table."""
-    entry = OmegaConfigLoader(conf_source=str(project / "conf"))["catalog"]["raw_customers"]
+    bootstrap_project(project)
+    with KedroSession.create(project_path=project, env="base") as session:
+        raw_customers = session.load_context().catalog.get("raw_customers")
     started = time.perf_counter()
-    raw = DelimitedTextDataset(
-        filepath=str(project / entry["filepath"]), load_args=entry.get("load_args")
-    ).load()
+    raw = raw_customers.load()
     read_s = time.perf_counter() - started
     ids = pd.to_numeric(raw["ID"], errors="coerce").dropna().astype("int64")
     table = pd.DataFrame({"ID": ids.to_numpy(), "segment": np.ones(len(ids), dtype="int64")})

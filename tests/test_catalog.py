@@ -3,13 +3,14 @@
 from pathlib import Path
 
 import pytest
-import yaml
 from kedro.framework.project import configure_project
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
 
 from customer_segmentation.pipeline_registry import register_pipelines
 from tests.layers import LAYERS
 
-CATALOG = Path(__file__).resolve().parents[1] / "conf" / "base" / "catalog.yml"
+ROOT = Path(__file__).resolve().parents[1]
 STEP_TAGS = {"cleaning", "eda", "features", "segmentation", "analysis", "scoring", "transactions"}
 
 
@@ -19,20 +20,33 @@ def pipelines():
     return register_pipelines()
 
 
-def test_every_dataset_has_a_catalog_entry_with_a_layer(pipelines):
-    catalog = yaml.safe_load(CATALOG.read_text())
+@pytest.fixture(scope="module")
+def catalog():
+    """The catalog as `kedro run` builds it: globals resolved, dataset factories applied."""
+    bootstrap_project(ROOT)
+    with KedroSession.create(project_path=ROOT, env="base") as session:
+        return session.load_context().catalog
+
+
+def test_every_dataset_resolves_to_a_catalog_entry_with_a_layer(pipelines, catalog):
     used = {
         name
         for pipeline in pipelines.values()
         for name in pipeline.datasets()
         if not name.startswith("params:") and name != "parameters"
     }
-    assert sorted(used - set(catalog)) == []
-    assert {
-        name: entry["metadata"]["kedro-viz"]["layer"]
-        for name, entry in catalog.items()
-        if entry["metadata"]["kedro-viz"]["layer"] not in LAYERS
-    } == {}
+    layers = {name: (catalog.get(name).metadata or {}).get("kedro-viz", {}) for name in used}
+
+    assert {name: layer for name, layer in layers.items() if layer.get("layer") not in LAYERS} == {}
+
+
+def test_figures_come_from_the_factories_and_tables_from_explicit_entries(catalog):
+    figure = catalog.get("elbow_plot")
+    table = catalog.get("eda_key_metrics")
+
+    assert type(figure).__name__ == "FigureDataset"
+    assert str(figure._filepath).endswith("data/08_reporting/figures/elbow.png")
+    assert type(table).__name__ == "CSVDataset"
 
 
 def test_every_node_carries_a_step_tag(pipelines):

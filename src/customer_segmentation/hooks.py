@@ -1,19 +1,165 @@
-"""Project hooks: the run ends only when every background file write has finished."""
+"""Run guard: one run at a time per output folder, a manifest of every run, clear refusals.
 
+- A file lock (``filelock``) on the environment's output folder: a second ``kedro run`` in the
+  same project and environment stops at once with a message instead of silently interleaving
+  its files with the first run's.
+- ``run_manifest.json`` in the output folder: run id, input files with their SHA-256, parameters
+  given on the command line, start and end time, status (running / succeeded / failed). The
+  report shows the run id and input hash from it.
+- When a run fails, a report left by an earlier run is stamped as stale: the outputs beside it
+  may already describe the failed run's input.
+- ``ParallelRunner`` is refused with the real reason (the raw table is cached in this process).
+"""
+
+import hashlib
+import json
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
 from kedro.framework.hooks import hook_impl
+from kedro.io import SharedMemoryDataCatalog
 
-from customer_segmentation.datasets.kept_parquet import wait_for_background_writes
+from customer_segmentation.errors import InputDataError
+
+LOGGER = logging.getLogger(__name__)
+MANIFEST = "run_manifest.json"
+REPORT = Path("08_reporting") / "segmentation_report.html"
+STALE_BANNER_ID = "stale-report-banner"
 
 
-class WaitForBackgroundWrites:
-    """Tables are written by a background thread (``KeptParquetDataset``): a run that succeeded
-    waits for the files and fails if one could not be written; a run that failed still lets
-    them finish, logging a failed write instead of hiding the run's own error."""
+class RunRefusedError(InputDataError):
+    """This run cannot start: another run holds the outputs, or the runner cannot be used."""
+
+
+def file_sha256(path: Path, chunk_bytes: int = 1 << 22) -> str:
+    """SHA-256 of a file's bytes, read in 4 MiB chunks (a 1 GB file takes about 2 s)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_bytes):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _filepath(description: dict[str, Any]) -> str | None:
+    """The file a dataset reads, from its ``_describe()`` (CachedDataset nests it)."""
+    if "filepath" in description:
+        return str(description["filepath"])
+    inner = description.get("dataset")
+    return _filepath(inner) if isinstance(inner, dict) else None
+
+
+def _write_json(path: Path, content: dict) -> None:
+    """Write a JSON file whole or not at all (temporary sibling, then rename)."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(content, indent=2, default=str), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def stamp_stale(report: Path, manifest: dict) -> None:
+    """Put a banner at the top of an earlier run's report: a later run failed after it."""
+    html = report.read_text(encoding="utf-8")
+    if STALE_BANNER_ID in html:
+        return
+    banner = (
+        f'<div id="{STALE_BANNER_ID}" style="background:#b00020;color:#fff;padding:12px 16px;'
+        'font:600 15px sans-serif">Stale report: a later run '
+        f"({manifest['run_id']}, started {manifest['started']}) failed. The tables beside this "
+        "report may already describe that run's input. Fix the error it printed and run again."
+        "</div>"
+    )
+    report.write_text(html.replace("<body>", f"<body>{banner}", 1), encoding="utf-8")
+
+
+class RunGuard:
+    """Kedro hooks: lock, manifest and stale-report stamp around every pipeline run."""
+
+    def __init__(self) -> None:
+        self._project: Path | None = None
+        self._env: str | None = None
+        self._outputs: Path | None = None
+        self._lock: FileLock | None = None
+        self._manifest: dict[str, Any] = {}
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        self._project, self._env = Path(context.project_path), context.env
+        self._outputs = self._project / context.config_loader["globals"].get("outputs", "data")
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
+        if isinstance(catalog, SharedMemoryDataCatalog):
+            raise RunRefusedError(
+                "ParallelRunner cannot run this project: the raw customer table is a Kedro "
+                "CachedDataset, kept in this process's memory so the file is read once, and "
+                "ParallelRunner's worker processes cannot share it. Run without --runner "
+                "(SequentialRunner), or with --runner ThreadRunner."
+            )
+        assert self._outputs is not None, "after_context_created sets the output folder"
+        self._outputs.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(self._outputs / ".run.lock")
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            self._lock = None
+            running = self._outputs / MANIFEST
+            raise RunRefusedError(
+                f"Another `kedro run` is writing to '{self._outputs}' right now (its details: "
+                f"{running}). Wait for it to finish and run again; runs on another source use "
+                "their own environment (--env) and folder."
+            ) from None
+        self._manifest = {
+            "run_id": run_params["run_id"],
+            "status": "running",
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "finished": None,
+            "env": self._env,
+            "pipelines": run_params.get("pipeline_names"),
+            "runtime_params": run_params.get("runtime_params") or {},
+            "inputs": self._input_hashes(pipeline, catalog),
+        }
+        _write_json(self._outputs / MANIFEST, self._manifest)
+
+    def _input_hashes(self, pipeline, catalog) -> dict[str, dict[str, str]]:
+        """Path and SHA-256 of every input file the pipeline reads (not produced by it)."""
+        hashes = {}
+        for name in sorted(pipeline.inputs()):
+            if name.startswith("params:") or name == "parameters" or name not in catalog:
+                continue
+            path = _filepath(catalog.get(name)._describe())
+            if path and Path(path).is_file():
+                shown = os.path.relpath(path, self._project)  # the same on every machine
+                hashes[name] = {"path": shown, "sha256": file_sha256(Path(path))}
+        return hashes
+
+    def _finish(self, status: str, error: BaseException | None = None) -> None:
+        if self._lock is None:  # refused before it started: nothing of ours to finish
+            return
+        assert self._outputs is not None
+        self._manifest |= {
+            "status": status,
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        if error is not None:
+            self._manifest["error"] = f"{type(error).__name__}: {error}"[:2000]
+            report = self._outputs / REPORT
+            if report.is_file() and report.stat().st_mtime < _started_epoch(self._manifest):
+                stamp_stale(report, self._manifest)
+        _write_json(self._outputs / MANIFEST, self._manifest)
+        self._lock.release()
+        self._lock = None
 
     @hook_impl
     def after_pipeline_run(self) -> None:
-        wait_for_background_writes()
+        self._finish("succeeded")
 
     @hook_impl
-    def on_pipeline_error(self) -> None:
-        wait_for_background_writes(raise_errors=False)
+    def on_pipeline_error(self, error: BaseException) -> None:
+        self._finish("failed", error)
+
+
+def _started_epoch(manifest: dict[str, Any]) -> float:
+    return datetime.fromisoformat(manifest["started"]).timestamp()

@@ -1,9 +1,23 @@
 """Kedro project settings. Defaults apply unless set here."""
 
+import warnings
+
 from kedro.config import OmegaConfigLoader
 
-from customer_segmentation.hooks import WaitForBackgroundWrites
+from customer_segmentation.hooks import RunGuard
+
+# Kedro 1.7's config loader calls OmegaConf.register_new_resolver, which OmegaConf deprecates: a
+# warning about Kedro's own code, printed three times on every command, that no user can act on.
+warnings.filterwarnings(
+    "ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning
+)
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
-CONFIG_LOADER_ARGS = {"base_env": "base", "default_run_env": "local"}
-HOOKS = (WaitForBackgroundWrites(),)
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+    # conf/<env> overrides single parameter keys, not whole blocks (conf/local/README.md).
+    "merge_strategy": {"parameters": "soft"},
+}
+HOOKS = (RunGuard(),)
+"""One run at a time per output folder, a run manifest, stale reports stamped (hooks.py)."""

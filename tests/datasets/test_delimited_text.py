@@ -1,12 +1,16 @@
 """DelimitedTextDataset: text-only loading and a clear message for each unreadable file."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 from kedro.io import DataCatalog
 from kedro.io.core import DatasetError
 
 from customer_segmentation.datasets import DelimitedTextDataset
 from customer_segmentation.errors import InputDataError
 
+CATALOG = Path(__file__).resolve().parents[2] / "conf" / "base" / "catalog.yml"
 HEADER = "ID\tYear_Birth\tIncome\tDt_Customer"
 
 
@@ -31,19 +35,28 @@ def test_values_load_as_text_without_missing_value_guessing(tmp_path):
     assert frame.attrs["source"] == path
 
 
-def test_the_file_is_read_once_until_the_dataset_is_released(tmp_path):
+def test_every_load_reads_the_file_and_save_refuses(tmp_path):
     path = _write(tmp_path, f"{HEADER}\n1\t1957\t50000\t04-09-2012\n")
     dataset = DelimitedTextDataset(filepath=path, load_args={"sep": "\t"})
-    first = dataset.load()
-    first.loc[0, "Income"] = "changed by a node"
+    assert dataset.load()["ID"].tolist() == ["1"]
     _write(tmp_path, f"{HEADER}\n2\t1960\t60000\t05-09-2012\n")
 
-    again = dataset.load()
-    assert again["ID"].tolist() == ["1"] and again["Income"].tolist() == ["50000"]
-    assert again.attrs["source"] == path
+    assert dataset.load()["ID"].tolist() == ["2"]  # no stale table, as in a notebook
+    with pytest.raises(DatasetError, match="raw input"):
+        dataset.save(dataset.load())
 
-    dataset.release()
-    assert dataset.load()["ID"].tolist() == ["2"]
+
+def test_the_catalog_reads_the_raw_file_once_per_run_until_released(tmp_path):
+    entry = yaml.safe_load(CATALOG.read_text())["raw_customers"]
+    path = _write(tmp_path, f"{HEADER}\n1\t1957\t50000\t04-09-2012\n")
+    entry["dataset"]["filepath"] = path
+    catalog = DataCatalog.from_config({"raw_customers": entry})
+    assert catalog.load("raw_customers")["ID"].tolist() == ["1"]
+    _write(tmp_path, f"{HEADER}\n2\t1960\t60000\t05-09-2012\n")
+
+    assert catalog.load("raw_customers")["ID"].tolist() == ["1"]  # kept by CachedDataset
+    catalog.release("raw_customers")  # what the runner does after the last reader
+    assert catalog.load("raw_customers")["ID"].tolist() == ["2"]
 
 
 def test_missing_file_names_the_path_and_what_to_do(tmp_path):
@@ -117,3 +130,44 @@ def test_through_the_catalog_the_users_message_comes_first(tmp_path):
     # Kedro's catalog only prefixes the dataset name: no "Failed while loading..." wrapper first.
     assert str(error.value).startswith(f"raw_customers: Input file '{path}' is empty")
     assert isinstance(error.value.__cause__, InputDataError)
+
+
+@pytest.mark.parametrize(
+    ("first_bytes", "named"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel 97-2003"),
+        (b"\x1f\x8b\x08\x00", "gzip"),
+        (b"PAR1\x15\x04", "Parquet"),
+    ],
+)
+def test_a_binary_file_under_a_text_name_is_named_for_what_it_is(tmp_path, first_bytes, named):
+    path = tmp_path / "customers.csv"
+    path.write_bytes(first_bytes + bytes(range(256)) * 4)
+
+    with pytest.raises(InputDataError) as error:
+        _load(str(path))
+
+    assert named in str(error.value) and "not delimited text" in str(error.value)
+    assert "Save As" in str(error.value)
+
+
+def test_a_stray_quote_is_reported_as_a_quoting_problem(tmp_path):
+    path = _write(tmp_path, f'{HEADER}\n1\t1957\t"50000\t04-09-2012\n2\t1960\t1\t05-09-2012\n')
+
+    with pytest.raises(InputDataError) as error:
+        _load(path)
+
+    assert "never closed" in str(error.value) and "quoting: 3" in str(error.value)
+
+
+def test_a_trailing_delimiter_on_every_data_line_is_named(tmp_path):
+    text = f"{HEADER}\n1\t1957\t50000\t04-09-2012\t\n2\t1960\t1\t05-09-2012\t\n"
+    path = _write(tmp_path, text)
+
+    with pytest.raises(InputDataError) as error:
+        _load(path)
+
+    assert "trailing delimiter" in str(error.value) and "index_col: false" in str(error.value)
+    fixed = DelimitedTextDataset(filepath=path, load_args={"sep": "\t", "index_col": False})
+    assert fixed.load()["Dt_Customer"].tolist() == ["04-09-2012", "05-09-2012"]

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-from kedro.config import OmegaConfigLoader
 from kedro.pipeline import Pipeline
 
+from tests.catalog import output_file, project_catalog
 from tests.project_copy import GENERATED_LAYERS
 
 from .conftest import kedro
@@ -16,13 +16,9 @@ from .conftest import kedro
 
 def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:
     """Every file-backed dataset the default pipeline writes, by dataset name."""
-    catalog = OmegaConfigLoader(conf_source=str(project / "conf"))["catalog"]
-    written = default.all_outputs()
-    return {
-        name: project / catalog[name]["filepath"]
-        for name in sorted(written)
-        if name in catalog and "filepath" in catalog[name]
-    }
+    catalog = project_catalog(project)
+    files = {name: output_file(catalog, name, project) for name in sorted(default.all_outputs())}
+    return {name: project / path for name, path in files.items() if path}
 
 
 def digest_outputs(project: Path) -> dict[str, str]:
@@ -75,8 +71,8 @@ def test_rerun_reproduces_every_output_byte_for_byte(full_run, tmp_path):
 
 
 def test_pipelines_run_one_by_one_reproduce_the_full_run(full_run, tmp_path):
-    # One by one, every table is read back from its Parquet file; in the full run, later nodes
-    # get the table kept in memory (KeptParquetDataset). Both must give the same bytes.
+    # One by one, every table is read back from its file; in the full run, MemoryDatasets and the
+    # cached raw table pass between nodes in memory. Both must give the same bytes.
     stepwise = tmp_path / "stepwise"
     shutil.copytree(full_run, stepwise)
     for layer in GENERATED_LAYERS:

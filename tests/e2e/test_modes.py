@@ -1,6 +1,6 @@
 """The two runs that read a transaction log, end to end with `kedro run --config`.
 
-- the log alone on the real UCI Online Retail log (skipped when the file is absent);
+- the log alone on the real UCI Online Retail log (committed in data/01_raw);
 - the customer table joined to its synthetic log, on the committed default data.
 """
 
@@ -15,17 +15,12 @@ from tests.project_copy import REPO_ROOT, copy_project
 
 from .conftest import kedro
 
-SHARED = REPO_ROOT.parent / "shared"
-ONLINE_RETAIL = SHARED / "data" / "online_retail.parquet"
-
 
 def project_with_envs(root: Path) -> Path:
-    """A fresh project copy with the mode environments, `../shared` as beside the repository."""
+    """A fresh project copy with the mode environments, as a fresh clone has them."""
     project = copy_project(root / "project")
     for env in ("retail", "both"):
         shutil.copytree(REPO_ROOT / "conf" / env, project / "conf" / env)
-    if SHARED.exists():
-        (root / "shared").symlink_to(SHARED, target_is_directory=True)
     return project
 
 
@@ -35,8 +30,6 @@ def read_json(path: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def retail_run(tmp_path_factory) -> Path:
-    if not ONLINE_RETAIL.exists():
-        pytest.skip(f"{ONLINE_RETAIL} is not here (the real Online Retail log)")
     project = project_with_envs(tmp_path_factory.mktemp("retail"))
     kedro(project, "run", "--config", "conf/retail/run.yml")
     return project
@@ -50,7 +43,7 @@ def both_run(tmp_path_factory) -> Path:
 
 
 def test_online_retail_every_line_is_accounted_for(retail_run):
-    quality = read_json(retail_run / "data/02_intermediate/transaction_line_quality.json")
+    quality = read_json(retail_run / "data/retail/02_intermediate/transaction_line_quality.json")
     assert quality["rows_in"] == 541_909
     assert (
         quality["rows_valid"] + quality["rows_cancellation"] + quality["rows_rejected"]
@@ -58,52 +51,55 @@ def test_online_retail_every_line_is_accounted_for(retail_run):
     )
     assert quality["rejected_by_reason"]["missing_customer_id"] == 135_080
     assert sum(quality["rejected_by_reason"].values()) == quality["rows_rejected"]
-    rejected = pd.read_csv(retail_run / "data/02_intermediate/rejected_transaction_summary.csv")
+    rejected = pd.read_csv(
+        retail_run / "data/retail/02_intermediate/rejected_transaction_summary.csv"
+    )
     assert rejected["lines"].sum() == quality["rows_rejected"]
 
 
 def test_online_retail_every_customer_with_rfm_gets_one_segment(retail_run):
-    rfm = pd.read_parquet(retail_run / "data/03_primary/customer_rfm.parquet")
-    segments = pd.read_parquet(retail_run / "data/07_model_output/customer_segments.parquet")
-    decision = read_json(retail_run / "data/06_models/k_selection_decision.json")
-    quality = read_json(retail_run / "data/02_intermediate/transaction_line_quality.json")
+    rfm = pd.read_parquet(retail_run / "data/retail/03_primary/customer_rfm.parquet")
+    segments = pd.read_parquet(retail_run / "data/retail/07_model_output/customer_segments.parquet")
+    decision = read_json(retail_run / "data/retail/06_models/k_selection_decision.json")
+    quality = read_json(retail_run / "data/retail/02_intermediate/transaction_line_quality.json")
     assert len(rfm) == quality["customers_with_purchases"]
     assert sorted(segments["ID"]) == sorted(rfm["ID"])
     assert set(segments["segment"]) == set(range(1, decision["chosen_k"] + 1))
 
 
 def test_online_retail_names_actions_and_report(retail_run):
-    names = read_json(retail_run / "data/08_reporting/segment_names.json")["segments"]
-    actions = read_json(retail_run / "data/08_reporting/segment_actions.json")["segments"]
-    decision = read_json(retail_run / "data/06_models/k_selection_decision.json")
+    names = read_json(retail_run / "data/retail/08_reporting/segment_names.json")["segments"]
+    actions = read_json(retail_run / "data/retail/08_reporting/segment_actions.json")["segments"]
+    decision = read_json(retail_run / "data/retail/06_models/k_selection_decision.json")
     labels = [item["name"] for item in names]
     assert len(labels) == decision["chosen_k"] == len(set(labels))
     assert all(": " in label for label in labels)  # "Archetype: traits"
     assert all(item["actions"] for item in actions)
-    html = (retail_run / "data/08_reporting/segmentation_report.html").read_text()
+    html = (retail_run / "data/retail/08_reporting/segmentation_report.html").read_text()
     assert "541,909" in html and "135,080" in html
     assert all(label in html for label in labels)
     # No customer table in this mode: nothing of the default run's cleaning or exploration.
-    assert not (retail_run / "data/03_primary/customers.parquet").exists()
+    assert not (retail_run / "data/retail/03_primary/customers.parquet").exists()
 
 
 def test_both_mode_segments_every_kept_customer_with_their_log(both_run):
-    primary = pd.read_parquet(both_run / "data/03_primary/customers.parquet")
-    joined = pd.read_parquet(both_run / "data/03_primary/customers_with_transactions.parquet")
-    segments = pd.read_parquet(both_run / "data/07_model_output/customer_segments.parquet")
-    summary = read_json(both_run / "data/03_primary/transaction_join_summary.json")
-    rfm = pd.read_parquet(both_run / "data/03_primary/customer_rfm.parquet")
+    primary = pd.read_parquet(both_run / "data/both/03_primary/customers.parquet")
+    joined = pd.read_parquet(both_run / "data/both/03_primary/customers_with_transactions.parquet")
+    segments = pd.read_parquet(both_run / "data/both/07_model_output/customer_segments.parquet")
+    summary = read_json(both_run / "data/both/03_primary/transaction_join_summary.json")
+    rfm = pd.read_parquet(both_run / "data/both/03_primary/customer_rfm.parquet")
 
     assert sorted(segments["ID"]) == sorted(primary["ID"]) == sorted(joined["ID"])
     assert summary["customers"] == len(primary)
     assert summary["matched"] + summary["without_transactions"] == len(primary)
     assert summary["matched"] + summary["log_customers_not_in_table"] == len(rfm)
     assert int(joined["has_transactions"].sum()) == summary["matched"]
-    features = pd.read_parquet(both_run / "data/04_feature/customer_features.parquet")
+    features = pd.read_parquet(both_run / "data/both/04_feature/customer_features.parquet")
     assert {"income", "txn_recency_days", "has_transactions"} <= set(features.columns)
     names = [
-        s["name"] for s in read_json(both_run / "data/08_reporting/segment_names.json")["segments"]
+        s["name"]
+        for s in read_json(both_run / "data/both/08_reporting/segment_names.json")["segments"]
     ]
     assert len(names) == len(set(names))
-    html = (both_run / "data/08_reporting/segmentation_report.html").read_text()
+    html = (both_run / "data/both/08_reporting/segmentation_report.html").read_text()
     assert "rows read" in html and "lines read" in html and "found in the log" in html

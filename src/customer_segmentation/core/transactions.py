@@ -120,9 +120,12 @@ def canonicalise(
 ) -> ir.Table:
     """Rename mapped source columns to canonical names and give them canonical types (lazily).
 
-    ``column_map`` maps canonical name -> source column. Unmapped optional columns are absent.
+    ``column_map`` maps canonical name -> source column. Unmapped optional columns, and those
+    mapped to ``None`` (how an environment says its log lacks a column the base maps), are absent.
     """
     import ibis  # noqa: PLC0415 - takes 1 s to import; only runs that read a log need it
+
+    column_map = {name: column for name, column in column_map.items() if column is not None}
 
     unknown = set(column_map) - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS)
     missing_required = [name for name in REQUIRED_COLUMNS if name not in column_map]

@@ -1,7 +1,23 @@
-"""Project-specific Kedro datasets."""
+"""Project datasets: stock kedro-datasets types written atomically, and two readers."""
 
+from customer_segmentation.datasets.atomic import (
+    CSVDataset,
+    JSONDataset,
+    MatplotlibDataset,
+    ParquetDataset,
+    PickleDataset,
+    TextDataset,
+)
 from customer_segmentation.datasets.delimited_text import DelimitedTextDataset
 from customer_segmentation.datasets.figure import FigureDataset
-from customer_segmentation.datasets.kept_parquet import KeptParquetDataset
 
-__all__ = ["DelimitedTextDataset", "FigureDataset", "KeptParquetDataset"]
+__all__ = [
+    "CSVDataset",
+    "DelimitedTextDataset",
+    "FigureDataset",
+    "JSONDataset",
+    "MatplotlibDataset",
+    "ParquetDataset",
+    "PickleDataset",
+    "TextDataset",
+]

@@ -10,13 +10,19 @@ import pandas as pd
 from kedro.io.core import DatasetError, get_filepath_str
 from kedro_datasets.pandas import CSVDataset
 
-from customer_segmentation.datasets.kept import KeepsLoadedTable
 from customer_segmentation.errors import InputDataError
 
 # Delimiters we recognise when the configured one splits the header into a single column.
 LIKELY_DELIMITERS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 # Enough bytes to hold the header and the first data line of any sensible table.
 _PEEK_BYTES = 1 << 16
+# Files that are not text at all, by their first bytes: what they are, and how to get a table.
+BINARY_FORMATS = {
+    b"PK\x03\x04": "an Excel workbook (.xlsx) or a zip archive",
+    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
+    b"\x1f\x8b": "a gzip-compressed file",
+    b"PAR1": "a Parquet file",
+}
 
 
 class InputFileError(InputDataError, DatasetError):
@@ -35,7 +41,7 @@ def _printable(delimiter: str) -> str:
     )
 
 
-class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
+class DelimitedTextDataset(CSVDataset):
     """Read-only raw table: a ``pandas.CSVDataset`` that loads every value as text.
 
     No type or missing-value guessing happens at load (the data contract parses values later);
@@ -44,8 +50,9 @@ class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
     ``load_args`` are passed to ``pandas.read_csv`` (``sep``, ``encoding``...), except the ones
     that would make pandas guess types or missing values.
 
-    A run reads the file once (``KeepsLoadedTable``): data_processing parses the rows, then
-    copies the rejected ones verbatim, and at 10M customers a second read took 5 s.
+    Read-only: ``save`` refuses. The catalog wraps it in Kedro's ``CachedDataset`` so that a run
+    reads the file once (data_processing parses the rows, then copies the rejected ones
+    verbatim; a second read took 5 s at 10M customers).
     """
 
     DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": ",", "encoding": "utf-8-sig"}
@@ -56,7 +63,7 @@ class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
         {"sep", "delimiter", "encoding", "quotechar"} | set(_TEXT_ONLY_ARGS)
     )
 
-    def _read(self) -> pd.DataFrame:
+    def load(self) -> pd.DataFrame:
         """Check the file's shape, then read it with every value as text."""
         path = get_filepath_str(self._get_load_path(), self._protocol)
         source = self._source_name()
@@ -73,6 +80,7 @@ class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
                 f"Input file '{source}' is empty: it has no header and no rows. Provide a table "
                 "with a header line and one line per customer."
             )
+        self._refuse_binary(head, source)
         if len(head) == _PEEK_BYTES and b"\n" in head:  # don't cut a character in two
             head = head[: head.rindex(b"\n")]
         try:
@@ -90,7 +98,38 @@ class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
                 f"Input file '{source}' has a header line but no data rows. Provide at least "
                 "one customer row below the header."
             )
+        self._check_trailing_delimiter(rows, source)
         return self._read_text(path, source)
+
+    @staticmethod
+    def _refuse_binary(head: bytes, source: str) -> None:
+        """Refuse a spreadsheet, archive or Parquet file saved under a text name."""
+        for magic, kind in BINARY_FORMATS.items():
+            if head.startswith(magic):
+                raise InputFileError(
+                    f"Input file '{source}' is {kind}, not delimited text. Save the table as "
+                    "CSV or tab-separated text (in Excel: File > Save As > CSV UTF-8) and point "
+                    "the dataset at that file in conf/local/catalog.yml."
+                )
+
+    def _check_trailing_delimiter(self, rows: list[str], source: str) -> None:
+        """Refuse data lines that all end with one extra, empty field (a trailing delimiter).
+
+        pandas would silently take the first column as the row index and shift every column.
+        """
+        sep = self._load_args.get("sep", ",")
+        if len(sep) != 1 or self._load_args.get("index_col") is False:
+            return
+        header_fields = rows[0].count(sep) + 1
+        data = rows[1:]
+        if all(row.count(sep) + 1 == header_fields + 1 and row.endswith(sep) for row in data):
+            raise InputFileError(
+                f"Input file '{source}': every data line ends with an extra {_printable(sep)} "
+                f"(a trailing delimiter), so the lines have {header_fields + 1} fields and the "
+                f"header {header_fields}. Remove the trailing delimiters, or set "
+                "`load_args: index_col: false` for this dataset in conf/local/catalog.yml to "
+                "ignore them."
+            )
 
     def _source_name(self) -> str:
         """The path for messages and reports: relative to the working directory (the project
@@ -142,6 +181,13 @@ class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
             if frame is None:
                 frame = self._read_csv(path, load_args)
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+            if "EOF inside string" in str(error):
+                raise InputFileError(
+                    f"Input file '{source}': a field opens a double quote (\") that is never "
+                    f"closed, so the rest of the file reads as one value ({error}). Remove or "
+                    "close the stray quote; if quotes are ordinary characters in your data, set "
+                    "`load_args: quoting: 3` (no quoting) for this dataset in the catalog."
+                ) from error
             raise InputFileError(
                 f"Input file '{source}' cannot be read as a table with the delimiter "
                 f"{_printable(load_args.get('sep', ','))}: {error}. Check that every line has "
@@ -162,3 +208,9 @@ class DelimitedTextDataset(KeepsLoadedTable, CSVDataset):
     def _read_csv(self, path: str, load_args: dict[str, Any]) -> pd.DataFrame:
         with self._fs.open(path, mode="rb") as handle:
             return pd.read_csv(handle, **load_args)
+
+    def save(self, data: pd.DataFrame) -> None:
+        """Refuse: a raw input is never written by the project."""
+        raise DatasetError(
+            f"'{self._source_name()}' is a raw input: the pipelines read it and never write it."
+        )

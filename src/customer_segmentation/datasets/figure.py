@@ -1,11 +1,13 @@
 """A figure dataset that saves like MatplotlibDataset and loads the saved PNG bytes back."""
 
 from kedro.io.core import get_filepath_str
-from kedro_datasets.matplotlib import MatplotlibDataset
+
+from customer_segmentation.datasets.atomic import MatplotlibDataset
 
 
 class FigureDataset(MatplotlibDataset):
-    """PNG figure: ``save`` takes a matplotlib Figure, ``load`` returns the PNG bytes.
+    """PNG figure: ``save`` takes a matplotlib Figure (written atomically), ``load`` returns the
+    PNG bytes.
 
     Loading lets the report embed the very figures a run saved instead of drawing them again;
     kedro-viz previews it like any MatplotlibDataset.

@@ -1,4 +1,4 @@
-"""The real UCI Online Retail log (shared data, read in place): the published facts."""
+"""The real UCI Online Retail log (committed in data/01_raw): the published facts."""
 
 from pathlib import Path
 
@@ -6,9 +6,7 @@ import pytest
 
 from customer_segmentation.core import transactions as tx
 
-ONLINE_RETAIL = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "data" / "online_retail.parquet"
-)
+ONLINE_RETAIL = Path(__file__).resolve().parents[3] / "data" / "01_raw" / "online_retail.parquet"
 COLUMN_MAP = {
     "customer_id": "CustomerID",
     "invoice": "InvoiceNo",
@@ -18,8 +16,6 @@ COLUMN_MAP = {
     "product": "StockCode",
     "country": "Country",
 }
-
-pytestmark = pytest.mark.skipif(not ONLINE_RETAIL.exists(), reason=f"{ONLINE_RETAIL} absent")
 
 
 @pytest.fixture(scope="module")

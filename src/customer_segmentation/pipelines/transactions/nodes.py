@@ -1,19 +1,18 @@
 """Kedro nodes of the transactions pipeline: thin wrappers around ``core.transactions``."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from customer_segmentation.core import transactions as tx
 
-if TYPE_CHECKING:  # pragma: no cover
-    import ibis.expr.types as ir
+# A lazy ``ibis.Table``. Ibis is imported only by runs that read a log (about 1 s), and Kedro
+# evaluates every node's annotations on every command, so the alias does not import it.
+IbisTable = Any
 
 
 def aggregate_transactions(
-    raw_transactions: ir.Table, params: dict[str, Any]
+    raw_transactions: IbisTable, params: dict[str, Any]
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
     """Classify the log's lines and aggregate the valid ones per customer, in the log's engine.
 

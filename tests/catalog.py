@@ -1,0 +1,23 @@
+"""A project's catalog as `kedro run` builds it: globals resolved, dataset factories applied."""
+
+import os
+from pathlib import Path
+
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+from kedro.io import DataCatalog
+
+
+def project_catalog(project: Path, env: str = "base") -> DataCatalog:
+    """The resolved catalog of ``project`` in ``env`` (``base``: no local overrides)."""
+    bootstrap_project(project)
+    with KedroSession.create(project_path=project, env=env) as session:
+        return session.load_context().catalog
+
+
+def output_file(catalog: DataCatalog, name: str, project: Path) -> str | None:
+    """The file a dataset writes, relative to ``project``; None for a memory dataset."""
+    description = catalog.get(name)._describe()
+    if "filepath" not in description:
+        return None
+    return os.path.relpath(description["filepath"], project)

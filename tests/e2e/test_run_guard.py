@@ -1,0 +1,83 @@
+"""The run guard: a manifest per run, one run at a time, stale reports stamped, clear refusals."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from customer_segmentation.hooks import STALE_BANNER_ID, file_sha256
+
+from .conftest import kedro
+
+
+def _manifest(project) -> dict:
+    return json.loads((project / "data" / "run_manifest.json").read_text())
+
+
+def test_a_run_records_its_input_hash_parameters_and_status(full_run):
+    manifest = _manifest(full_run)
+    raw = full_run / "data/01_raw/customers_synthetic.csv"
+
+    assert manifest["status"] == "succeeded"
+    assert manifest["inputs"]["raw_customers"] == {
+        "path": "data/01_raw/customers_synthetic.csv",
+        "sha256": file_sha256(raw),
+    }
+    assert manifest["started"] <= manifest["finished"]
+
+
+def test_a_failed_run_marks_the_earlier_report_stale(full_run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+    (project / "data/01_raw/customers_synthetic.csv").write_text("ID\tYear_Birth\n")
+
+    result = kedro(project, "run", check=False)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr  # the cause alone, then the log
+    assert "has a header line but no data rows" in result.stderr
+    assert "Traceback" in (project / "errors.log").read_text()
+    manifest = _manifest(project)
+    assert manifest["status"] == "failed" and "no data rows" in manifest["error"]
+    report = (project / "data/08_reporting/segmentation_report.html").read_text()
+    assert STALE_BANNER_ID in report and manifest["run_id"] in report
+
+
+def test_a_second_run_in_the_same_project_stops_while_the_first_runs(full_run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "MPLBACKEND": "Agg"}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _manifest(project)["status"] != "running":
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.1)
+
+        second = kedro(project, "run", "--params", "clustering.k_range.max=6", check=False)
+    finally:
+        first.wait(timeout=300)
+
+    assert second.returncode != 0
+    assert "Another `kedro run` is writing to" in second.stdout + second.stderr
+    assert first.returncode == 0
+    assert _manifest(project)["status"] == "succeeded"
+
+
+def test_parallel_runner_is_refused_with_the_real_reason(full_run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+
+    result = kedro(project, "run", "--runner", "ParallelRunner", check=False)
+
+    assert result.returncode != 0
+    assert "ParallelRunner cannot run this project" in result.stdout + result.stderr
+    assert "CachedDataset" in result.stdout + result.stderr
