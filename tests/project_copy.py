@@ -5,7 +5,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # What a fresh clone holds that a `kedro run` needs (the package is installed editable).
-PROJECT_ITEMS = ["pyproject.toml", ".telemetry", "src", "conf/base", "conf/local/README.md"]
+PROJECT_ITEMS = [
+    "pyproject.toml",
+    ".telemetry",
+    "src",
+    "conf/base",
+    "conf/logging.yml",
+    "conf/local/README.md",
+]
 RAW_LAYER = "01_raw"
 GENERATED_LAYERS = [
     "02_intermediate",

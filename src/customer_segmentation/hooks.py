@@ -163,3 +163,97 @@ class RunGuard:
 
 def _started_epoch(manifest: dict[str, Any]) -> float:
     return datetime.fromisoformat(manifest["started"]).timestamp()
+
+
+SUMMARY = logging.getLogger("customer_segmentation.run")
+
+
+def _path(catalog, name: str) -> str:
+    """Where ``name`` is written, relative to the working directory when inside it."""
+    path = _filepath(catalog.get(name)._describe()) or name
+    return os.path.relpath(path) if os.path.isabs(path) else path
+
+
+def _rows_line(quality: dict, rejected_at: str) -> str:
+    return (
+        f"{quality['rows_in']:,} rows in: {quality['rows_kept']:,} kept, "
+        f"{quality['rows_rejected']:,} rejected, each with a reason ({rejected_at})"
+    )
+
+
+def _k_line(decision: dict) -> str:
+    why = decision.get("explanation") or decision["reasoning"].split(". ")[0]
+    line = f"k = {decision['chosen_k']}: {why.rstrip('.')}."
+    structure = decision.get("structure")
+    return f"{line} {structure['statement']}" if structure else line
+
+
+def _features_line(report: dict) -> str:
+    columns = len(report["model_input_columns"])
+    variance = report.get("explained_variance_total")
+    kept = f" keeping {variance:.0%} of the variance" if variance else ""
+    return f"{len(report['features_requested'])} customer features -> {columns} model inputs{kept}"
+
+
+class RunSummary:
+    """Kedro hooks: one console line per pipeline with its key result, and a closing summary.
+
+    Kedro's own per-node lines go to info.log (conf/logging.yml); these lines are what a person
+    reads on the console.
+    """
+
+    def __init__(self) -> None:
+        self._results: dict[str, Any] = {}
+        self._started = 0.0
+
+    @hook_impl
+    def before_pipeline_run(self) -> None:
+        self._results = {}
+        self._started = datetime.now(UTC).timestamp()
+
+    @hook_impl
+    def after_node_run(self, outputs: dict[str, Any], catalog) -> None:
+        for name, value in outputs.items():
+            prefix, _, key = name.rpartition(".")
+            step = f"{prefix} " if prefix else ""
+            if key == "data_quality":
+                rejected = _path(catalog, name.replace("data_quality", "rejected_customers"))
+                self._results[name] = _rows_line(value, rejected)
+                SUMMARY.info("%scleaning: %s", step, self._results[name])
+            elif name == "feature_report":
+                SUMMARY.info("features: %s", _features_line(value))
+            elif name == "eda_summary":
+                SUMMARY.info(
+                    "eda: %s customers, tables and figures in %s",
+                    f"{value['n_customers']:,}",
+                    os.path.dirname(_path(catalog, "eda_key_metrics")),
+                )
+            elif name == "k_selection_decision":
+                self._results["k"] = _k_line(value)
+                SUMMARY.info("clustering: %s", self._results["k"])
+            elif name == "segment_stability":
+                self._results["stability"] = (
+                    f"Stability: mean adjusted Rand index {value['ari_mean']:.2f} "
+                    f"(sd {value['ari_sd']:.2f}, min {value['ari_min']:.2f}) over "
+                    f"{value['n_resamples']} bootstrap resamples"
+                )
+            elif name == "segmentation_report":
+                self._results["report"] = _path(catalog, name)
+                SUMMARY.info("cluster_analysis: report written to %s", self._results["report"])
+            elif name == "new_customer_segments":
+                SUMMARY.info(
+                    "scoring: %s new customers placed, in %s",
+                    f"{len(value):,}",
+                    _path(catalog, name),
+                )
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        seconds = datetime.now(UTC).timestamp() - self._started
+        lines = [f"Done in {seconds:.1f} s."]
+        if "data_quality" in self._results:
+            lines.append(self._results["data_quality"].capitalize() + ".")
+        lines += [self._results[key] for key in ("k", "stability") if key in self._results]
+        if "report" in self._results:
+            lines.append(f"Open the report: {self._results['report']}")
+        SUMMARY.info("\n".join(lines))

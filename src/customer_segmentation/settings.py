@@ -4,7 +4,7 @@ import warnings
 
 from kedro.config import OmegaConfigLoader
 
-from customer_segmentation.hooks import RunGuard
+from customer_segmentation.hooks import RunGuard, RunSummary
 
 # Kedro 1.7's config loader calls OmegaConf.register_new_resolver, which OmegaConf deprecates: a
 # warning about Kedro's own code, printed three times on every command, that no user can act on.
@@ -19,5 +19,5 @@ CONFIG_LOADER_ARGS = {
     # conf/<env> overrides single parameter keys, not whole blocks (conf/local/README.md).
     "merge_strategy": {"parameters": "soft"},
 }
-HOOKS = (RunGuard(),)
-"""One run at a time per output folder, a run manifest, stale reports stamped (hooks.py)."""
+HOOKS = (RunGuard(), RunSummary())
+"""Lock, run manifest and stale-report stamp; a short console summary of every run (hooks.py)."""

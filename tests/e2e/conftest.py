@@ -34,7 +34,8 @@ def kedro(project: Path, *args: str, check: bool = True) -> subprocess.Completed
 def full_run(tmp_path_factory) -> Path:
     """A project copy on which the default `kedro run` has completed."""
     project = copy_project(tmp_path_factory.mktemp("project"))
-    kedro(project, "run")
+    result = kedro(project, "run")
+    (project.parent / "console.txt").write_text(result.stdout + result.stderr)
     return project
 
 

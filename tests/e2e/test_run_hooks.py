@@ -1,4 +1,4 @@
-"""The run guard: a manifest per run, one run at a time, stale reports stamped, clear refusals."""
+"""Run hooks: a manifest per run, one run at a time, stale reports stamped, a calm console."""
 
 import json
 import os
@@ -81,3 +81,17 @@ def test_parallel_runner_is_refused_with_the_real_reason(full_run, tmp_path):
     assert result.returncode != 0
     assert "ParallelRunner cannot run this project" in result.stdout + result.stderr
     assert "CachedDataset" in result.stdout + result.stderr
+
+
+def test_the_console_shows_one_line_per_pipeline_and_a_closing_summary(full_run):
+    console = (full_run.parent / "console.txt").read_text()
+    quality = json.loads((full_run / "data/02_intermediate/data_quality.json").read_text())
+    decision = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
+    lines = console.splitlines()
+
+    assert "WARNING" not in console and "Running node" not in console
+    for step in ("cleaning:", "features:", "eda:", "clustering:", "cluster_analysis:"):
+        assert sum(line.startswith(step) for line in lines) == 1, step
+    assert f"{quality['rows_in']:,} rows in: {quality['rows_kept']:,} kept" in console
+    assert f"k = {decision['chosen_k']}:" in console
+    assert lines[-1] == "Open the report: data/08_reporting/segmentation_report.html"
