@@ -47,7 +47,8 @@ def _mix_action(kind: str, text: Mapping, row: pd.Series, **values) -> dict:
         "amount": {"segment": row["amount"], "overall": row["overall_amount"]},
     }
     fields = {key: row[key] for key in ("share", "overall_share", "amount", "overall_amount")}
-    return _action(kind, text, figures, item=row["item"], **fields, **values)
+    action = _action(kind, text, figures, item=row["item"], **fields, **values)
+    return {**action, "measure": row["measure"], "item": row["item"]}
 
 
 def _strongest(mix: pd.DataFrame, measure: str, direction: str) -> pd.Series | None:

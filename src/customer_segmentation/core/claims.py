@@ -26,6 +26,7 @@ SEGMENT = "segment"
 # Profile columns holding a share or a rate (0..1); effect sizes and indices are not shares.
 SHARE_COLUMN = re.compile(r"(^|_)(share|rate)(_|$)")
 WITHHELD = "data_warnings"
+WARNING_SEPARATOR = " | "
 
 
 def share_columns(columns: Sequence[str]) -> list[str]:
@@ -41,7 +42,8 @@ def share_columns(columns: Sequence[str]) -> list[str]:
 
 
 def withhold_impossible_shares(profiles: pd.DataFrame) -> pd.DataFrame:
-    """``profiles`` with every share above 1 replaced by NaN and named in ``data_warnings``.
+    """``profiles`` with every share above 1 replaced by NaN and named in ``data_warnings``
+    (notes joined by ``WARNING_SEPARATOR``).
 
     Nothing is clipped: the raw ratio is kept in the warning (as a ratio, not a percentage), so a
     reader sees that the input rows are inconsistent. A ``<column>_index`` built on a withheld
@@ -57,10 +59,12 @@ def withhold_impossible_shares(profiles: pd.DataFrame) -> pd.DataFrame:
         for position in np.flatnonzero(impossible.to_numpy()):
             index = result.index[position]
             note = (
-                f"{column} withheld: the rows give {values.iloc[position]:.3f} per unit (above 1, "
-                "impossible for a share; the input has more of the part than of the whole)"
+                f"{column} withheld: the rows give {values.iloc[position]:.3f} per unit, above 1, "
+                "which is impossible for a share (the input has more of the part than of the whole)"
             )
-            warnings[index] = f"{warnings[index]}; {note}" if warnings[index] else note
+            warnings[index] = (
+                f"{warnings[index]}{WARNING_SEPARATOR}{note}" if warnings[index] else note
+            )
         result[column] = values.mask(impossible)
         if f"{column}_index" in result:
             result[f"{column}_index"] = result[f"{column}_index"].mask(impossible)

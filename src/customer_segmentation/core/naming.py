@@ -41,6 +41,13 @@ def _agrees_with_mix(segment: int, rule: Mapping, direction: str, mix: pd.DataFr
     return row["direction"] == direction or main_channel
 
 
+def _mix_of(rule: Mapping) -> dict:
+    """The ``measure`` and ``item`` a descriptor names (empty when it names no mix)."""
+    if "measure" not in rule:
+        return {}
+    return {"measure": rule["measure"], "item": rule.get("item", rule["measure"])}
+
+
 def _descriptor(
     segment: int, effect: float, rule: Mapping, materiality: Mapping, mix: pd.DataFrame | None
 ) -> str | None:
@@ -83,6 +90,7 @@ def segment_descriptors(
                         "phrase": phrase,
                         "effect_size": effect,
                         "priority": priority,
+                        **_mix_of(rule),
                     }
                 )
         traits.sort(key=lambda item: (-abs(item["effect_size"]), item["priority"]))
@@ -136,6 +144,7 @@ def name_segments(
                     "attribute": item["attribute"],
                     "phrase": item["phrase"],
                     "effect_size": round(float(item["effect_size"]), 3),
+                    **_mix_of(item),
                 }
                 for item in sorted(
                     candidates[segment][: size[segment]], key=lambda item: item["priority"]

@@ -7,9 +7,12 @@ import base64
 import io
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from matplotlib.figure import Figure
+
+from customer_segmentation.core.claims import WARNING_SEPARATOR
 
 TEMPLATE = "segmentation_report.html.j2"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -48,6 +51,7 @@ def embed_figures(figures: Mapping[str, Figure | bytes], captions: Mapping[str, 
 
 FORMATS = {
     "pct": lambda value: f"{100 * float(value):.1f}%",
+    "d1": lambda value: f"{float(value):.1f}",
     "d2": lambda value: f"{float(value):.2f}",
     "money": lambda value: f"{float(value):,.0f}",
     "int": lambda value: f"{int(value):,}",
@@ -56,8 +60,8 @@ FORMATS = {
 
 
 def fmt(value: object, kind: str = "number") -> str:
-    """Readable value: ``pct`` (0..1 -> %), ``money``, ``int``, ``d`` (signed), ``d2`` (two
-    decimals) or plain."""
+    """Readable value: ``pct`` (0..1 -> %), ``money``, ``int``, ``d`` (signed), ``d1`` / ``d2``
+    (one / two decimals) or plain."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if kind in FORMATS:
@@ -86,29 +90,41 @@ def k_table(k_selection: pd.DataFrame, chosen_k: int) -> dict:
     return {"header": [c.replace("_", " ") for c in columns], "rows": rows}
 
 
-# How a mix row reads on a segment card: its label, and the unit of its amount per customer.
+# How a mix row reads on a segment card: what is compared, the share's base, the amount's unit.
 MIX_LABELS = {
-    "category": ("{item}: share of spend", "spent on it per customer", "money"),
-    "channel": ("{item} purchases: share of purchases", "purchases there per customer", "number"),
-    "deals": ("Deal purchases: share of purchases", "deal purchases per customer", "number"),
-    "response": ("Responded to the last campaign", "earlier campaigns accepted per customer", "d2"),
+    "category": ("{item}", "of spend", "spent on it per customer", "money"),
+    "channel": ("{item} purchases", "of purchases", "purchases there per customer", "d1"),
+    "deals": ("deal purchases", "of purchases", "deal purchases per customer", "d1"),
+    "response": (
+        "campaign response",
+        "responded to the last campaign",
+        "earlier campaigns accepted per customer",
+        "d2",
+    ),
 }
 
 
-def _mix_rows(mix: pd.DataFrame) -> list[dict]:
-    """The material mix rows of one segment (``claims.material_mix``), formatted for its card."""
+def _mix_rows(mix: pd.DataFrame, top: int) -> list[dict]:
+    """The material mix rows of one segment (``claims.material_mix``), as card sentences:
+    ``{direction, label, text}``, e.g. ``More``, ``meat``, ``35.0% of spend vs 27.6% for all
+    customers; 492 vs 167 spent on it per customer``; at most ``top``, the largest share
+    ratio (either way) first."""
+    material = mix.loc[mix["direction"] != ""]
+    distance = np.log(material["share"] / material["overall_share"]).abs()
     rows = []
-    for record in mix.loc[mix["direction"] != ""].to_dict("records"):
-        label, amount_label, kind = MIX_LABELS[record["measure"]]
+    for record in material.loc[distance.sort_values(ascending=False).index[:top]].to_dict(
+        "records"
+    ):
+        label, base, unit, kind = MIX_LABELS[record["measure"]]
         rows.append(
             {
-                "label": label.format(item=record["item"]).capitalize(),
-                "direction": "more" if record["direction"] == "high" else "less",
-                "share": fmt(record["share"], "pct"),
-                "overall_share": fmt(record["overall_share"], "pct"),
-                "amount_label": amount_label,
-                "amount": fmt(record["amount"], kind),
-                "overall_amount": fmt(record["overall_amount"], kind),
+                "direction": "More" if record["direction"] == "high" else "Less",
+                "label": label.format(item=record["item"]),
+                "text": (
+                    f"{fmt(record['share'], 'pct')} {base} vs "
+                    f"{fmt(record['overall_share'], 'pct')} for all customers; "
+                    f"{fmt(record['amount'], kind)} vs {fmt(record['overall_amount'], kind)} {unit}"
+                ),
             }
         )
     return rows
@@ -143,6 +159,7 @@ def segment_cards(
     mix: pd.DataFrame | None = None,
     key_metrics: Sequence[Mapping] | None = None,
     agreement: Mapping | None = None,
+    named_channels: Mapping[int, set[str]] | None = None,
 ) -> list[dict]:
     """Per segment: name, size, stability, what sets it apart and its actions.
 
@@ -152,7 +169,8 @@ def segment_cards(
     per segment: ``stability`` (``jaccard_mean``, ``tentative``) and ``actions``.
     ``key_metrics`` (``{column, label, format}``) replaces the customer-table key numbers after
     customers and revenue share, for modes without income, channels or campaigns.
-    ``agreement`` is the ``segment_assignment_agreement`` dataset.
+    ``agreement`` is the ``segment_assignment_agreement`` dataset; ``named_channels`` the
+    channels each segment's name cites (its card then shows the main channel that backs it).
     """
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
     placed = {}
@@ -167,24 +185,37 @@ def segment_cards(
             {
                 "segment": segment,
                 "name": names[segment],
-                "key_numbers": _key_numbers(row, overall, key_metrics),
-                "stability": fmt(planned["stability"]["jaccard_mean"]),
+                "key_numbers": _key_numbers(
+                    row, overall, key_metrics, (named_channels or {}).get(segment, set())
+                ),
+                "stability": f"{planned['stability']['jaccard_mean']:.2f}",
                 "tentative": planned["stability"]["tentative"],
                 "placed_elsewhere": fmt(placed[segment], "pct") if segment in placed else None,
                 "traits": _traits(own, labels, effect_size, top_traits),
-                "mix": [] if mix is None else _mix_rows(mix.loc[mix["segment"] == segment]),
-                "warnings": [w for w in str(row.get("data_warnings") or "").split("; ") if w],
+                "mix": []
+                if mix is None
+                else _mix_rows(mix.loc[mix["segment"] == segment], top_traits),
+                "warnings": _warnings(row.get("data_warnings")),
                 "actions": planned["actions"],
             }
         )
     return cards
 
 
+def _warnings(text: object) -> list[str]:
+    """The ``data_warnings`` of a profile row (``claims.withhold_impossible_shares``), one by one;
+    a saved and reloaded profile table reads an empty text as missing."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return []
+    return [warning for warning in str(text).split(WARNING_SEPARATOR) if warning]
+
+
 def _key_numbers(
-    row: Mapping, overall: Mapping, key_metrics: Sequence[Mapping] | None
+    row: Mapping, overall: Mapping, key_metrics: Sequence[Mapping] | None, named: set[str]
 ) -> list[tuple[str, str]]:
     """A segment card's key numbers: size and revenue, then the mode's headline metrics; the main
-    channel and largest category only where they differ from all customers'."""
+    channel and largest category only where they differ from all customers' (or, for the
+    channel, where the segment's name cites it)."""
     size = [
         ("Customers", f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})"),
         ("Revenue share", fmt(row["revenue_share"], "pct")),
@@ -203,7 +234,7 @@ def _key_numbers(
         ),
     ]
     channel, category = row["preferred_channel"], row["top_category"]
-    if channel != overall["preferred_channel"]:
+    if channel != overall["preferred_channel"] or channel in named:
         numbers.append(
             (
                 "Main channel",
@@ -239,10 +270,11 @@ def profile_table(
     ]
     metrics += [(f"mean_{a}", f"{label}, mean", "number") for a, label in labels.items()]
     header = [f"{s}: {names[s]}" if s else "All customers" for s in profiles["segment"]]
+    # A text row equal for every segment (e.g. the same top category everywhere) tells none apart.
     rows = [
         {"label": label, "cells": [fmt(value, kind) for value in profiles[column]]}
         for column, label, kind in metrics
-        if column in profiles
+        if column in profiles and not (kind == "text" and profiles[column].nunique() == 1)
     ]
     return {"header": header, "rows": rows}
 
