@@ -62,9 +62,7 @@ def test_share_and_amount_both_above_or_both_below_are_material():
             1, revenue_per_customer=200.0, category_share_gold=0.3, category_share_wines=0.7
         ),
         # web 25% of 8 purchases = 2 vs 4: less in share and number
-        profile_row(
-            2, mean_total_purchases=8.0, channel_share_web=0.25, channel_share_store=0.75
-        ),
+        profile_row(2, mean_total_purchases=8.0, channel_share_web=0.25, channel_share_store=0.75),
     )
     assert direction(mix, 1, "category", "gold") == "high"
     assert direction(mix, 1, "category", "wines") == ""  # 0.7 / 0.8 of the share, more money

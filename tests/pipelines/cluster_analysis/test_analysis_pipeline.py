@@ -12,7 +12,7 @@ from customer_segmentation.datasets import FigureDataset
 from customer_segmentation.pipelines.cluster_analysis import create_pipeline
 from customer_segmentation.pipelines.cluster_analysis.pipeline import SEGMENT_FIGURES
 
-from .conftest import PARAMETERS
+from .conftest import CONF
 
 
 class KeptDataset(MemoryDataset):
@@ -57,7 +57,7 @@ def test_pipeline_produces_every_output(analysis_inputs):
 def test_every_node_is_tagged_analysis_and_every_output_is_in_the_catalog():
     pipeline = create_pipeline()
     assert all("analysis" in node.tags for node in pipeline.nodes)
-    catalog_file = PARAMETERS.parent / "catalog.yml"
+    catalog_file = CONF / "base" / "catalog.yml"
     entries = yaml.safe_load(catalog_file.read_text())
     assert set(pipeline.all_outputs()) <= set(entries)
     for name in pipeline.all_outputs():
