@@ -130,11 +130,21 @@ def _mix_rows(mix: pd.DataFrame, top: int) -> list[dict]:
     return rows
 
 
-def _traits(effects: pd.DataFrame, labels: Mapping[str, str], effect_size: float, top: int):
-    """One segment's attributes that differ materially (|d| >= effect_size), largest |d| first."""
+def _traits(
+    effects: pd.DataFrame,
+    labels: Mapping[str, str],
+    effect_size: float,
+    top: int,
+    named: Sequence[str] = (),
+):
+    """One segment's attributes that differ materially (|d| >= effect_size), largest |d| first:
+    the ``top`` largest, and every attribute in ``named`` (those the segment's name cites)."""
     material = effects.loc[effects["effect_size"].abs() >= effect_size].copy()
     material["size"] = material["effect_size"].abs()
-    material = material.sort_values(["size", "attribute"], ascending=[False, True]).head(top)
+    material = material.sort_values(["size", "attribute"], ascending=[False, True])
+    material = material.loc[
+        (np.arange(len(material)) < top) | material["attribute"].isin(list(named)).to_numpy()
+    ]
     return [
         {
             "label": labels.get(t["attribute"], t["attribute"]),
@@ -159,7 +169,7 @@ def segment_cards(
     mix: pd.DataFrame | None = None,
     key_metrics: Sequence[Mapping] | None = None,
     agreement: Mapping | None = None,
-    named_channels: Mapping[int, set[str]] | None = None,
+    descriptors: Mapping[int, list[dict]] | None = None,
 ) -> list[dict]:
     """Per segment: name, size, stability, what sets it apart and its actions.
 
@@ -169,8 +179,9 @@ def segment_cards(
     per segment: ``stability`` (``jaccard_mean``, ``tentative``) and ``actions``.
     ``key_metrics`` (``{column, label, format}``) replaces the customer-table key numbers after
     customers and revenue share, for modes without income, channels or campaigns.
-    ``agreement`` is the ``segment_assignment_agreement`` dataset; ``named_channels`` the
-    channels each segment's name cites (its card then shows the main channel that backs it).
+    ``agreement`` is the ``segment_assignment_agreement`` dataset; ``descriptors`` those of each
+    segment's name (``segment_names``): the card shows every attribute the name cites, and the
+    main channel where the name cites a channel, so the card backs its name.
     """
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
     placed = {}
@@ -181,17 +192,19 @@ def segment_cards(
         segment = int(row["segment"])
         own = effects.loc[effects["segment"] == segment]
         planned = actions[segment]
+        named = (descriptors or {}).get(segment, [])
+        channels = {d["item"] for d in named if d.get("measure") == "channel"}
         cards.append(
             {
                 "segment": segment,
                 "name": names[segment],
-                "key_numbers": _key_numbers(
-                    row, overall, key_metrics, (named_channels or {}).get(segment, set())
-                ),
+                "key_numbers": _key_numbers(row, overall, key_metrics, channels),
                 "stability": f"{planned['stability']['jaccard_mean']:.2f}",
                 "tentative": planned["stability"]["tentative"],
                 "placed_elsewhere": fmt(placed[segment], "pct") if segment in placed else None,
-                "traits": _traits(own, labels, effect_size, top_traits),
+                "traits": _traits(
+                    own, labels, effect_size, top_traits, [d["attribute"] for d in named]
+                ),
                 "mix": []
                 if mix is None
                 else _mix_rows(mix.loc[mix["segment"] == segment], top_traits),

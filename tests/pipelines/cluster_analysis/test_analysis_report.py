@@ -185,13 +185,16 @@ def test_cards_drop_rows_that_tell_no_segment_apart():
         {1: "One, store shoppers", 2: "Two"},
         inputs["planned"],
         labels={},
-        top_traits=5,
+        top_traits=0,
         effect_size=0.5,
-        named_channels={1: {"store"}},
+        descriptors={1: [{"attribute": "income", "measure": "channel", "item": "store"}]},
     )
     assert ("Main channel", "store (60.0% of purchases; all customers: store)") in named[0][
         "key_numbers"
     ]
+    # a trait the name cites is on its card even beyond the top ones (none here)
+    assert [t["label"] for t in named[0]["traits"]] == ["income"]
+    assert named[1]["traits"] == []
 
 
 def test_profile_table_drops_text_rows_equal_everywhere():

@@ -288,11 +288,8 @@ def _report_context(
         mix=mix,
         key_metrics=settings.get("key_metrics"),
         agreement=segment_assignment_agreement,
-        named_channels={
-            int(item["segment"]): {
-                d["item"] for d in item["descriptors"] if d.get("measure") == "channel"
-            }
-            for item in segment_names["segments"]
+        descriptors={
+            int(item["segment"]): item["descriptors"] for item in segment_names["segments"]
         },
     )
     for card in cards:
