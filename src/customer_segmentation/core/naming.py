@@ -1,13 +1,15 @@
 """Short plain-language segment names, derived deterministically from effect sizes.
 
-The rule (docs/cluster_analysis.md):
+The rule (docs/cluster_analysis.md); "material" is defined once, in ``core.claims``:
 
-1. The first descriptor is the income tier: ``high`` when the income effect size is at or above
-   the threshold, ``low`` when at or below minus the threshold, ``middle`` otherwise.
-2. Then the most distinctive other traits: those whose |effect size| passes the threshold, the
-   largest |effect size| first (ties: the priority order of the parameters), until the name has
-   ``max_descriptors`` descriptors. If none passes, ``no_distinct_trait`` is used. Within the name
-   the descriptors appear in the fixed priority order of the parameters.
+1. The first descriptor is the income tier: ``high`` when the income difference is material
+   upwards, ``low`` when downwards, ``middle`` otherwise.
+2. Then the most distinctive other traits: those whose difference is material (|d|), the
+   largest |d| first (ties: the priority order of the parameters), until the name has
+   ``max_descriptors`` descriptors. A trait that names a mix (``measure``: a channel, the deals)
+   must agree with it: the mix is material in the same direction, or, for a channel named
+   upwards, it is the segment's main channel. If none passes, ``no_distinct_trait`` is used.
+   Within the name the descriptors appear in the fixed priority order of the parameters.
 3. Segments that share a name each add their next most distinctive passing trait until the names
    differ; any still equal get " (segment N)".
 """
@@ -16,27 +18,62 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-
-def _descriptor(effect: float, rule: Mapping, threshold: float) -> str | None:
-    """The phrase of one trait for one segment, or None when it is not distinctive."""
-    if effect >= threshold:
-        return rule.get("high")
-    if effect <= -threshold:
-        return rule.get("low")
-    return None
+from customer_segmentation.core.claims import attribute_direction
 
 
-def segment_descriptors(effects: pd.DataFrame, settings: Mapping) -> dict[int, list[dict]]:
+def _agrees_with_mix(segment: int, rule: Mapping, direction: str, mix: pd.DataFrame | None) -> bool:
+    """Whether a trait naming a mix (``rule["measure"]``, ``rule["item"]``) agrees with it."""
+    if "measure" not in rule:
+        return True
+    if mix is None:
+        raise ValueError(
+            f"naming: descriptor {rule['attribute']!r} names the {rule['measure']} mix; the "
+            "segment profiles are needed to check it."
+        )
+    item = rule.get("item", rule["measure"])
+    found = mix.loc[
+        (mix["segment"] == segment) & (mix["measure"] == rule["measure"]) & (mix["item"] == item)
+    ]
+    if found.empty:
+        raise ValueError(f"naming: no {rule['measure']} {item!r} in the segment profiles.")
+    row = found.iloc[0]
+    main_channel = rule["measure"] == "channel" and direction == "high" and bool(row["main"])
+    return row["direction"] == direction or main_channel
+
+
+def _mix_of(rule: Mapping) -> dict:
+    """The ``measure`` and ``item`` a descriptor names (empty when it names no mix)."""
+    if "measure" not in rule:
+        return {}
+    return {"measure": rule["measure"], "item": rule.get("item", rule["measure"])}
+
+
+def _descriptor(
+    segment: int, effect: float, rule: Mapping, materiality: Mapping, mix: pd.DataFrame | None
+) -> str | None:
+    """The phrase of one trait for one segment, or None when it is not material."""
+    direction = attribute_direction(effect, materiality)
+    if not direction or not rule.get(direction):
+        return None
+    return rule[direction] if _agrees_with_mix(segment, rule, direction, mix) else None
+
+
+def segment_descriptors(
+    effects: pd.DataFrame, settings: Mapping, materiality: Mapping, mix: pd.DataFrame | None = None
+) -> dict[int, list[dict]]:
     """Per segment, the income tier then every passing descriptor, most distinctive first.
 
-    Each descriptor carries its ``priority`` (0 for income) to order the words in the name.
+    ``mix`` is ``claims.material_mix`` of the segment profiles, needed when a descriptor names a
+    ``measure``. Each descriptor carries its ``priority`` (0 for income) to order the words.
     """
-    threshold = settings["effect_threshold"]
     income = settings["income"]
     table = effects.pivot(index="segment", columns="attribute", values="effect_size")
     descriptors: dict[int, list[dict]] = {}
     for segment, row in table.iterrows():  # one iteration per segment, not per customer
-        tier = _descriptor(row[income["attribute"]], income, threshold) or income["middle"]
+        tier = (
+            _descriptor(segment, row[income["attribute"]], income, materiality, None)
+            or income["middle"]
+        )
         first = {
             "attribute": income["attribute"],
             "phrase": tier,
@@ -44,7 +81,7 @@ def segment_descriptors(effects: pd.DataFrame, settings: Mapping) -> dict[int, l
         }
         traits = []
         for priority, rule in enumerate(settings["descriptors"], start=1):
-            phrase = _descriptor(row[rule["attribute"]], rule, threshold)
+            phrase = _descriptor(segment, row[rule["attribute"]], rule, materiality, mix)
             if phrase:
                 effect = row[rule["attribute"]]
                 traits.append(
@@ -53,6 +90,7 @@ def segment_descriptors(effects: pd.DataFrame, settings: Mapping) -> dict[int, l
                         "phrase": phrase,
                         "effect_size": effect,
                         "priority": priority,
+                        **_mix_of(rule),
                     }
                 )
         traits.sort(key=lambda item: (-abs(item["effect_size"]), item["priority"]))
@@ -65,9 +103,11 @@ def _compose(phrases: list[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def name_segments(effects: pd.DataFrame, settings: Mapping) -> list[dict]:
+def name_segments(
+    effects: pd.DataFrame, settings: Mapping, materiality: Mapping, mix: pd.DataFrame | None = None
+) -> list[dict]:
     """One entry per segment: ``segment``, unique ``name`` and the ``descriptors`` behind it."""
-    candidates = segment_descriptors(effects, settings)
+    candidates = segment_descriptors(effects, settings, materiality, mix)
     size = {
         segment: min(settings["max_descriptors"], len(found))
         for segment, found in candidates.items()
@@ -104,6 +144,7 @@ def name_segments(effects: pd.DataFrame, settings: Mapping) -> list[dict]:
                     "attribute": item["attribute"],
                     "phrase": item["phrase"],
                     "effect_size": round(float(item["effect_size"]), 3),
+                    **_mix_of(item),
                 }
                 for item in sorted(
                     candidates[segment][: size[segment]], key=lambda item: item["priority"]

@@ -7,9 +7,12 @@ import base64
 import io
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from matplotlib.figure import Figure
+
+from customer_segmentation.core.claims import WARNING_SEPARATOR
 
 TEMPLATE = "segmentation_report.html.j2"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -48,6 +51,8 @@ def embed_figures(figures: Mapping[str, Figure | bytes], captions: Mapping[str, 
 
 FORMATS = {
     "pct": lambda value: f"{100 * float(value):.1f}%",
+    "d1": lambda value: f"{float(value):.1f}",
+    "d2": lambda value: f"{float(value):.2f}",
     "money": lambda value: f"{float(value):,.0f}",
     "int": lambda value: f"{int(value):,}",
     "d": lambda value: f"{float(value):+.2f}",
@@ -55,7 +60,8 @@ FORMATS = {
 
 
 def fmt(value: object, kind: str = "number") -> str:
-    """Readable value: ``pct`` (0..1 -> %), ``money``, ``int``, ``d`` (signed) or plain."""
+    """Readable value: ``pct`` (0..1 -> %), ``money``, ``int``, ``d`` (signed), ``d1`` / ``d2``
+    (one / two decimals) or plain."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if kind in FORMATS:
@@ -84,50 +90,145 @@ def k_table(k_selection: pd.DataFrame, chosen_k: int) -> dict:
     return {"header": [c.replace("_", " ") for c in columns], "rows": rows}
 
 
+# How a mix row reads on a segment card: what is compared, the share's base, the amount's unit.
+MIX_LABELS = {
+    "category": ("{item}", "of spend", "spent on it per customer", "money"),
+    "channel": ("{item} purchases", "of purchases", "purchases there per customer", "d1"),
+    "deals": ("deal purchases", "of purchases", "deal purchases per customer", "d1"),
+    "response": (
+        "campaign response",
+        "responded to the last campaign",
+        "earlier campaigns accepted per customer",
+        "d2",
+    ),
+}
+
+
+def _mix_rows(mix: pd.DataFrame, top: int) -> list[dict]:
+    """The material mix rows of one segment (``claims.material_mix``), as card sentences:
+    ``{direction, label, text}``, e.g. ``More``, ``meat``, ``35.0% of spend vs 27.6% for all
+    customers; 492 vs 167 spent on it per customer``; at most ``top``, the largest share
+    ratio (either way) first."""
+    material = mix.loc[mix["direction"] != ""]
+    distance = np.log(material["share"] / material["overall_share"]).abs()
+    rows = []
+    for record in material.loc[distance.sort_values(ascending=False).index[:top]].to_dict(
+        "records"
+    ):
+        label, base, unit, kind = MIX_LABELS[record["measure"]]
+        rows.append(
+            {
+                "direction": "More" if record["direction"] == "high" else "Less",
+                "label": label.format(item=record["item"]),
+                "text": (
+                    f"{fmt(record['share'], 'pct')} {base} vs "
+                    f"{fmt(record['overall_share'], 'pct')} for all customers; "
+                    f"{fmt(record['amount'], kind)} vs {fmt(record['overall_amount'], kind)} {unit}"
+                ),
+            }
+        )
+    return rows
+
+
+def _traits(
+    effects: pd.DataFrame,
+    labels: Mapping[str, str],
+    effect_size: float,
+    top: int,
+    named: Sequence[str] = (),
+):
+    """One segment's attributes that differ materially (|d| >= effect_size), largest |d| first:
+    the ``top`` largest, and every attribute in ``named`` (those the segment's name cites)."""
+    material = effects.loc[effects["effect_size"].abs() >= effect_size].copy()
+    material["size"] = material["effect_size"].abs()
+    material = material.sort_values(["size", "attribute"], ascending=[False, True])
+    material = material.loc[
+        (np.arange(len(material)) < top) | material["attribute"].isin(list(named)).to_numpy()
+    ]
+    return [
+        {
+            "label": labels.get(t["attribute"], t["attribute"]),
+            "mean": fmt(t["segment_mean"]),
+            "rest": fmt(t["rest_mean"]),
+            "d": fmt(t["effect_size"], "d"),
+            "sign": "pos" if t["effect_size"] > 0 else "neg",
+        }
+        for t in material.to_dict("records")
+    ]
+
+
 def segment_cards(
     profiles: pd.DataFrame,
     effects: pd.DataFrame,
     names: Mapping[int, str],
-    actions: Mapping[int, list[dict]],
+    actions: Mapping[int, Mapping],
     *,
     labels: Mapping[str, str],
     top_traits: int,
+    effect_size: float,
+    mix: pd.DataFrame | None = None,
     key_metrics: Sequence[Mapping] | None = None,
+    agreement: Mapping | None = None,
+    descriptors: Mapping[int, list[dict]] | None = None,
 ) -> list[dict]:
-    """Per segment: name, size, key numbers, most distinctive traits and actions.
+    """Per segment: name, size, stability, what sets it apart and its actions.
 
-    ``key_metrics`` (``{column, label, format}`` per profile column) replaces the customer-table
-    key numbers after customers and revenue share, for modes without income, channels or campaigns.
+    Only material differences are shown: attributes with |d| >= ``effect_size`` (at most
+    ``top_traits``) and the mix rows of ``mix`` (``claims.material_mix``) with a direction; the
+    main channel and largest category only where they differ from all customers'. ``actions``
+    per segment: ``stability`` (``jaccard_mean``, ``tentative``) and ``actions``.
+    ``key_metrics`` (``{column, label, format}``) replaces the customer-table key numbers after
+    customers and revenue share, for modes without income, channels or campaigns.
+    ``agreement`` is the ``segment_assignment_agreement`` dataset; ``descriptors`` those of each
+    segment's name (``segment_names``): the card shows every attribute the name cites, and the
+    main channel where the name cites a channel, so the card backs its name.
     """
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    placed = {}
+    if agreement is not None:
+        placed = {int(s["segment"]): 1 - s["agreement"] for s in agreement["per_segment"]}
     cards = []
     for row in profiles.loc[profiles["segment"] > 0].to_dict("records"):
         segment = int(row["segment"])
-        own = effects.loc[effects["segment"] == segment].copy()
-        own["size"] = own["effect_size"].abs()
-        traits = own.sort_values(["size", "attribute"], ascending=[False, True]).head(top_traits)
+        own = effects.loc[effects["segment"] == segment]
+        planned = actions[segment]
+        named = (descriptors or {}).get(segment, [])
+        channels = {d["item"] for d in named if d.get("measure") == "channel"}
         cards.append(
             {
                 "segment": segment,
                 "name": names[segment],
-                "key_numbers": _key_numbers(row, key_metrics),
-                "traits": [
-                    {
-                        "label": labels.get(t["attribute"], t["attribute"]),
-                        "mean": fmt(t["segment_mean"]),
-                        "rest": fmt(t["rest_mean"]),
-                        "d": fmt(t["effect_size"], "d"),
-                        "sign": "pos" if t["effect_size"] > 0 else "neg",
-                    }
-                    for t in traits.to_dict("records")
-                ],
-                "actions": actions[segment],
+                "key_numbers": _key_numbers(row, overall, key_metrics, channels),
+                "stability": f"{planned['stability']['jaccard_mean']:.2f}",
+                "tentative": planned["stability"]["tentative"],
+                "placed_elsewhere": fmt(placed[segment], "pct") if segment in placed else None,
+                "traits": _traits(
+                    own, labels, effect_size, top_traits, [d["attribute"] for d in named]
+                ),
+                "mix": []
+                if mix is None
+                else _mix_rows(mix.loc[mix["segment"] == segment], top_traits),
+                "warnings": _warnings(row.get("data_warnings")),
+                "actions": planned["actions"],
             }
         )
     return cards
 
 
-def _key_numbers(row: Mapping, key_metrics: Sequence[Mapping] | None) -> list[tuple[str, str]]:
-    """A segment card's key numbers: size and revenue, then the mode's headline metrics."""
+def _warnings(text: object) -> list[str]:
+    """The ``data_warnings`` of a profile row (``claims.withhold_impossible_shares``), one by one;
+    a saved and reloaded profile table reads an empty text as missing."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return []
+    return [warning for warning in str(text).split(WARNING_SEPARATOR) if warning]
+
+
+def _key_numbers(
+    row: Mapping, overall: Mapping, key_metrics: Sequence[Mapping] | None, named: set[str]
+) -> list[tuple[str, str]]:
+    """A segment card's key numbers: size and revenue, then the mode's headline metrics; the main
+    channel and largest category only where they differ from all customers' (or, for the
+    channel, where the segment's name cites it)."""
     size = [
         ("Customers", f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})"),
         ("Revenue share", fmt(row["revenue_share"], "pct")),
@@ -137,23 +238,32 @@ def _key_numbers(row: Mapping, key_metrics: Sequence[Mapping] | None) -> list[tu
             (metric["label"], fmt(row[metric["column"]], metric.get("format", "number")))
             for metric in key_metrics
         ]
-    channel = row["preferred_channel"]
-    category = row["top_category"]
-    return [
+    numbers = [
         *size,
-        ("Median income", fmt(row["median_income"], "money")),
-        ("Median total spend", fmt(row["median_total_spend"], "money")),
         (
-            "Preferred channel",
-            f"{channel} ({fmt(row[f'channel_share_{channel}'], 'pct')} of purchases)",
+            "Revenue per customer",
+            f"{fmt(row['revenue_per_customer'], 'money')} "
+            f"(all customers {fmt(overall['revenue_per_customer'], 'money')})",
         ),
-        (
-            "Top category",
-            f"{category} ({fmt(row[f'category_share_{category}'], 'pct')} of spend)",
-        ),
-        ("Deal share of purchases", fmt(row["deal_share"], "pct")),
-        ("Response to last campaign", fmt(row["response_rate"], "pct")),
     ]
+    channel, category = row["preferred_channel"], row["top_category"]
+    if channel != overall["preferred_channel"] or channel in named:
+        numbers.append(
+            (
+                "Main channel",
+                f"{channel} ({fmt(row[f'channel_share_{channel}'], 'pct')} of purchases; all "
+                f"customers: {overall['preferred_channel']})",
+            )
+        )
+    if category != overall["top_category"]:
+        numbers.append(
+            (
+                "Largest category",
+                f"{category} ({fmt(row[f'category_share_{category}'], 'pct')} of spend; all "
+                f"customers: {overall['top_category']})",
+            )
+        )
+    return numbers
 
 
 def profile_table(
@@ -173,10 +283,11 @@ def profile_table(
     ]
     metrics += [(f"mean_{a}", f"{label}, mean", "number") for a, label in labels.items()]
     header = [f"{s}: {names[s]}" if s else "All customers" for s in profiles["segment"]]
+    # A text row equal for every segment (e.g. the same top category everywhere) tells none apart.
     rows = [
         {"label": label, "cells": [fmt(value, kind) for value in profiles[column]]}
         for column, label, kind in metrics
-        if column in profiles
+        if column in profiles and not (kind == "text" and profiles[column].nunique() == 1)
     ]
     return {"header": header, "rows": rows}
 
@@ -304,5 +415,56 @@ def transaction_summary(
                 ("without_transactions", "without transactions (no activity)"),
                 ("log_customers_not_in_table", "log customers not in the kept table"),
             ]
+        ],
+    }
+
+
+def _mean_sd(mean: float | None, sd: float | None) -> str:
+    if mean is None:
+        return "–"
+    return f"{float(mean):.2f}" if sd is None else f"{float(mean):.2f} ± {float(sd):.2f}"
+
+
+def structure_summary(decision: Mapping) -> dict:
+    """What the report's first screen says about the data's structure and the choice of k.
+
+    From the k decision's ``structure`` (``natural_segments``, ``statement``, stability and
+    null-reference means and standard deviations, ``thresholds``) and ``explanation`` (why this
+    k, in marketing language). Decision files written before those keys existed give ``None``
+    for them, and the report says that the structure was not assessed.
+    """
+    structure = decision.get("structure")
+    summary = None
+    if structure:
+        summary = {
+            "natural": bool(structure["natural_segments"]),
+            "statement": structure["statement"],
+            "stability": _mean_sd(structure.get("stability_mean"), structure.get("stability_sd")),
+            "null_stability": _mean_sd(
+                structure.get("null_stability_mean"), structure.get("null_stability_sd")
+            ),
+            "thresholds": [
+                (key.replace("_", " "), fmt(value))
+                for key, value in structure.get("thresholds", {}).items()
+            ],
+        }
+    return {"structure": summary, "explanation": decision.get("explanation")}
+
+
+def agreement_summary(agreement: Mapping | None, names: Mapping[int, str]) -> dict | None:
+    """Per segment and overall, the share of training customers that the scoring model
+    (``segment_assignment_agreement``: nearest segment centroid) places in another segment."""
+    if agreement is None:
+        return None
+    return {
+        "rule": agreement["assignment_rule"],
+        "placed_elsewhere": fmt(1 - agreement["agreement"], "pct"),
+        "rows": [
+            {
+                "segment": f"{s['segment']}: {names[int(s['segment'])]}",
+                "customers": fmt(s["customers"], "int"),
+                "placed_elsewhere": fmt(1 - s["agreement"], "pct"),
+            }
+            for s in agreement["per_segment"]
         ],
     }

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from kedro.config import OmegaConfigLoader
 from matplotlib.figure import Figure
 from sklearn.cluster import AgglomerativeClustering
 
-PARAMETERS = Path(__file__).parents[3] / "conf/base/parameters_cluster_analysis.yml"
+CONF = Path(__file__).parents[3] / "conf"
 SHARED_CONFTEST = Path(__file__).parents[2] / "conftest.py"
 REFERENCE_DATE = pd.Timestamp("2014-12-31")
 N_SEGMENTS = 3
@@ -103,10 +103,16 @@ def make_figure(title: str) -> Figure:
     return figure
 
 
+def project_parameters() -> dict:
+    """The project's base parameters, resolved as Kedro resolves them (``${schema...}``)."""
+    loader = OmegaConfigLoader(str(CONF), base_env="base", default_run_env="base")
+    return loader["parameters"]
+
+
 @pytest.fixture(scope="module")
 def analysis_params() -> dict:
     """The project's real cluster_analysis parameters."""
-    return yaml.safe_load(PARAMETERS.read_text())["cluster_analysis"]
+    return project_parameters()["cluster_analysis"]
 
 
 @pytest.fixture(scope="module")
@@ -168,12 +174,40 @@ def k_selection() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def k_selection_decision() -> dict:
+    """A decision in the shape the k rule writes, ``structure`` and ``explanation`` included."""
     return {
         "rule": "knee of the WCSS curve unless silhouette drops by more than 0.05",
         "chosen_k": N_SEGMENTS,
         "knee_k": N_SEGMENTS,
         "best_silhouette_k": 2,
         "reasoning": "The WCSS knee is at k=3; silhouette at k=3 is 0.27, within 0.05 of the best.",
+        "structure": {
+            "natural_segments": False,
+            "statement": "The segments hold up barely better than on data without any structure.",
+            "stability_mean": 0.66,
+            "stability_sd": 0.15,
+            "null_stability_mean": 0.61,
+            "null_stability_sd": 0.05,
+            "thresholds": {"min_stability": 0.75, "min_gain_over_null": 0.1},
+        },
+        "explanation": "Three groups of customers differ in what they earn and what they spend.",
+    }
+
+
+@pytest.fixture(scope="module")
+def segment_assignment_agreement(customer_segments) -> dict:
+    """The clustering pipeline's ``segment_assignment_agreement`` for the fixture's segments."""
+    sizes = customer_segments["segment"].value_counts().sort_index()
+    agreement = [0.9, 0.8, 1.0]
+    return {
+        "assignment_rule": "nearest segment centroid in model-input space (Euclidean)",
+        "customers": int(sizes.sum()),
+        "agreeing": int(sum(round(n * a) for n, a in zip(sizes, agreement, strict=True))),
+        "agreement": sum(n * a for n, a in zip(sizes, agreement, strict=True)) / sizes.sum(),
+        "per_segment": [
+            {"segment": int(s), "customers": int(n), "agreement": a}
+            for (s, n), a in zip(sizes.items(), agreement, strict=True)
+        ],
     }
 
 
@@ -221,6 +255,7 @@ def analysis_inputs(
     k_selection,
     k_selection_decision,
     data_quality,
+    segment_assignment_agreement,
     analysis_params,
     clustering_params,
     upstream_figures,
@@ -234,6 +269,7 @@ def analysis_inputs(
         "k_selection": k_selection,
         "k_selection_decision": k_selection_decision,
         "data_quality": data_quality,
+        "segment_assignment_agreement": segment_assignment_agreement,
         "params:cluster_analysis": analysis_params,
         "params:clustering": clustering_params,
         **upstream_figures,
@@ -254,7 +290,13 @@ def report_arguments(analysis_inputs) -> dict:
     profiles, effects = nodes.profile_segments(
         segments, features, analysis_inputs["primary_customers"], params["profile"]
     )
-    names = nodes.name_segments(effects, params["naming"])
+    names = nodes.name_segments(effects, profiles, params)
+    stability = nodes.assess_stability(
+        analysis_inputs["model_input"],
+        segments,
+        analysis_inputs["params:clustering"],
+        {**params["stability"], "n_resamples": 2},
+    )
     own_figures = {
         "segment_sizes_plot": nodes.plot_segment_sizes(profiles, names),
         "segment_pca_plot": nodes.plot_segment_pca(
@@ -278,15 +320,9 @@ def report_arguments(analysis_inputs) -> dict:
         "segment_profiles": profiles,
         "segment_effect_sizes": effects,
         "segment_names": names,
-        "segment_actions": nodes.recommend_actions(
-            profiles, names, params["actions"], params["profile"]
-        ),
-        "segment_stability": nodes.assess_stability(
-            analysis_inputs["model_input"],
-            segments,
-            analysis_inputs["params:clustering"],
-            {**params["stability"], "n_resamples": 2},
-        ),
+        "segment_actions": nodes.recommend_actions(profiles, names, stability, params),
+        "segment_stability": stability,
+        "segment_assignment_agreement": analysis_inputs["segment_assignment_agreement"],
         "parameters": params,
         **{name: analysis_inputs[name] for name in UPSTREAM_FIGURES},
         **own_figures,

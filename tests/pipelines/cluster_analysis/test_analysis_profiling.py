@@ -54,7 +54,7 @@ def test_mixes_and_rates_match_direct_computation(profiles, merged):
     assert row["response_rate"] == pytest.approx(part["Response"].mean())
     accepted = part[[f"AcceptedCmp{i}" for i in range(1, 6)]].sum(axis=1) > 0
     assert row["campaign_acceptance_rate"] == pytest.approx(accepted.mean())
-    channels = {c: row[f"channel_share_{c}"] for c in ["web", "catalogue", "store"]}
+    channels = {c: row[f"channel_share_{c}"] for c in ["web", "catalog", "store"]}
     assert row["preferred_channel"] == max(channels, key=channels.get)
     shares = [
         row[f"category_share_{c}"] for c in ["wines", "fruits", "meat", "fish", "sweets", "gold"]

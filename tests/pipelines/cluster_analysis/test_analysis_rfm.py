@@ -109,7 +109,10 @@ def test_rfm_actions_cite_the_numbers(rfm_profiles, rfm_params):
     assert found[2][0]["action"] == rfm_params["actions"]["by_archetype"]["Champions"]
     assert "invoices 10 vs 2" in found[2][0]["evidence"]
     assert found[1][1]["action"].startswith("Keep contact costs low")
-    assert found[2][2]["figures"] == {"segment": 0.3, "overall": 0.125}
+    assert found[2][2]["figures"] == {"share": {"segment": 0.3, "overall": 0.125}}
+    assert (
+        "30% of their invoices were cancelled on average vs 12% overall" in found[2][2]["evidence"]
+    )
 
 
 def test_transaction_summary_lists_every_rule_and_the_join():
@@ -195,6 +198,7 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
         "k_selection": k_selection,
         "k_selection_decision": k_selection_decision,
         "transaction_line_quality": quality,
+        "segment_assignment_agreement": None,
         "rejected_transaction_summary": rejected,
         "params:clustering": clustering_params,
         "params:cluster_analysis.stability": params["stability"],

@@ -6,7 +6,15 @@ import pandas as pd
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from customer_segmentation.core import actions, analysis_plots, naming, profiling, report, stability
+from customer_segmentation.core import (
+    actions,
+    analysis_plots,
+    claims,
+    naming,
+    profiling,
+    report,
+    stability,
+)
 
 
 def _names(segment_names: dict) -> dict[int, str]:
@@ -19,42 +27,75 @@ def profile_segments(
     primary_customers: pd.DataFrame,
     profile: dict,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Segment profile table (segment 0 = all customers) and the long effect-size table."""
+    """Segment profile table (segment 0 = all customers) and the long effect-size table.
+
+    Impossible shares (above 1) are withheld and named in ``data_warnings``, never clipped.
+    """
     feature_columns, primary_columns = profiling.profile_columns(profile)
     frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, feature_columns, primary_columns
     )
     effects = profiling.effect_sizes(frame, feature_columns)
-    return profiling.segment_profiles(frame, effects, profile), effects
+    profiles = profiling.segment_profiles(frame, effects, profile)
+    return claims.withhold_impossible_shares(profiles), effects
 
 
-def name_segments(segment_effect_sizes: pd.DataFrame, naming_rules: dict) -> dict:
-    """Unique plain-language names from the effect sizes, with the descriptors behind them."""
+def name_segments(
+    segment_effect_sizes: pd.DataFrame, segment_profiles: pd.DataFrame, parameters: dict
+) -> dict:
+    """Unique plain-language names from material differences, with the descriptors behind them."""
+    materiality = parameters["materiality"]
+    naming_rules = parameters["naming"]
+    mix = claims.material_mix(segment_profiles, parameters["profile"], materiality)
     return {
         "rule": (
             "Income tier, then the traits with |Cohen's d| >= "
-            f"{naming_rules['effect_threshold']} in fixed priority order, at most "
-            f"{naming_rules['max_descriptors']} descriptors; clashes add the next trait, "
-            "then the segment number."
+            f"{materiality['effect_size']} in fixed priority order, at most "
+            f"{naming_rules['max_descriptors']} descriptors; a channel or deal trait only where "
+            f"that mix is materially different in share (x{materiality['share_ratio']}) and "
+            f"amount per customer (x{materiality['amount_ratio']}), or the channel is the "
+            "segment's main one; clashes add the next trait, then the segment number."
         ),
-        "segments": naming.name_segments(segment_effect_sizes, naming_rules),
+        "segments": naming.name_segments(segment_effect_sizes, naming_rules, materiality, mix),
     }
 
 
+def _with_stability(
+    found: dict[int, list[dict]], names: dict[int, str], segment_stability: dict, unstable: float
+) -> list[dict]:
+    """The actions of each segment with its name and stability; an unstable one's are tentative."""
+    jaccard = {int(s["segment"]): s["jaccard_mean"] for s in segment_stability["segments"]}
+    marked = actions.mark_tentative(found, jaccard, unstable)
+    return [
+        {"segment": segment, "name": names[segment], **marked[segment]}
+        for segment in sorted(marked)
+    ]
+
+
 def recommend_actions(
-    segment_profiles: pd.DataFrame, segment_names: dict, action_rules: dict, profile: dict
+    segment_profiles: pd.DataFrame,
+    segment_names: dict,
+    segment_stability: dict,
+    parameters: dict,
 ) -> dict:
-    """Two to ``max_actions`` marketing actions per segment, each citing its figures."""
-    names = _names(segment_names)
+    """Up to ``max_actions`` marketing actions per segment, each citing share and amount;
+    those of an unstable segment (Jaccard below ``stability.jaccard_weak``) marked tentative."""
+    rules = parameters["actions"]
+    actions.check_texts(
+        rules["texts"], list(parameters["profile"]["channels"]), actions.CUSTOMER_TEXTS
+    )
+    mix = claims.material_mix(segment_profiles, parameters["profile"], parameters["materiality"])
     found = actions.recommend_actions(
-        segment_profiles, action_rules, list(profile["products"]), list(profile["channels"])
+        segment_profiles, mix, {**rules, "materiality": parameters["materiality"]}
     )
     return {
-        "rules": action_rules,
-        "segments": [
-            {"segment": segment, "name": names[segment], "actions": items}
-            for segment, items in sorted(found.items())
-        ],
+        "rules": {**rules, "materiality": parameters["materiality"]},
+        "segments": _with_stability(
+            found,
+            _names(segment_names),
+            segment_stability,
+            parameters["stability"]["jaccard_weak"],
+        ),
     }
 
 
@@ -169,7 +210,8 @@ def profile_rfm_segments(
         customer_segments, customer_features, attributes, "customer_features"
     )
     effects = profiling.effect_sizes(frame, attributes)
-    return profiling.value_profiles(frame, effects, profile), effects
+    profiles = profiling.value_profiles(frame, effects, profile)
+    return claims.withhold_impossible_shares(profiles), effects
 
 
 def name_rfm_segments(segment_profiles: pd.DataFrame, naming_rules: dict) -> dict:
@@ -185,18 +227,25 @@ def name_rfm_segments(segment_profiles: pd.DataFrame, naming_rules: dict) -> dic
 
 
 def recommend_rfm_actions(
-    segment_profiles: pd.DataFrame, segment_names: dict, action_rules: dict
+    segment_profiles: pd.DataFrame,
+    segment_names: dict,
+    segment_stability: dict,
+    parameters: dict,
 ) -> dict:
-    """One to ``max_actions`` actions per segment in RFM terms, each citing its figures."""
-    names = _names(segment_names)
+    """One to ``max_actions`` actions per segment in RFM terms, each citing its figures; those
+    of an unstable segment marked tentative."""
+    rules = parameters["actions"]
+    actions.check_texts(rules["texts"], [], actions.RFM_TEXTS)
     archetypes = {int(item["segment"]): item["archetype"] for item in segment_names["segments"]}
-    found = actions.recommend_rfm_actions(segment_profiles, archetypes, action_rules)
+    found = actions.recommend_rfm_actions(segment_profiles, archetypes, rules)
     return {
-        "rules": action_rules,
-        "segments": [
-            {"segment": segment, "name": names[segment], "actions": items}
-            for segment, items in sorted(found.items())
-        ],
+        "rules": rules,
+        "segments": _with_stability(
+            found,
+            _names(segment_names),
+            segment_stability,
+            parameters["stability"]["jaccard_weak"],
+        ),
     }
 
 
@@ -211,6 +260,7 @@ def _report_context(
     segment_names: dict,
     segment_actions: dict,
     segment_stability: dict,
+    segment_assignment_agreement: dict | None,
     parameters: dict,
     figures: dict[str, Figure | bytes],
 ) -> dict[str, Any]:
@@ -219,7 +269,14 @@ def _report_context(
     colors = {segment: to_hex(analysis_plots.segment_color(segment)) for segment in names}
     settings = parameters["report"]
     labels = parameters["profile"]["attributes"]
-    action_map = {int(item["segment"]): item["actions"] for item in segment_actions["segments"]}
+    materiality = parameters["materiality"]
+    action_map = {int(item["segment"]): item for item in segment_actions["segments"]}
+    # Mixes (channels, categories, deals, response) exist only with a customer table.
+    mix = (
+        claims.material_mix(segment_profiles, parameters["profile"], materiality)
+        if "products" in parameters["profile"]
+        else None
+    )
     cards = report.segment_cards(
         segment_profiles,
         segment_effect_sizes,
@@ -227,7 +284,13 @@ def _report_context(
         action_map,
         labels=labels,
         top_traits=settings["top_traits"],
+        effect_size=materiality["effect_size"],
+        mix=mix,
         key_metrics=settings.get("key_metrics"),
+        agreement=segment_assignment_agreement,
+        descriptors={
+            int(item["segment"]): item["descriptors"] for item in segment_names["segments"]
+        },
     )
     for card in cards:
         card["color"] = colors[card["segment"]]
@@ -235,6 +298,9 @@ def _report_context(
         "title": settings["title"],
         "naming_note": settings.get("naming_note"),
         "headline": report.headline(segment_profiles, names, colors),
+        **report.structure_summary(k_selection_decision),
+        "agreement": report.agreement_summary(segment_assignment_agreement, names),
+        "tentative_below": parameters["stability"]["jaccard_weak"],
         "quality": quality,
         "transactions": transactions,
         "decision": {
@@ -274,6 +340,7 @@ def render_segmentation_report(
     segment_actions: dict,
     segment_stability: dict,
     parameters: dict,
+    segment_assignment_agreement: dict | None = None,
     data_quality: dict | None = None,
     transaction_line_quality: dict | None = None,
     rejected_transaction_summary: pd.DataFrame | None = None,
@@ -301,6 +368,7 @@ def render_segmentation_report(
             segment_names=segment_names,
             segment_actions=segment_actions,
             segment_stability=segment_stability,
+            segment_assignment_agreement=segment_assignment_agreement,
             parameters=parameters,
             figures=figures,
         )

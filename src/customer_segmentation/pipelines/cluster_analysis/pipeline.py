@@ -39,6 +39,7 @@ REPORT_INPUTS = [
     "segment_names",
     "segment_actions",
     "segment_stability",
+    "segment_assignment_agreement",
 ]
 
 
@@ -61,7 +62,7 @@ def _describe(source: str, params: str) -> list[Node]:
             ),
             Node(
                 nodes.recommend_rfm_actions,
-                ["segment_profiles", "segment_names", f"{params}.actions"],
+                ["segment_profiles", "segment_names", "segment_stability", params],
                 "segment_actions",
                 name="recommend_segment_actions",
             ),
@@ -77,13 +78,13 @@ def _describe(source: str, params: str) -> list[Node]:
         ),
         Node(
             nodes.name_segments,
-            ["segment_effect_sizes", f"{params}.naming"],
+            ["segment_effect_sizes", "segment_profiles", params],
             "segment_names",
             name="name_segments",
         ),
         Node(
             nodes.recommend_actions,
-            ["segment_profiles", "segment_names", f"{params}.actions", profile],
+            ["segment_profiles", "segment_names", "segment_stability", params],
             "segment_actions",
             name="recommend_segment_actions",
         ),
