@@ -1,5 +1,7 @@
 """Shared test fixtures: small, deterministic, in-memory data in the project's internal shapes."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from customer_segmentation.contract import (
     MARITAL_STATUSES,
     SPEND_COLUMNS,
 )
+from tests.runs import default_run, real_file_run
 
 
 def make_primary_customers(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -55,3 +58,15 @@ def make_primary_customers(n: int = 300, seed: int = 0) -> pd.DataFrame:
 def primary_customers() -> pd.DataFrame:
     """300 customers in the `primary_customers` shape."""
     return make_primary_customers()
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory) -> Path:
+    """A project copy on which the default `kedro run` has completed (console in ../console.txt)."""
+    return default_run(tmp_path_factory.mktemp("default_run"))
+
+
+@pytest.fixture(scope="session")
+def real_run(tmp_path_factory) -> Path:
+    """A project copy on which `kedro run` on the real marketing_campaign.csv has completed."""
+    return real_file_run(tmp_path_factory.mktemp("real_run"))

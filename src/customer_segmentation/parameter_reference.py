@@ -1,7 +1,8 @@
-"""Parameter reference for the README, generated from the commented `parameters_*.yml` files.
+"""Parameter reference (docs/parameters.md), generated from the commented `parameters_*.yml` files.
 
-`python -m customer_segmentation.parameter_reference` rewrites the README block between the
-`<!-- parameters:start -->` and `<!-- parameters:end -->` markers; a test fails when it is stale.
+`python -m customer_segmentation.parameter_reference` rewrites the docs/parameters.md block
+between the `<!-- parameters:start -->` and `<!-- parameters:end -->` markers; a test fails when
+it is stale.
 """
 
 import json
@@ -80,19 +81,19 @@ def render(conf_dir: Path) -> str:
     return "\n\n".join(render_file(path) for path in files if yaml.safe_load(path.read_text()))
 
 
-def update_readme(readme: Path, conf_dir: Path) -> str:
-    """The README text with the reference block regenerated."""
-    text = readme.read_text()
+def update_reference(page: Path, conf_dir: Path) -> str:
+    """The page's text with the reference block regenerated."""
+    text = page.read_text()
     before, rest = text.split(START_MARKER, 1)
     _, after = rest.split(END_MARKER, 1)
     return f"{before}{START_MARKER}\n{render(conf_dir)}\n{END_MARKER}{after}"
 
 
 def main() -> None:
-    """Rewrite the README's parameter reference in place (run from the project root)."""
+    """Rewrite docs/parameters.md's reference in place (run from the project root)."""
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    readme = root / "README.md"
-    readme.write_text(update_readme(readme, root / "conf" / "base"))
+    page = root / "docs" / "parameters.md"
+    page.write_text(update_reference(page, root / "conf" / "base"))
 
 
 if __name__ == "__main__":

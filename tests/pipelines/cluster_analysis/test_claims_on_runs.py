@@ -13,28 +13,14 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.core.claims import share_columns
-from tests.e2e.conftest import kedro
-from tests.project_copy import copy_project
 
-REAL_FILE = Path("/work/shared/data/marketing_campaign.csv")
 REPORTING = Path("data/08_reporting")
 
 
-@pytest.fixture(scope="module", params=["default", "real"])
-def run(request, tmp_path_factory) -> dict:
+@pytest.fixture(scope="module", params=["full_run", "real_run"])
+def run(request) -> dict:
     """The outputs the claims live in, after a `kedro run` on one source of customers."""
-    project = copy_project(tmp_path_factory.mktemp(f"claims_{request.param}"))
-    if request.param == "real":
-        if not REAL_FILE.exists():
-            pytest.skip(f"{REAL_FILE} is not here (the real marketing_campaign file)")
-        (project / "conf/local/catalog.yml").write_text(
-            "raw_customers:\n"
-            "  type: customer_segmentation.datasets.DelimitedTextDataset\n"
-            f"  filepath: {REAL_FILE}\n"
-            "  load_args:\n"
-            '    sep: "\\t"\n'
-        )
-    kedro(project, "run")
+    project = request.getfixturevalue(request.param)
     reporting = project / REPORTING
     actions = json.loads((reporting / "segment_actions.json").read_text())
     return {
