@@ -28,19 +28,17 @@ def test_clustering_alone_with_k_fixed_from_the_command_line(full_run, tmp_path)
     assert sorted(segments["segment"].unique()) == [1, 2, 3]
 
 
-def test_cleaning_threshold_override_changes_what_is_rejected(full_run, tmp_path):
+def test_a_conf_local_block_overrides_single_keys_not_the_whole_group(full_run, tmp_path):
+    # The README's way: one key in conf/local/parameters.yml; every other data_processing key
+    # must still come from conf/base (it used to end in KeyError: 'repeated_ids').
     project = tmp_path / "project"
     shutil.copytree(full_run, project)
     before = json.loads((project / "data/02_intermediate/data_quality.json").read_text())
-
-    kedro(
-        project,
-        "run",
-        "--to-outputs",
-        "primary_customers",
-        "--params",
-        "data_processing.age.max_years=60",
+    (project / "conf/local/parameters.yml").write_text(
+        "data_processing:\n  age:\n    max_years: 60\n"
     )
+
+    kedro(project, "run", "--to-outputs", "primary_customers")
 
     after = json.loads((project / "data/02_intermediate/data_quality.json").read_text())
     assert after["rows_in"] == before["rows_in"]
