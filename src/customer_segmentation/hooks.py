@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ LOGGER = logging.getLogger(__name__)
 MANIFEST = "run_manifest.json"
 REPORT = Path("08_reporting") / "segmentation_report.html"
 STALE_BANNER_ID = "stale-report-banner"
+GENERATED_LAYER = re.compile(r"/0[2-8]_[a-z_]+/")
 
 
 class RunRefusedError(InputDataError):
@@ -74,6 +76,40 @@ def stamp_stale(report: Path, manifest: dict) -> None:
     report.write_text(html.replace("<body>", f"<body>{banner}", 1), encoding="utf-8")
 
 
+def refuse_missing_inputs(pipeline, catalog) -> None:
+    """Stop before anything is written when an input of the run is missing.
+
+    A partial run (``--pipelines scoring``, ``--pipelines clustering``...) reads what an earlier
+    run left; without it Kedro would fail deep in a node after writing the first outputs.
+    """
+    missing = [
+        name
+        for name in sorted(pipeline.inputs())
+        if not name.startswith("params:")
+        and name != "parameters"
+        and name in catalog
+        and not catalog.exists(name)
+    ]
+    if not missing:
+        return
+    lines = []
+    for name in missing:
+        path = _filepath(catalog.get(name)._describe()) or name
+        # Layers 02-08 are written by the project's own runs; anything else is an input file.
+        fix = (
+            "written by the training run: run `kedro run` (or the pipeline that writes it) first"
+            if GENERATED_LAYER.search(Path(path).as_posix())
+            else "an input file: put it in place, or point the dataset at it in "
+            "conf/local/catalog.yml"
+        )
+        lines.append(f"  - {name} ({os.path.relpath(path)}): {fix}")
+    raise RunRefusedError(
+        "This run cannot start: inputs are missing.\n"
+        + "\n".join(lines)
+        + "\nNothing was written. Provide them, then run this command again."
+    )
+
+
 class RunGuard:
     """Kedro hooks: lock, manifest and stale-report stamp around every pipeline run."""
 
@@ -99,6 +135,7 @@ class RunGuard:
                 "(SequentialRunner), or with --runner ThreadRunner."
             )
         assert self._outputs is not None, "after_context_created sets the output folder"
+        refuse_missing_inputs(pipeline, catalog)
         self._outputs.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(self._outputs / ".run.lock")
         try:

@@ -8,6 +8,7 @@ import sys
 import time
 
 from customer_segmentation.hooks import STALE_BANNER_ID, file_sha256
+from tests.project_copy import GENERATED_LAYERS, copy_project
 
 from .conftest import kedro
 
@@ -95,3 +96,16 @@ def test_the_console_shows_one_line_per_pipeline_and_a_closing_summary(full_run)
     assert f"{quality['rows_in']:,} rows in: {quality['rows_kept']:,} kept" in console
     assert f"k = {decision['chosen_k']}:" in console
     assert lines[-1] == "Open the report: data/08_reporting/segmentation_report.html"
+
+
+def test_scoring_before_training_stops_before_writing_anything(tmp_path):
+    project = copy_project(tmp_path / "project")
+
+    result = kedro(project, "run", "--pipelines", "scoring", check=False)
+
+    assert result.returncode != 0
+    assert "This run cannot start: inputs are missing." in result.stderr
+    assert "segmentation_model (data/06_models/segmentation_model.pkl)" in result.stderr
+    assert "run `kedro run`" in result.stderr
+    written = [p for layer in GENERATED_LAYERS for p in (project / "data" / layer).rglob("*")]
+    assert written == []
