@@ -7,6 +7,9 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
+import pytest
+
 from customer_segmentation.hooks import STALE_BANNER_ID, file_sha256
 from tests.project_copy import GENERATED_LAYERS, copy_project
 
@@ -109,3 +112,48 @@ def test_scoring_before_training_stops_before_writing_anything(tmp_path):
     assert "run `kedro run`" in result.stderr
     written = [p for layer in GENERATED_LAYERS for p in (project / "data" / layer).rglob("*")]
     assert written == []
+
+
+def _readable(path) -> bool:
+    """Whether an output file is whole: it parses in its own format."""
+    try:
+        if path.suffix == ".parquet":
+            pd.read_parquet(path)
+        elif path.suffix == ".json":
+            json.loads(path.read_text())
+        elif path.suffix == ".csv":
+            pd.read_csv(path)
+        elif path.suffix == ".png":
+            return path.read_bytes().endswith(b"IEND\xaeB`\x82")
+        elif path.suffix == ".html":
+            return path.read_text().rstrip().endswith("</html>")
+    except Exception:  # noqa: BLE001 - any failure to parse means a broken file
+        return False
+    return True
+
+
+@pytest.mark.parametrize("seconds", [3.0, 4.5, 6.0, 7.5])
+def test_a_run_killed_at_any_moment_leaves_no_broken_file_under_an_output_name(
+    full_run, tmp_path, seconds
+):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "MPLBACKEND": "Agg"}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(seconds)
+    run.kill()  # SIGKILL: no handler, no cleanup
+    run.wait()
+
+    outputs = [
+        path
+        for layer in GENERATED_LAYERS
+        for path in (project / "data" / layer).rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    ]
+    assert outputs and [path for path in outputs if not _readable(path)] == []
