@@ -12,6 +12,7 @@ PROJECT_ITEMS = [
     "conf/base",
     "conf/logging.yml",
     "conf/local/README.md",
+    "mlruns/.gitkeep",  # the tracking extra's database folder
 ]
 RAW_LAYER = "01_raw"
 GENERATED_LAYERS = [

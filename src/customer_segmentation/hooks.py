@@ -47,11 +47,15 @@ def file_sha256(path: Path, chunk_bytes: int = 1 << 22) -> str:
 
 
 def _filepath(description: dict[str, Any]) -> str | None:
-    """The file a dataset reads, from its ``_describe()`` (CachedDataset nests it)."""
     if "filepath" in description:
         return str(description["filepath"])
     inner = description.get("dataset")
     return _filepath(inner) if isinstance(inner, dict) else None
+
+
+def dataset_file(catalog, name: str) -> str | None:
+    """The file behind a catalog dataset (CachedDataset: its wrapped dataset's), or None."""
+    return _filepath(catalog.get(name)._describe())
 
 
 def _write_json(path: Path, content: dict) -> None:
@@ -94,7 +98,7 @@ def refuse_missing_inputs(pipeline, catalog) -> None:
         return
     lines = []
     for name in missing:
-        path = _filepath(catalog.get(name)._describe()) or name
+        path = dataset_file(catalog, name) or name
         # Layers 02-08 are written by the project's own runs; anything else is an input file.
         fix = (
             "written by the training run: run `kedro run` (or the pipeline that writes it) first"
@@ -166,7 +170,7 @@ class RunGuard:
         for name in sorted(pipeline.inputs()):
             if name.startswith("params:") or name == "parameters" or name not in catalog:
                 continue
-            path = _filepath(catalog.get(name)._describe())
+            path = dataset_file(catalog, name)
             if path and Path(path).is_file():
                 shown = os.path.relpath(path, self._project)  # the same on every machine
                 hashes[name] = {"path": shown, "sha256": file_sha256(Path(path))}
@@ -207,7 +211,7 @@ SUMMARY = logging.getLogger("customer_segmentation.run")
 
 def _path(catalog, name: str) -> str:
     """Where ``name`` is written, relative to the working directory when inside it."""
-    path = _filepath(catalog.get(name)._describe()) or name
+    path = dataset_file(catalog, name) or name
     return os.path.relpath(path) if os.path.isabs(path) else path
 
 

@@ -5,6 +5,7 @@ import warnings
 from kedro.config import OmegaConfigLoader
 
 from customer_segmentation.hooks import RunGuard, RunSummary
+from customer_segmentation.tracking import TrackInMlflow, tracking_installed
 
 # Kedro 1.7's config loader calls OmegaConf.register_new_resolver, which OmegaConf deprecates: a
 # warning about Kedro's own code, printed three times on every command, that no user can act on.
@@ -19,5 +20,6 @@ CONFIG_LOADER_ARGS = {
     # conf/<env> overrides single parameter keys, not whole blocks (conf/local/README.md).
     "merge_strategy": {"parameters": "soft"},
 }
-HOOKS = (RunGuard(), RunSummary())
-"""Lock, run manifest and stale-report stamp; a short console summary of every run (hooks.py)."""
+HOOKS = (RunGuard(), RunSummary(), *([TrackInMlflow()] if tracking_installed() else []))
+"""Lock, run manifest and stale-report stamp; a short console summary of every run (hooks.py);
+with the `tracking` extra, the run's numbers and files in MLflow (tracking.py)."""

@@ -1,0 +1,72 @@
+"""Run history in MLflow (the `tracking` extra): what each run logs, and two runs read back."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from customer_segmentation.tracking import run_metrics
+from tests.runs import kedro
+
+
+def test_k_scores_are_logged_per_k_and_missing_scores_skipped():
+    table = pd.DataFrame(
+        {
+            "k": [1, 2, 3],
+            "wcss": [9.0, 5.0, 3.0],
+            "silhouette": [float("nan"), 0.4, 0.3],
+            "calinski_harabasz": [float("nan"), 10.0, 12.0],
+            "davies_bouldin": [float("nan"), 0.9, 1.1],
+        }
+    )
+
+    metrics = run_metrics("k_selection", table)
+
+    assert ("k_wcss", 9.0, 1) in metrics and ("k_silhouette", 0.3, 3) in metrics
+    assert not [m for m in metrics if m[2] == 1 and m[0] != "k_wcss"]
+
+
+def test_segment_sizes_are_logged_per_segment_without_the_overall_row():
+    profiles = pd.DataFrame({"segment": [1, 2, 0], "customers": [70, 30, 100]})
+
+    assert run_metrics("segment_profiles", profiles) == [
+        ("segment_customers", 70.0, 1),
+        ("segment_customers", 30.0, 2),
+    ]
+
+
+def test_other_datasets_log_nothing():
+    assert run_metrics("customer_segments", pd.DataFrame({"ID": [1]})) == []
+
+
+def test_two_runs_with_different_params_are_read_back_from_mlflow(full_run, tmp_path):
+    pytest.importorskip("kedro_mlflow", reason="the tracking extra is not installed")
+    from mlflow.tracking import MlflowClient  # noqa: PLC0415 - the optional extra
+
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project)
+    shutil.rmtree(project / "mlruns")
+    (project / "mlruns").mkdir()
+    decisions = {}
+    for k_max in (6, 9):
+        kedro(project, "run", "--params", f"clustering.k_range.max={k_max}")
+        decision = project / "data/06_models/k_selection_decision.json"
+        decisions[str(k_max)] = json.loads(decision.read_text())["chosen_k"]
+
+    client = MlflowClient(f"sqlite:///{project / 'mlruns' / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("customer_segmentation")
+    runs = client.search_runs([experiment.experiment_id])
+
+    by_k_max = {run.data.params["clustering.k_range.max"]: run for run in runs}
+    assert sorted(by_k_max) == ["6", "9"]
+    for k_max, run in by_k_max.items():
+        assert run.data.metrics["chosen_k"] == decisions[k_max]
+        assert (
+            run.data.metrics["rows_in"]
+            == run.data.metrics["rows_kept"] + run.data.metrics["rows_rejected"]
+        )
+        history = client.get_metric_history(run.info.run_id, "k_wcss")
+        assert sorted(m.step for m in history) == list(range(2, int(k_max) + 1))  # k_range.min 2
+        artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"segmentation_report.html", "k_selection.csv", "segment_profiles.csv"} <= artifacts
