@@ -89,12 +89,16 @@ def pca_plot(
     """Customers on the first two principal components (PCA fitted on a seeded sample).
 
     Segment centres are the projected means of all customers (PCA is linear), marked by number.
+    A model input with a single column (or a single sampled customer) has one component: the
+    customers are then drawn along it, spread vertically by a seeded jitter that carries no
+    information.
     """
     rows = sample_rows(len(matrix), sample_size, random_state)
-    pca = PCA(n_components=2, random_state=random_state).fit(matrix[rows])
-    points = pca.transform(matrix[rows])
+    components = min(2, matrix.shape[1], len(rows))
+    pca = PCA(n_components=components, random_state=random_state).fit(matrix[rows])
+    points = _two_columns(pca.transform(matrix[rows]), random_state)
     means = pd.DataFrame(matrix).groupby(segments).mean()
-    centres = pca.transform(means.to_numpy())
+    centres = _two_columns(pca.transform(means.to_numpy()), None)
     figure = Figure(figsize=(8, 6))
     ax = figure.add_subplot()
     for segment in means.index:  # the segments, sorted (np.unique would sort every row)
@@ -110,7 +114,11 @@ def pca_plot(
         _centre_marker(ax, x, y, segment)
     ratio = 100 * pca.explained_variance_ratio_
     ax.set_xlabel(f"Principal component 1 ({ratio[0]:.0f}% of variance, standardised units)")
-    ax.set_ylabel(f"Principal component 2 ({ratio[1]:.0f}% of variance, standardised units)")
+    ax.set_ylabel(
+        f"Principal component 2 ({ratio[1]:.0f}% of variance, standardised units)"
+        if components == 2  # noqa: PLR2004 - the plot's two axes
+        else "No second component (vertical spread: jitter only)"
+    )
     ax.set_title(
         "Segments on the first two principal components\n"
         f"({len(rows):,} customers; crosses: segment centres)"
@@ -118,6 +126,16 @@ def pca_plot(
     ax.legend(loc="best", fontsize=8, markerscale=2, frameon=True)
     figure.tight_layout()
     return figure
+
+
+def _two_columns(points: np.ndarray, random_state: int | None) -> np.ndarray:
+    """(n, 2) plot coordinates from (n, 1) or (n, 2) projections; a missing second axis is a
+    seeded jitter (or 0 for centres, ``random_state=None``)."""
+    if points.shape[1] == 2:  # noqa: PLR2004 - x and y
+        return points
+    rng = np.random.default_rng(random_state)
+    second = np.zeros(len(points)) if random_state is None else rng.uniform(-0.5, 0.5, len(points))
+    return np.column_stack([points[:, 0], second])
 
 
 def scatter_plot(

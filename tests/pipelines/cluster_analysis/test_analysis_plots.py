@@ -76,3 +76,28 @@ def test_every_segment_figure_has_title_and_axis_labels(report_arguments):
         for ax in axes:
             assert ax.get_title() or figure.get_suptitle(), name
             assert ax.get_xlabel() and ax.get_ylabel(), name
+
+
+def test_pca_plot_draws_a_single_component_model_input():
+    matrix = np.array([[0.0], [0.1], [5.0], [5.2], [5.1]])
+    segments = np.array([1, 1, 2, 2, 2])
+
+    figure = analysis_plots.pca_plot(
+        matrix, segments, {1: "low", 2: "high"}, sample_size=100, random_state=0
+    )
+
+    ax = figure.axes[0]
+    assert "No second component" in ax.get_ylabel()
+    assert len(ax.get_legend().get_texts()) == 2  # one scatter per segment
+
+
+def test_pca_plot_draws_a_segment_of_one_customer():
+    rng = np.random.default_rng(0)
+    matrix = np.vstack([rng.normal(0, 1, (50, 3)), [[9.0, 9.0, 9.0]]])
+    segments = np.array([1] * 50 + [2])
+
+    figure = analysis_plots.pca_plot(
+        matrix, segments, {1: "most", 2: "one"}, sample_size=100, random_state=0
+    )
+
+    assert len(figure.axes[0].get_legend().get_texts()) == 2
