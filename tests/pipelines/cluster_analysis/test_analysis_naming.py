@@ -10,7 +10,7 @@ from customer_segmentation.pipelines.cluster_analysis.nodes import name_segments
 @pytest.fixture
 def effects(customer_segments, customer_features, primary_customers, analysis_params):
     features, raw = profiling.profile_columns(analysis_params["profile"])
-    frame = profiling.join_segments(
+    frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, features, raw
     )
     return profiling.effect_sizes(frame, features)
