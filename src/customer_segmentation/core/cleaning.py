@@ -53,8 +53,8 @@ class RuleOutcome:
 
 @dataclass
 class CleanResult:
-    """Kept rows (typed, no value missing so integers are int64, `_row_number` kept, in file
-    order), rejected rows with reasons, and the report parts."""
+    """Kept rows (typed, no value missing, `_row_number` kept, in ID order), rejected rows with
+    reasons, and the report parts."""
 
     kept: pd.DataFrame
     rejections: pd.DataFrame
@@ -473,15 +473,16 @@ def clean_customers(
     alive[position] = False
     columns = [spec.name for spec in CONTRACT if spec.name in frame.columns]
     entries, statistics = [], {"age_reference_date": None, "imputation": {}}
+    kept = np.flatnonzero(alive)  # positions of the rows still kept
     for needed, rows_needed, rule in _rule_steps(settings, columns, fitted or {}):
         # Each rule reads only its columns of the kept rows, or of the few kept rows it needs,
         # so that no rule copies the whole table at scale.
-        mask = alive if rows_needed is None else rows_needed(frame, alive)
-        rows = frame.loc[mask, needed] if needed else frame[mask]
-        outcome = rule(rows)
+        positions = kept if rows_needed is None else np.flatnonzero(rows_needed(frame, alive))
+        outcome = rule((frame[needed] if needed else frame).take(positions))
         if len(outcome.rejected):
             reason.loc[outcome.rejected.index] = outcome.rejected
             alive[outcome.rejected.index.to_numpy(dtype="int64")] = False
+            kept = np.flatnonzero(alive)
         for column, values in outcome.updates.items():
             frame.loc[values.index, column] = values
         entries.append(outcome.entry())
@@ -501,9 +502,9 @@ def clean_customers(
                 "detail": f"no missing value in the other {len(silent)} columns",
             }
         )
-    # The rules leave no value missing in the kept rows: nullable integers become int64.
-    kept = frame[alive]
-    kept = kept.astype({name: "int64" for name, dtype in kept.dtypes.items() if dtype == "Int64"})
+    # In ID order, the primary table's: `to_primary` then finds them sorted (no second copy).
+    ids = frame["ID"].array[kept].to_numpy(dtype="int64")  # the rules leave no ID missing
+    kept = frame.take(kept[np.argsort(ids, kind="stable")])
     dropped = []
     if settings["constant_columns"]["drop"] and len(kept):
         dropped = find_constant_columns(kept, settings["constant_columns"]["keep_required"])

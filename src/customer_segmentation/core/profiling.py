@@ -26,42 +26,59 @@ def _require_columns(frame: pd.DataFrame, columns: Sequence[str], dataset: str) 
         )
 
 
-def _with_columns(
-    joined: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
-) -> pd.DataFrame:
-    """``joined`` (one row per segmented customer) with ``columns`` of ``frame`` matched on ID."""
-    _require_columns(frame, [ID, *columns], dataset)
-    out = joined.merge(frame[[ID, *columns]], on=ID, how="inner", validate="1:1")
-    if len(out) != len(joined):
-        raise InputDataError(
-            f"customer_segments: {len(joined) - len(out)} of {len(joined)} IDs are missing "
-            f"from {dataset}. Re-run the pipelines from the same primary_customers so the "
-            "datasets describe the same customers."
-        )
-    return out
-
-
 def _segments(segments: pd.DataFrame) -> pd.DataFrame:
-    """``ID`` and ``segment`` of ``customer_segments``, checked: one segment per customer."""
+    """``segment`` of ``customer_segments`` indexed by ID, checked: one segment per customer."""
     _require_columns(segments, [ID, SEGMENT], "customer_segments")
-    if not segments[ID].is_unique:
+    indexed = segments.set_index(ID)[[SEGMENT]]
+    if not indexed.index.is_unique:
         raise InputDataError(
             "customer_segments: column ID has duplicate values; each customer must have one "
             "segment. Re-run the clustering pipeline."
         )
-    return segments[[ID, SEGMENT]]
+    return indexed
 
 
-def _by_segment(joined: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by segment, then ID: the same order whatever the inputs' row order."""
-    return joined.sort_values([SEGMENT, ID], kind="stable", ignore_index=True)
+def _matched(
+    segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
+) -> pd.DataFrame:
+    """``columns`` of ``frame`` for the customers of ``_segments`` (same index and order)."""
+    _require_columns(frame, [ID, *columns], dataset)
+    # Column by column: selecting from a consolidated block would copy the rows.
+    indexed = pd.DataFrame(
+        {name: frame[name].array for name in columns}, index=pd.Index(frame[ID]), copy=False
+    )
+    if not indexed.index.is_unique:
+        raise InputDataError(
+            f"{dataset}: column ID has duplicate values; expected one row per customer."
+        )
+    missing = len(segments.index.difference(indexed.index))
+    if missing:
+        raise InputDataError(
+            f"customer_segments: {missing} of {len(segments)} IDs are missing from {dataset}. "
+            "Re-run the pipelines from the same primary_customers so the datasets describe the "
+            "same customers."
+        )
+    # No copy when the frame holds the same IDs in the same order (as the pipelines write them).
+    return indexed.reindex(segments.index)
+
+
+def _joined(
+    segments: pd.DataFrame, parts: Sequence[tuple[pd.DataFrame, Sequence[str], str]]
+) -> pd.DataFrame:
+    """``ID``, ``segment`` and the columns of each (frame, columns, dataset name) of ``parts``,
+    one row per segmented customer, in the order of ``customer_segments``."""
+    indexed = _segments(segments)
+    matched = [_matched(indexed, frame, columns, dataset) for frame, columns, dataset in parts]
+    return pd.concat([indexed, *matched], axis=1).reset_index()
 
 
 def attach_segments(
     segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
 ) -> pd.DataFrame:
-    """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer (by segment, ID)."""
-    return _by_segment(_with_columns(_segments(segments), frame, columns, dataset))
+    """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer, rows sorted by
+    segment, then ID (the same order whatever the inputs' row order)."""
+    joined = _joined(segments, [(frame, columns, dataset)])
+    return joined.sort_values([SEGMENT, ID], kind="stable", ignore_index=True)
 
 
 def profile_frame(
@@ -71,10 +88,15 @@ def profile_frame(
     feature_columns: Sequence[str],
     primary_columns: Sequence[str],
 ) -> pd.DataFrame:
-    """One row per segmented customer (by segment, ID): ``ID``, ``segment`` and the feature and
-    raw columns asked for."""
-    joined = _with_columns(_segments(segments), features, feature_columns, "customer_features")
-    return _by_segment(_with_columns(joined, primary, primary_columns, "primary_customers"))
+    """One row per segmented customer (in the order of ``customer_segments``): ``ID``,
+    ``segment`` and the feature and raw columns asked for."""
+    return _joined(
+        segments,
+        [
+            (features, feature_columns, "customer_features"),
+            (primary, primary_columns, "primary_customers"),
+        ],
+    )
 
 
 def model_matrix(

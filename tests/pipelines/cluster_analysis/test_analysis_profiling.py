@@ -124,7 +124,7 @@ def test_missing_column_is_named(
         )
 
 
-def test_joined_rows_do_not_depend_on_the_input_row_order(
+def test_joined_rows_follow_the_segments_whatever_the_other_inputs_order(
     customer_segments, customer_features, primary_customers, analysis_params
 ):
     columns = profiling.profile_columns(analysis_params["profile"])
@@ -134,17 +134,26 @@ def test_joined_rows_do_not_depend_on_the_input_row_order(
         customer_segments, customer_features, primary_customers, *columns
     )
     pd.testing.assert_frame_equal(frame, expected, check_exact=True)
-    assert list(frame.sort_values(["segment", "ID"]).index) == list(range(len(frame)))
+    assert frame["ID"].tolist() == customer_segments["ID"].tolist()
+    by_id = primary_customers.set_index("ID").loc[frame["ID"], "MntWines"]
+    assert frame["MntWines"].tolist() == by_id.tolist()
+
+
+def test_model_matrix_rows_are_sorted_by_segment_then_id(customer_segments, customer_features):
     segments = customer_segments.sample(frac=1.0, random_state=1)
     matrix, labels = profiling.model_matrix(customer_features[["ID", "income", "age"]], segments)
-    np.testing.assert_array_equal(matrix, frame[["income", "age"]].to_numpy(dtype="float64"))
-    np.testing.assert_array_equal(labels, frame["segment"].to_numpy())
+    expected = customer_features.merge(customer_segments, on="ID").sort_values(["segment", "ID"])
+    np.testing.assert_array_equal(matrix, expected[["income", "age"]].to_numpy(dtype="float64"))
+    np.testing.assert_array_equal(labels, expected["segment"].to_numpy())
 
 
-def test_a_customer_with_two_segments_is_refused(customer_segments, customer_features):
+def test_a_customer_on_two_rows_is_refused(customer_segments, customer_features):
     twice = pd.concat([customer_segments, customer_segments.iloc[[0]]], ignore_index=True)
-    with pytest.raises(InputDataError, match="duplicate values"):
+    with pytest.raises(InputDataError, match="customer_segments: column ID has duplicate"):
         profiling.attach_segments(twice, customer_features, ["income"], "customer_features")
+    doubled = pd.concat([customer_features, customer_features.iloc[[0]]], ignore_index=True)
+    with pytest.raises(InputDataError, match="customer_features: column ID has duplicate"):
+        profiling.attach_segments(customer_segments, doubled, ["income"], "customer_features")
 
 
 def test_model_rows_are_the_rows_of_model_matrix(model_input, customer_segments):

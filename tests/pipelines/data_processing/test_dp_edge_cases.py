@@ -67,19 +67,22 @@ def test_exact_duplicates_need_every_column_equal_not_only_the_id(raw_customers,
     assert outcome.rejected.to_dict() == {3: "exact_duplicate: exact duplicate of row 1"}
 
 
-def test_primary_rows_are_the_kept_typed_rows_in_id_order(raw_customers, settings):
+def test_kept_rows_are_the_typed_rows_in_id_order(raw_customers, settings):
     parsed = parse_customers(raw_customers.iloc[::-1], settings)
 
     result = clean_customers(parsed.typed, parsed.invalid_rows, settings)
     primary = to_primary(result.kept)
 
-    assert primary["ID"].is_monotonic_increasing
+    assert result.kept["ID"].is_monotonic_increasing
     assert len(primary) == len(raw_customers)
-    # Each kept row is its typed row (integers now int64).
+    assert primary["ID"].dtype == "int64"
+    # Each kept row is its typed row.
     typed = parsed.typed.set_index("_row_number").loc[result.kept["_row_number"]]
     kept = result.kept.set_index("_row_number")
-    assert kept["ID"].dtype == "int64"
-    pd.testing.assert_frame_equal(kept, typed[kept.columns], check_dtype=False)
+    pd.testing.assert_frame_equal(kept, typed[kept.columns])
+    pd.testing.assert_frame_equal(
+        primary, kept.reset_index(drop=True)[primary.columns], check_dtype=False
+    )
 
 
 def test_rules_after_invalid_rows_see_only_the_kept_rows(raw_customers, settings):
