@@ -78,7 +78,8 @@ def attach_segments(
     """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer, rows sorted by
     segment, then ID (the same order whatever the inputs' row order)."""
     joined = _joined(segments, [(frame, columns, dataset)])
-    return joined.sort_values([SEGMENT, ID], kind="stable", ignore_index=True)
+    order = np.lexsort((joined[ID].to_numpy(), joined[SEGMENT].to_numpy()))  # last key first
+    return joined.take(order).reset_index(drop=True)
 
 
 def profile_frame(
