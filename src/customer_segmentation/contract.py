@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow
-import pyarrow.compute as pc
 
 INTEGER, NUMBER, DATE, CATEGORY = "integer", "number", "date", "category"
 
@@ -144,83 +142,15 @@ def primary_schema(columns: list[str]) -> pa.DataFrameSchema:
     )
 
 
-def _check_names(spec: ColumnSpec) -> list[str]:
-    """The checks `_value_checks` builds for a column, by name and in the same order."""
-    if spec.allowed is not None:
-        return ["isin"]
-    limits = (("ge", spec.minimum), ("le", spec.maximum))
-    return [name for name, limit in limits if limit is not None]
-
-
-def _outside_mask(values: pd.Series, check: str, spec: ColumnSpec) -> pd.Series:
-    """Present values failing one of `_value_checks` (missing values pass, as in the schema)."""
-    if check == "isin":
-        passes = values.isin(spec.allowed)
-    elif check == "ge":
-        passes = values >= spec.minimum
-    else:
-        passes = values <= spec.maximum
-    return values.notna() & ~passes.fillna(True).astype(bool)
-
-
-def _within_limits(values: pd.Series, spec: ColumnSpec) -> bool:
-    """True when the column's minimum and maximum lie within the contract's limits, so that no
-    value can fail a limit check: one pass instead of a mask per check (most columns pass).
-
-    Arrow's min_max skips missing values without copying the present ones, as pandas does.
-    """
-    if spec.allowed is not None:
-        return False
-    if spec.minimum is None and spec.maximum is None:
-        return True
-    low, high = (
-        bound.as_py() for bound in pc.min_max(pyarrow.array(values, from_pandas=True)).values()
-    )
-    if low is None:  # every value missing: nothing can fail
-        return True
-    return (spec.minimum is None or low >= spec.minimum) and (
-        spec.maximum is None or high <= spec.maximum
-    )
-
-
 def find_contract_violations(typed: pd.DataFrame) -> pd.DataFrame:
     """Values of a typed frame outside the contract: one row (`column`, `index`, `value`) per cell.
 
-    Type mismatches are not expected here (the parser produced the types), so they raise.
-    The schema checks the types on no rows (cheap); the values are checked with one vectorised
-    mask per rule of `_value_checks` (pandera's row-level pass costs ~10x more at millions of
-    rows). With a type mismatch the full schema runs, for its complete error report.
+    The failure cases of pandera's lazy validation against `typed_schema`. Type mismatches are
+    not expected here (the parser produced the types), so they raise.
     """
     columns = [name for name in typed.columns if name in CONTRACT_BY_NAME]
     try:
-        typed_schema(columns).validate(typed[columns].iloc[:0], lazy=True)
-    except pa.errors.SchemaErrors:
-        return _schema_violations(typed, columns)
-    found = []
-    for name in columns:
-        spec, values = CONTRACT_BY_NAME[name], typed[name]
-        if _within_limits(values, spec):
-            continue
-        for check in _check_names(spec):
-            outside = values[_outside_mask(values, check, spec).to_numpy()]
-            found.append(
-                pd.DataFrame(
-                    {
-                        "column": name,
-                        "index": outside.index.to_numpy(dtype="int64"),
-                        "value": outside.astype(object).astype(str).to_numpy(),
-                    }
-                )
-            )
-    found = [cases for cases in found if len(cases)]
-    if not found:
-        return pd.DataFrame({"column": [], "index": [], "value": []})
-    return pd.concat(found, ignore_index=True)
-
-
-def _schema_violations(typed: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The full pandera validation (slow at scale), used when a type does not match."""
-    try:
+        # inplace: no defensive copy of the table (nothing is coerced); 8x faster at 1M rows
         typed_schema(columns).validate(typed[columns], lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases

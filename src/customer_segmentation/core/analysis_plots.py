@@ -9,8 +9,6 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
-from customer_segmentation.core import order_statistics
-
 PALETTE = colormaps["tab10"].colors
 
 
@@ -214,31 +212,9 @@ def profile_heatmap(
     return figure
 
 
-def _segment_slices(
-    frame: pd.DataFrame,
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
-    """Row order by segment (None if sorted already), segment ids, start and end of each."""
-    order, segments, starts, ends = order_statistics.segment_slices(frame["segment"].to_numpy())
-    return order, segments[starts], starts, ends
-
-
-def _sorted_column(frame: pd.DataFrame, attribute: str, order: np.ndarray | None) -> np.ndarray:
-    column = frame[attribute].to_numpy(dtype="float64", na_value=np.nan)
-    return column if order is None else column[order]
-
-
 def _segment_medians(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
-    """Per-segment medians (as ``GroupBy.median``) from contiguous slices, without a full sort."""
-    order, segments, starts, ends = _segment_slices(frame)
-    return pd.DataFrame(
-        {
-            attribute: order_statistics.medians(
-                _sorted_column(frame, attribute, order), starts, ends
-            )
-            for attribute in attributes
-        },
-        index=pd.Index(segments, name="segment"),
-    )
+    """Per-segment medians of `attributes` (missing values skipped)."""
+    return frame.groupby("segment")[list(attributes)].median()
 
 
 def box_stats(frame: pd.DataFrame, attribute: str, percentiles: Sequence[float]) -> list[dict]:
@@ -250,9 +226,10 @@ def _box_stats(
     frame: pd.DataFrame, attribute: str, percentiles: Sequence[float], means: pd.Series
 ) -> list[dict]:
     low, high = (p / 100 for p in percentiles)
-    order, segments, starts, ends = _segment_slices(frame)
-    column = _sorted_column(frame, attribute, order)
-    quantiles = order_statistics.quantiles(column, starts, ends, [low, 0.25, 0.5, 0.75, high])
+    qs = [low, 0.25, 0.5, 0.75, high]
+    found = frame[attribute].astype("float64").groupby(frame["segment"]).quantile(qs)
+    segments = found.index.get_level_values(0)[:: len(qs)]  # index: (segment, q), q fastest
+    quantiles = found.to_numpy().reshape(-1, len(qs))
     return [
         {
             "label": str(segment),

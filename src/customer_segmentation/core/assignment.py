@@ -92,13 +92,7 @@ class NearestCentroidSegmenter:
 
 
 def segments_of(ids: np.ndarray, customer_segments: pd.DataFrame) -> np.ndarray:
-    """Segment number of each of `ids`; a clear error if a customer has none.
-
-    O(n) when the tables list the same customers in the same order, as the pipelines write them;
-    a hash lookup otherwise.
-    """
-    if np.array_equal(customer_segments[ID_COLUMN].to_numpy(), ids):
-        return customer_segments[SEGMENT_COLUMN].to_numpy(dtype=np.int64)
+    """Segment number of each of `ids`; a clear error if a customer has none."""
     segments = customer_segments.set_index(ID_COLUMN)[SEGMENT_COLUMN].reindex(ids)
     if segments.isna().any():
         raise InputDataError(

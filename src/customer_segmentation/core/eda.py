@@ -14,14 +14,6 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from customer_segmentation.core.ids import strictly_increasing
-from customer_segmentation.core.order_statistics import (
-    counted_values,
-    group_medians,
-    linear_quantiles,
-    numpy_lerp,
-    whole_number_offsets,
-)
 from customer_segmentation.errors import InputDataError
 
 MISSING_LABEL = "(missing)"
@@ -50,34 +42,22 @@ def join_features(
     """`primary` with the given `features` columns added, matched on ID (one row per customer)."""
     require_columns(primary, ["ID"], "primary_customers")
     require_columns(features, ["ID", *feature_columns], "customer_features")
-    feature_ids = features["ID"].to_numpy()
-    if not (strictly_increasing(feature_ids) or pd.Index(feature_ids).is_unique):
+    extra = features.set_index("ID")[list(feature_columns)]
+    if not extra.index.is_unique:
         raise _error(
             "customer_features", "column 'ID' has duplicate values; expected one row per ID."
         )
-    ids = primary["ID"].to_numpy()
-    # Under copy-on-write (pandas 3) this is a lazy copy: adding columns leaves `primary` untouched.
-    out = primary.reset_index(drop=True)
-    if np.array_equal(ids, feature_ids):
-        # Same customers in the same order (the feature layer keeps the row order): O(rows) check.
-        aligned = features.reset_index(drop=True)
-        for column in feature_columns:
-            # A Series on the same index is shared under copy-on-write, not copied row by row.
-            out[column] = aligned[column]
-        return out
-    # Hash lookups, O(rows).
-    extra = features[["ID", *feature_columns]].set_index("ID")
-    unmatched = int((~pd.Index(ids).isin(extra.index)).sum())
+    unmatched = int((~primary["ID"].isin(extra.index)).sum())
     if unmatched:
         raise _error(
             "customer_features",
             f"{unmatched} customer ID(s) of primary_customers have no row. Rerun the "
             "feature_engineering pipeline on the same primary_customers.",
         )
-    joined = extra.reindex(ids)
-    for column in feature_columns:
-        out[column] = joined[column].to_numpy()
-    return out
+    joined = extra.reindex(primary["ID"].to_numpy())
+    return primary.reset_index(drop=True).assign(
+        **{column: joined[column].to_numpy() for column in feature_columns}
+    )
 
 
 def float_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -96,20 +76,14 @@ def numeric_summary(
 ) -> pd.DataFrame:
     """One row per numeric column: count, missing (rate), mean, std, min, quantiles, max, sum.
 
-    Every number equals numpy's (`np.quantile` with its default linear interpolation, `std` with
-    ddof=1): whole-number columns only get them from value counts in O(rows) instead of sorting.
+    Every number is numpy's (`np.quantile` with its default linear interpolation, `std` with
+    ddof=1) on the present values.
     """
     require_columns(frame, columns, "eda customers")
-    # One float buffer reused by every column's squared deviations: a fresh array per column
-    # costs more in page faults than the arithmetic (measured at 3M rows).
-    scratch = np.empty(len(frame), dtype="float64")
     rows = []
     for column in columns:
-        values = _numbers(frame[column])
-        if values.dtype.kind == "f":
-            missing = np.isnan(values)
-            if missing.any():
-                values = values[~missing]
+        values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+        values = values[~np.isnan(values)]
         stats: dict[str, Any] = {
             "attribute": column,
             "count": values.size,
@@ -117,7 +91,17 @@ def numeric_summary(
             "missing_rate": (len(frame) - values.size) / max(len(frame), 1),
         }
         if values.size:
-            stats.update(_describe(values, quantiles, scratch[: values.size]))
+            found = np.quantile(values, quantiles)
+            stats.update(
+                {
+                    "mean": values.mean(),
+                    "std": values.std(ddof=1) if values.size > 1 else np.nan,
+                    "min": values.min(),
+                    **{_quantile_name(q): v for q, v in zip(quantiles, found, strict=True)},
+                    "max": values.max(),
+                    "sum": values.sum(),
+                }
+            )
         rows.append(stats)
     order = [
         "attribute",
@@ -132,51 +116,6 @@ def numeric_summary(
         "sum",
     ]
     return pd.DataFrame(rows).reindex(columns=order).round(decimals)
-
-
-def _numbers(values: pd.Series) -> np.ndarray:
-    """The column's values as numpy numbers, missing values as NaN; plain int/float columns
-    without a copy."""
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
-        return values.to_numpy()
-    return values.to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _describe(values: np.ndarray, quantiles: Sequence[float], scratch: np.ndarray) -> dict:
-    """mean, std, min, quantiles, max and sum of non-missing `values` (numpy's definitions)."""
-    counted = whole_number_offsets(values)
-    # A float sum of whole numbers is exact (so order-free) while every partial sum stays below
-    # 2**53; within that bound the value counts give numpy's sum, mean and quantiles exactly.
-    if counted is not None and values.size * max(abs(counted[0]), abs(counted[1])) < 2**53:
-        low, high, offsets = counted
-        counts = np.bincount(offsets, minlength=high - low + 1)
-        total = float(np.dot(counts, np.arange(low, high + 1, dtype="int64")))
-        mean = total / values.size
-        cumulative = np.cumsum(counts)
-        quantile_values = linear_quantiles(
-            values.size, lambda ranks: counted_values(cumulative, ranks, low), quantiles, numpy_lerp
-        )
-        low, high = float(low), float(high)
-    else:
-        values = values.astype("float64", copy=False)
-        total, mean = values.sum(), values.mean()
-        quantile_values = np.quantile(values, list(quantiles))
-        low, high = values.min(), values.max()
-    return {
-        "mean": mean,
-        "std": _std(values, mean, scratch) if values.size > 1 else np.nan,
-        "min": low,
-        **{_quantile_name(q): v for q, v in zip(quantiles, quantile_values, strict=True)},
-        "max": high,
-        "sum": total,
-    }
-
-
-def _std(values: np.ndarray, mean: float, scratch: np.ndarray) -> float:
-    """Sample standard deviation (ddof=1) computed exactly as `np.std` does, in `scratch`."""
-    deviations = np.subtract(values, mean, out=scratch)
-    np.square(deviations, out=deviations)
-    return float(np.sqrt(np.add.reduce(deviations) / (values.size - 1)))
 
 
 def _quantile_name(q: float) -> str:
@@ -301,15 +240,12 @@ def histogram(
     numbers (amounts, years) get edges on whole numbers, so no bin is empty just because it falls
     between two integers.
     """
-    data = _numbers(values)
-    if data.dtype.kind == "f":
-        data = data[~np.isnan(data)]
+    data = values.to_numpy(dtype="float64", na_value=np.nan)
+    data = data[~np.isnan(data)]
     if data.size == 0:
         return np.array([0.0, 1.0]), np.array([0], dtype="int64"), "linear"
-    counted = whole_number_offsets(data)
-    data = data.astype("float64", copy=False)
     low, high = float(data.min()), float(data.max())
-    whole = counted is not None or bool(np.all(np.mod(data, 1.0) == 0))
+    whole = bool(np.all(np.mod(data, 1.0) == 0))
     skew = float(pd.Series(data).skew()) if data.size > 2 else 0.0
     if skew > log_scale_skew and low >= 0 and high > 1:
         edges = _log_edges(max(low, 1.0), high, bins, whole)
@@ -319,25 +255,8 @@ def histogram(
     else:
         edges = _linear_edges(low, high, bins, whole)
         scale = "linear"
-    if counted is not None:
-        counts = _bin_counts(counted[0], np.bincount(counted[2]), edges)
-    else:
-        counts, _ = np.histogram(data, bins=edges)
+    counts, _ = np.histogram(data, bins=edges)
     return edges, counts.astype("int64"), scale
-
-
-def _bin_counts(low: int, counts: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """`np.histogram(values, edges)` counts from the value counts of whole numbers low, low+1, ..
-
-    Bins are [left, right) except the last, which also holds values equal to its right edge.
-    """
-    # below[i] = number of values smaller than low + i.
-    below = np.concatenate([[0], np.cumsum(counts)])
-    # A whole value v < edge  <=>  v < ceil(edge); v <= edge  <=>  v < floor(edge) + 1.
-    limits = np.ceil(edges)
-    limits[-1] = np.floor(edges[-1]) + 1
-    positions = np.clip(limits - low, 0, len(counts)).astype("int64")
-    return np.diff(below[positions])
 
 
 def _log_edges(low: float, high: float, bins: int, whole: bool) -> np.ndarray:
@@ -510,22 +429,17 @@ def group_trends(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFra
             "any_campaign": (frame[campaigns].sum(axis=1) > 0).astype("float64"),
         }
     )
-    spend = measures["spend"].to_numpy()
-    counted = whole_number_offsets(spend)
     parts = []
     for dimension, key in group_keys(frame, settings).items():
         grouped = measures.groupby(key, observed=False, sort=True)
         # Plain reductions of one grouping (a named-aggregation `agg` costs twice as much).
         means = grouped.mean()
-        medians = None
-        if counted is not None:
-            medians = group_medians(key.cat.codes.to_numpy(), len(key.cat.categories), counted)
         table = pd.DataFrame(
             {
                 "customers": grouped.size(),
                 "spend_total": grouped["spend"].sum(),
                 "spend_mean": means["spend"],
-                "spend_median": grouped["spend"].median() if medians is None else medians,
+                "spend_median": grouped["spend"].median(),
                 "response_rate": means["response"],
                 "any_campaign_rate": means["any_campaign"],
             }
@@ -607,15 +521,10 @@ def column_distribution(values: pd.Series, bins: int, log_scale_skew: float) -> 
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         edges, counts, scale = histogram(values, bins, log_scale_skew)
         return {"kind": "numeric", "edges": edges, "counts": counts, "scale": scale}
-    # Count on the codes of the distinct values (first-appearance order, as value_counts keeps
-    # ties), not on a column of Python objects.
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    labels = [MISSING_LABEL if pd.isna(label) else str(label) for label in uniques]
-    counts = pd.Series(np.bincount(codes, minlength=len(labels)), index=labels)
-    counts = counts.sort_values(ascending=False)
+    counts = values.value_counts(dropna=False)
     return {
         "kind": "category",
-        "labels": list(counts.index),
+        "labels": [MISSING_LABEL if pd.isna(label) else str(label) for label in counts.index],
         "counts": counts.to_numpy(),
     }
 

@@ -22,7 +22,6 @@ import pandas as pd
 from sklearn.cluster import MiniBatchKMeans
 from threadpoolctl import threadpool_limits
 
-from customer_segmentation.core.ids import strictly_increasing
 from customer_segmentation.core.weighted_ward import weighted_ward_linkage
 from customer_segmentation.errors import InputDataError
 
@@ -249,15 +248,13 @@ def model_input_matrix(
     """Customer IDs and feature matrix, rows sorted by ID so that row order never matters."""
     if "ID" not in model_input.columns:
         raise InputDataError(f"{source}: no 'ID' column; feature_engineering must keep the ID.")
-    ids = model_input["ID"].to_numpy()
-    if not strictly_increasing(ids):  # model_input is written in ID order
-        if model_input["ID"].duplicated().any():
-            duplicated = model_input.loc[model_input["ID"].duplicated(), "ID"].head(5).tolist()
-            raise InputDataError(
-                f"{source}: column 'ID' has duplicated customers (e.g. {duplicated}); each "
-                "customer must appear once. Check data processing's duplicate rule."
-            )
-        model_input = model_input.sort_values("ID", kind="stable")
+    if not model_input["ID"].is_unique:
+        duplicated = model_input.loc[model_input["ID"].duplicated(), "ID"].head(5).tolist()
+        raise InputDataError(
+            f"{source}: column 'ID' has duplicated customers (e.g. {duplicated}); each "
+            "customer must appear once. Check data processing's duplicate rule."
+        )
+    model_input = model_input.sort_values("ID", kind="stable")
     features = model_input.drop(columns="ID")
     non_numeric = [name for name, dtype in features.dtypes.items() if dtype.kind not in "fiub"]
     if non_numeric:

@@ -36,17 +36,6 @@ def best_match_jaccard(
     return np.where(ref_size[:, 0] > 0, best, np.nan)
 
 
-def distinct_segments(segments: np.ndarray) -> np.ndarray:
-    """``np.unique(segments)``; for small non-negative integers by counting instead of sorting."""
-    if (
-        segments.dtype.kind in "iu"
-        and len(segments)
-        and 0 <= segments.min() <= segments.max() < 2**15
-    ):
-        return np.flatnonzero(np.bincount(segments)).astype(segments.dtype)
-    return np.unique(segments)
-
-
 def resampled_stability(
     read_rows: RowReader,
     n_rows: int,

@@ -11,7 +11,7 @@ from tests.pipelines.cluster_analysis.test_analysis_claims import MATERIALITY, P
 @pytest.fixture
 def profiled(customer_segments, customer_features, primary_customers, analysis_params):
     features, raw = profiling.profile_columns(analysis_params["profile"])
-    frame = profiling.join_segments(
+    frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, features, raw
     )
     effects = profiling.effect_sizes(frame, features)

@@ -124,27 +124,41 @@ def test_missing_column_is_named(
         )
 
 
-def test_aligned_inputs_join_exactly_like_shuffled_ones(
+def test_joined_rows_follow_the_segments_whatever_the_other_inputs_order(
     customer_segments, customer_features, primary_customers, analysis_params
 ):
-    # Aligned inputs take the gather path; shuffled ones the hash join. Both must agree exactly.
-    feature_columns, primary_columns = profiling.profile_columns(analysis_params["profile"])
-    segments = customer_segments.sort_values("ID").reset_index(drop=True)
-    features = customer_features.set_index("ID").loc[segments["ID"]].reset_index()
-    primary = primary_customers.set_index("ID").loc[segments["ID"]].reset_index()
-    shuffled = primary.sample(frac=1.0, random_state=0)
-    fast = profiling.join_segments(segments, features, primary, feature_columns, primary_columns)
-    slow = profiling.join_segments(segments, features, shuffled, feature_columns, primary_columns)
-    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
-    assert fast["segment"].is_monotonic_increasing
-    matrix, labels = profiling.model_matrix(features[["ID", "income", "age"]], segments)
-    np.testing.assert_array_equal(matrix, fast[["income", "age"]].to_numpy(dtype="float64"))
-    np.testing.assert_array_equal(labels, fast["segment"].to_numpy())
+    columns = profiling.profile_columns(analysis_params["profile"])
+    shuffled = primary_customers.sample(frac=1.0, random_state=0)
+    frame = profiling.profile_frame(customer_segments, customer_features, shuffled, *columns)
+    expected = profiling.profile_frame(
+        customer_segments, customer_features, primary_customers, *columns
+    )
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    assert frame["ID"].tolist() == customer_segments["ID"].tolist()
+    by_id = primary_customers.set_index("ID").loc[frame["ID"], "MntWines"]
+    assert frame["MntWines"].tolist() == by_id.tolist()
+
+
+def test_model_matrix_rows_are_sorted_by_segment_then_id(customer_segments, customer_features):
+    segments = customer_segments.sample(frac=1.0, random_state=1)
+    matrix, labels = profiling.model_matrix(customer_features[["ID", "income", "age"]], segments)
+    expected = customer_features.merge(customer_segments, on="ID").sort_values(["segment", "ID"])
+    np.testing.assert_array_equal(matrix, expected[["income", "age"]].to_numpy(dtype="float64"))
+    np.testing.assert_array_equal(labels, expected["segment"].to_numpy())
+
+
+def test_a_customer_on_two_rows_is_refused(customer_segments, customer_features):
+    twice = pd.concat([customer_segments, customer_segments.iloc[[0]]], ignore_index=True)
+    with pytest.raises(InputDataError, match="customer_segments: column ID has duplicate"):
+        profiling.attach_segments(twice, customer_features, ["income"], "customer_features")
+    doubled = pd.concat([customer_features, customer_features.iloc[[0]]], ignore_index=True)
+    with pytest.raises(InputDataError, match="customer_features: column ID has duplicate"):
+        profiling.attach_segments(customer_segments, doubled, ["income"], "customer_features")
 
 
 def test_model_rows_are_the_rows_of_model_matrix(model_input, customer_segments):
-    # Read on demand (aligned inputs) or from the joined matrix (shuffled): the same rows,
-    # values, layout and segments as indexing the whole matrix (an integer column cast too).
+    # Whatever the row order of the segments: the rows, values and segments of the matrix
+    # (an integer column cast too).
     model_input = model_input.assign(visits=np.arange(len(model_input)) % 7)
     matrix, labels = profiling.model_matrix(model_input, customer_segments)
     positions = np.random.default_rng(0).integers(0, len(matrix), 50)

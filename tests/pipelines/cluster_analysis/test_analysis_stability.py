@@ -72,16 +72,6 @@ def test_node_is_deterministic_and_uses_the_parameters(
     assert other_seed["ari_per_resample"] != first["ari_per_resample"]
 
 
-@pytest.mark.parametrize(
-    "segments",
-    [np.array([3, 1, 3, 7, 1]), np.array([-2, 5, -2]), np.array([40_000, 2]), np.array([], int)],
-)
-def test_distinct_segments_equal_numpy_unique(segments):
-    found = stability.distinct_segments(segments)
-    np.testing.assert_array_equal(found, np.unique(segments))
-    assert found.dtype == segments.dtype
-
-
 def test_node_equals_the_bootstrap_of_the_whole_matrix(
     model_input, customer_segments, clustering_params, analysis_params
 ):

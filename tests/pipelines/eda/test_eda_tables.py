@@ -6,7 +6,6 @@ import pytest
 
 from customer_segmentation.contract import SPEND_COLUMNS
 from customer_segmentation.core import eda
-from customer_segmentation.core.order_statistics import whole_number_offsets
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.eda import nodes
 
@@ -27,14 +26,6 @@ def test_join_matches_features_by_id_not_by_row(primary_customers, customer_feat
     np.testing.assert_array_equal(
         joined["age"].to_numpy(), (2014 - primary_customers["Year_Birth"]).to_numpy()
     )
-
-
-def test_join_in_row_order_gives_the_same_frame(primary_customers, customer_features, eda_params):
-    shuffled = nodes.join_customer_attributes(primary_customers, customer_features, eda_params)
-    in_order = customer_features.set_index("ID").loc[primary_customers["ID"]].reset_index()
-    same_order = nodes.join_customer_attributes(primary_customers, in_order, eda_params)
-    pd.testing.assert_frame_equal(same_order, shuffled)
-    assert "age" not in primary_customers.columns
 
 
 def test_join_rejects_missing_and_duplicate_feature_rows(primary_customers, customer_features):
@@ -222,72 +213,6 @@ def test_headline_summary_is_consistent(customers, data_quality, eda_params):
         "values_fixed": 32,
         "rules_applied": 4,
     }
-
-
-@pytest.mark.parametrize("as_float", [False, True])
-def test_counted_moments_and_quantiles_are_bit_identical_to_numpy(as_float):
-    rng = np.random.default_rng(7)
-    quantiles = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
-    for size in [1, 2, 3, 10, 101, 1000]:
-        values = rng.integers(-40, size - 41, size=size, endpoint=True)
-        values = values.astype("float64") if as_float else values
-        assert whole_number_offsets(values) is not None  # the counting path
-        floats = values.astype("float64")
-        stats = eda._describe(values, quantiles, np.empty(size))
-        assert (stats["mean"], stats["sum"], stats["min"], stats["max"]) == (
-            floats.mean(),
-            floats.sum(),
-            floats.min(),
-            floats.max(),
-        )
-        found = [stats[eda._quantile_name(q)] for q in quantiles]
-        np.testing.assert_array_equal(found, np.quantile(floats, quantiles))
-        if size > 1:
-            assert stats["std"] == floats.std(ddof=1)
-
-
-def test_numeric_summary_counted_and_sorted_paths_agree_with_numpy():
-    rng = np.random.default_rng(3)
-    frame = pd.DataFrame(
-        {
-            "whole": rng.integers(0, 50, size=500).astype("float64"),
-            "fraction": rng.normal(100.0, 15.0, size=500),
-        }
-    )
-    frame.loc[:4, "whole"] = np.nan
-    table = eda.numeric_summary(frame, ["whole", "fraction"], [0.05, 0.5, 0.95], 10)
-    for column in ["whole", "fraction"]:
-        values = frame[column].dropna().to_numpy()
-        row = table.set_index("attribute").loc[column]
-        expected = np.round(np.quantile(values, [0.05, 0.5, 0.95]), 10)
-        np.testing.assert_array_equal(row[["p05", "median", "p95"]].to_numpy("float64"), expected)
-        assert row["std"] == round(values.std(ddof=1), 10)
-    assert table.set_index("attribute").loc["whole", "missing"] == 5
-
-
-def test_whole_number_histograms_count_like_numpy():
-    rng = np.random.default_rng(5)
-    values = pd.Series(np.round(rng.lognormal(4, 1.2, size=3000)))
-    edges, counts, scale = eda.histogram(values, bins=30, log_scale_skew=1.0)
-    assert scale == "log"
-    np.testing.assert_array_equal(counts, np.histogram(values.to_numpy(), bins=edges)[0])
-    edges = np.array([-3.0, 0.5, 10.0, 99.5, 250.0])
-    low, _, offsets = whole_number_offsets(values.to_numpy())
-    np.testing.assert_array_equal(
-        eda._bin_counts(low, np.bincount(offsets), edges),
-        np.histogram(values.to_numpy(), bins=edges)[0],
-    )
-
-
-def test_trend_medians_by_counting_equal_pandas(customers, eda_params):
-    trends = eda.group_trends(customers, eda_params)
-    spend = customers[eda_params["spend_column"]].astype("float64")
-    for dimension, key in eda.group_keys(customers, eda_params).items():
-        expected = (
-            spend.groupby(key, observed=False).median().fillna(0.0).round(eda_params["decimals"])
-        )
-        found = trends.loc[trends["dimension"] == dimension, "spend_median"]
-        np.testing.assert_array_equal(found.to_numpy(), expected.to_numpy())
 
 
 def test_category_distribution_counts_missing_values_in_value_counts_order():

@@ -155,3 +155,25 @@ def test_gaps_in_new_customers_get_training_medians_and_negative_amounts_raise(
     new.loc[1, "MntWines"] = -10_000
     with pytest.raises(InputDataError, match=r"'total_spend' is negative for 1 customer"):
         pre.transform(new)
+
+
+@pytest.mark.parametrize("settings", [{}, {"pca": 3}, {"pca": None, "scaler": "none"}])
+def test_fit_features_transform_equals_fit_then_transform(primary_customers, fe_params, settings):
+    def make():
+        return CustomerPreprocessor(
+            education_levels=fe_params["education_levels"],
+            partner_statuses=fe_params["partner_statuses"],
+            reference_date=fe_params["reference_date"],
+            **{**fe_params["preprocessing"], **settings},
+        )
+
+    features, model_input = make().fit_features_transform(primary_customers)
+    fitted = make().fit(primary_customers)
+    pd.testing.assert_frame_equal(
+        features, fitted.customer_features(primary_customers), check_exact=True
+    )
+    # Bit for bit, not just close: the one-pass path must give what transform gives.
+    expected = fitted.transform(primary_customers)
+    assert list(model_input.columns) == list(expected.columns)
+    for column in expected.columns:
+        assert np.array_equal(model_input[column].to_numpy(), expected[column].to_numpy())

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
@@ -106,12 +107,11 @@ def assess_stability(
     # Imported here so that the clustering module is looked up at run time (tests may replace it).
     from customer_segmentation.core.hierarchy import cluster_labels  # noqa: PLC0415
 
-    # Only the resampled rows are gathered (no full matrix): per customer, one sort of segments.
     read_rows, segments = profiling.model_rows(model_input, customer_segments)
     result = stability.resampled_stability(
         read_rows,
         len(segments),
-        stability.distinct_segments(segments),
+        np.unique(segments),
         cluster_labels,
         clustering,
         n_resamples=settings["n_resamples"],

@@ -1,0 +1,58 @@
+"""Compare the outputs of two runs of the project (e.g. before and after a refactoring).
+
+Every CSV and Parquet table under data/02..08 must be equal up to a relative 1e-9
+(`pandas.testing.assert_frame_equal`, dtypes checked), every JSON file equal with floats compared
+to the same tolerance. Figures (PNG) and the HTML report are not compared.
+
+Usage:
+    python benchmarks/compare_outputs.py <project before> <project after>
+"""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+RTOL = 1e-9
+
+
+def same(a, b) -> bool:
+    """JSON values equal, floats up to RTOL."""
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=RTOL, abs_tol=1e-12)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def differences(before: Path, after: Path) -> tuple[int, list[str]]:
+    """Number of files compared and a line per file that differs or is missing."""
+    found, compared = [], 0
+    for path in sorted(before.glob("data/0[2-8]*/**/*")):
+        if path.suffix not in {".csv", ".parquet", ".json"}:
+            continue
+        other, name = after / path.relative_to(before), str(path.relative_to(before))
+        compared += 1
+        if not other.exists():
+            found.append(f"missing: {name}")
+        elif path.suffix == ".json":
+            if not same(json.loads(path.read_text()), json.loads(other.read_text())):
+                found.append(f"differs: {name}")
+        else:
+            read = pd.read_parquet if path.suffix == ".parquet" else pd.read_csv
+            try:
+                pd.testing.assert_frame_equal(read(path), read(other), rtol=RTOL)
+            except AssertionError as error:
+                found.append(f"differs: {name}: {str(error)[:300]}")
+    return compared, found
+
+
+if __name__ == "__main__":
+    compared, found = differences(Path(sys.argv[1]), Path(sys.argv[2]))
+    print("\n".join(found))
+    print(f"{compared} files compared, {len(found)} differ")
+    sys.exit(1 if found else 0)
