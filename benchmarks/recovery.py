@@ -14,12 +14,12 @@ parameters). Per table:
   nodes rerun on the saved hierarchy with that override) and whether it stays the same;
 - run time of the three pipelines.
 
-Usage (the default suite takes a few minutes on 2 cores):
+Usage (the default suite takes about 10 minutes on 2 busy cores):
     python benchmarks/recovery.py [--with-1m] [--only NAME[,NAME]] [--workdir /tmp/recovery]
-        [--markdown docs/recovery.md] [--param key=value ...]
+        [--markdown docs/recovery.md] [--compare key=value ...]
 
-``--param`` overrides parameters of every run (as ``kedro run --params``), e.g.
-``--param feature_engineering.preprocessing.scaler=robust`` to compare settings.
+Each ``--compare`` runs the suite once more with that parameter override (as ``kedro run
+--params``), e.g. ``--compare feature_engineering.preprocessing.scaler=robust``, and adds its table.
 """
 
 from __future__ import annotations
@@ -70,34 +70,85 @@ def suite(with_1m: bool) -> list[Table]:
     """The tables, smallest first; the 1M-customer table only on request."""
     tables = [
         Table("personas-3", "personas", lambda: gen.personas(2_000, 3, 1), 3, "well separated"),
-        Table("personas-4", "personas", lambda: gen.personas(20_000, 4, 2, uneven=0.5), 4,
-              "well separated, unequal sizes"),  # fmt: skip
-        Table("personas-5-overlap", "personas", lambda: gen.personas(5_000, 5, 3, noise=1.8), 5,
-              "overlapping"),  # fmt: skip
-        Table("personas-6", "personas", lambda: gen.personas(10_000, 6, 4, uneven=0.3), 6,
-              "well separated, unequal sizes"),  # fmt: skip
-        Table("personas-4-200k", "personas", lambda: gen.personas(200_000, 4, 5, uneven=0.4), 4,
-              "two-stage path, unequal sizes"),  # fmt: skip
-        Table("latent-3", "latent", lambda: gen.latent(3_000, 3, 6, separation=5.0), 3,
-              "well separated"),  # fmt: skip
-        Table("latent-4-overlap", "latent", lambda: gen.latent(8_000, 4, 7, separation=3.0), 4,
-              "overlapping"),  # fmt: skip
-        Table("latent-5", "latent", lambda: gen.latent(20_000, 5, 8, separation=5.0, uneven=0.4),
-              5, "well separated, unequal sizes"),  # fmt: skip
+        Table(
+            "personas-4",
+            "personas",
+            lambda: gen.personas(20_000, 4, 2, uneven=0.5),
+            4,
+            "well separated, unequal sizes",
+        ),
+        Table(
+            "personas-5-overlap",
+            "personas",
+            lambda: gen.personas(5_000, 5, 3, noise=1.8),
+            5,
+            "overlapping",
+        ),
+        Table(
+            "personas-6",
+            "personas",
+            lambda: gen.personas(10_000, 6, 4, uneven=0.3),
+            6,
+            "well separated, unequal sizes",
+        ),
+        Table(
+            "personas-4-200k",
+            "personas",
+            lambda: gen.personas(200_000, 4, 5, uneven=0.4),
+            4,
+            "two-stage path, unequal sizes",
+        ),
+        Table(
+            "latent-3",
+            "latent",
+            lambda: gen.latent(3_000, 3, 6, separation=5.0),
+            3,
+            "well separated",
+        ),
+        Table(
+            "latent-4-overlap",
+            "latent",
+            lambda: gen.latent(8_000, 4, 7, separation=3.0),
+            4,
+            "overlapping",
+        ),
+        Table(
+            "latent-5",
+            "latent",
+            lambda: gen.latent(20_000, 5, 8, separation=5.0, uneven=0.4),
+            5,
+            "well separated, unequal sizes",
+        ),
         Table("project-5", "project", lambda: gen.project(2_240, 42), 5, "project generator"),
-        Table("project-5-50k", "project", lambda: gen.project(50_000, 43), 5,
-              "project generator, two-stage path"),  # fmt: skip
-        Table("independent", "control", lambda: gen.independent(5_000, 9), None,
-              "independent columns"),  # fmt: skip
+        Table(
+            "project-5-50k",
+            "project",
+            lambda: gen.project(50_000, 43),
+            5,
+            "project generator, two-stage path",
+        ),
+        Table(
+            "independent", "control", lambda: gen.independent(5_000, 9), None, "independent columns"
+        ),
         Table("gaussian", "control", lambda: gen.latent(5_000, 1, 10), None, "one Gaussian"),
-        Table("shuffled-real", "control", lambda: gen.shuffled_real(REAL_FILE, 11), None,
-              "real file, columns shuffled"),  # fmt: skip
-        Table("real", "real", lambda: _real(), None, "marketing_campaign.csv"),
+        Table(
+            "shuffled-real",
+            "control",
+            lambda: gen.shuffled_real(REAL_FILE, 11),
+            None,
+            "real file, columns shuffled",
+        ),
+        Table("real", "real", _real, None, "marketing_campaign.csv"),
     ]
     if with_1m:
         tables.append(
-            Table("personas-5-1m", "personas", lambda: gen.personas(1_000_000, 5, 12, uneven=0.3),
-                  5, "1M customers, unequal sizes")  # fmt: skip
+            Table(
+                "personas-5-1m",
+                "personas",
+                lambda: gen.personas(1_000_000, 5, 12, uneven=0.3),
+                5,
+                "1M customers, unequal sizes",
+            )
         )
     return tables
 
@@ -244,14 +295,28 @@ def acceptance(rows: list[dict]) -> list[str]:
     ]
 
 
+BLOCK_START, BLOCK_END = "<!-- recovery:start -->", "<!-- recovery:end -->"
 HEADER = """# Recovery suite
 
-Generated by `python benchmarks/recovery.py --markdown docs/recovery.md` (default parameters;
-do not edit by hand). Each table runs in-process through data_processing, feature_engineering and
-clustering. ARI: delivered segments against the planted ones; oracle ARI: Ward at the planted k
-on the same model_input; stability / null stability: `k_selection_decision.structure`
-(docs/clustering.md); "k for k_max 6..12": the chosen k with `clustering.k_range.max` = 6..12.
+Generated by `python benchmarks/recovery.py {arguments}` (do not edit by hand). Each
+table runs in-process through data_processing, feature_engineering and clustering
+(`benchmarks/recovery_generators.py` builds them). ARI: delivered segments against the planted
+ones; oracle ARI: Ward at the planted k on the same model_input; stability ± sd and null
+stability: `k_selection_decision.structure` at the chosen k (docs/clustering.md); "k for k_max
+6..12": the chosen k with `clustering.k_range.max` = 6, 7, ..., 12; run s: the three pipelines.
 """
+
+
+def run_suite(project: Path, tables: list[Table], params: dict) -> tuple[str, list[str]]:
+    """Run every table; print each row as it comes; the markdown table and acceptance lines."""
+    rows = []
+    for table in tables:
+        row = run_table(project, table, params)
+        print("  ".join(f"{key}={_cell(row[key])}" for key in COLUMNS), flush=True)
+        rows.append(row)
+    text, checks = markdown(rows), acceptance(rows)
+    print(text, *checks, sep="\n", flush=True)
+    return text, checks
 
 
 def main() -> None:
@@ -259,8 +324,14 @@ def main() -> None:
     parser.add_argument("--with-1m", action="store_true", help="add a 1,000,000-customer table")
     parser.add_argument("--only", default=None, help="comma-separated table names")
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--markdown", type=Path, default=None, help="write the table here")
-    parser.add_argument("--param", action="append", default=[], help="key=value override")
+    parser.add_argument("--markdown", type=Path, default=None, help="write the tables here")
+    parser.add_argument("--compare", action="append", default=[], help="key=value: one more run")
+    parser.add_argument(
+        "--update-block",
+        type=Path,
+        default=None,
+        help="also replace the default-parameters table between the recovery markers of this file",
+    )
     args = parser.parse_args()
     tables = suite(args.with_1m)
     if args.only:
@@ -269,19 +340,27 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="recovery_"))
     project = copy_project(workdir / "project", with_raw_data=False)
     bootstrap_project(project)
-    params = _nested(args.param)
-    rows = []
-    for table in tables:
-        row = run_table(project, table, params)
-        print("  ".join(f"{key}={_cell(row[key])}" for key in COLUMNS), flush=True)
-        rows.append(row)
-    text = markdown(rows)
-    checks = acceptance(rows)
-    print(text, *checks, sep="\n")
+    sections = []
+    for override in [None, *args.compare]:
+        title = "Default parameters" if override is None else f"With `{override}`"
+        print(f"== {title}", flush=True)
+        text, checks = run_suite(project, tables, _nested([override] if override else []))
+        sections.append([f"## {title}", "", text, "", *[f"- {c}" for c in checks], ""])
+    arguments = " ".join(sys.argv[1:])
     if args.markdown:
-        settings = f"\nParameter overrides: {args.param}\n" if args.param else ""
-        body = "\n".join([HEADER + settings, text, "", *[f"- {c}" for c in checks], ""])
-        args.markdown.write_text(body)
+        lines = [line for section in sections for line in section]
+        args.markdown.write_text("\n".join([HEADER.format(arguments=arguments), *lines]))
+    if args.update_block:
+        replace_block(args.update_block, sections[0][2:], arguments)
+
+
+def replace_block(path: Path, lines: list[str], arguments: str) -> None:
+    """Put the lines between the recovery markers of a markdown file (generated, not typed)."""
+    text = path.read_text()
+    head, rest = text.split(BLOCK_START, 1)
+    _, tail = rest.split(BLOCK_END, 1)
+    note = f"<!-- generated by `python benchmarks/recovery.py {arguments}` -->"
+    path.write_text("\n".join([head + BLOCK_START, note, *lines, BLOCK_END]) + tail)
 
 
 if __name__ == "__main__":

@@ -136,7 +136,9 @@ def personas(n_rows: int, k: int, seed: int, noise: float = 1.0, uneven: float =
     table = {key: np.array([p[key] for p in PERSONAS[:k]]) for key in PERSONAS[0]}
     of = {key: value[segment] for key, value in table.items()}
     income = of["income"] * np.exp(rng.normal(0, 0.15 * noise, n_rows))
-    spend = of["spend"] * (income / of["income"]) ** 0.8 * np.exp(rng.normal(0, 0.35 * noise, n_rows))
+    spend = (
+        of["spend"] * (income / of["income"]) ** 0.8 * np.exp(rng.normal(0, 0.35 * noise, n_rows))
+    )
     mix = rng.gamma(of["mix"] * 40 / noise) + 1e-9
     chan = rng.gamma(of["chan"] * 30 / noise) + 1e-9
     parts = {

@@ -141,9 +141,13 @@ def reference_table(gains, stabilities, null_stabilities=None) -> pd.DataFrame:
 
 def test_elbow_is_the_largest_material_gain_then_extended_while_reproducible():
     gains = [0.01, 0.2, 0.08, 0.02, 0.01, 0.03, 0.01]  # k = 2..8: material at 3 and 4
-    assert reference_elbow(reference_table(gains, [0.99, 0.95, 0.9, 0.7, 0.6, 0.6, 0.5]), THRESHOLDS) == (4, 4)
+    assert reference_elbow(
+        reference_table(gains, [0.99, 0.95, 0.9, 0.7, 0.6, 0.6, 0.5]), THRESHOLDS
+    ) == (4, 4)
     # k=5 keeps stability (0.88 >= 0.8 and within 0.05 of 0.9): extended; k=6 drops too far.
-    assert reference_elbow(reference_table(gains, [0.99, 0.95, 0.9, 0.88, 0.8, 0.8, 0.8]), THRESHOLDS) == (4, 5)
+    assert reference_elbow(
+        reference_table(gains, [0.99, 0.95, 0.9, 0.88, 0.8, 0.8, 0.8]), THRESHOLDS
+    ) == (4, 5)
     assert reference_elbow(reference_table([0.04] * 7, [0.9] * 7), THRESHOLDS) == (None, None)
     # A material gain beyond max_k is not looked at: the elbow cannot move with the range.
     late = reference_table(gains + [0.3, 0.01], [0.9] * 9)
@@ -171,12 +175,19 @@ def test_reference_rule_without_an_elbow_takes_the_knee_of_the_fixed_range():
     table = pd.DataFrame({"k": range(2, 7), "wcss": [9.0, 5, 4, 3.5, 3.2], "silhouette": 0.2})
     wcss = [1000.0, 500.0, 300.0, 280.0, 265.0, 255.0, 248.0]  # knee at 4 on k = 2..8
     reference = reference_table([0.01] * 7, [0.5] * 7).assign(log_wcss=np.log(wcss))
-    decision = select_k(table, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS)
+    decision = select_k(
+        table, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS
+    )
     assert decision["chosen_k"] == 4 and decision["elbow_k"] is None
     assert decision["structure"]["natural_segments"] is False
     assert decision["explanation"].startswith("The customers do not split into a natural number")
     narrow = table[table["k"] <= 3]  # k_range 2..3: the knee is clipped into the range
-    assert select_k(narrow, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS)["chosen_k"] == 3
+    assert (
+        select_k(narrow, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS)[
+            "chosen_k"
+        ]
+        == 3
+    )
 
 
 def test_reference_rule_needs_the_reference():

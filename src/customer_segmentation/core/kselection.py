@@ -14,8 +14,8 @@ Selection rules (``clustering.selection.rule``):
 - ``silhouette``: the k with the highest silhouette. Sampled silhouettes carry noise (sd about
   0.002 at 10,000 customers), so every k within ``silhouette_noise`` of the best ties with it and
   the tie goes to the k nearest the knee (then the smaller k).
-- ``elbow``: the knee of the WCSS curve of the k range found by kneed (``KneeLocator``, convex, decreasing,
-  sensitivity ``knee_sensitivity``); without a knee it falls back to ``silhouette``.
+- ``elbow``: the knee of the k range's WCSS curve found by kneed (``KneeLocator``, convex,
+  decreasing, sensitivity ``knee_sensitivity``); without a knee it falls back to ``silhouette``.
 - ``combined``: the elbow sets the scale and silhouette refines and guards it. Start at
   the knee; a k within ``knee_window`` of it replaces it only if its silhouette is higher by more
   than ``silhouette_margin``; if the silhouette of the result is below ``silhouette_floor``, or
@@ -468,8 +468,10 @@ def select_k(
         decision["elbow_k"] = elbow
         decision["structure"] = verdict
         decision["explanation"] = " ".join(
-            [explanation or f"The number of segments was set by the '{rule}' rule: {why}.",
-             verdict["statement"]]
+            [
+                explanation or f"The number of segments was set by the '{rule}' rule: {why}.",
+                verdict["statement"],
+            ]
         )
         decision["reference_scores"] = reference.round(4).to_dict(orient="records")
     return decision
