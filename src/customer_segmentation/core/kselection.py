@@ -349,7 +349,9 @@ def _by_reference(
     """The ``reference`` rule: (k, elbow, technical reasoning, plain explanation)."""
     elbow, chosen = reference_elbow(reference, structure)
     gains = reference.set_index("k")["gain"]
-    fixed_range = f"k = 2..{structure['max_k']} on {structure['sample_size']} sampled customers"
+    fixed_range = (
+        f"k = 2..{structure['max_k']} on up to {structure['sample_size']} sampled customers"
+    )
     if elbow is not None:
         why = (
             f"against structureless copies ({fixed_range}), the largest k whose extra segment "
