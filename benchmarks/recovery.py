@@ -224,19 +224,23 @@ def run_table(project: Path, table: Table, params: dict) -> dict:
         row["oracle_ari"] = adjusted_rand_score(planted[known], oracle[known])
     structure = decision["structure"]
     row.update(
+        best_silhouette_k=decision["best_silhouette_k"],
         stability=structure["stability_mean"],
         stability_sd=structure["stability_sd"],
         null_stability=structure["null_stability_mean"],
         natural=structure["natural_segments"],
         seconds=seconds,
     )
-    ks = {}
+    ks, knees = {}, {}
     for k_max in K_MAX_CHECK:
         override = _merge(params, {"clustering": {"k_range": {"max": k_max}}})
         with _session(project, override) as session:
             session.run(node_names=K_NODES)
-            ks[k_max] = int(session.load_context().catalog.load("k_selection_decision")["chosen_k"])
+            checked = session.load_context().catalog.load("k_selection_decision")
+        ks[k_max], knees[k_max] = int(checked["chosen_k"]), checked["knee_k"]
     row["k_by_k_max"] = " ".join(str(ks[m]) for m in K_MAX_CHECK)
+    # kneed's knee on each range (the former rule's starting point), for comparison.
+    row["knee_by_k_max"] = " ".join(_cell(knees[m]) for m in K_MAX_CHECK)
     row["k_stable"] = len(set(ks.values())) == 1
     return row
 
@@ -264,6 +268,8 @@ COLUMNS = {
     "null_stability": "null stability",
     "natural": "natural segments",
     "k_by_k_max": "k for k_max 6..12",
+    "knee_by_k_max": "kneed knee for k_max 6..12",
+    "best_silhouette_k": "best silhouette k",
     "seconds": "run s",
 }
 
@@ -303,7 +309,9 @@ table runs in-process through data_processing, feature_engineering and clusterin
 (`benchmarks/recovery_generators.py` builds them). ARI: delivered segments against the planted
 ones; oracle ARI: Ward at the planted k on the same model_input; stability ± sd and null
 stability: `k_selection_decision.structure` at the chosen k (docs/clustering.md); "k for k_max
-6..12": the chosen k with `clustering.k_range.max` = 6, 7, ..., 12; run s: the three pipelines.
+6..12": the chosen k with `clustering.k_range.max` = 6, 7, ..., 12, and kneed's knee of each
+range's WCSS curve ("–": no knee); best silhouette k on the default range 2..10; run s: the three
+pipelines.
 """
 
 
