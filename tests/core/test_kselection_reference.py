@@ -180,7 +180,7 @@ def test_reference_rule_without_an_elbow_takes_the_knee_of_the_fixed_range():
     )
     assert decision["chosen_k"] == 4 and decision["elbow_k"] is None
     assert decision["structure"]["natural_segments"] is False
-    assert decision["explanation"].startswith("The customers do not split into a natural number")
+    assert decision["explanation"].startswith("No number of segments stands out")
     narrow = table[table["k"] <= 3]  # k_range 2..3: the knee is clipped into the range
     assert (
         select_k(narrow, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS)[

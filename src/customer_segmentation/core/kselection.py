@@ -391,9 +391,9 @@ def _by_reference(
             )
         )
         plain = (
-            "The customers do not split into a natural number of groups, so the number of "
-            f"segments is a practical choice: {chosen} segments capture the main differences, "
-            "and each further segment would add little."
+            "No number of segments stands out in these customers, so the number is a practical "
+            f"choice: {chosen} segments capture the main differences, and each further segment "
+            "would add little."
         )
     k_min, k_max = int(table["k"].min()), int(table["k"].max())
     clipped = min(max(chosen, k_min), k_max)
