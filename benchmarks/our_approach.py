@@ -3,10 +3,11 @@
 Same input handling as the common approach (read ``model_input``, sort by ID, record the peak so
 far as the baseline), then the core API the clustering nodes call: one hierarchy
 (``build_hierarchy``), every k scored on one seeded silhouette sample (``score_k_range``), the k
-chosen by the configured rule (``select_k``) and the tree cut at that k. Without Kedro's start-up
-and the other pipelines' imports, the two processes differ only by the method, so their wall time
-and peak memory compare the methods. Writes the labels at the chosen k to a ``.npz`` file; run in
-its own process under ``/usr/bin/time -v``.
+chosen by the configured rule (``select_k``, with the structure check's ``reference_scores``) and
+the tree cut at that k. Without Kedro's start-up and the other pipelines' imports, the two
+processes differ only by the method, so their wall time and peak memory compare the methods.
+Writes the labels at the chosen k to a ``.npz`` file; run in its own process under
+``/usr/bin/time -v``.
 
 Usage:
     python benchmarks/our_approach.py <model_input.parquet> <parameters_clustering.yml> <labels.npz>
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from customer_segmentation.core import kselection
+from customer_segmentation.core import kselection, stability
 from customer_segmentation.core.hierarchy import build_hierarchy
 
 
@@ -47,7 +48,11 @@ def main(model_input: str, parameters: str, output: str) -> None:
     table = kselection.score_k_range(
         matrix, hierarchy, ks, sample, clustering["silhouette_chunk_rows"]
     )
-    decision = kselection.select_k(table, clustering["selection"])
+    structure = clustering["structure"]
+    reference = stability.reference_scores(
+        matrix, max(structure["max_k"], clustering["k_range"]["max"]), clustering, structure
+    )
+    decision = kselection.select_k(table, clustering["selection"], reference, structure)
     labels = hierarchy.labels(decision["chosen_k"])
     scoring_s = time.perf_counter() - started
     np.savez(output, ids=ids, labels=labels)

@@ -138,7 +138,9 @@ def test_elbow_fixed_and_invalid_rules():
     assert select_k(table(sil), {**SELECTION, "rule": "fixed", "fixed_k": 7})["chosen_k"] == 7
     with pytest.raises(ValueError, match="fixed_k=12 is outside the k range 2..10"):
         select_k(table(sil), {**SELECTION, "rule": "fixed", "fixed_k": 12})
-    with pytest.raises(ValueError, match="use one of combined, silhouette, elbow, fixed"):
+    with pytest.raises(
+        ValueError, match="use one of reference, combined, silhouette, elbow, fixed"
+    ):
         select_k(table(sil), {**SELECTION, "rule": "gap"})
 
 

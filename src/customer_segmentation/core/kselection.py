@@ -2,17 +2,31 @@
 
 Selection rules (``clustering.selection.rule``):
 
+- ``reference`` (default): judged against structureless copies of a seeded sample
+  (``stability.reference_scores``, k = 2..``structure.max_k`` whatever ``k_range`` is, so the
+  choice does not move with the search range). The elbow is the largest k whose extra segment
+  lowers log WCSS by at least ``min_gain`` more than it does in the copies; from there, one more
+  segment is added while it stays reproducible (stability >= ``min_stability`` and no more than
+  ``stability_tolerance`` below the previous k). Without such an elbow the data has no natural
+  number of segments and the knee of the sample's WCSS curve over the same fixed range gives a
+  practical one (no knee: ``k_range.min``). The result is clipped into ``k_range``.
+
 - ``silhouette``: the k with the highest silhouette. Sampled silhouettes carry noise (sd about
   0.002 at 10,000 customers), so every k within ``silhouette_noise`` of the best ties with it and
   the tie goes to the k nearest the knee (then the smaller k).
-- ``elbow``: the knee of the WCSS curve found by kneed (``KneeLocator``, convex, decreasing,
-  sensitivity ``knee_sensitivity``); without a knee it falls back to ``silhouette``.
-- ``combined`` (default): the elbow sets the scale and silhouette refines and guards it. Start at
+- ``elbow``: the knee of the k range's WCSS curve found by kneed (``KneeLocator``, convex,
+  decreasing, sensitivity ``knee_sensitivity``); without a knee it falls back to ``silhouette``.
+- ``combined``: the elbow sets the scale and silhouette refines and guards it. Start at
   the knee; a k within ``knee_window`` of it replaces it only if its silhouette is higher by more
   than ``silhouette_margin``; if the silhouette of the result is below ``silhouette_floor``, or
   there is no knee, the ``silhouette`` rule decides. (Silhouette alone tends to favour k=2, the
   coarsest split, which is rarely a useful segmentation.)
 - ``fixed``: ``fixed_k``, which must lie in the k range.
+
+The knee of kneed depends on the range it is given (it normalises the curve by its end points:
+3, 4, 4, 4, 5 for k_range.max 6..10 on one table), so ``combined`` and ``elbow`` move with
+``k_range``; ``reference`` does not. Whatever the rule, ``structure_verdict`` says whether the
+data has natural segments at the chosen k (docs/clustering.md).
 """
 
 import warnings
@@ -25,7 +39,7 @@ from customer_segmentation.core.hierarchy import Hierarchy, cut_linkage
 from customer_segmentation.errors import InputDataError
 
 K_SELECTION_COLUMNS = ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
-RULES = ("combined", "silhouette", "elbow", "fixed")
+RULES = ("reference", "combined", "silhouette", "elbow", "fixed")
 
 
 def k_values(k_range: dict, n_customers: int, source: str = "model_input") -> list[int]:
@@ -275,11 +289,137 @@ def _knee_refined_by_silhouette(table: pd.DataFrame, knee: int, selection: dict)
     return chosen, why
 
 
-def select_k(table: pd.DataFrame, selection: dict) -> dict:
-    """Apply the selection rule to the k_selection table; return the decision and its reasons."""
+def reference_elbow(reference: pd.DataFrame, structure: dict) -> tuple[int | None, int | None]:
+    """(elbow, k): the largest k <= max_k whose ``gain`` reaches ``min_gain``, then extended by
+    one segment at a time while the next cut stays reproducible; (None, None) without elbow."""
+    scores = reference.set_index("k")
+    scanned = scores.loc[scores.index <= structure["max_k"]]
+    material = scanned.index[scanned["gain"] >= structure["min_gain"]]
+    if len(material) == 0:
+        return None, None
+    elbow = chosen = int(material.max())
+    stability = scanned["stability_mean"]
+    while chosen + 1 in stability.index and stability[chosen + 1] >= max(
+        structure["min_stability"], stability[chosen] - structure["stability_tolerance"]
+    ):
+        chosen += 1
+    return elbow, chosen
+
+
+def structure_verdict(reference: pd.DataFrame, chosen_k: int, elbow: int | None, structure: dict):
+    """``natural_segments`` and the figures behind it, at the chosen k.
+
+    Natural segments: an elbow exists (some number of segments separates customers clearly
+    better than the same number does in structureless copies, ``reference_elbow``) and the cut at
+    the chosen k is reproducible (mean stability >= ``min_stability``). Otherwise the segments are
+    a practical slicing of a continuum. The copies' stability is reported but does not vote:
+    shuffling principal components keeps groups that show in single components (very well
+    separated groups), whose copies are then as stable as the data.
+    """
+    row = reference.set_index("k").loc[chosen_k]
+    mean, null_mean = float(row["stability_mean"]), float(row["null_stability_mean"])
+    natural = bool(elbow is not None and mean >= structure["min_stability"])
+    stability = f"stability {mean:.2f} ± {float(row['stability_sd']):.2f} on a 0-1 scale"
+    if natural:
+        statement = (
+            f"The customers fall into {chosen_k} distinct groups: they separate customers far "
+            "better than the same number of groups would in data without real groups, and the "
+            f"same groups come back when the analysis is repeated on other samples ({stability})."
+        )
+    else:
+        statement = (
+            f"The data has no natural segments: these {chosen_k} segments are a practical way "
+            "of slicing a continuum of customers, so treat their boundaries as approximate "
+            f"({stability}; data without real groups: {null_mean:.2f})."
+        )
+    return {
+        "natural_segments": natural,
+        "statement": statement,
+        "stability_mean": round(mean, 4),
+        "stability_sd": round(float(row["stability_sd"]), 4),
+        "null_stability_mean": round(null_mean, 4),
+        "null_stability_sd": round(float(row["null_stability_sd"]), 4),
+        "thresholds": dict(structure),
+    }
+
+
+def _by_reference(
+    table: pd.DataFrame, reference: pd.DataFrame, structure: dict
+) -> tuple[int, int | None, str, str]:
+    """The ``reference`` rule: (k, elbow, technical reasoning, plain explanation)."""
+    elbow, chosen = reference_elbow(reference, structure)
+    gains = reference.set_index("k")["gain"]
+    fixed_range = (
+        f"k = 2..{structure['max_k']} on up to {structure['sample_size']} sampled customers"
+    )
+    if elbow is not None:
+        why = (
+            f"against structureless copies ({fixed_range}), the largest k whose extra segment "
+            f"lowers log WCSS by at least min_gain={structure['min_gain']} more than in the copies "
+            f"is {elbow} (gain {gains[elbow]:.3f})"
+        )
+        if chosen > elbow:
+            why += (
+                f"; k up to {chosen} keeps stability >= {structure['min_stability']} and within "
+                f"{structure['stability_tolerance']} of the previous k, so k={chosen}"
+            )
+        plain = (
+            f"We use {chosen} segments because that is where the customers themselves split: "
+            f"up to {elbow} segments, each extra segment separates customers far better than it "
+            "would in data without real groups"
+        )
+        plain += (
+            f", and the split into {chosen} comes back just as reliably on other samples. "
+            if chosen > elbow
+            else ". "
+        )
+        plain += "More segments would only cut existing groups into smaller pieces."
+    else:
+        sample_wcss = np.exp(reference["log_wcss"].to_numpy())
+        in_range = reference["k"] <= structure["max_k"]
+        knee = find_knee(reference.loc[in_range, "k"].to_numpy(), sample_wcss[in_range], 1.0)
+        chosen = knee if knee is not None else int(table["k"].min())
+        best_gain = float(gains[gains.index <= structure["max_k"]].max())
+        why = (
+            f"against structureless copies ({fixed_range}) no extra segment lowers log WCSS by "
+            f"min_gain={structure['min_gain']} more than in the copies (best {best_gain:.3f}): "
+            + (
+                f"no natural number of segments; the knee of the sample's WCSS curve over the "
+                f"same fixed range is k={knee}"
+                if knee is not None
+                else "no natural number of segments and no knee; the smallest k of the range"
+            )
+        )
+        plain = (
+            "No number of segments stands out in these customers, so the number is a practical "
+            f"choice: {chosen} segments capture the main differences, and each further segment "
+            "would add little."
+        )
+    k_min, k_max = int(table["k"].min()), int(table["k"].max())
+    clipped = min(max(chosen, k_min), k_max)
+    if clipped != chosen:
+        why += f"; k={chosen} lies outside k_range {k_min}..{k_max}, so k={clipped}"
+        plain += f" (The configured range {k_min}..{k_max} forces {clipped}.)"
+    return clipped, elbow, why, plain
+
+
+def select_k(
+    table: pd.DataFrame,
+    selection: dict,
+    reference: pd.DataFrame | None = None,
+    structure: dict | None = None,
+) -> dict:
+    """Apply the selection rule to the k_selection table; return the decision and its reasons.
+
+    ``reference`` (``stability.reference_scores``) and ``structure`` (its parameters and
+    thresholds) are needed by the ``reference`` rule; given with any rule, they add the
+    ``structure`` verdict at the chosen k.
+    """
     rule = selection["rule"]
     if rule not in RULES:
         raise ValueError(f"clustering.selection.rule is '{rule}'; use one of {', '.join(RULES)}.")
+    if rule == "reference" and (reference is None or structure is None):
+        raise ValueError("the 'reference' rule needs the reference scores and their settings")
     ks = table["k"].to_numpy()
     silhouettes = dict(zip(table["k"], table["silhouette"], strict=True))
     knee = find_knee(ks, table["wcss"].to_numpy(), selection["knee_sensitivity"])
@@ -291,7 +431,10 @@ def select_k(table: pd.DataFrame, selection: dict) -> dict:
         if knee is not None
         else "kneed found no knee in the WCSS curve"
     )
-    if rule == "fixed":
+    elbow, explanation = None, None
+    if rule == "reference":
+        chosen, elbow, why, explanation = _by_reference(table, reference, structure)
+    elif rule == "fixed":
         chosen = selection["fixed_k"]
         if chosen not in silhouettes:
             raise ValueError(
@@ -309,12 +452,28 @@ def select_k(table: pd.DataFrame, selection: dict) -> dict:
     else:
         chosen, why = _knee_refined_by_silhouette(table, knee, selection)
     chosen = int(chosen)
-    return {
+    decision = {
         "rule": rule,
         "chosen_k": chosen,
         "knee_k": knee,
         "best_silhouette_k": best_k,
         "silhouette_at_chosen_k": float(silhouettes[chosen]),
         "best_silhouette": float(best),
-        "reasoning": f"Rule '{rule}': {knee_text}; {why}. Chosen k={chosen}.",
+        "reasoning": f"Rule '{rule}': {why}. Chosen k={chosen}. (On this k range, the {knee_text}.)"
+        if rule == "reference"
+        else f"Rule '{rule}': {knee_text}; {why}. Chosen k={chosen}.",
     }
+    if reference is not None and structure is not None:
+        if elbow is None and rule != "reference":
+            elbow = reference_elbow(reference, structure)[0]
+        verdict = structure_verdict(reference, chosen, elbow, structure)
+        decision["elbow_k"] = elbow
+        decision["structure"] = verdict
+        decision["explanation"] = " ".join(
+            [
+                explanation or f"The number of segments was set by the '{rule}' rule: {why}.",
+                verdict["statement"],
+            ]
+        )
+        decision["reference_scores"] = reference.round(4).to_dict(orient="records")
+    return decision

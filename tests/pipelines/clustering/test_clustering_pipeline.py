@@ -38,19 +38,24 @@ def test_pipeline_outputs(model_input, clustering_params, monkeypatch):
     calls = []
     original = fastcluster.linkage_vector
 
-    def counting_linkage_vector(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
+    def counting_linkage_vector(points, *args, **kwargs):
+        calls.append(len(points))
+        return original(points, *args, **kwargs)
 
     monkeypatch.setattr(hierarchy_module.fastcluster, "linkage_vector", counting_linkage_vector)
-    out = run(model_input, clustering_params)
+    structure = {**clustering_params["structure"], "sample_size": 1000}  # a sample of the 1,200
+    out = run(model_input, {**clustering_params, "structure": structure})
 
-    assert len(calls) == 1  # one linkage, cut at every k
+    # One linkage of all customers, cut at every k; the structure check's trees are of a sample.
+    assert calls.count(len(model_input)) == 1
     table = out["k_selection"]
     assert list(table.columns) == ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
     assert table["k"].tolist() == list(range(2, 11))
     decision = out["k_selection_decision"]
     assert decision["chosen_k"] == decision["knee_k"] == decision["best_silhouette_k"] == 4
+    assert decision["rule"] == "reference" and decision["elbow_k"] == 4
+    assert decision["structure"]["natural_segments"] is True
+    assert decision["explanation"].startswith("We use 4 segments")
     assert decision["clustering_path"] == "exact"
 
     segments = out["customer_segments"]

@@ -3,7 +3,7 @@
 import pandas as pd
 from matplotlib.figure import Figure
 
-from customer_segmentation.core import clustering_plots, kselection
+from customer_segmentation.core import clustering_plots, kselection, stability
 from customer_segmentation.core.assignment import (
     NearestCentroidSegmenter,
     assignment_agreement,
@@ -34,9 +34,16 @@ def score_k_range(
     )
 
 
-def select_k(k_selection: pd.DataFrame, hierarchy: Hierarchy, clustering: dict) -> dict:
-    """Choose k by the configured rule; record the decision, its reasoning and the path taken."""
-    decision = kselection.select_k(k_selection, clustering["selection"])
+def select_k(
+    model_input: pd.DataFrame, k_selection: pd.DataFrame, hierarchy: Hierarchy, clustering: dict
+) -> dict:
+    """Choose k by the configured rule, judge the structure against structureless copies of a
+    seeded sample, and record the decision, its reasoning, the verdict and the path taken."""
+    _, matrix = model_input_matrix(model_input)
+    structure = clustering["structure"]
+    max_k = max(structure["max_k"], clustering["k_range"]["max"])
+    reference = stability.reference_scores(matrix, max_k, clustering, structure)
+    decision = kselection.select_k(k_selection, clustering["selection"], reference, structure)
     decision["linkage_method"] = hierarchy.method
     decision["clustering_path"] = hierarchy.path
     decision["clustering_path_reason"] = hierarchy.reason

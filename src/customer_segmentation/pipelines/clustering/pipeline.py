@@ -23,7 +23,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 nodes.select_k,
-                ["k_selection", "segmentation_hierarchy", "params:clustering"],
+                ["model_input", "k_selection", "segmentation_hierarchy", "params:clustering"],
                 "k_selection_decision",
                 name="select_k",
             ),
