@@ -78,3 +78,17 @@ def test_membership_is_one_row_per_segmented_customer_with_the_run_id(
     assert table["segment_name"].tolist() == segments["segment"].map(names).tolist()
     with pytest.raises(ValueError, match="run_id"):
         nodes.export_segment_membership(segments, report_arguments["segment_names"], {})
+
+
+def test_cards_show_each_segments_rule_or_say_that_none_was_found(report_arguments, segment_rules):
+    first, *others = segment_rules["segments"]
+    without_rule = {**first, "rules": [], "text": [], "precision": 0.0, "recall": 0.0}
+    rules = {**segment_rules, "segments": [without_rule, *others]}
+    html = nodes.render_segmentation_report(**report_arguments, segment_rules=rules)
+    cards = html.split('<div class="card"')[1:]
+    assert len(cards) == len(segment_rules["segments"])
+    assert "No rule of depth 3 or less" in cards[0] and "<code>" not in cards[0]
+    for card, rule in zip(cards[1:], others, strict=True):
+        assert "No rule of depth" not in card
+        assert card.count("<code>") == len(rule["text"])
+        assert f"{100 * rule['recall']:.1f}% of the segment" in card
