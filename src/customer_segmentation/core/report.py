@@ -170,6 +170,7 @@ def segment_cards(
     key_metrics: Sequence[Mapping] | None = None,
     agreement: Mapping | None = None,
     descriptors: Mapping[int, list[dict]] | None = None,
+    rules: Mapping | None = None,
 ) -> list[dict]:
     """Per segment: name, size, stability, what sets it apart and its actions.
 
@@ -181,9 +182,13 @@ def segment_cards(
     customers and revenue share, for modes without income, channels or campaigns.
     ``agreement`` is the ``segment_assignment_agreement`` dataset; ``descriptors`` those of each
     segment's name (``segment_names``): the card shows every attribute the name cites, and the
-    main channel where the name cites a channel, so the card backs its name.
+    main channel where the name cites a channel, so the card backs its name. ``rules`` is the
+    ``segment_rules`` dataset (``core.rule_cards``): each card then shows its segment's rules.
     """
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    rule_cards = {}
+    if rules is not None:
+        rule_cards = {int(card["segment"]): _rule_card(card) for card in rules["segments"]}
     placed = {}
     if agreement is not None:
         placed = {int(s["segment"]): 1 - s["agreement"] for s in agreement["per_segment"]}
@@ -210,9 +215,37 @@ def segment_cards(
                 else _mix_rows(mix.loc[mix["segment"] == segment], top_traits),
                 "warnings": _warnings(row.get("data_warnings")),
                 "actions": planned["actions"],
+                "rules": rule_cards.get(segment),
             }
         )
     return cards
+
+
+def _rule_card(card: Mapping) -> dict:
+    """A segment's rules (``segment_rules``) as the card shows them: the alternatives, and
+    fidelity (share of all customers placed correctly, in or out), precision and recall."""
+    return {
+        "alternatives": list(card["text"]),
+        "fidelity": fmt(card["fidelity"], "pct"),
+        "precision": fmt(card["precision"], "pct"),
+        "recall": fmt(card["recall"], "pct"),
+        "selected": fmt(card["selected"], "int"),
+    }
+
+
+def rules_summary(rules: Mapping | None) -> dict | None:
+    """What the report says about the rule cards as a whole: tree depth, the features left out,
+    and how the exported ``CASE WHEN`` (rules in precedence order) places all customers."""
+    if rules is None:
+        return None
+    return {
+        "max_depth": rules["settings"]["max_depth"],
+        "left_out": [
+            f"{item['feature']} ({item['reason']})" for item in rules["features_left_out"]
+        ],
+        "agreement": fmt(rules["case"]["agreement"], "pct"),
+        "unplaced": fmt(rules["case"]["unplaced"], "pct"),
+    }
 
 
 def _warnings(text: object) -> list[str]:

@@ -18,6 +18,7 @@ CONF = Path(__file__).parents[3] / "conf"
 SHARED_CONFTEST = Path(__file__).parents[2] / "conftest.py"
 REFERENCE_DATE = pd.Timestamp("2014-12-31")
 N_SEGMENTS = 3
+RUN_ID = "2026-12-02T13.30.20.488Z"  # as the RunGuard hook writes it to run_manifest.json
 
 UPSTREAM_FIGURES = [
     "eda_income_distribution",
@@ -272,6 +273,7 @@ def analysis_inputs(
         "segment_assignment_agreement": segment_assignment_agreement,
         "params:cluster_analysis": analysis_params,
         "params:clustering": clustering_params,
+        "run_manifest": {"run_id": RUN_ID},
         **upstream_figures,
     }
     inputs.update(

@@ -49,6 +49,17 @@ def test_pipeline_produces_every_output(analysis_inputs):
     assert html.count("<img") == 15
     for item in names["segments"]:
         assert item["name"] in html or item["name"].replace("'", "&#39;") in html
+    rules = catalog.load("segment_rules")
+    json.dumps(rules)
+    for card in rules["segments"]:  # each card shows its own segment's rules and fidelity
+        section = html.split(f"Segment {card['segment']}: ", 1)[1].split('class="card"', 1)[0]
+        assert all(
+            text.replace(">", "&gt;").replace("<", "&lt;") in section for text in card["text"]
+        )
+        assert f"Fidelity <b>{100 * card['fidelity']:.1f}%</b>" in section
+    membership = catalog.load("segment_membership")
+    assert len(membership) == len(analysis_inputs["customer_segments"])
+    assert catalog.load("segment_rules_sql").count("WHERE") == len(rules["segments"])
 
 
 def test_every_node_is_tagged_analysis():

@@ -202,6 +202,9 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
         "rejected_transaction_summary": rejected,
         "params:clustering": clustering_params,
         "params:cluster_analysis.stability": params["stability"],
+        "params:cluster_analysis.rule_cards": analysis_params["rule_cards"],
+        "params:cluster_analysis.activation": analysis_params["activation"],
+        "run_manifest": {"run_id": "rfm-run"},
         "params:cluster_analysis.rfm": params,
         **{f"params:cluster_analysis.rfm.{key}": value for key, value in params.items()},
         **{name: make_figure(name) for name in ["elbow_plot", "silhouette_plot"]},
@@ -223,6 +226,11 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
     assert 'href="#eda"' not in html and "Median days since last purchase" in html
     for figure in RFM_FIGURES[4:]:
         assert isinstance(catalog.load(figure), Figure)
+    # Rule cards in RFM terms: on the RFM attributes, shown on the cards.
+    rules = catalog.load("segment_rules")
+    assert set(rules["features"]) <= set(params["profile"]["attributes"])
+    assert all(f"Fidelity <b>{100 * c['fidelity']:.1f}%</b>" in html for c in rules["segments"])
+    assert set(catalog.load("segment_membership")["run_id"]) == {"rfm-run"}
 
 
 def test_unknown_source_is_refused():

@@ -14,6 +14,7 @@ from customer_segmentation.core import (
     naming,
     profiling,
     report,
+    rule_cards,
     stability,
 )
 
@@ -249,6 +250,57 @@ def recommend_rfm_actions(
     }
 
 
+def build_rule_cards(
+    customer_segments: pd.DataFrame,
+    customer_features: pd.DataFrame,
+    segment_names: dict,
+    profile: dict,
+    settings: dict,
+) -> dict:
+    """Per segment, the plain rules of a shallow one-vs-rest tree on the profiled attributes
+    (``profile.attributes``, human-readable customer_features columns) and their fidelity."""
+    found = rule_cards.segment_rule_cards(
+        customer_segments, customer_features, list(profile["attributes"]), settings
+    )
+    names = _names(segment_names)
+    for card in found["segments"]:
+        card["name"] = names[card["segment"]]
+        card["text"] = [
+            rule_cards.describe_rule(rule, found["integer_features"])
+            for rule in rule_cards.as_rules(card)
+        ]
+    return {
+        "method": (
+            "One-vs-rest scikit-learn DecisionTreeClassifier per segment on the customer "
+            "features; a segment's rule is any of its tree's 'in segment' leaves. Fidelity, "
+            "precision and recall come from applying these rules (exact thresholds) to all "
+            "customers."
+        ),
+        "settings": settings,
+        **found,
+    }
+
+
+def export_rules_sql(segment_rules: dict, activation: dict) -> str:
+    """The rules as SQL on ``activation.sql_table``: a ``CASE WHEN`` for every customer, and a
+    ``WHERE`` per segment."""
+    names = {card["segment"]: card["name"] for card in segment_rules["segments"]}
+    return rule_cards.rules_sql(segment_rules, names, activation["sql_table"])
+
+
+def export_segment_membership(
+    customer_segments: pd.DataFrame, segment_names: dict, run_manifest: dict
+) -> pd.DataFrame:
+    """CRM-ready membership: ``ID``, ``segment_id``, ``segment_name`` and the ``run_id`` of the
+    run that made them (from ``run_manifest``, which the run guard writes before any node)."""
+    if "run_id" not in run_manifest:
+        raise ValueError(
+            "run_manifest has no run_id: it is written by the RunGuard hook at the start of "
+            "`kedro run`; run through Kedro so the export can name its run."
+        )
+    return rule_cards.membership(customer_segments, _names(segment_names), run_manifest["run_id"])
+
+
 def _report_context(
     *,
     quality: dict | None,
@@ -261,6 +313,7 @@ def _report_context(
     segment_actions: dict,
     segment_stability: dict,
     segment_assignment_agreement: dict | None,
+    segment_rules: dict | None,
     parameters: dict,
     figures: dict[str, Figure | bytes],
 ) -> dict[str, Any]:
@@ -291,6 +344,7 @@ def _report_context(
         descriptors={
             int(item["segment"]): item["descriptors"] for item in segment_names["segments"]
         },
+        rules=segment_rules,
     )
     for card in cards:
         card["color"] = colors[card["segment"]]
@@ -300,6 +354,7 @@ def _report_context(
         "headline": report.headline(segment_profiles, names, colors),
         **report.structure_summary(k_selection_decision),
         "agreement": report.agreement_summary(segment_assignment_agreement, names),
+        "rules": report.rules_summary(segment_rules),
         "tentative_below": parameters["stability"]["jaccard_weak"],
         "quality": quality,
         "transactions": transactions,
@@ -341,6 +396,7 @@ def render_segmentation_report(
     segment_stability: dict,
     parameters: dict,
     segment_assignment_agreement: dict | None = None,
+    segment_rules: dict | None = None,
     data_quality: dict | None = None,
     transaction_line_quality: dict | None = None,
     rejected_transaction_summary: pd.DataFrame | None = None,
@@ -369,6 +425,7 @@ def render_segmentation_report(
             segment_actions=segment_actions,
             segment_stability=segment_stability,
             segment_assignment_agreement=segment_assignment_agreement,
+            segment_rules=segment_rules,
             parameters=parameters,
             figures=figures,
         )

@@ -40,6 +40,7 @@ REPORT_INPUTS = [
     "segment_actions",
     "segment_stability",
     "segment_assignment_agreement",
+    "segment_rules",
 ]
 
 
@@ -138,6 +139,36 @@ def _plots(source: str, params: str) -> list[Node]:
     return found
 
 
+def _activation(params: str) -> list[Node]:
+    """Rule cards on the profiled attributes, their SQL, and CRM-ready segment membership."""
+    return [
+        Node(
+            nodes.build_rule_cards,
+            [
+                "customer_segments",
+                "customer_features",
+                "segment_names",
+                f"{params}.profile",
+                "params:cluster_analysis.rule_cards",
+            ],
+            "segment_rules",
+            name="build_rule_cards",
+        ),
+        Node(
+            nodes.export_rules_sql,
+            ["segment_rules", "params:cluster_analysis.activation"],
+            "segment_rules_sql",
+            name="export_rules_sql",
+        ),
+        Node(
+            nodes.export_segment_membership,
+            ["customer_segments", "segment_names", "run_manifest"],
+            "segment_membership",
+            name="export_segment_membership",
+        ),
+    ]
+
+
 def _report(source: str, params: str) -> Node:
     """The HTML report, with the data-quality inputs of the source."""
     quality = {
@@ -161,7 +192,7 @@ def _report(source: str, params: str) -> Node:
 
 
 def create_pipeline(source: str = "customers", **kwargs) -> Pipeline:
-    """Profiles -> names -> actions, stability, plots, report.
+    """Profiles -> names -> actions, stability, rule cards and exports, plots, report.
 
     ``source``: ``customers`` (the default run), ``transactions`` (customer_rfm alone: RFM
     names and actions) or ``both`` (the customer table joined to its log); the registry builds
@@ -182,6 +213,12 @@ def create_pipeline(source: str = "customers", **kwargs) -> Pipeline:
         name="assess_segment_stability",
     )
     return Pipeline(
-        [*_describe(source, params), stability, *_plots(source, params), _report(source, params)],
+        [
+            *_describe(source, params),
+            stability,
+            *_activation(params),
+            *_plots(source, params),
+            _report(source, params),
+        ],
         tags="analysis",
     )
