@@ -38,11 +38,11 @@ def _cleaning(quality: dict) -> str:
 
 
 def _decision(decision: dict, stability: dict) -> list[str]:
-    why = decision.get("explanation") or decision["reasoning"]
+    statement = (decision.get("structure") or {}).get("statement", "")
+    why = (decision.get("explanation") or decision["reasoning"]).replace(statement, "").strip()
     lines = [f"- **k = {decision['chosen_k']}.** {why}"]
-    structure = decision.get("structure")
-    if structure:
-        lines.append(f"- **How firm the segments are:** {structure['statement']}")
+    if statement:
+        lines.append(f"- **How firm the segments are:** {statement}")
     lines.append(
         f"- **Stability:** mean adjusted Rand index {stability['ari_mean']:.2f} "
         f"(sd {stability['ari_sd']:.2f}, min {stability['ari_min']:.2f}) over "

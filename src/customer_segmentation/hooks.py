@@ -28,6 +28,9 @@ from customer_segmentation.errors import InputDataError
 
 LOGGER = logging.getLogger(__name__)
 MANIFEST = "run_manifest.json"
+# The catalog dataset of that file: written by RunGuard before any node runs, so never a missing
+# or hashed input of the run itself.
+MANIFEST_DATASET = "run_manifest"
 REPORT = Path("08_reporting") / "segmentation_report.html"
 STALE_BANNER_ID = "stale-report-banner"
 GENERATED_LAYER = re.compile(r"/0[2-8]_[a-z_]+/")
@@ -92,6 +95,7 @@ def refuse_missing_inputs(pipeline, catalog) -> None:
         if not name.startswith("params:")
         and name != "parameters"
         and name in catalog
+        and name != MANIFEST_DATASET
         and not catalog.exists(name)
     ]
     if not missing:
@@ -168,7 +172,7 @@ class RunGuard:
         """Path and SHA-256 of every input file the pipeline reads (not produced by it)."""
         hashes = {}
         for name in sorted(pipeline.inputs()):
-            if name.startswith("params:") or name == "parameters" or name not in catalog:
+            if name.startswith(("params:", "parameters", MANIFEST_DATASET)) or name not in catalog:
                 continue
             path = dataset_file(catalog, name)
             if path and Path(path).is_file():
@@ -223,10 +227,11 @@ def _rows_line(quality: dict, rejected_at: str) -> str:
 
 
 def _k_line(decision: dict) -> str:
+    """k and why in plain words, then how firm the segments are (when the decision says)."""
+    statement = (decision.get("structure") or {}).get("statement", "")
     why = decision.get("explanation") or decision["reasoning"].split(". ")[0]
-    line = f"k = {decision['chosen_k']}: {why.rstrip('.')}."
-    structure = decision.get("structure")
-    return f"{line} {structure['statement']}" if structure else line
+    why = why.replace(statement, "").strip()
+    return f"k = {decision['chosen_k']}: {why.rstrip('.')}.\n{statement}".rstrip()
 
 
 def _features_line(report: dict) -> str:
