@@ -171,3 +171,34 @@ def test_a_trailing_delimiter_on_every_data_line_is_named(tmp_path):
     assert "trailing delimiter" in str(error.value) and "index_col: false" in str(error.value)
     fixed = DelimitedTextDataset(filepath=path, load_args={"sep": "\t", "index_col": False})
     assert fixed.load()["Dt_Customer"].tolist() == ["04-09-2012", "05-09-2012"]
+
+
+def test_a_utf16_file_is_named_with_the_encoding_to_set(tmp_path):
+    path = tmp_path / "customers.tsv"
+    path.write_bytes(f"{HEADER}\n1\t1957\t50000\t04-09-2012\n".encode("utf-16"))
+
+    with pytest.raises(InputDataError) as error:
+        _load(str(path))
+
+    assert "is UTF-16 text" in str(error.value) and "encoding: utf-16" in str(error.value)
+    fixed = DelimitedTextDataset(filepath=str(path), load_args={"sep": "\t", "encoding": "utf-16"})
+    assert fixed.load()["Income"].tolist() == ["50000"]
+
+
+@pytest.mark.parametrize(
+    ("filler_lines", "where"),
+    [(1, "on line 3"), (3000, "past the first 64 KiB")],  # checked up front / found by pandas
+)
+def test_a_windows_1252_byte_names_its_place_and_the_encoding_to_set(tmp_path, filler_lines, where):
+    line = "1\t1957\t50000\t04-09-2012\n"
+    text = f"{HEADER}\n{line * filler_lines}2\t1960\t52000\u2019\t04-09-2012\n"  # cp1252: 0x92
+    path = tmp_path / "customers.tsv"
+    path.write_bytes(text.encode("cp1252"))
+
+    with pytest.raises(InputDataError) as error:
+        _load(str(path))
+
+    message = str(error.value)
+    assert "not valid utf-8" in message and where in message and "encoding: cp1252" in message
+    fixed = DelimitedTextDataset(filepath=str(path), load_args={"sep": "\t", "encoding": "cp1252"})
+    assert fixed.load()["Income"].iloc[-1] == "52000\u2019"

@@ -23,6 +23,10 @@ BINARY_FORMATS = {
     b"\x1f\x8b": "a gzip-compressed file",
     b"PAR1": "a Parquet file",
 }
+# Byte-order marks of UTF-16, which Excel's "Unicode Text" and Windows' Notepad write.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# The usual encoding of a file saved by Windows software; a superset of Latin-1's letters.
+WINDOWS_ENCODING = "cp1252"
 
 
 class InputFileError(InputDataError, DatasetError):
@@ -31,6 +35,26 @@ class InputFileError(InputDataError, DatasetError):
     Also a DatasetError so that Kedro passes it on unchanged instead of wrapping it, and the
     user reads our message first.
     """
+
+
+def _encoding_error(
+    source: str, encoding: str, error: UnicodeDecodeError, where: str
+) -> InputFileError:
+    """A message for bytes that are not ``encoding`` text, naming the encoding they look like."""
+    if error.object[:2] in UTF16_BOMS:
+        found, fix = "is UTF-16 text", "`load_args: encoding: utf-16`"
+    else:
+        found = f"is not valid {encoding} text ({error.reason} {where})"
+        try:
+            error.object.decode(WINDOWS_ENCODING)
+        except UnicodeDecodeError:
+            fix = "`load_args: encoding:` (the file's encoding)"
+        else:
+            fix = f"`load_args: encoding: {WINDOWS_ENCODING}` (Windows-1252, also Latin-1 letters)"
+    return InputFileError(
+        f"Input file '{source}' {found}. Save it as UTF-8 (in Excel: CSV UTF-8), or set {fix} "
+        "for this dataset in conf/local/catalog.yml."
+    )
 
 
 def _printable(delimiter: str) -> str:
@@ -86,11 +110,8 @@ class DelimitedTextDataset(CSVDataset):
         try:
             lines = head.decode(encoding)
         except UnicodeDecodeError as error:
-            raise InputFileError(
-                f"Input file '{source}' is not valid {encoding} text ({error.reason} at byte "
-                f"{error.start}). Save it as UTF-8, or set `load_args: encoding:` for this "
-                "dataset in the catalog."
-            ) from error
+            line = head[: error.start].count(b"\n") + 1
+            raise _encoding_error(source, encoding, error, f"on line {line}") from error
         rows = [line for line in lines.splitlines() if line.strip()]
         self._check_header(rows[0], source)
         if len(rows) < 2:  # noqa: PLR2004 - a header and at least one data line
@@ -180,7 +201,10 @@ class DelimitedTextDataset(CSVDataset):
         try:
             if frame is None:
                 frame = self._read_csv(path, load_args)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        except UnicodeDecodeError as error:  # beyond the bytes load() checked
+            encoding = load_args.get("encoding") or "utf-8"
+            raise _encoding_error(source, encoding, error, "past the first 64 KiB") from error
+        except (pd.errors.ParserError, ValueError) as error:
             if "EOF inside string" in str(error):
                 raise InputFileError(
                     f"Input file '{source}': a field opens a double quote (\") that is never "
