@@ -22,9 +22,13 @@ def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:
 
 
 def digest_outputs(project: Path) -> dict[str, str]:
-    """SHA-256 of every file under the generated layers."""
+    """SHA-256 of every file under the generated layers, with the run's id (which the CRM
+    export and the report carry by design) replaced by a placeholder."""
+    run_id = json.loads((project / "data/run_manifest.json").read_text())["run_id"].encode()
     return {
-        str(path.relative_to(project)): hashlib.sha256(path.read_bytes()).hexdigest()
+        str(path.relative_to(project)): hashlib.sha256(
+            path.read_bytes().replace(run_id, b"<run id>")
+        ).hexdigest()
         for layer in GENERATED_LAYERS
         for path in sorted((project / "data" / layer).rglob("*"))
         if path.is_file()
