@@ -108,7 +108,7 @@ def test_scoring_before_training_stops_before_writing_anything(tmp_path):
 
     assert result.returncode != 0
     assert "This run cannot start: inputs are missing." in result.stderr
-    assert "segmentation_model (data/06_models/segmentation_model.pkl)" in result.stderr
+    assert "segmentation_model (data/06_models/segmentation_model.skops)" in result.stderr
     assert "run `kedro run`" in result.stderr
     written = [p for layer in GENERATED_LAYERS for p in (project / "data" / layer).rglob("*")]
     assert written == []

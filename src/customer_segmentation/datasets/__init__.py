@@ -5,11 +5,11 @@ from customer_segmentation.datasets.atomic import (
     JSONDataset,
     MatplotlibDataset,
     ParquetDataset,
-    PickleDataset,
     TextDataset,
 )
 from customer_segmentation.datasets.delimited_text import DelimitedTextDataset
 from customer_segmentation.datasets.figure import FigureDataset
+from customer_segmentation.datasets.skops_model import SkopsDataset
 
 __all__ = [
     "CSVDataset",
@@ -18,6 +18,6 @@ __all__ = [
     "JSONDataset",
     "MatplotlibDataset",
     "ParquetDataset",
-    "PickleDataset",
+    "SkopsDataset",
     "TextDataset",
 ]

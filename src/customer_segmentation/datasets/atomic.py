@@ -17,7 +17,6 @@ from kedro_datasets.json import JSONDataset as StockJSONDataset
 from kedro_datasets.matplotlib import MatplotlibDataset as StockMatplotlibDataset
 from kedro_datasets.pandas import CSVDataset as StockCSVDataset
 from kedro_datasets.pandas import ParquetDataset as StockParquetDataset
-from kedro_datasets.pickle import PickleDataset as StockPickleDataset
 from kedro_datasets.text import TextDataset as StockTextDataset
 
 # OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula.
@@ -53,10 +52,6 @@ class ParquetDataset(WrittenAtomically, StockParquetDataset):
 
 class JSONDataset(WrittenAtomically, StockJSONDataset):
     """``json.JSONDataset``, written atomically."""
-
-
-class PickleDataset(WrittenAtomically, StockPickleDataset):
-    """``pickle.PickleDataset``, written atomically."""
 
 
 class TextDataset(WrittenAtomically, StockTextDataset):
