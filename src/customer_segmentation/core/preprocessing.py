@@ -194,6 +194,19 @@ class CustomerPreprocessor:
         self.dropped_features_ = dropped
         return [c for c in table.columns if c not in dropped]
 
+    def __getstate__(self) -> dict:
+        """Plain data for skops (datasets.SkopsDataset): the reference date as ISO text."""
+        state = self.__dict__.copy()
+        if getattr(self, "reference_date_", None) is not None:
+            state["reference_date_"] = self.reference_date_.isoformat()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        reference = state.get("reference_date_")
+        self.__dict__.update(state)
+        if reference is not None:
+            self.reference_date_ = pd.Timestamp(reference)
+
     def _fit_reference_date(self, primary: pd.DataFrame) -> pd.Timestamp | None:
         """The date ages and tenures are measured at (the parameter, else the latest enrolment)."""
         return reference_date(primary, self.reference_date)
