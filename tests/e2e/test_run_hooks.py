@@ -30,6 +30,8 @@ def test_a_run_records_its_input_hash_parameters_and_status(full_run):
         "sha256": file_sha256(raw),
     }
     assert manifest["started"] <= manifest["finished"]
+    report = (full_run / "data/08_reporting/segmentation_report.html").read_text()
+    assert manifest["run_id"] in report and file_sha256(raw)[:12] in report
 
 
 def test_a_failed_run_marks_the_earlier_report_stale(full_run, tmp_path):

@@ -501,3 +501,11 @@ def agreement_summary(agreement: Mapping | None, names: Mapping[int, str]) -> di
             for s in agreement["per_segment"]
         ],
     }
+
+
+def run_summary(manifest: Mapping | None) -> dict | None:
+    """The run id and input files with their SHA-256, from the run manifest (None: no manifest)."""
+    if not manifest or "run_id" not in manifest:
+        return None
+    inputs = [{"name": name, **entry} for name, entry in sorted(manifest.get("inputs", {}).items())]
+    return {"id": manifest["run_id"], "inputs": inputs}

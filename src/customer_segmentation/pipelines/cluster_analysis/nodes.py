@@ -314,6 +314,7 @@ def _report_context(
     segment_stability: dict,
     segment_assignment_agreement: dict | None,
     segment_rules: dict | None,
+    run_manifest: dict | None,
     parameters: dict,
     figures: dict[str, Figure | bytes],
 ) -> dict[str, Any]:
@@ -350,6 +351,7 @@ def _report_context(
         card["color"] = colors[card["segment"]]
     context: dict[str, Any] = {
         "title": settings["title"],
+        "run": report.run_summary(run_manifest),
         "naming_note": settings.get("naming_note"),
         "headline": report.headline(segment_profiles, names, colors),
         **report.structure_summary(k_selection_decision),
@@ -397,6 +399,7 @@ def render_segmentation_report(
     parameters: dict,
     segment_assignment_agreement: dict | None = None,
     segment_rules: dict | None = None,
+    run_manifest: dict | None = None,
     data_quality: dict | None = None,
     transaction_line_quality: dict | None = None,
     rejected_transaction_summary: pd.DataFrame | None = None,
@@ -426,6 +429,7 @@ def render_segmentation_report(
             segment_stability=segment_stability,
             segment_assignment_agreement=segment_assignment_agreement,
             segment_rules=segment_rules,
+            run_manifest=run_manifest,
             parameters=parameters,
             figures=figures,
         )
