@@ -19,7 +19,7 @@ import pandas as pd
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from tests.project_copy import REPO_ROOT, copy_project
+from tests.project_copy import GENERATED_LAYERS, REPO_ROOT, copy_project
 
 RAW = Path("data/01_raw/customers_synthetic.csv")
 DEFAULT_BYTES = (REPO_ROOT / RAW).read_bytes()
@@ -27,17 +27,7 @@ _LINES = DEFAULT_BYTES.decode("utf-8").splitlines()
 HEADER: list[str] = _LINES[0].split("\t")
 ROWS: list[list[str]] = [line.split("\t") for line in _LINES[1:]]
 # Layers a refused run must leave untouched (02_intermediate may hold what the contract documents).
-GUARDED_LAYERS = [
-    f"data/{layer}"
-    for layer in (
-        "03_primary",
-        "04_feature",
-        "05_model_input",
-        "06_models",
-        "07_model_output",
-        "08_reporting",
-    )
-]
+GUARDED_LAYERS = [f"data/{layer}" for layer in GENERATED_LAYERS if layer != "02_intermediate"]
 DATA_PROCESSING = ["data_processing"]
 EVERYTHING = None  # the default run
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -21,17 +22,24 @@ def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:
     return {name: project / path for name, path in files.items() if path}
 
 
+# The report's provenance line names the run and the input files of the run that wrote it (a
+# partial run's inputs are the earlier layers), so it is left out of the comparison.
+RUN_LINE = re.compile(rb'<p class="run">.*?</p>')
+
+
 def digest_outputs(project: Path) -> dict[str, str]:
-    """SHA-256 of every file under the generated layers, with the run's id (which the CRM
-    export and the report carry by design) replaced by a placeholder."""
+    """SHA-256 of every output file, with the run's id (which the CRM export and the report
+    carry by design) replaced by a placeholder."""
     run_id = json.loads((project / "data/run_manifest.json").read_text())["run_id"].encode()
     return {
         str(path.relative_to(project)): hashlib.sha256(
-            path.read_bytes().replace(run_id, b"<run id>")
+            RUN_LINE.sub(b"", path.read_bytes()).replace(run_id, b"<run id>")
         ).hexdigest()
         for layer in GENERATED_LAYERS
         for path in sorted((project / "data" / layer).rglob("*"))
-        if path.is_file()
+        # skops archives carry their write time and object ids; what the models produce
+        # (model_input, customer_segments, the report) is compared byte for byte.
+        if path.is_file() and path.suffix != ".skops"
     }
 
 

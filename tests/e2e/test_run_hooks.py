@@ -16,6 +16,17 @@ from tests.project_copy import GENERATED_LAYERS, copy_project
 from .conftest import kedro
 
 
+def _start_run(project) -> subprocess.Popen:
+    """`kedro run` in the background, as a second terminal would start it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "MPLBACKEND": "Agg"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _manifest(project) -> dict:
     return json.loads((project / "data" / "run_manifest.json").read_text())
 
@@ -54,14 +65,7 @@ def test_a_failed_run_marks_the_earlier_report_stale(full_run, tmp_path):
 def test_a_second_run_in_the_same_project_stops_while_the_first_runs(full_run, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(full_run, project)
-    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "MPLBACKEND": "Agg"}
-    first = subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    first = _start_run(project)
     try:
         deadline = time.monotonic() + 120
         while _manifest(project)["status"] != "running":
@@ -140,14 +144,7 @@ def test_a_run_killed_at_any_moment_leaves_no_broken_file_under_an_output_name(
 ):
     project = tmp_path / "project"
     shutil.copytree(full_run, project)
-    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "MPLBACKEND": "Agg"}
-    run = subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    run = _start_run(project)
     time.sleep(seconds)
     run.kill()  # SIGKILL: no handler, no cleanup
     run.wait()
