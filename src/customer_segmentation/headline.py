@@ -39,7 +39,7 @@ def _cleaning(quality: dict) -> str:
 
 def _decision(decision: dict, stability: dict) -> list[str]:
     statement = (decision.get("structure") or {}).get("statement", "")
-    why = (decision.get("explanation") or decision["reasoning"]).replace(statement, "").strip()
+    why = decision.get("explanation") or decision["reasoning"]
     lines = [f"- **k = {decision['chosen_k']}.** {why}"]
     if statement:
         lines.append(f"- **How firm the segments are:** {statement}")

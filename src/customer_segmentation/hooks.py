@@ -176,7 +176,9 @@ class RunGuard:
                 continue
             path = dataset_file(catalog, name)
             if path and Path(path).is_file():
-                shown = os.path.relpath(path, self._project)  # the same on every machine
+                inside = Path(path).resolve().is_relative_to(self._project.resolve())
+                # Relative inside the project, so manifests and reports match on every machine.
+                shown = os.path.relpath(path, self._project) if inside else path
                 hashes[name] = {"path": shown, "sha256": file_sha256(Path(path))}
         return hashes
 
@@ -230,7 +232,6 @@ def _k_line(decision: dict) -> str:
     """k and why in plain words, then how firm the segments are (when the decision says)."""
     statement = (decision.get("structure") or {}).get("statement", "")
     why = decision.get("explanation") or decision["reasoning"].split(". ")[0]
-    why = why.replace(statement, "").strip()
     return f"k = {decision['chosen_k']}: {why.rstrip('.')}.\n{statement}".rstrip()
 
 

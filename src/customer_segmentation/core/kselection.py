@@ -469,11 +469,9 @@ def select_k(
         verdict = structure_verdict(reference, chosen, elbow, structure)
         decision["elbow_k"] = elbow
         decision["structure"] = verdict
-        decision["explanation"] = " ".join(
-            [
-                explanation or f"The number of segments was set by the '{rule}' rule: {why}.",
-                verdict["statement"],
-            ]
+        # Why this k; how firm the segments are is structure["statement"], shown beside it.
+        decision["explanation"] = (
+            explanation or f"The number of segments was set by the '{rule}' rule: {why}."
         )
         decision["reference_scores"] = reference.round(4).to_dict(orient="records")
     return decision
