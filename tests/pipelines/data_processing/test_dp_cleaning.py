@@ -13,11 +13,12 @@ from customer_segmentation.core.cleaning import (
 )
 from customer_segmentation.core.parsing import parse_customers
 from customer_segmentation.errors import InputDataError
+from tests.pipelines.data_processing.conftest import RUN_DATE
 
 
 def _clean(raw, settings):
     parsed = parse_customers(raw, settings)
-    return clean_customers(parsed.typed, parsed.invalid_rows, settings)
+    return clean_customers(parsed.typed, parsed.invalid_rows, settings, run_date=RUN_DATE)
 
 
 def _reasons(result) -> dict[int, str]:
