@@ -550,14 +550,15 @@ def _is_silent(entry: dict[str, Any], settings: dict[str, Any]) -> bool:
 def _no_customer_left(source: str, tally: list[tuple[str, int, str]], rows: int) -> InputDataError:
     """The refusal when the rules reject every row: the main reasons, their counts, what to do."""
     reasons = "; ".join(
-        f"{label}: {count:,} rows, e.g. '{example}'"
+        f"{label}: {count:,} row{'s' if count != 1 else ''}, e.g. '{example}'"
         for label, count, example in sorted(tally, key=lambda item: -item[1])[:3]
     )
     return InputDataError(
         f"Input file '{source}': no customer left to analyse: all {rows:,} rows were rejected. "
         f"Main reasons: {reasons}. Nothing was written past data/02_intermediate. Check the file "
-        "against docs/data_contract.md (columns, formats, IDs), or change the rule that rejects "
-        "the rows in conf/base/parameters_data_processing.yml (data_processing: the rule's name)."
+        "against docs/data_contract.md (columns, formats, IDs) and fix it; if a rule is too "
+        "strict for your data, change its setting (named like the rule) under data_processing: "
+        "in conf/base/parameters_data_processing.yml."
     )
 
 
