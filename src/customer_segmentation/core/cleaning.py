@@ -1,4 +1,5 @@
-"""Row rules on the typed customer table: duplicates, outliers, missing values, constant columns.
+"""Row rules on the typed customer table: duplicates, implausible enrolment dates, ages,
+inconsistent purchase counts, outliers, missing values, constant columns.
 
 Each rule looks only at the rows still kept, and returns the rows it rejects (with a reason) and
 the values it changes; `clean_customers` runs them in the documented order, so a rejected row
