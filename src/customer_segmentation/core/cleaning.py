@@ -577,7 +577,8 @@ def clean_customers(
     `fitted`: the `statistics` of a training run (imputation values, age reference date) to use
     instead of the values this table would give; the result's `statistics` are those used.
     `run_date`: the day of the run (an input, so that runs are reproducible); enrolments after it
-    are rejected. Raises InputDataError naming `source` when no row is left.
+    are rejected. Raises InputDataError naming `source` when no row is left of a table that
+    derives its own statistics; with `fitted` (new customers) all may be rejected: none is placed.
     """
     frame = typed.reset_index(drop=True)
     reason = pd.Series(np.nan, index=frame.index, dtype=object)
@@ -598,7 +599,7 @@ def clean_customers(
     ]
     steps = _rule_steps(settings, columns, fitted or {}, pd.Timestamp(run_date))
     for needed, rows_needed, rule in steps:
-        if not len(kept):  # a rule cannot run on no rows (a reference date of nothing)
+        if not len(kept) and fitted is None:  # no statistic (reference date) from no rows
             raise _no_customer_left(source, tally, len(frame))
         # Each rule reads only its columns of the kept rows, or of the few kept rows it needs,
         # so that no rule copies the whole table at scale.
@@ -615,7 +616,7 @@ def clean_customers(
         entries.append(outcome.entry())
         statistics["imputation"].update(outcome.statistics.pop("imputation", {}))
         statistics.update(outcome.statistics)
-    if not len(kept):
+    if not len(kept) and fitted is None:
         raise _no_customer_left(source, tally, len(frame))
     silent = [entry for entry in entries if _is_silent(entry, settings)]
     entries = [entry for entry in entries if not _is_silent(entry, settings)]
