@@ -3,8 +3,11 @@
 The contract follows the public "Customer Personality Analysis" table (`marketing_campaign.csv`).
 It is the single source for the required columns, the parsing type of each column and the
 values a column may hold; `docs/data_contract.md` shows the same table (a test keeps them equal).
-Plausibility rules that are a matter of judgement (age limits, income cap, outliers) are not
-here: they are cleaning parameters in `conf/base/parameters_data_processing.yml`.
+Every count and amount has a plausible upper bound here (a value beyond it is an entry error,
+such as `Kidhome = 1000`): the bounds are generous, far above the public file's maxima, so they
+catch only impossible values. Plausibility rules that are a matter of judgement (age limits,
+income cap, outliers, enrolment dates) are not here: they are cleaning parameters in
+`conf/base/parameters_data_processing.yml`.
 """
 
 from dataclasses import dataclass
@@ -17,6 +20,11 @@ INTEGER, NUMBER, DATE, CATEGORY = "integer", "number", "date", "category"
 # The dtype a column has once parsed: nullable in the typed (intermediate) table, plain in primary.
 TYPED_DTYPES = {INTEGER: "Int64", NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str"}
 PRIMARY_DTYPES = {INTEGER: "int64", NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str"}
+
+
+def _readable(limit: float) -> str:
+    """A limit as people write it: 1800, 730, 100,000 (thousands separated from 10,000 up)."""
+    return f"{limit:,.0f}" if limit >= 10_000 else f"{limit:g}"
 
 
 @dataclass(frozen=True)
@@ -41,17 +49,28 @@ class ColumnSpec:
         if self.kind == INTEGER and (self.minimum, self.maximum) == (0, 1):
             return "0 or 1"
         if self.minimum is not None and self.maximum is not None:
-            return f"{self.minimum:g} to {self.maximum:g}"
+            return f"{_readable(self.minimum)} to {_readable(self.maximum)}"
         if self.minimum is not None:
-            return f">= {self.minimum:g}"
+            return f">= {_readable(self.minimum)}"
         return "any"
 
 
 EDUCATION_LEVELS = ("Basic", "2n Cycle", "Graduation", "Master", "PhD")
 MARITAL_STATUSES = ("Single", "Together", "Married", "Divorced", "Widow")
+# Upper bounds (public file's maximum in brackets): amounts per category over 2 years 100,000
+# (1,725), half of two years' income at the 200,000 income cap; purchases per channel 730 (28),
+# one a day for 2 years; children or teenagers at home 10 (2); web visits 300 a month (20), ten a
+# day; recency 3,650 days (99), ten years; income 10,000,000 a year (666,666, an entry error that
+# the income cap rejects); a contact's cost or revenue 10,000 (3 and 11).
 _FLAG = {"kind": INTEGER, "unit": "flag", "allowed": None, "minimum": 0, "maximum": 1}
-_AMOUNT = {"kind": INTEGER, "unit": "currency units, last 2 years", "minimum": 0}
-_COUNT = {"kind": INTEGER, "unit": "purchases, last 2 years", "minimum": 0}
+_AMOUNT = {
+    "kind": INTEGER,
+    "unit": "currency units, last 2 years",
+    "minimum": 0,
+    "maximum": 100_000,
+}
+_COUNT = {"kind": INTEGER, "unit": "purchases, last 2 years", "minimum": 0, "maximum": 730}
+_CHILDREN = {"kind": INTEGER, "minimum": 0, "maximum": 10}
 
 CONTRACT: tuple[ColumnSpec, ...] = (
     ColumnSpec("ID", INTEGER, "customer's unique identifier", "", 0),
@@ -59,11 +78,17 @@ CONTRACT: tuple[ColumnSpec, ...] = (
     ColumnSpec("Year_Birth", INTEGER, "customer's year of birth", "year", 1800, 2100),
     ColumnSpec("Education", CATEGORY, "highest education level", allowed=EDUCATION_LEVELS),
     ColumnSpec("Marital_Status", CATEGORY, "marital status", allowed=MARITAL_STATUSES),
-    ColumnSpec("Income", NUMBER, "yearly household income", "currency units per year", 0),
-    ColumnSpec("Kidhome", INTEGER, "number of small children in the household", "children", 0),
-    ColumnSpec("Teenhome", INTEGER, "number of teenagers in the household", "teenagers", 0),
+    ColumnSpec(
+        "Income", NUMBER, "yearly household income", "currency units per year", 0, 10_000_000
+    ),
+    ColumnSpec(
+        "Kidhome", meaning="number of small children in the household", unit="children", **_CHILDREN
+    ),
+    ColumnSpec(
+        "Teenhome", meaning="number of teenagers in the household", unit="teenagers", **_CHILDREN
+    ),
     ColumnSpec("Dt_Customer", DATE, "date the customer enrolled with the company", "date"),
-    ColumnSpec("Recency", INTEGER, "days since the customer's last purchase", "days", 0),
+    ColumnSpec("Recency", INTEGER, "days since the customer's last purchase", "days", 0, 3650),
     ColumnSpec("MntWines", meaning="amount spent on wine", **_AMOUNT),
     ColumnSpec("MntFruits", meaning="amount spent on fruit", **_AMOUNT),
     ColumnSpec("MntMeatProducts", meaning="amount spent on meat", **_AMOUNT),
@@ -74,7 +99,9 @@ CONTRACT: tuple[ColumnSpec, ...] = (
     ColumnSpec("NumWebPurchases", meaning="purchases made on the web site", **_COUNT),
     ColumnSpec("NumCatalogPurchases", meaning="purchases made from the catalogue", **_COUNT),
     ColumnSpec("NumStorePurchases", meaning="purchases made in a store", **_COUNT),
-    ColumnSpec("NumWebVisitsMonth", INTEGER, "visits to the web site", "visits, last month", 0),
+    ColumnSpec(
+        "NumWebVisitsMonth", INTEGER, "visits to the web site", "visits, last month", 0, 300
+    ),
     ColumnSpec("AcceptedCmp3", meaning="1 if the customer accepted campaign 3's offer", **_FLAG),
     ColumnSpec("AcceptedCmp4", meaning="1 if the customer accepted campaign 4's offer", **_FLAG),
     ColumnSpec("AcceptedCmp5", meaning="1 if the customer accepted campaign 5's offer", **_FLAG),
@@ -83,10 +110,16 @@ CONTRACT: tuple[ColumnSpec, ...] = (
     ColumnSpec("Complain", meaning="1 if the customer complained in the last 2 years", **_FLAG),
     # Undocumented upstream and constant in the public file; nothing downstream needs them.
     ColumnSpec(
-        "Z_CostContact", INTEGER, "cost of one contact", "currency units", 0, required=False
+        "Z_CostContact", INTEGER, "cost of one contact", "currency units", 0, 10_000, required=False
     ),
     ColumnSpec(
-        "Z_Revenue", INTEGER, "revenue of one accepted offer", "currency units", 0, required=False
+        "Z_Revenue",
+        INTEGER,
+        "revenue of one accepted offer",
+        "currency units",
+        0,
+        10_000,
+        required=False,
     ),
     ColumnSpec("Response", meaning="1 if the customer accepted the last campaign's offer", **_FLAG),
 )

@@ -1,4 +1,5 @@
-"""Row rules on the typed customer table: duplicates, outliers, missing values, constant columns.
+"""Row rules on the typed customer table: duplicates, implausible enrolment dates, ages,
+inconsistent purchase counts, outliers, missing values, constant columns.
 
 Each rule looks only at the rows still kept, and returns the rows it rejects (with a reason) and
 the values it changes; `clean_customers` runs them in the documented order, so a rejected row
@@ -12,7 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.contract import CONTRACT, CONTRACT_BY_NAME, PRIMARY_DTYPES
+from customer_segmentation.contract import (
+    CHANNEL_COLUMNS,
+    CONTRACT,
+    CONTRACT_BY_NAME,
+    PRIMARY_DTYPES,
+)
 from customer_segmentation.core.parsing import REJECT_REASON, ROW_NUMBER
 from customer_segmentation.errors import InputDataError
 
@@ -164,6 +170,82 @@ def _limit(
             rule, column, action, detail, updates={column: capped}, values_fixed=int(outside.sum())
         )
     raise ValueError(f"action '{action}' of rule {rule} must be one of {ACTIONS}")
+
+
+def reject_implausible_enrolments(
+    frame: pd.DataFrame, settings: dict[str, Any], run_date: pd.Timestamp
+) -> RuleOutcome:
+    """Enrolment dates no customer can have: after the run date, or far past the bulk of the data.
+
+    The age reference (the latest enrolment kept) must not move with one typo such as 2099: a
+    date after `run_date` is in the future, and a date more than `margin_days` after the
+    `bulk_quantile` quantile of the dates lies far beyond every other customer. Both reject the
+    row. Missing dates pass (the missing-values rule handles them).
+    """
+    dates = frame["Dt_Customer"]
+    quantile, margin = settings["bulk_quantile"], settings["margin_days"]
+    bulk = dates.quantile(quantile)  # NaT when no date is present: only the run date applies
+    bulk_limit = bulk + pd.Timedelta(days=margin) if pd.notna(bulk) else run_date
+    bulk_text = f"{bulk:%Y-%m-%d}" if pd.notna(bulk) else "none"
+    future = (dates > run_date).to_numpy()
+    beyond_bulk = ((dates > bulk_limit) & ~future).to_numpy()
+    # Only the few rejected dates are formatted (strftime is slow on millions of rows).
+    reasons = pd.concat(
+        [
+            "enrolment_date: Dt_Customer "
+            + dates[future].dt.strftime("%Y-%m-%d")
+            + f" is after the run date {run_date:%Y-%m-%d}",
+            "enrolment_date: Dt_Customer "
+            + dates[beyond_bulk].dt.strftime("%Y-%m-%d")
+            + f" is more than {margin} days after the {quantile:.1%} quantile of the enrolment "
+            f"dates ({bulk_text})",
+        ]
+    )
+    detail = f"after the run date {run_date:%Y-%m-%d}" + (
+        f" or after {bulk_limit:%Y-%m-%d} ({quantile:.1%} quantile + {margin} days)"
+        if pd.notna(bulk)
+        else ""
+    )
+    return RuleOutcome(
+        "enrolment_date", "Dt_Customer", "reject", detail, rejected=reasons.astype(object)
+    )
+
+
+def check_purchase_consistency(frame: pd.DataFrame, action: str) -> RuleOutcome:
+    """Deal purchases above all purchases (web + catalogue + store): reject, or cap the deals.
+
+    A deal is a discounted purchase made in some channel, so deals cannot outnumber the channel
+    purchases. Rows with a missing count pass (the missing-values rule handles them).
+    """
+    total = frame[list(CHANNEL_COLUMNS)].sum(axis=1, skipna=False)
+    deals = frame["NumDealsPurchases"]
+    above = (deals > total).fillna(False).to_numpy(dtype=bool)
+    detail = "NumDealsPurchases <= NumWebPurchases + NumCatalogPurchases + NumStorePurchases"
+    if action == "reject":
+        reasons = (
+            "purchase_consistency: NumDealsPurchases "
+            + deals[above].astype(str)
+            + " is above the web + catalogue + store purchases ("
+            + total[above].astype(str)
+            + ")"
+        )
+        return RuleOutcome(
+            "purchase_consistency",
+            "NumDealsPurchases",
+            action,
+            detail,
+            rejected=reasons.astype(object),
+        )
+    if action == "cap":
+        return RuleOutcome(
+            "purchase_consistency",
+            "NumDealsPurchases",
+            action,
+            detail,
+            updates={"NumDealsPurchases": total[above].astype(deals.dtype)},
+            values_fixed=int(above.sum()),
+        )
+    raise ValueError(f"action '{action}' of rule purchase_consistency must be one of {ACTIONS}")
 
 
 def reference_date(frame: pd.DataFrame, reference: str) -> pd.Timestamp:
@@ -366,6 +448,7 @@ def check_settings(settings: dict[str, Any]) -> None:
     choices = [
         ("repeated_ids", settings["repeated_ids"], REPEATED_ID_RULES),
         ("age.action", settings["age"]["action"], ACTIONS),
+        ("purchase_consistency.action", settings["purchase_consistency"]["action"], ACTIONS),
         (
             "statistical_outliers.method",
             settings["statistical_outliers"]["method"],
@@ -390,7 +473,9 @@ def check_settings(settings: dict[str, Any]) -> None:
             )
 
 
-def _rule_steps(settings: dict[str, Any], columns: list[str], fitted: dict[str, Any]):
+def _rule_steps(
+    settings: dict[str, Any], columns: list[str], fitted: dict[str, Any], run_date: pd.Timestamp
+):
     """The row rules in their documented order: (columns the rule reads, the kept rows it needs
     to see as a function of the frame and the kept-rows mask or None for all, rule)."""
     yield None, _rows_with_repeated_id, reject_exact_duplicates
@@ -400,9 +485,19 @@ def _rule_steps(settings: dict[str, Any], columns: list[str], fitted: dict[str, 
         lambda rows: reject_repeated_ids(rows, settings["repeated_ids"]),
     )
     yield (
+        ["Dt_Customer"],
+        None,
+        lambda rows: reject_implausible_enrolments(rows, settings["enrolment_dates"], run_date),
+    )
+    yield (
         ["Year_Birth", "Dt_Customer"],
         None,
         lambda rows: apply_age_rule(rows, settings["age"], fitted.get("age_reference_date")),
+    )
+    yield (
+        ["NumDealsPurchases", *CHANNEL_COLUMNS],
+        None,
+        lambda rows: check_purchase_consistency(rows, settings["purchase_consistency"]["action"]),
     )
     for limits in settings.get("value_ranges") or []:
         yield [limits["column"]], None, lambda rows, limits=limits: apply_value_range(rows, limits)
@@ -453,16 +548,37 @@ def _is_silent(entry: dict[str, Any], settings: dict[str, Any]) -> bool:
     )
 
 
+def _no_customer_left(source: str, tally: list[tuple[str, int, str]], rows: int) -> InputDataError:
+    """The refusal when the rules reject every row: the main reasons, their counts, what to do."""
+    reasons = "; ".join(
+        f"{label}: {count:,} row{'s' if count != 1 else ''}, e.g. '{example}'"
+        for label, count, example in sorted(tally, key=lambda item: -item[1])[:3]
+    )
+    return InputDataError(
+        f"Input file '{source}': no customer left to analyse: all {rows:,} rows were rejected. "
+        f"Main reasons: {reasons}. Nothing was written past data/02_intermediate. Check the file "
+        "against docs/data_contract.md (columns, formats, IDs) and fix it; if a rule is too "
+        "strict for your data, change its setting (named like the rule) under data_processing: "
+        "in conf/base/parameters_data_processing.yml."
+    )
+
+
 def clean_customers(
     typed: pd.DataFrame,
     invalid_rows: pd.DataFrame,
     settings: dict[str, Any],
     fitted: dict[str, Any] | None = None,
+    *,
+    run_date: pd.Timestamp,
+    source: str = "raw_customers",
 ) -> CleanResult:
     """Apply the row rules in order to the typed table (rows in `invalid_rows` are already out).
 
     `fitted`: the `statistics` of a training run (imputation values, age reference date) to use
     instead of the values this table would give; the result's `statistics` are those used.
+    `run_date`: the day of the run (an input, so that runs are reproducible); enrolments after it
+    are rejected. Raises InputDataError naming `source` when no row is left of a table that
+    derives its own statistics; with `fitted` (new customers) all may be rejected: none is placed.
     """
     frame = typed.reset_index(drop=True)
     reason = pd.Series(np.nan, index=frame.index, dtype=object)
@@ -474,7 +590,17 @@ def clean_customers(
     columns = [spec.name for spec in CONTRACT if spec.name in frame.columns]
     entries, statistics = [], {"age_reference_date": None, "imputation": {}}
     kept = np.flatnonzero(alive)  # positions of the rows still kept
-    for needed, rows_needed, rule in _rule_steps(settings, columns, fitted or {}):
+    # (rule, rows it rejected, an example reason): the refusal's summary if no row is left.
+    tally = [
+        (f"invalid_values ({column})", len(group), group.iloc[0])
+        for column, group in invalid_rows[REJECT_REASON].groupby(
+            invalid_rows[REJECT_REASON].str.split(" ", n=2).str[1], sort=False
+        )
+    ]
+    steps = _rule_steps(settings, columns, fitted or {}, pd.Timestamp(run_date))
+    for needed, rows_needed, rule in steps:
+        if not len(kept) and fitted is None:  # no statistic (reference date) from no rows
+            raise _no_customer_left(source, tally, len(frame))
         # Each rule reads only its columns of the kept rows, or of the few kept rows it needs,
         # so that no rule copies the whole table at scale.
         positions = kept if rows_needed is None else np.flatnonzero(rows_needed(frame, alive))
@@ -483,11 +609,15 @@ def clean_customers(
             reason.loc[outcome.rejected.index] = outcome.rejected
             alive[outcome.rejected.index.to_numpy(dtype="int64")] = False
             kept = np.flatnonzero(alive)
+            label = outcome.rule + (f" ({outcome.column})" if outcome.column else "")
+            tally.append((label, len(outcome.rejected), outcome.rejected.iloc[0]))
         for column, values in outcome.updates.items():
             frame.loc[values.index, column] = values
         entries.append(outcome.entry())
         statistics["imputation"].update(outcome.statistics.pop("imputation", {}))
         statistics.update(outcome.statistics)
+    if not len(kept) and fitted is None:
+        raise _no_customer_left(source, tally, len(frame))
     silent = [entry for entry in entries if _is_silent(entry, settings)]
     entries = [entry for entry in entries if not _is_silent(entry, settings)]
     if silent:  # one line for the columns that had nothing missing, not one each

@@ -132,10 +132,28 @@ def _parse_number(text: pd.Series, missing: pd.Series, whole: bool) -> tuple[pd.
         values = candidates.astype(pd.ArrowDtype(pa.float64())).astype("float64")
     except (TypeError, ValueError, pa.ArrowInvalid):
         values = pd.to_numeric(candidates, errors="coerce")
-    not_number = ~missing & ~np.isfinite(values)
-    problems = pd.Series("is not a number", index=text.index[not_number], dtype=object)
+    not_finite = ~missing & ~np.isfinite(values)
+    # A numeral beyond float64 (1e400) parses as infinity: say so, rather than "not a number".
+    infinite = text[not_finite & np.isinf(values)]  # few rows: the text check is cheap here
+    spelled = infinite.str.lower().str.lstrip("+-").str.startswith("inf")
+    overflow = text.index.isin(infinite.index[~spelled.to_numpy(dtype=bool)])
+    # Whole numbers beyond 2**53 lose digits as float64 and overflow int64 past 2**63.
     if whole:
-        fractional = ~missing & ~not_number & (values % 1 != 0)
+        overflow |= ~not_finite & (values.abs() > _EXACT_FLOAT_INTEGER)
+    not_number = not_finite & ~overflow
+    problems = pd.concat(
+        [
+            pd.Series("is not a number", index=text.index[not_number], dtype=object),
+            pd.Series(
+                "is too large: the number overflows (beyond "
+                + ("2**53 for a whole number)" if whole else "the float64 range)"),
+                index=text.index[overflow],
+                dtype=object,
+            ),
+        ]
+    )
+    if whole:
+        fractional = ~missing & ~not_finite & ~overflow & (values % 1 != 0)
         problems = pd.concat(
             [
                 problems,

@@ -8,9 +8,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from customer_segmentation.contract import CONTRACT, EDUCATION_LEVELS, MARITAL_STATUSES
+from customer_segmentation.contract import (
+    CHANNEL_COLUMNS,
+    CONTRACT,
+    EDUCATION_LEVELS,
+    MARITAL_STATUSES,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+# The day of the run the tests pass to the cleaning (enrolments after it are in the future).
+RUN_DATE = pd.Timestamp("2026-01-01")
 
 
 def make_raw_customers(n: int = 200, seed: int = 1) -> pd.DataFrame:
@@ -36,8 +43,16 @@ def make_raw_customers(n: int = 200, seed: int = 1) -> pd.DataFrame:
         elif spec.maximum == 1:
             values = rng.integers(0, 2, n)
         else:
-            values = rng.integers(0, 60, n)
-        columns[spec.name] = pd.array([str(value) for value in values], dtype="str")
+            values = rng.integers(0, min(60, spec.maximum) + 1, n)
+        columns[spec.name] = values
+    # Deal purchases are some of the channel purchases (the consistency rule).
+    columns["NumDealsPurchases"] = np.minimum(
+        columns["NumDealsPurchases"], sum(columns[name] for name in CHANNEL_COLUMNS)
+    )
+    columns = {
+        name: pd.array([str(value) for value in values], dtype="str")
+        for name, values in columns.items()
+    }
     frame = pd.DataFrame(columns)
     frame.attrs["source"] = "test/customers.tsv"
     return frame

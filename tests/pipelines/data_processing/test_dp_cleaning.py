@@ -13,11 +13,18 @@ from customer_segmentation.core.cleaning import (
 )
 from customer_segmentation.core.parsing import parse_customers
 from customer_segmentation.errors import InputDataError
+from tests.pipelines.data_processing.conftest import RUN_DATE
 
 
 def _clean(raw, settings):
     parsed = parse_customers(raw, settings)
-    return clean_customers(parsed.typed, parsed.invalid_rows, settings)
+    return clean_customers(
+        parsed.typed,
+        parsed.invalid_rows,
+        settings,
+        run_date=RUN_DATE,
+        source=parsed.summary["source"],
+    )
 
 
 def _reasons(result) -> dict[int, str]:
@@ -120,6 +127,80 @@ def test_age_rule_can_cap_instead(raw_customers, settings):
     assert result.rejections.empty
     assert result.kept.loc[0, "Year_Birth"] == 1914
     assert _rule(result, "age_range", "Year_Birth")["values_fixed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("04-09-2099", "Dt_Customer 2099-09-04 is after the run date 2026-01-01"),
+        ("31-12-2025", "Dt_Customer 2025-12-31 is more than 365 days after the 99.9% quantile"),
+    ],
+)
+def test_an_implausible_enrolment_is_rejected_and_does_not_move_the_age_reference(
+    raw_customers, settings, date, reason
+):
+    reference = _clean(raw_customers, settings).statistics["age_reference_date"]
+    raw_customers.loc[0, "Dt_Customer"] = date
+
+    result = _clean(raw_customers, settings)
+
+    assert list(_reasons(result)) == [1]
+    assert _reasons(result)[1].startswith("enrolment_date: " + reason)
+    # The test table's dates end in 2014: one typo moves neither the reference nor other rows.
+    assert result.statistics["age_reference_date"] == reference < "2015"
+    assert _rule(result, "enrolment_date", "Dt_Customer")["rows_rejected"] == 1
+
+
+def test_the_run_date_is_an_input_not_the_clock(raw_customers, settings):
+    parsed = parse_customers(raw_customers, settings)
+    latest = parsed.typed["Dt_Customer"].max()
+
+    result = clean_customers(
+        parsed.typed, parsed.invalid_rows, settings, run_date=latest - pd.Timedelta(days=1)
+    )
+
+    assert result.rejections["reject_reason"].str.contains("after the run date").all()
+    assert len(result.rejections) == (parsed.typed["Dt_Customer"] == latest).sum()
+
+
+@pytest.mark.parametrize(("action", "rejected", "deals"), [("reject", 1, 9), ("cap", 0, 6)])
+def test_deal_purchases_above_all_purchases_are_rejected_or_capped(
+    raw_customers, settings, action, rejected, deals
+):
+    settings["purchase_consistency"]["action"] = action
+    raw_customers.loc[0, ["NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"]] = "2"
+    raw_customers.loc[0, "NumDealsPurchases"] = "7"  # 7 deals among 6 purchases
+    raw_customers.loc[1, ["NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"]] = "3"
+    raw_customers.loc[1, "NumDealsPurchases"] = "9"  # all 9 purchases on a deal: consistent
+
+    result = _clean(raw_customers, settings)
+
+    assert len(result.rejections) == rejected
+    if action == "reject":
+        assert _reasons(result) == {
+            1: "purchase_consistency: NumDealsPurchases 7 is above the web + catalogue + store "
+            "purchases (6)"
+        }
+    kept = result.kept.set_index("_row_number")["NumDealsPurchases"]
+    assert kept[2] == 9 and kept.get(1, deals) == deals
+    rule = _rule(result, "purchase_consistency", "NumDealsPurchases")
+    assert (rule["rows_rejected"], rule["values_fixed"]) == (rejected, 1 - rejected)
+
+
+def test_no_customer_left_is_refused_with_the_main_reasons_and_what_to_do(raw_customers, settings):
+    raw_customers["Income"] = "NA"
+    raw_customers.loc[0, "Kidhome"] = "1000"  # one invalid value: rejected at parsing
+
+    with pytest.raises(InputDataError) as error:
+        _clean(raw_customers, settings)
+
+    message = str(error.value)
+    assert message.startswith(
+        "Input file 'test/customers.tsv': no customer left to analyse: all 200 rows were rejected."
+        " Main reasons: missing_values (Income): 199 rows, e.g. 'missing_value: Income is missing"
+        " and nothing to impute it from'; invalid_values (Kidhome): 1 row,"
+    )
+    assert "parameters_data_processing.yml" in message
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from customer_segmentation.core.cleaning import (
     to_primary,
 )
 from customer_segmentation.core.parsing import parse_customers
+from tests.pipelines.data_processing.conftest import RUN_DATE
 
 
 def test_plain_integer_column_parses_like_one_needing_the_general_path(raw_customers, settings):
@@ -70,7 +71,7 @@ def test_exact_duplicates_need_every_column_equal_not_only_the_id(raw_customers,
 def test_kept_rows_are_the_typed_rows_in_id_order(raw_customers, settings):
     parsed = parse_customers(raw_customers.iloc[::-1], settings)
 
-    result = clean_customers(parsed.typed, parsed.invalid_rows, settings)
+    result = clean_customers(parsed.typed, parsed.invalid_rows, settings, run_date=RUN_DATE)
     primary = to_primary(result.kept)
 
     assert result.kept["ID"].is_monotonic_increasing
@@ -92,7 +93,7 @@ def test_rules_after_invalid_rows_see_only_the_kept_rows(raw_customers, settings
     raw.loc[7, "ID"] = raw.loc[8, "ID"]  # repeated ID with other content: both rejected
 
     parsed = parse_customers(raw, {**settings, "max_invalid_share": 0.5})
-    result = clean_customers(parsed.typed, parsed.invalid_rows, settings)
+    result = clean_customers(parsed.typed, parsed.invalid_rows, settings, run_date=RUN_DATE)
 
     reasons = result.rejections.set_index("_row_number")["reject_reason"].to_dict()
     assert reasons[4].startswith("invalid_value: Kidhome")

@@ -84,6 +84,31 @@ def test_invalid_values_within_tolerance_reject_their_rows_with_a_reason(raw_cus
     assert pd.isna(parsed.typed.loc[4, "Income"])
 
 
+def test_overflowing_numbers_and_implausible_counts_are_rejected_saying_why(
+    raw_customers, settings
+):
+    settings["max_invalid_share"] = 0.05
+    raw_customers.loc[0, "Income"] = "1e400"
+    raw_customers.loc[1, "Income"] = "-inf"  # infinity written as such is not a number
+    raw_customers.loc[2, "Recency"] = "99999999999999999999"  # beyond int64
+    raw_customers.loc[3, "Kidhome"] = "1000"
+    raw_customers.loc[4, "NumWebVisitsMonth"] = "301"
+    raw_customers.loc[5, "NumWebVisitsMonth"] = "300"  # the bound itself is allowed
+
+    parsed = parse_customers(raw_customers, settings)
+
+    reasons = parsed.invalid_rows.set_index("_row_number")["reject_reason"].to_dict()
+    assert reasons == {
+        1: "invalid_value: Income '1e400' is too large: the number overflows (beyond the "
+        "float64 range)",
+        2: "invalid_value: Income '-inf' is not a number",
+        3: "invalid_value: Recency '99999999999999999999' is too large: the number overflows "
+        "(beyond 2**53 for a whole number)",
+        4: "invalid_value: Kidhome '1000' is outside the allowed values (0 to 10)",
+        5: "invalid_value: NumWebVisitsMonth '301' is outside the allowed values (0 to 300)",
+    }
+
+
 def test_unparseable_column_beyond_tolerance_is_refused_naming_file_column_and_examples(
     raw_customers, settings
 ):

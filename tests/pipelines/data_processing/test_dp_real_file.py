@@ -42,7 +42,10 @@ def test_real_file_dates_span_and_row_accounting(base_settings):
     assert rules[("value_range", "Income")]["rows_rejected"] == 1  # 666666
     assert rules[("missing_values", "Income")]["values_fixed"] == 24
     assert rules[("category_map", "Marital_Status")]["values_fixed"] == 7
-    assert quality["rows_rejected"] == 4
+    # IDs 10749, 6862 and 9931: 15 deal purchases and no web, catalogue or store purchase.
+    assert rules[("purchase_consistency", "NumDealsPurchases")]["rows_rejected"] == 3
+    assert rules[("enrolment_date", "Dt_Customer")]["rows_rejected"] == 0
+    assert quality["rows_rejected"] == 7
     assert [item["column"] for item in quality["dropped_columns"]] == ["Z_CostContact", "Z_Revenue"]
     assert rejected["reject_reason"].notna().all()
     assert primary["ID"].is_unique and primary["Income"].notna().all()

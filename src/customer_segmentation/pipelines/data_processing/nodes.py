@@ -35,9 +35,18 @@ def apply_cleaning_rules(
     """Apply the row rules: primary customers, rejections with reasons, report, statistics used.
 
     The statistics (imputation values, age reference date) come from this table, or from
-    `training_statistics` when new customers are cleaned like the training customers.
+    `training_statistics` when new customers are cleaned like the training customers. The run
+    date (enrolments after it are rejected) is `enrolment_dates.max_date`, or today when null.
     """
-    result = clean_customers(customers_typed, invalid_rows, settings, training_statistics)
+    max_date = settings["enrolment_dates"]["max_date"]
+    result = clean_customers(
+        customers_typed,
+        invalid_rows,
+        settings,
+        training_statistics,
+        run_date=pd.Timestamp(max_date) if max_date else pd.Timestamp.today().normalize(),
+        source=parse_summary["source"],
+    )
     report = quality_report(
         parse_summary,
         result.rules,
