@@ -521,21 +521,18 @@ _case(
     lambda: first_rows(1),
     _TOO_FEW,
     pipelines=EVERYTHING,
-    xfail="issue 16: 1 customer fails late with scikit-learn's raw 'Found array with 0 feature(s)'",
 )
 _case(
     "three_customers",
     lambda: first_rows(3),
     _TOO_FEW,
     pipelines=EVERYTHING,
-    xfail="issue 16: 3 customers: k-range message without the file, after 6 outputs were written",
 )
 _case(
     "200_identical_rows",
     lambda: tsv(HEADER, [ROWS[0]] * 200),
     _TOO_FEW,
     pipelines=EVERYTHING,
-    xfail="issue 16: 200 identical rows (1 kept) fail late with scikit-learn's raw message",
 )
 
 
@@ -593,5 +590,4 @@ _case(
     Refused(("08_reporting",), names_file=False),
     pipelines=EVERYTHING,
     prepare=_unreadable_output,
-    xfail="issue 16: an unwritable output folder fails after other layers were written",
 )
