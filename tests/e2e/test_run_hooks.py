@@ -10,7 +10,20 @@ import time
 import pandas as pd
 import pytest
 
+from customer_segmentation.cli import input_problem
 from customer_segmentation.hooks import STALE_BANNER_ID, file_sha256
+from tests.bad_inputs.corpus import (
+    EVERYTHING,
+    GUARDED_LAYERS,
+    HEADER,
+    RAW,
+    ROWS,
+    Case,
+    Refused,
+    files_under,
+    run,
+    tsv,
+)
 from tests.project_copy import GENERATED_LAYERS, copy_project
 
 from .conftest import kedro
@@ -157,3 +170,18 @@ def test_a_run_killed_at_any_moment_leaves_no_broken_file_under_an_output_name(
         if path.is_file() and not path.name.startswith(".")
     ]
     assert outputs and [path for path in outputs if not _readable(path)] == []
+
+
+def test_customers_differing_only_in_id_stop_the_run_before_its_outputs(tmp_path):
+    # Not exact duplicates (the IDs differ), so cleaning keeps all 40: the run guard refuses them
+    # between the cleaning node and the saving of its outputs.
+    copies = [[str(1000 + i), *ROWS[0][1:]] for i in range(40)]
+    case = Case("same_customer_40_ids", lambda: tsv(HEADER, copies), Refused(()), EVERYTHING)
+
+    project, error, before = run(case, tmp_path)
+
+    problem = str(input_problem(error))
+    assert problem.startswith(f"data/01_raw/{RAW.name}: 40 customers kept after cleaning, but ")
+    assert "only 1 differ" in problem and "provide more customers" in problem
+    assert files_under(project, GUARDED_LAYERS) == before
+    assert not (project / "data/02_intermediate/data_quality.json").exists()
