@@ -448,7 +448,6 @@ _case(
     lambda: shifted_dates(30),
     Clean(_dates_shifted_warning),
     pipelines=EVERYTHING,
-    xfail="issue 16: no warning when the dates look shifted (mean age 75, 9 more rejected)",
 )
 _case("iso_dates", lambda: reformatted_dates("%Y-%m-%d"), Clean(_same_as_default))
 _case("slash_dates", lambda: reformatted_dates("%d/%m/%Y"), Clean(_same_as_default))

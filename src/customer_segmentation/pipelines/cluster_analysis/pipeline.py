@@ -41,6 +41,7 @@ REPORT_INPUTS = [
     "segment_stability",
     "segment_assignment_agreement",
     "segment_rules",
+    "feature_report",
 ]
 
 
