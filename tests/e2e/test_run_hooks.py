@@ -19,6 +19,7 @@ from tests.bad_inputs.corpus import (
     RAW,
     ROWS,
     Case,
+    Clean,
     Refused,
     files_under,
     run,
@@ -185,3 +186,15 @@ def test_customers_differing_only_in_id_stop_the_run_before_its_outputs(tmp_path
     assert "only 1 differ" in problem and "provide more customers" in problem
     assert files_under(project, GUARDED_LAYERS) == before
     assert not (project / "data/02_intermediate/data_quality.json").exists()
+
+
+def test_the_k_range_checks_only_runs_that_cluster(tmp_path):
+    three = Case("three_customers_cleaned_only", lambda: tsv(HEADER, ROWS[:3]), Clean())
+
+    project, error, _ = run(three, tmp_path)  # the case's default pipelines: data_processing
+
+    assert error is None
+    assert (
+        json.loads((project / "data/02_intermediate/data_quality.json").read_text())["rows_kept"]
+        == 3
+    )
