@@ -168,11 +168,6 @@ def refuse_unwritable_outputs(pipeline, catalog) -> None:
     )
 
 
-def _source(table, catalog) -> str:
-    """The raw file a table came from (its ``attrs``, else the raw dataset's path)."""
-    return str(table.attrs.get("source") or _path(catalog, "raw_customers"))
-
-
 class RunGuard:
     """Kedro hooks: lock, manifest and stale-report stamp around every pipeline run."""
 
@@ -228,7 +223,7 @@ class RunGuard:
         _write_json(self._outputs / MANIFEST, self._manifest)
 
     @hook_impl(tryfirst=True)  # before RunSummary reports the outputs as written
-    def after_node_run(self, outputs: dict[str, Any], catalog) -> None:
+    def after_node_run(self, outputs: dict[str, Any]) -> None:
         """Refuse too few (distinct) customers for the k range: Kedro calls this hook after a
         node ran and before it saves the node's outputs, so the refused tables are not written.
 
@@ -243,11 +238,16 @@ class RunGuard:
             rejected: Counter[str] = Counter()
             for rule in outputs["data_quality"]["rules"]:
                 rejected[rule["rule"]] += rule["rows_rejected"]
-            source = _source(customers, catalog)
+            source = str(customers.attrs.get("source") or self._input_files())
             require_customers_for_k(customers, inputs, self._k_max, source, rejected)
         if "model_input" in outputs:
-            source = _path(catalog, "raw_customers")
+            source = self._input_files()
             require_distinct_model_input(outputs["model_input"], self._k_max, source)
+
+    def _input_files(self) -> str:
+        """The run's input files (not those earlier runs wrote), for messages about its data."""
+        paths = [entry["path"] for entry in self._manifest["inputs"].values()]
+        return ", ".join(p for p in paths if not GENERATED_LAYER.search(f"/{p}")) or "the input"
 
     def _input_hashes(self, pipeline, catalog) -> dict[str, dict[str, str]]:
         """Path and SHA-256 of every input file the pipeline reads (not produced by it)."""

@@ -198,3 +198,24 @@ def test_the_k_range_checks_only_runs_that_cluster(tmp_path):
         json.loads((project / "data/02_intermediate/data_quality.json").read_text())["rows_kept"]
         == 3
     )
+
+
+def test_customers_alike_in_every_feature_stop_the_run_before_the_features_are_saved(tmp_path):
+    # 40 customers differing in Recency (not a clustering feature) and with two incomes: cleaning
+    # keeps them all, the model input has 2 distinct rows.
+    income = HEADER.index("Income")
+    alike = [
+        [str(1000 + i), *ROWS[0][1:income], ROWS[i % 2][income], *ROWS[0][income + 1 :]]
+        for i in range(40)
+    ]
+    for i, row in enumerate(alike):
+        row[HEADER.index("Recency")] = str(i)
+    case = Case("alike_in_features", lambda: tsv(HEADER, alike), Refused(()), EVERYTHING)
+
+    project, error, before = run(case, tmp_path)
+
+    problem = str(input_problem(error))
+    assert problem.startswith(f"data/01_raw/{RAW.name}: 40 customers, but only 2 distinct rows")
+    assert "k_range.max = 10 needs at least 11" in problem
+    later = [layer for layer in GUARDED_LAYERS if not layer.endswith("03_primary")]
+    assert files_under(project, later) == {k: v for k, v in before.items() if "03_primary" not in k}
