@@ -9,6 +9,9 @@
 - When a run fails, a report left by an earlier run is stamped as stale: the outputs beside it
   may already describe the failed run's input.
 - ``ParallelRunner`` is refused with the real reason (the raw table is cached in this process).
+- Pre-flight refusals before anything is written: missing inputs, an output folder that cannot
+  be written, and (``after_node_run``, which Kedro calls before it saves the node's outputs) too
+  few or too few distinct customers for ``clustering.k_range`` (core/preflight.py).
 """
 
 import hashlib
@@ -16,6 +19,7 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,11 @@ from filelock import FileLock, Timeout
 from kedro.framework.hooks import hook_impl
 from kedro.io import SharedMemoryDataCatalog
 
+from customer_segmentation.core.features import REQUIRED_COLUMNS
+from customer_segmentation.core.preflight import (
+    require_customers_for_k,
+    require_distinct_model_input,
+)
 from customer_segmentation.errors import InputDataError
 
 LOGGER = logging.getLogger(__name__)
@@ -118,6 +127,47 @@ def refuse_missing_inputs(pipeline, catalog) -> None:
     )
 
 
+def _blocker(folder: Path) -> str | None:
+    """Why files cannot be created in ``folder`` (or a parent it needs), or None if they can."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"'{os.path.relpath(existing)}' is a file, not a folder"
+    if not os.access(existing, os.W_OK):
+        return f"'{os.path.relpath(existing)}' is not writable by this user"
+    return None
+
+
+def refuse_unwritable_outputs(pipeline, catalog) -> None:
+    """Stop before anything is written when a folder the run writes to cannot be written.
+
+    Without it the run fails at the first save into that folder, after the earlier layers were
+    written (and Kedro's message blames versioning).
+    """
+    problems: dict[str, list[str]] = {}
+    for name in sorted(pipeline.all_outputs()):
+        path = dataset_file(catalog, name) if name in catalog else None
+        if path is None or "://" in path:  # in memory, or remote storage: not a local folder
+            continue
+        blocker = _blocker(Path(path).parent)
+        if blocker is not None:
+            problems.setdefault(blocker, []).append(name)
+    if not problems:
+        return
+    lines = [
+        f"  - {why} (needed by {len(names)} output(s): {', '.join(names[:3])}"
+        + (", ...)" if len(names) > 3 else ")")
+        for why, names in problems.items()
+    ]
+    raise RunRefusedError(
+        "This run cannot start: output folders cannot be written.\n"
+        + "\n".join(lines)
+        + "\nNothing was written. Remove the file standing in the folder's place (or give this "
+        "user write access to the folder), then run this command again."
+    )
+
+
 class RunGuard:
     """Kedro hooks: lock, manifest and stale-report stamp around every pipeline run."""
 
@@ -127,6 +177,7 @@ class RunGuard:
         self._outputs: Path | None = None
         self._lock: FileLock | None = None
         self._manifest: dict[str, Any] = {}
+        self._k_max: int | None = None  # clustering.k_range.max when the run clusters
 
     @hook_impl
     def after_context_created(self, context) -> None:
@@ -144,6 +195,9 @@ class RunGuard:
             )
         assert self._outputs is not None, "after_context_created sets the output folder"
         refuse_missing_inputs(pipeline, catalog)
+        refuse_unwritable_outputs(pipeline, catalog)
+        clusters = "params:clustering" in pipeline.inputs()
+        self._k_max = catalog.load("params:clustering")["k_range"]["max"] if clusters else None
         self._outputs.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(self._outputs / ".run.lock")
         try:
@@ -167,6 +221,33 @@ class RunGuard:
             "inputs": self._input_hashes(pipeline, catalog),
         }
         _write_json(self._outputs / MANIFEST, self._manifest)
+
+    @hook_impl(tryfirst=True)  # before RunSummary reports the outputs as written
+    def after_node_run(self, outputs: dict[str, Any]) -> None:
+        """Refuse too few (distinct) customers for the k range: Kedro calls this hook after a
+        node ran and before it saves the node's outputs, so the refused tables are not written.
+
+        The cleaning node is the first that knows the kept customers; the feature node the first
+        that knows the model input (03_primary is written by then).
+        """
+        if self._k_max is None:
+            return
+        if "primary_customers" in outputs:
+            customers = outputs["primary_customers"]
+            inputs = [column for column in REQUIRED_COLUMNS if column != "ID"]
+            rejected: Counter[str] = Counter()
+            for rule in outputs["data_quality"]["rules"]:
+                rejected[rule["rule"]] += rule["rows_rejected"]
+            source = str(customers.attrs.get("source") or self._input_files())
+            require_customers_for_k(customers, inputs, self._k_max, source, rejected)
+        if "model_input" in outputs:
+            source = self._input_files()
+            require_distinct_model_input(outputs["model_input"], self._k_max, source)
+
+    def _input_files(self) -> str:
+        """The run's input files (not those earlier runs wrote), for messages about its data."""
+        paths = [entry["path"] for entry in self._manifest["inputs"].values()]
+        return ", ".join(p for p in paths if not GENERATED_LAYER.search(f"/{p}")) or "the input"
 
     def _input_hashes(self, pipeline, catalog) -> dict[str, dict[str, str]]:
         """Path and SHA-256 of every input file the pipeline reads (not produced by it)."""

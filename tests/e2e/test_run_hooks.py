@@ -10,7 +10,21 @@ import time
 import pandas as pd
 import pytest
 
+from customer_segmentation.cli import input_problem
 from customer_segmentation.hooks import STALE_BANNER_ID, file_sha256
+from tests.bad_inputs.corpus import (
+    EVERYTHING,
+    GUARDED_LAYERS,
+    HEADER,
+    RAW,
+    ROWS,
+    Case,
+    Clean,
+    Refused,
+    files_under,
+    run,
+    tsv,
+)
 from tests.project_copy import GENERATED_LAYERS, copy_project
 
 from .conftest import kedro
@@ -156,3 +170,51 @@ def test_a_run_killed_at_any_moment_leaves_no_broken_file_under_an_output_name(
         if path.is_file() and not path.name.startswith(".")
     ]
     assert outputs and [path for path in outputs if not _readable(path)] == []
+
+
+def test_customers_differing_only_in_id_stop_the_run_before_its_outputs(tmp_path):
+    # Not exact duplicates (the IDs differ), so cleaning keeps all 40: the run guard refuses them
+    # between the cleaning node and the saving of its outputs.
+    copies = [[str(1000 + i), *ROWS[0][1:]] for i in range(40)]
+    case = Case("same_customer_40_ids", lambda: tsv(HEADER, copies), Refused(()), EVERYTHING)
+
+    project, error, before = run(case, tmp_path)
+
+    problem = str(input_problem(error))
+    assert problem.startswith(f"data/01_raw/{RAW.name}: 40 customers kept after cleaning, but ")
+    assert "only 1 differ" in problem and "provide more customers" in problem
+    assert files_under(project, GUARDED_LAYERS) == before
+    assert not (project / "data/02_intermediate/data_quality.json").exists()
+
+
+def test_the_k_range_checks_only_runs_that_cluster(tmp_path):
+    three = Case("three_customers_cleaned_only", lambda: tsv(HEADER, ROWS[:3]), Clean())
+
+    project, error, _ = run(three, tmp_path)  # the case's default pipelines: data_processing
+
+    assert error is None
+    assert (
+        json.loads((project / "data/02_intermediate/data_quality.json").read_text())["rows_kept"]
+        == 3
+    )
+
+
+def test_customers_alike_in_every_feature_stop_the_run_before_the_features_are_saved(tmp_path):
+    # 40 customers differing in Recency (not a clustering feature) and with two incomes: cleaning
+    # keeps them all, the model input has 2 distinct rows.
+    income = HEADER.index("Income")
+    alike = [
+        [str(1000 + i), *ROWS[0][1:income], ROWS[i % 2][income], *ROWS[0][income + 1 :]]
+        for i in range(40)
+    ]
+    for i, row in enumerate(alike):
+        row[HEADER.index("Recency")] = str(i)
+    case = Case("alike_in_features", lambda: tsv(HEADER, alike), Refused(()), EVERYTHING)
+
+    project, error, before = run(case, tmp_path)
+
+    problem = str(input_problem(error))
+    assert problem.startswith(f"data/01_raw/{RAW.name}: 40 customers, but only 2 distinct rows")
+    assert "k_range.max = 10 needs at least 11" in problem
+    later = [layer for layer in GUARDED_LAYERS if not layer.endswith("03_primary")]
+    assert files_under(project, later) == {k: v for k, v in before.items() if "03_primary" not in k}

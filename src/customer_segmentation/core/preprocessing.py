@@ -29,6 +29,7 @@ from customer_segmentation.core.features import (
     derive_rfm_features,
     reference_date,
 )
+from customer_segmentation.core.preflight import require_features
 from customer_segmentation.errors import InputDataError
 
 logger = logging.getLogger(__name__)
@@ -228,6 +229,12 @@ class CustomerPreprocessor:
         requested = [*self.features, *self.onehot_columns]
         table = self._design_table(primary, requested, features)
         self.kept_columns_ = self._drop_uninformative(table)
+        require_features(
+            self.kept_columns_,
+            self.dropped_features_,
+            len(table),
+            primary.attrs.get("source", "primary_customers"),
+        )
         numeric = [c for c in self.kept_columns_ if c in self.features]
         categorical = [c for c in self.kept_columns_ if c in self.onehot_columns]
         logged = [c for c in numeric if self.log_transform and c in self.log_features]

@@ -362,6 +362,11 @@ def render(context: Mapping) -> str:
     return environment.get_template(TEMPLATE).render(**context)
 
 
+def date_warnings(feature_report: Mapping | None) -> list[str]:
+    """The feature step's warnings that the input's dates look shifted (older reports: none)."""
+    return list((feature_report or {}).get("date_warnings", []))
+
+
 def quality_summary(data_quality: Mapping) -> dict:
     """Rows in/kept/rejected, dropped columns and the rules as a table (any rule keys)."""
     rules = list(data_quality.get("rules", []))

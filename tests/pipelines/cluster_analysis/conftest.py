@@ -274,6 +274,7 @@ def analysis_inputs(
         "params:cluster_analysis": analysis_params,
         "params:clustering": clustering_params,
         "run_manifest": {"run_id": RUN_ID},
+        "feature_report": {"date_warnings": []},
         **upstream_figures,
     }
     inputs.update(

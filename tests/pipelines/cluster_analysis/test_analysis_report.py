@@ -212,3 +212,14 @@ def test_structure_summary_reads_the_decision_shape(analysis_inputs):
         ("min gain over null", "0.1"),
     ]
     assert report.structure_summary({"chosen_k": 4}) == {"structure": None, "explanation": None}
+
+
+def test_warnings_that_the_dates_look_shifted_open_the_report(report_arguments, html):
+    warning = "The dates look shifted: 3 of 3 customers enrolled after the run date <2026>"
+
+    shifted = render(report_arguments, feature_report={"date_warnings": [warning]})
+
+    section = shifted.index('<section id="date-warnings"')
+    assert section < shifted.index('<section id="headline"')
+    assert "enrolled after the run date &lt;2026&gt;" in shifted  # escaped like every text
+    assert 'id="date-warnings"' not in html  # no warning, no section

@@ -205,6 +205,7 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
         "params:cluster_analysis.rule_cards": analysis_params["rule_cards"],
         "params:cluster_analysis.activation": analysis_params["activation"],
         "run_manifest": {"run_id": "rfm-run"},
+        "feature_report": {"reference_date": None},  # RFM features: no dates to check
         "params:cluster_analysis.rfm": params,
         **{f"params:cluster_analysis.rfm.{key}": value for key, value in params.items()},
         **{name: make_figure(name) for name in ["elbow_plot", "silhouette_plot"]},

@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
+from kedro_datasets.pandas import ParquetDataset
 from kedro_datasets.pickle import PickleDataset
 
 from customer_segmentation.pipelines.feature_engineering import create_pipeline
 
-OUTPUTS = ["customer_features", "model_input", "feature_report"]
+OUTPUTS = ["model_input", "feature_report"]
 
 
 def test_pipeline_produces_consistent_outputs(primary_customers, fe_params, tmp_path):
@@ -19,6 +20,7 @@ def test_pipeline_produces_consistent_outputs(primary_customers, fe_params, tmp_
             **{name: MemoryDataset() for name in OUTPUTS},
             # Persisted as in the project (the runner releases in-memory intermediates).
             "preprocessor": PickleDataset(filepath=str(tmp_path / "preprocessor.pkl")),
+            "customer_features": ParquetDataset(filepath=str(tmp_path / "features.parquet")),
         }
     )
     SequentialRunner().run(create_pipeline(), catalog)
@@ -34,4 +36,5 @@ def test_pipeline_produces_consistent_outputs(primary_customers, fe_params, tmp_
     pd.testing.assert_frame_equal(model_input, again, check_exact=True)
     assert report["reference_date"] == "2014-06-29"
     assert report["model_input_columns"] == list(model_input.columns[1:])
+    assert report["date_warnings"] == []
     assert all(node.tags == {"features"} for node in create_pipeline().nodes)

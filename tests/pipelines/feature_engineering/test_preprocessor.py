@@ -177,3 +177,19 @@ def test_fit_features_transform_equals_fit_then_transform(primary_customers, fe_
     assert list(model_input.columns) == list(expected.columns)
     for column in expected.columns:
         assert np.array_equal(model_input[column].to_numpy(), expected[column].to_numpy())
+
+
+def test_a_table_whose_every_feature_is_constant_is_refused_naming_the_file(
+    primary_customers, fe_params
+):
+    # Distinct customers (IDs, Recency differ) whose every clustering feature is the same.
+    features_from = [c for c in primary_customers.columns if c not in ("ID", "Recency")]
+    same = primary_customers.assign(**primary_customers.iloc[0][features_from].to_dict())
+    same.attrs["source"] = "data/01_raw/same.csv"
+
+    with pytest.raises(InputDataError) as refused:
+        make_preprocessor(fe_params).fit(same)
+
+    message = str(refused.value)
+    assert message.startswith("data/01_raw/same.csv: every feature of the 300 customers")
+    assert "income: zero variance" in message and "0 columns" in message

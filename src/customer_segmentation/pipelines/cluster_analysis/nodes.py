@@ -305,6 +305,7 @@ def _report_context(
     *,
     quality: dict | None,
     transactions: dict | None,
+    date_warnings: list[str],
     k_selection: pd.DataFrame,
     k_selection_decision: dict,
     segment_profiles: pd.DataFrame,
@@ -360,6 +361,7 @@ def _report_context(
         "tentative_below": parameters["stability"]["jaccard_weak"],
         "quality": quality,
         "transactions": transactions,
+        "date_warnings": date_warnings,
         "decision": {
             "rule": k_selection_decision.get("rule", "–"),
             "chosen_k": k_selection_decision.get("chosen_k", len(names)),
@@ -404,12 +406,14 @@ def render_segmentation_report(
     transaction_line_quality: dict | None = None,
     rejected_transaction_summary: pd.DataFrame | None = None,
     transaction_join_summary: dict | None = None,
+    feature_report: dict | None = None,
     **figures: Figure | bytes,
 ) -> str:
     """The self-contained HTML report (figures arrive as Figures or saved PNG bytes).
 
     The accounting shown depends on the run's source of customers: the customer table's
     `data_quality`, the transaction log's line accounting, or both with the join.
+    `feature_report`'s warnings that the dates look shifted open the report.
     """
     transactions = None
     if transaction_line_quality is not None:
@@ -420,6 +424,7 @@ def render_segmentation_report(
         _report_context(
             quality=report.quality_summary(data_quality) if data_quality is not None else None,
             transactions=transactions,
+            date_warnings=report.date_warnings(feature_report),
             k_selection=k_selection,
             k_selection_decision=k_selection_decision,
             segment_profiles=segment_profiles,

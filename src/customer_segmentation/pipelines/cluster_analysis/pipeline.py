@@ -42,6 +42,7 @@ REPORT_INPUTS = [
     "segment_assignment_agreement",
     "segment_rules",
     "run_manifest",
+    "feature_report",
 ]
 
 

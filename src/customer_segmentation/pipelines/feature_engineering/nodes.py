@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from customer_segmentation.core.date_checks import shifted_date_warnings
 from customer_segmentation.core.preprocessing import (
     CustomerPreprocessor,
     JoinedPreprocessor,
@@ -80,6 +81,17 @@ def engineer_joined_features(
     return preprocessor, customer_features, model_input
 
 
-def report_features(preprocessor: CustomerPreprocessor) -> dict[str, Any]:
-    """A JSON summary: reference date, dropped features, transforms, PCA explained variance."""
-    return preprocessor.report()
+def report_features(
+    preprocessor: CustomerPreprocessor, customer_features: pd.DataFrame, params: dict[str, Any]
+) -> dict[str, Any]:
+    """A JSON summary: reference date, dropped features, transforms, PCA explained variance, and
+    ``date_warnings`` when the dates look shifted (shown at the top of the report).
+
+    ``date_checks.run_date`` null means today (UTC): the one input of the run that is the clock.
+    """
+    checks = params["date_checks"]
+    run_date = pd.Timestamp(checks["run_date"] or pd.Timestamp.now(tz="UTC").date())
+    warnings = shifted_date_warnings(
+        customer_features, preprocessor.reference_date_, run_date, checks["max_median_age"]
+    )
+    return {**preprocessor.report(), "date_warnings": warnings}

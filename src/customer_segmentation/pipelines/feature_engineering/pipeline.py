@@ -57,7 +57,7 @@ def create_pipeline(source: str = "customers", **kwargs) -> Pipeline:
             *_engineer(source),
             Node(
                 report_features,
-                inputs="preprocessor",
+                inputs=["preprocessor", "customer_features", PARAMS],
                 outputs="feature_report",
                 name="report_features",
             ),
