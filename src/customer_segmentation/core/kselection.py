@@ -364,9 +364,8 @@ def _by_reference(
                 f"{structure['stability_tolerance']} of the previous k, so k={chosen}"
             )
         plain = (
-            f"We use {chosen} segments because that is where the customers themselves split: "
-            f"up to {elbow} segments, each extra segment separates customers far better than it "
-            "would in data without real groups"
+            f"We use {chosen} segments: up to {elbow} segments, each extra segment separates "
+            "customers far better than it would in data without real groups"
         )
         plain += (
             f", and the split into {chosen} comes back just as reliably on other samples. "
