@@ -160,3 +160,12 @@ def test_membership_has_one_row_per_segmented_customer():
     assert (table["segment_name"] == segments["segment"].map(names)).all()
     with pytest.raises(InputDataError, match="no name"):
         rule_cards.membership(segments, {1: "A"}, "run")
+
+
+def test_trees_grow_on_a_seeded_sample_and_are_measured_on_every_customer():
+    rows = rule_cards.fit_rows(1_000, 100, random_state=0)
+
+    assert len(rows) == 100 and np.all(np.diff(rows) > 0)
+    assert np.array_equal(rows, rule_cards.fit_rows(1_000, 100, random_state=0))
+    assert np.array_equal(rule_cards.fit_rows(50, 100, random_state=0), np.arange(50))
+    assert np.array_equal(rule_cards.fit_rows(50, None, random_state=0), np.arange(50))
