@@ -7,6 +7,8 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io import DataCatalog
 
+from customer_segmentation.hooks import dataset_file
+
 
 def project_catalog(project: Path, env: str = "base") -> DataCatalog:
     """The resolved catalog of ``project`` in ``env`` (``base``: no local overrides)."""
@@ -17,7 +19,5 @@ def project_catalog(project: Path, env: str = "base") -> DataCatalog:
 
 def output_file(catalog: DataCatalog, name: str, project: Path) -> str | None:
     """The file a dataset writes, relative to ``project``; None for a memory dataset."""
-    description = catalog.get(name)._describe()
-    if "filepath" not in description:
-        return None
-    return os.path.relpath(description["filepath"], project)
+    path = dataset_file(catalog, name)
+    return None if path is None else os.path.relpath(path, project)

@@ -188,9 +188,9 @@ class RunGuard:
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
         if isinstance(catalog, SharedMemoryDataCatalog):
             raise RunRefusedError(
-                "ParallelRunner cannot run this project: the raw customer table is a Kedro "
-                "CachedDataset, kept in this process's memory so the file is read once, and "
-                "ParallelRunner's worker processes cannot share it. Run without --runner "
+                "ParallelRunner cannot run this project: the raw table and the main tables are "
+                "Kedro CachedDatasets, kept in this process's memory so each file is read once, "
+                "and ParallelRunner's worker processes cannot share them. Run without --runner "
                 "(SequentialRunner), or with --runner ThreadRunner."
             )
         assert self._outputs is not None, "after_context_created sets the output folder"
