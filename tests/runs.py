@@ -30,11 +30,12 @@ def kedro(project: Path, *args: str, check: bool = True) -> subprocess.Completed
 
 
 def default_run(root: Path) -> Path:
-    """A project copy under ``root`` on which the default `kedro run` has completed; the console
-    output is kept in ``root/console.txt``."""
+    """A project copy under ``root`` on which the default `kedro run` has completed; what it
+    printed is kept in ``root/console.txt`` (stdout) and ``root/console_errors.txt`` (stderr)."""
     project = copy_project(root / "project")
     result = kedro(project, "run")
-    (root / "console.txt").write_text(result.stdout + result.stderr)
+    (root / "console.txt").write_text(result.stdout)
+    (root / "console_errors.txt").write_text(result.stderr)
     return project
 
 

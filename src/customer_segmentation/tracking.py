@@ -10,6 +10,7 @@ this hook adds, as the datasets are saved:
 """
 
 import importlib.util
+import logging
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
@@ -56,6 +57,14 @@ class TrackInMlflow:
 
     def __init__(self) -> None:
         self._catalog = None
+
+    @hook_impl(tryfirst=True)  # before kedro-mlflow's own hook opens the tracking database
+    def after_context_created(self) -> None:
+        # mlflow sets its loggers to INFO when imported, over conf/logging.yml: import it now,
+        # then keep its database set-up lines off the console.
+        import mlflow  # noqa: F401, PLC0415 - the optional extra
+
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
 
     @hook_impl
     def after_catalog_created(self, catalog) -> None:

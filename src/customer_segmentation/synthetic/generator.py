@@ -6,6 +6,7 @@ Rows are made in fixed blocks of ``BLOCK_ROWS``; block ``b`` draws all its rando
 held in memory and written at once. Files of different sizes share their full leading blocks.
 """
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,14 +258,17 @@ def write_synthetic(
     customers_path.parent.mkdir(parents=True, exist_ok=True)
     segments_path.parent.mkdir(parents=True, exist_ok=True)
     raw_options = pa_csv.WriteOptions(
-        delimiter=DELIMITER, quoting_style="none", quoting_header="none", eol=LINE_END
+        delimiter=DELIMITER, quoting_style="none", quoting_header="none"
     )
     truth_options = pa_csv.WriteOptions(quoting_style="none", quoting_header="none")
     counts = dict.fromkeys(model.SEGMENT_NAMES, 0)
     chunks = generate_chunks(n_rows, seed, chunk_size, dirt, id_offset)
     raw_schema, truth_schema = _schemas(seed, dirt, id_offset)
     with (
-        pa_csv.CSVWriter(customers_path, raw_schema, write_options=raw_options) as raw_writer,
+        customers_path.open("wb") as raw_file,
+        pa_csv.CSVWriter(
+            _LineEnds(raw_file, LINE_END), raw_schema, write_options=raw_options
+        ) as raw_writer,
         pa_csv.CSVWriter(segments_path, truth_schema, write_options=truth_options) as truth_writer,
     ):
         for chunk in chunks:
@@ -274,6 +278,24 @@ def write_synthetic(
             for tally in tallies:
                 counts[tally["values"]] += tally["counts"]
     return GenerationReport(n_rows, customers_path, segments_path, counts)
+
+
+class _LineEnds(io.RawIOBase):
+    """A binary file that writes every ``\\n`` as ``line_end``: pyarrow's CSV writer takes an
+    ``eol`` option only from pyarrow 26, and mlflow (the tracking extra) caps pyarrow below it.
+    Fields never hold a line break (no quoting), so every ``\\n`` ends a line."""
+
+    def __init__(self, handle, line_end: str) -> None:
+        super().__init__()
+        self._handle = handle
+        self._line_end = line_end.encode()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._handle.write(bytes(data).replace(b"\n", self._line_end))
+        return len(data)
 
 
 def _schemas(seed: int, dirt: DirtSettings | None, id_offset: int) -> tuple[pa.Schema, pa.Schema]:
