@@ -196,11 +196,9 @@ def test_the_k_range_checks_only_runs_that_cluster(tmp_path):
 
     project, error, _ = run(three, tmp_path)  # the case's default pipelines: data_processing
 
-    assert error is None
-    assert (
-        json.loads((project / "data/02_intermediate/data_quality.json").read_text())["rows_kept"]
-        == 3
-    )
+    assert error is None  # fewer customers than the k range needs, yet cleaning alone runs
+    quality = json.loads((project / "data/02_intermediate/data_quality.json").read_text())
+    assert quality["rows_in"] == 3 and 1 <= quality["rows_kept"] <= 3
 
 
 def test_customers_alike_in_every_feature_stop_the_run_before_the_features_are_saved(tmp_path):
