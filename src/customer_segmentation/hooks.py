@@ -92,21 +92,25 @@ def stamp_stale(report: Path, manifest: dict) -> None:
     report.write_text(html.replace("<body>", f"<body>{banner}", 1), encoding="utf-8")
 
 
+def data_inputs(pipeline, catalog) -> list[str]:
+    """The catalog datasets the run reads and does not write: no parameters, and not the run
+    manifest (RunGuard writes it before any node runs)."""
+    return [
+        name
+        for name in sorted(pipeline.inputs())
+        if not name.startswith("params:")
+        and name not in ("parameters", MANIFEST_DATASET)
+        and name in catalog
+    ]
+
+
 def refuse_missing_inputs(pipeline, catalog) -> None:
     """Stop before anything is written when an input of the run is missing.
 
     A partial run (``--pipelines scoring``, ``--pipelines clustering``...) reads what an earlier
     run left; without it Kedro would fail deep in a node after writing the first outputs.
     """
-    missing = [
-        name
-        for name in sorted(pipeline.inputs())
-        if not name.startswith("params:")
-        and name != "parameters"
-        and name in catalog
-        and name != MANIFEST_DATASET
-        and not catalog.exists(name)
-    ]
+    missing = [name for name in data_inputs(pipeline, catalog) if not catalog.exists(name)]
     if not missing:
         return
     lines = []
@@ -252,9 +256,7 @@ class RunGuard:
     def _input_hashes(self, pipeline, catalog) -> dict[str, dict[str, str]]:
         """Path and SHA-256 of every input file the pipeline reads (not produced by it)."""
         hashes = {}
-        for name in sorted(pipeline.inputs()):
-            if name.startswith(("params:", "parameters", MANIFEST_DATASET)) or name not in catalog:
-                continue
+        for name in data_inputs(pipeline, catalog):
             path = dataset_file(catalog, name)
             if path and Path(path).is_file():
                 inside = Path(path).resolve().is_relative_to(self._project.resolve())
