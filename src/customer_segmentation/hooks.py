@@ -70,10 +70,10 @@ def dataset_file(catalog, name: str) -> str | None:
     return _filepath(catalog.get(name)._describe())
 
 
-def _write_json(path: Path, content: dict) -> None:
-    """Write a JSON file whole or not at all (temporary sibling, then rename)."""
+def _write_text(path: Path, text: str) -> None:
+    """Write a file whole or not at all (temporary sibling, then rename), as the datasets do."""
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(content, indent=2, default=str), encoding="utf-8")
+    partial.write_text(text, encoding="utf-8")
     os.replace(partial, path)
 
 
@@ -89,7 +89,7 @@ def stamp_stale(report: Path, manifest: dict) -> None:
         "report may already describe that run's input. Fix the error it printed and run again."
         "</div>"
     )
-    report.write_text(html.replace("<body>", f"<body>{banner}", 1), encoding="utf-8")
+    _write_text(report, html.replace("<body>", f"<body>{banner}", 1))
 
 
 def data_inputs(pipeline, catalog) -> list[str]:
@@ -224,7 +224,7 @@ class RunGuard:
             "runtime_params": run_params.get("runtime_params") or {},
             "inputs": self._input_hashes(pipeline, catalog),
         }
-        _write_json(self._outputs / MANIFEST, self._manifest)
+        _write_text(self._outputs / MANIFEST, json.dumps(self._manifest, indent=2, default=str))
 
     @hook_impl(tryfirst=True)  # before RunSummary reports the outputs as written
     def after_node_run(self, outputs: dict[str, Any]) -> None:
@@ -278,7 +278,7 @@ class RunGuard:
             report = self._outputs / REPORT
             if report.is_file() and report.stat().st_mtime < _started_epoch(self._manifest):
                 stamp_stale(report, self._manifest)
-        _write_json(self._outputs / MANIFEST, self._manifest)
+        _write_text(self._outputs / MANIFEST, json.dumps(self._manifest, indent=2, default=str))
         self._lock.release()
         self._lock = None
 
