@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from customer_segmentation.core import kselection, stability
-from customer_segmentation.core.hierarchy import build_hierarchy
+from customer_segmentation.core.clustering import kselection, stability
+from customer_segmentation.core.clustering.hierarchy import build_hierarchy
 
 
 def main(model_input: str, parameters: str, output: str) -> None:

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 from sklearn.datasets import make_blobs
 
-from customer_segmentation.core import kselection
+from customer_segmentation.core.clustering import kselection
 from customer_segmentation.pipelines.clustering import nodes
 
 PARAMETERS = Path(__file__).resolve().parents[1] / "conf/base/parameters_clustering.yml"

@@ -6,7 +6,8 @@ from ``customer_segmentation.synthetic.generator``, their log from
 aggregates it in its own subprocess under ``/usr/bin/time -v`` (wall time and peak resident
 memory of the whole process, reading included):
 
-- duckdb: ``core.transactions.rfm_from_log`` on ``ibis.duckdb`` reading the Parquet file itself;
+- duckdb: ``core.features.transactions.rfm_from_log`` on ``ibis.duckdb`` reading the Parquet
+  file itself;
 - pandas: the same rules and aggregates written in pandas (``read_parquet`` of the needed columns,
   then vectorised masks and one ``groupby``), only up to ``--pandas-max-lines``.
 
@@ -72,7 +73,7 @@ def write_log(path: Path, lines: int) -> dict:
 
 
 def run_duckdb(path: str) -> dict:
-    from customer_segmentation.core import transactions as tx  # noqa: PLC0415
+    from customer_segmentation.core.features import transactions as tx  # noqa: PLC0415
 
     con = tx.connect({"backend": "duckdb"})
     column_map = {name: name for name in CANONICAL}
@@ -153,7 +154,7 @@ def main() -> None:
     if args.worker:
         engine, path = args.worker
         if engine == "duckdb":
-            import customer_segmentation.core.transactions  # noqa: F401, PLC0415 - not timed
+            import customer_segmentation.core.features.transactions  # noqa: F401, PLC0415 - not timed
         started = time.perf_counter()
         result = {"duckdb": run_duckdb, "pandas": run_pandas}[engine](path)
         print(json.dumps({"aggregate_s": round(time.perf_counter() - started, 2), **result}))

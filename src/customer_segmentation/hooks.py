@@ -11,7 +11,7 @@
 - ``ParallelRunner`` is refused with the real reason (the raw table is cached in this process).
 - Pre-flight refusals before anything is written: missing inputs, an output folder that cannot
   be written, and (``after_node_run``, which Kedro calls before it saves the node's outputs) too
-  few or too few distinct customers for ``clustering.k_range`` (core/preflight.py).
+  few or too few distinct customers for ``clustering.k_range`` (core/clustering/preflight.py).
 """
 
 import hashlib
@@ -28,11 +28,11 @@ from filelock import FileLock, Timeout
 from kedro.framework.hooks import hook_impl
 from kedro.io import SharedMemoryDataCatalog
 
-from customer_segmentation.core.features import REQUIRED_COLUMNS
-from customer_segmentation.core.preflight import (
+from customer_segmentation.core.clustering.preflight import (
     require_customers_for_k,
     require_distinct_model_input,
 )
+from customer_segmentation.core.features.features import REQUIRED_COLUMNS
 from customer_segmentation.errors import InputDataError
 
 LOGGER = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from kedro.io.core import DatasetError, Version
 
-from customer_segmentation.core.assignment import NearestCentroidSegmenter
+from customer_segmentation.core.clustering.assignment import NearestCentroidSegmenter
 from customer_segmentation.datasets import SkopsDataset
 
-TRUSTED = ["customer_segmentation.core.assignment.NearestCentroidSegmenter"]
+TRUSTED = ["customer_segmentation.core.clustering.assignment.NearestCentroidSegmenter"]
 
 
 class Payload:

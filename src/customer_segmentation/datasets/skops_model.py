@@ -86,6 +86,6 @@ class SkopsDataset(WrittenAtomically, _SkopsFile):
     """A fitted model (any Python object skops can store), written atomically.
 
     ``trusted``: the full names of the project's own types in the file (for example
-    ``customer_segmentation.core.assignment.NearestCentroidSegmenter``). A file with any other
-    type not trusted by skops is refused with a message, without running anything.
+    ``customer_segmentation.core.clustering.assignment.NearestCentroidSegmenter``). A file with any
+    other type not trusted by skops is refused with a message, without running anything.
     """

@@ -5,7 +5,7 @@ tab-separated, one header line, CRLF line ends, no quoting, ``Dt_Customer`` as d
 ``Income`` left empty when missing.
 """
 
-from customer_segmentation.contract import (  # noqa: F401  (the generator's column groups)
+from customer_segmentation.core.cleaning.contract import (  # noqa: F401  (the generator's column groups)
     CAMPAIGN_COLUMNS,
     CHANNEL_COLUMNS,
     RAW_COLUMNS,

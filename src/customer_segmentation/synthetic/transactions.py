@@ -6,7 +6,8 @@ between enrolment and the last purchase (``reference_date - Recency`` days; the 
 on that day), and line items whose values add up to the table's spend per category (to the cent
 after rounding the unit price). So the RFM aggregated from the log roughly reproduces the table:
 frequency = purchases, monetary = total spend, recency = Recency (+1 by the "day after the log"
-convention of ``core.transactions``). Optional cancellations and dirt exercise the line rules.
+convention of ``core.features.transactions``). Optional cancellations and dirt exercise the line
+rules.
 
 Vectorised per chunk of customers; chunk ``c`` draws from ``SeedSequence(seed, spawn_key=(c,))``,
 so a log depends on ``(customers, seed, chunk_customers, settings)`` only.

@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.core import rule_cards
+from customer_segmentation.core.analysis import rule_cards
 from customer_segmentation.pipelines.cluster_analysis import nodes
-
-from .conftest import RUN_ID
+from tests.fixtures.cluster_analysis import RUN_ID
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
 
-from customer_segmentation.core import actions, naming, profiling, report
+from customer_segmentation.core.analysis import actions, naming, profiling
+from customer_segmentation.core.reporting import report
 from customer_segmentation.pipelines.cluster_analysis import create_pipeline
 from customer_segmentation.pipelines.cluster_analysis.pipeline import RFM_FIGURES
-
-from .conftest import make_figure
+from tests.fixtures.cluster_analysis import make_figure
 
 # Planted groups: (segment, customers, recency, frequency, monetary, tenure, cancellation share)
 GROUPS = [

@@ -9,10 +9,9 @@ from matplotlib.figure import Figure
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import adjusted_rand_score
 
-from customer_segmentation.core import hierarchy as hierarchy_module
+from customer_segmentation.core.clustering import hierarchy as hierarchy_module
 from customer_segmentation.pipelines.clustering import create_pipeline
-
-from .conftest import make_catalog
+from tests.fixtures.clustering import make_catalog
 
 OUTPUTS = [
     "segmentation_hierarchy",

@@ -7,7 +7,7 @@ import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
-from customer_segmentation.contract import primary_schema
+from customer_segmentation.core.cleaning.contract import primary_schema
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.data_processing import create_pipeline
 

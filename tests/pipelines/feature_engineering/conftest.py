@@ -1,14 +1,3 @@
-"""Fixtures of the feature_engineering tests: the shipped parameters."""
+"""Fixtures of the feature_engineering pipeline tests."""
 
-from pathlib import Path
-
-import pytest
-import yaml
-
-PARAMETERS = Path(__file__).resolve().parents[3] / "conf/base/parameters_feature_engineering.yml"
-
-
-@pytest.fixture
-def fe_params() -> dict:
-    """The feature_engineering parameters as shipped in conf/base."""
-    return yaml.safe_load(PARAMETERS.read_text())["feature_engineering"]
+from tests.fixtures.feature_engineering import *  # noqa: F403  (fixtures shared with tests/core/features)

@@ -6,8 +6,8 @@ import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
-from customer_segmentation.core.features import derive_rfm_features
-from customer_segmentation.core.preprocessing import RfmPreprocessor
+from customer_segmentation.core.features.features import derive_rfm_features
+from customer_segmentation.core.features.preprocessing import RfmPreprocessor
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.feature_engineering import create_pipeline
 

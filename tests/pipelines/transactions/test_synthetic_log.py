@@ -5,7 +5,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from customer_segmentation.core import transactions as tx
+from customer_segmentation.core.features import transactions as tx
 from customer_segmentation.synthetic import transactions as synthetic_log
 from customer_segmentation.synthetic.dirt import DirtSettings
 from customer_segmentation.synthetic.generator import generate_frame

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from customer_segmentation.core import transactions as tx
+from customer_segmentation.core.features import transactions as tx
 
 ONLINE_RETAIL = Path(__file__).resolve().parents[3] / "data" / "01_raw" / "online_retail.parquet"
 COLUMN_MAP = {

@@ -10,8 +10,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
 from customer_segmentation.pipelines.transactions import create_pipeline
-
-from .conftest import CANONICAL_MAP, RULES
+from tests.fixtures.transactions import CANONICAL_MAP, RULES
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -68,7 +67,7 @@ def test_runtime_parameter_switches_the_engine_to_spark():
 def test_customer_rfm_is_saved_as_parquet_with_int64_id(tmp_path, tiny_log):
     from kedro_datasets.pandas import ParquetDataset  # noqa: PLC0415
 
-    from customer_segmentation.core import transactions as tx  # noqa: PLC0415
+    from customer_segmentation.core.features import transactions as tx  # noqa: PLC0415
 
     rfm = tx.rfm_from_log(ibis.memtable(tiny_log), CANONICAL_MAP, RULES)[0]
     dataset = ParquetDataset(filepath=str(tmp_path / "customer_rfm.parquet"))

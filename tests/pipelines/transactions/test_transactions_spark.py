@@ -4,11 +4,10 @@ import ibis
 import pandas as pd
 import pytest
 
-from customer_segmentation.core import transactions as tx
+from customer_segmentation.core.features import transactions as tx
 from customer_segmentation.synthetic import transactions as synthetic_log
 from customer_segmentation.synthetic.generator import generate_frame
-
-from .conftest import CANONICAL_MAP, RULES
+from tests.fixtures.transactions import CANONICAL_MAP, RULES
 
 pytestmark = pytest.mark.spark
 

@@ -7,16 +7,16 @@ import pandas as pd
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from customer_segmentation.core import (
+from customer_segmentation.core.analysis import (
     actions,
     analysis_plots,
     claims,
     naming,
     profiling,
-    report,
     rule_cards,
-    stability,
 )
+from customer_segmentation.core.clustering import stability
+from customer_segmentation.core.reporting import report
 
 
 def _names(segment_names: dict) -> dict[int, str]:
@@ -106,7 +106,7 @@ def assess_stability(
 ) -> dict:
     """Mean/min ARI and per-segment Jaccard over seeded bootstrap re-clusterings."""
     # Imported here so that the clustering module is looked up at run time (tests may replace it).
-    from customer_segmentation.core.hierarchy import cluster_labels  # noqa: PLC0415
+    from customer_segmentation.core.clustering.hierarchy import cluster_labels  # noqa: PLC0415
 
     read_rows, segments = profiling.model_rows(model_input, customer_segments)
     result = stability.resampled_stability(

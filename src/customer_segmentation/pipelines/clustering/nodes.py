@@ -1,16 +1,21 @@
-"""Kedro nodes of the clustering pipeline: thin calls into core.hierarchy/kselection/assignment."""
+"""Kedro nodes of the clustering pipeline: thin calls into core.clustering (hierarchy, kselection,
+assignment)."""
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from customer_segmentation.core import clustering_plots, kselection, stability
-from customer_segmentation.core.assignment import (
+from customer_segmentation.core.clustering import clustering_plots, kselection, stability
+from customer_segmentation.core.clustering.assignment import (
     NearestCentroidSegmenter,
     assignment_agreement,
     number_segments,
     segments_of,
 )
-from customer_segmentation.core.hierarchy import Hierarchy, build_hierarchy, model_input_matrix
+from customer_segmentation.core.clustering.hierarchy import (
+    Hierarchy,
+    build_hierarchy,
+    model_input_matrix,
+)
 
 
 def build_segmentation_hierarchy(model_input: pd.DataFrame, clustering: dict) -> Hierarchy:

@@ -1,16 +1,16 @@
-"""Nodes of the data_processing pipeline: thin wrappers around core.parsing and core.cleaning."""
+"""Nodes of the data_processing pipeline: thin wrappers around core.cleaning (parsing, cleaning)."""
 
 from typing import Any
 
 import pandas as pd
 
-from customer_segmentation.core.cleaning import (
+from customer_segmentation.core.cleaning.cleaning import (
     check_settings,
     clean_customers,
     quality_report,
     to_primary,
 )
-from customer_segmentation.core.parsing import REJECT_REASON, ROW_NUMBER, parse_customers
+from customer_segmentation.core.cleaning.parsing import REJECT_REASON, ROW_NUMBER, parse_customers
 
 
 def parse_raw_customers(

@@ -1,7 +1,7 @@
 """Nodes of the eda pipeline: aggregate the customers once, then draw every figure from aggregates.
 
-Thin Kedro layer over `core.eda` (tables) and `core.eda_plots` (figures). `params` is the whole
-`eda` parameter block (conf/base/parameters_eda.yml).
+Thin Kedro layer over `core.eda.eda` (tables) and `core.eda.eda_plots` (figures). `params` is the
+whole `eda` parameter block (conf/base/parameters_eda.yml).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from customer_segmentation.core import eda, eda_plots
+from customer_segmentation.core.eda import eda, eda_plots
 
 INCOME_LABEL = f"Income ({eda_plots.MONEY} / year)"
 SPEND_LABEL = f"Total spend, last two years ({eda_plots.MONEY})"

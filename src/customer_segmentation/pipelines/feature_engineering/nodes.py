@@ -6,13 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-from customer_segmentation.core.date_checks import shifted_date_warnings
-from customer_segmentation.core.preprocessing import (
+from customer_segmentation.core.cleaning.date_checks import shifted_date_warnings
+from customer_segmentation.core.features.preprocessing import (
     CustomerPreprocessor,
     JoinedPreprocessor,
     RfmPreprocessor,
 )
-from customer_segmentation.core.transactions import join_customer_rfm
+from customer_segmentation.core.features.transactions import join_customer_rfm
 
 
 def engineer_features(

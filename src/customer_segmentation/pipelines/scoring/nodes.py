@@ -4,8 +4,8 @@ import logging
 
 import pandas as pd
 
-from customer_segmentation.core.assignment import NearestCentroidSegmenter
-from customer_segmentation.core.preprocessing import CustomerPreprocessor
+from customer_segmentation.core.clustering.assignment import NearestCentroidSegmenter
+from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
 
 logger = logging.getLogger(__name__)
 

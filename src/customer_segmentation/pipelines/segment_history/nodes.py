@@ -1,9 +1,9 @@
-"""Nodes of the segment_history pipeline: thin wrappers over ``core.segment_history``."""
+"""Nodes of the segment_history pipeline: thin wrappers over ``core.analysis.segment_history``."""
 
 import pandas as pd
 
-from customer_segmentation.core import segment_history
-from customer_segmentation.core.profiling import ID, SEGMENT
+from customer_segmentation.core.analysis import segment_history
+from customer_segmentation.core.analysis.profiling import ID, SEGMENT
 
 
 def track_segments(

@@ -1,10 +1,10 @@
-"""Kedro nodes of the transactions pipeline: thin wrappers around ``core.transactions``."""
+"""Kedro nodes of the transactions pipeline: thin wrappers around ``core.features.transactions``."""
 
 from typing import Any
 
 import pandas as pd
 
-from customer_segmentation.core import transactions as tx
+from customer_segmentation.core.features import transactions as tx
 
 # A lazy ``ibis.Table``. Ibis is imported only by runs that read a log (about 1 s), and Kedro
 # evaluates every node's annotations on every command, so the alias does not import it.

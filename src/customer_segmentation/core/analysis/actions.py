@@ -1,0 +1,240 @@
+"""Recommended marketing actions per segment, each derived from and citing the segment's numbers.
+
+Rules, in order (docs/cluster_analysis.md); a rule fires only on a material difference
+(``core.analysis.claims``): for a mix, in share **and** in amount per customer, both cited.
+
+1. channel: reach the segment through the channel most above all customers' mix;
+2. offer: deals materially above -> discount offers; materially below -> premium / loyalty offers;
+3. category: campaign on the category most above all customers' mix (share and money);
+4. campaign: response materially above -> include first; materially below -> cut contacts;
+5. win-back: days since last purchase materially above (|d|) with a median at least
+   ``recency.high_ratio`` times all customers'.
+
+Every text (action and evidence) comes from the ``texts`` parameters, for every source of
+customers; the first ``max_actions`` actions that fire are kept, so a segment that differs in
+nothing gets none.
+"""
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from customer_segmentation.core.analysis.claims import attribute_direction
+
+# The texts each rule needs; checked at the boundary so a missing one fails before any run.
+CUSTOMER_TEXTS = ("channel", "category", "deals_high", "deals_low", "campaign_high", "campaign_low")
+CUSTOMER_TEXTS += ("win_back",)
+
+
+def _action(kind: str, text: Mapping, figures: Mapping, **values) -> dict:
+    """One action: its ``kind``, ``action`` and ``evidence`` texts filled with ``values``, and
+    the ``figures`` it rests on (each ``{segment, overall}``)."""
+    return {
+        "kind": kind,
+        "action": text["action"].format(**values),
+        "evidence": text["evidence"].format(**values),
+        "figures": {
+            name: {key: round(float(value), 4) for key, value in pair.items()}
+            for name, pair in figures.items()
+        },
+    }
+
+
+def _mix_action(kind: str, text: Mapping, row: pd.Series, **values) -> dict:
+    """An action resting on one mix row of ``claims.material_mix``: share and amount cited."""
+    figures = {
+        "share": {"segment": row["share"], "overall": row["overall_share"]},
+        "amount": {"segment": row["amount"], "overall": row["overall_amount"]},
+    }
+    fields = {key: row[key] for key in ("share", "overall_share", "amount", "overall_amount")}
+    action = _action(kind, text, figures, item=row["item"], **fields, **values)
+    return {**action, "measure": row["measure"], "item": row["item"]}
+
+
+def _strongest(mix: pd.DataFrame, measure: str, direction: str) -> pd.Series | None:
+    """The material row of a measure in a direction with the largest share ratio, if any."""
+    rows = mix.loc[(mix["measure"] == measure) & (mix["direction"] == direction)]
+    if rows.empty:
+        return None
+    lift = rows["share"] / rows["overall_share"]
+    return rows.loc[lift.idxmax() if direction == "high" else lift.idxmin()]
+
+
+def _win_back(row: pd.Series, overall: pd.Series, settings: Mapping, texts: Mapping) -> dict | None:
+    days, base = row["median_recency_days"], overall["median_recency_days"]
+    effect = row["effect_recency_days"]
+    if attribute_direction(effect, settings["materiality"]) != "high":
+        return None
+    if not (base > 0 and days / base >= settings["recency"]["high_ratio"]):
+        return None
+    figures = {
+        "median_days": {"segment": days, "overall": base},
+        "effect_size": {"segment": effect, "overall": 0.0},
+    }
+    return _action("win-back", texts["win_back"], figures, days=days, overall_days=base, d=effect)
+
+
+def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) -> None:
+    """Raise ValueError naming every action text or channel phrase the parameters lack."""
+    missing = [f"texts.{key}" for key in required if key not in texts]
+    missing += [
+        f"channel_phrases.{channel}"
+        for channel in channels
+        if channel not in texts.get("channel_phrases", {})
+    ]
+    if missing:
+        raise ValueError(
+            f"cluster_analysis.actions: missing {missing} in conf/base/"
+            "parameters_cluster_analysis.yml; every action text lives there."
+        )
+
+
+def recommend_actions(
+    profiles: pd.DataFrame, mix: pd.DataFrame, settings: Mapping
+) -> dict[int, list[dict]]:
+    """Per segment (profile rows with ``segment`` >= 1), its 0..max_actions actions.
+
+    ``profiles`` is the segment profile table (segment 0 = all customers); ``mix`` its
+    ``claims.material_mix``; ``settings`` the actions block plus ``materiality``.
+    """
+    texts = settings["texts"]
+    phrases = texts["channel_phrases"]
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    actions: dict[int, list[dict]] = {}
+    for _, row in profiles.loc[profiles["segment"] > 0].iterrows():  # one per segment
+        segment = int(row["segment"])
+        own = mix.loc[mix["segment"] == segment]
+        found = []
+        channel = _strongest(own, "channel", "high")
+        if channel is not None:
+            where = phrases[channel["item"]]
+            found.append(_mix_action("channel", texts["channel"], channel, where=where))
+        for direction in ("high", "low"):
+            deals = _strongest(own, "deals", direction)
+            if deals is not None:
+                found.append(_mix_action("offer", texts[f"deals_{direction}"], deals))
+        category = _strongest(own, "category", "high")
+        if category is not None:
+            found.append(_mix_action("category", texts["category"], category))
+        for direction in ("high", "low"):
+            response = _strongest(own, "response", direction)
+            if response is not None:
+                found.append(_mix_action("campaign", texts[f"campaign_{direction}"], response))
+        found.append(_win_back(row, overall, settings, texts))
+        actions[segment] = [a for a in found if a is not None][: settings["max_actions"]]
+    return actions
+
+
+def mark_tentative(actions: Mapping[int, list[dict]], jaccard: Mapping[int, float], below: float):
+    """Per segment, ``stability`` (its mean Jaccard recovery, and ``tentative`` when it is below
+    ``below``) and its actions, each flagged ``tentative`` accordingly."""
+    marked = {}
+    for segment, items in actions.items():
+        tentative = bool(jaccard[segment] < below)
+        marked[segment] = {
+            "stability": {"jaccard_mean": jaccard[segment], "tentative": tentative},
+            "actions": [{**item, "tentative": tentative} for item in items],
+        }
+    return marked
+
+
+# ------------------------------------------------------------------ RFM actions (log-only mode)
+
+RFM_TEXTS = ("archetype_evidence", "value_high", "value_low", "cancellations")
+RFM_TEXTS += ("basket_high", "basket_low")
+
+
+def _median_pair(row: pd.Series, overall: pd.Series, attribute: str) -> tuple[float, float]:
+    return float(row[f"median_{attribute}"]), float(overall[f"median_{attribute}"])
+
+
+def _rfm_medians(row: pd.Series, overall: pd.Series, labels: Mapping[str, str]) -> str:
+    """'12 days since last purchase vs 51; ...' for the RFM columns named in ``labels``."""
+    parts = []
+    for attribute, label in labels.items():
+        segment_value, overall_value = _median_pair(row, overall, attribute)
+        parts.append(f"{label} {segment_value:,.0f} vs {overall_value:,.0f}")
+    return "; ".join(parts)
+
+
+def _pair(segment_value: float, overall_value: float) -> dict:
+    return {"segment": segment_value, "overall": overall_value}
+
+
+def _level(ratio: float, rule: Mapping) -> str | None:
+    """``high`` / ``low`` / None for a ratio against ``rule``'s high_ratio / low_ratio."""
+    if ratio >= rule["high_ratio"]:
+        return "high"
+    if "low_ratio" in rule and ratio <= rule["low_ratio"]:
+        return "low"
+    return None
+
+
+def _value_action(row: pd.Series, rule: Mapping, texts: Mapping) -> dict | None:
+    """Revenue share against customer share: key accounts, or low-cost contact only."""
+    revenue, customers = row["revenue_share"], row["customer_share"]
+    level = _level(revenue / customers if customers > 0 else 1.0, rule)
+    if level is None:
+        return None
+    figures = {"revenue_share": _pair(revenue, customers)}
+    return _action(
+        "value", texts[f"value_{level}"], figures, revenue_share=revenue, customer_share=customers
+    )
+
+
+def _cancellation_action(
+    row: pd.Series, overall: pd.Series, rule: Mapping, texts: Mapping
+) -> dict | None:
+    share, base = row["mean_cancellation_share"], overall["mean_cancellation_share"]
+    if not base > 0 or share / base < rule["high_ratio"]:
+        return None
+    figures = {"share": _pair(share, base)}
+    return _action("cancellations", texts["cancellations"], figures, share=share, overall=base)
+
+
+def _basket_action(
+    row: pd.Series, overall: pd.Series, rule: Mapping, texts: Mapping
+) -> dict | None:
+    basket, base = _median_pair(row, overall, "avg_basket")
+    level = _level(basket / base if base > 0 else 1.0, rule)
+    if level is None:
+        return None
+    figures = {"median_basket": _pair(basket, base)}
+    return _action("basket", texts[f"basket_{level}"], figures, basket=basket, overall=base)
+
+
+def recommend_rfm_actions(
+    profiles: pd.DataFrame, archetypes: Mapping[int, str], settings: Mapping
+) -> dict[int, list[dict]]:
+    """Per segment, 1..max_actions actions in RFM terms (docs/cluster_analysis.md).
+
+    1. the archetype's action (``settings["by_archetype"]``; always), citing the RFM medians;
+    2. value: revenue share well above / below customer share;
+    3. cancellations: cancellation share well above overall;
+    4. basket: median spend per invoice well above / below overall.
+    Texts come from ``settings["texts"]`` and ``by_archetype``, as for the customer table.
+    """
+    texts = settings["texts"]
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    actions: dict[int, list[dict]] = {}
+    for _, row in profiles.loc[profiles["segment"] > 0].iterrows():  # one per segment
+        segment = int(row["segment"])
+        archetype = archetypes[segment]
+        recency, overall_recency = _median_pair(row, overall, "recency_days")
+        archetype_text = {
+            "action": settings["by_archetype"].get(archetype, settings["by_archetype_default"]),
+            "evidence": texts["archetype_evidence"],
+        }
+        found = [
+            _action(
+                "archetype",
+                archetype_text,
+                {"median_recency_days": _pair(recency, overall_recency)},
+                medians=_rfm_medians(row, overall, settings["evidence"]),
+            ),
+            _value_action(row, settings["value"], texts),
+            _cancellation_action(row, overall, settings["cancellations"], texts),
+            _basket_action(row, overall, settings["basket"], texts),
+        ]
+        actions[segment] = [a for a in found if a is not None][: settings["max_actions"]]
+    return actions

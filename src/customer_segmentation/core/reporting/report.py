@@ -1,0 +1,517 @@
+"""The self-contained HTML segmentation report: inline CSS, figures as base64 PNG data URIs.
+
+No external links, fonts or scripts, and no timestamps: the same inputs give the same bytes.
+"""
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from matplotlib.figure import Figure
+
+from customer_segmentation.core.analysis.claims import WARNING_SEPARATOR
+
+TEMPLATE = "segmentation_report.html.j2"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_bytes(figure: Figure | bytes, dpi: int = 110) -> bytes:
+    """PNG bytes of a figure: saved figures load as bytes, in-memory ones are matplotlib Figures."""
+    if isinstance(figure, bytes | bytearray):
+        if not bytes(figure).startswith(PNG_SIGNATURE):
+            raise ValueError("report figure: bytes given are not a PNG image; save figures as PNG.")
+        return bytes(figure)
+    buffer = io.BytesIO()
+    # Fixed metadata so the bytes depend only on the drawing.
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def data_uri(figure: Figure | bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(figure)).decode("ascii")
+
+
+def embed_figures(figures: Mapping[str, Figure | bytes], captions: Mapping[str, str]) -> list[dict]:
+    """The figures of one report section, in caption order, as ``{name, caption, uri}``."""
+    missing = [name for name in captions if name not in figures]
+    if missing:
+        raise ValueError(
+            f"segmentation report: figure input(s) {missing} named in cluster_analysis.report are "
+            "not wired to the report node; add them to the pipeline or remove them from the "
+            "parameters."
+        )
+    return [
+        {"name": name, "caption": caption, "uri": data_uri(figures[name])}
+        for name, caption in captions.items()
+    ]
+
+
+FORMATS = {
+    "pct": lambda value: f"{100 * float(value):.1f}%",
+    "d1": lambda value: f"{float(value):.1f}",
+    "d2": lambda value: f"{float(value):.2f}",
+    "money": lambda value: f"{float(value):,.0f}",
+    "int": lambda value: f"{int(value):,}",
+    "d": lambda value: f"{float(value):+.2f}",
+}
+
+
+def fmt(value: object, kind: str = "number") -> str:
+    """Readable value: ``pct`` (0..1 -> %), ``money``, ``int``, ``d`` (signed), ``d1`` / ``d2``
+    (one / two decimals) or plain."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if kind in FORMATS:
+        return FORMATS[kind](value)
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _score(value: float) -> str:
+    """A k-selection score: whole numbers when large, four significant digits otherwise."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def k_table(k_selection: pd.DataFrame, chosen_k: int) -> dict:
+    """The k-selection scores as header + formatted rows, the chosen k flagged."""
+    columns = [
+        c
+        for c in ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
+        if c in k_selection
+    ]
+    rows = []
+    for record in k_selection.sort_values("k").to_dict("records"):
+        cells = [fmt(int(record["k"]), "int")] + [_score(record[c]) for c in columns[1:]]
+        rows.append({"cells": cells, "chosen": int(record["k"]) == int(chosen_k)})
+    return {"header": [c.replace("_", " ") for c in columns], "rows": rows}
+
+
+# How a mix row reads on a segment card: what is compared, the share's base, the amount's unit.
+MIX_LABELS = {
+    "category": ("{item}", "of spend", "spent on it per customer", "money"),
+    "channel": ("{item} purchases", "of purchases", "purchases there per customer", "d1"),
+    "deals": ("deal purchases", "of purchases", "deal purchases per customer", "d1"),
+    "response": (
+        "campaign response",
+        "responded to the last campaign",
+        "earlier campaigns accepted per customer",
+        "d2",
+    ),
+}
+
+
+def _mix_rows(mix: pd.DataFrame, top: int) -> list[dict]:
+    """The material mix rows of one segment (``claims.material_mix``), as card sentences:
+    ``{direction, label, text}``, e.g. ``More``, ``meat``, ``35.0% of spend vs 27.6% for all
+    customers; 492 vs 167 spent on it per customer``; at most ``top``, the largest share
+    ratio (either way) first."""
+    material = mix.loc[mix["direction"] != ""]
+    distance = np.log(material["share"] / material["overall_share"]).abs()
+    rows = []
+    for record in material.loc[distance.sort_values(ascending=False).index[:top]].to_dict(
+        "records"
+    ):
+        label, base, unit, kind = MIX_LABELS[record["measure"]]
+        rows.append(
+            {
+                "direction": "More" if record["direction"] == "high" else "Less",
+                "label": label.format(item=record["item"]),
+                "text": (
+                    f"{fmt(record['share'], 'pct')} {base} vs "
+                    f"{fmt(record['overall_share'], 'pct')} for all customers; "
+                    f"{fmt(record['amount'], kind)} vs {fmt(record['overall_amount'], kind)} {unit}"
+                ),
+            }
+        )
+    return rows
+
+
+def _traits(
+    effects: pd.DataFrame,
+    labels: Mapping[str, str],
+    effect_size: float,
+    top: int,
+    named: Sequence[str] = (),
+):
+    """One segment's attributes that differ materially (|d| >= effect_size), largest |d| first:
+    the ``top`` largest, and every attribute in ``named`` (those the segment's name cites)."""
+    material = effects.loc[effects["effect_size"].abs() >= effect_size].copy()
+    material["size"] = material["effect_size"].abs()
+    material = material.sort_values(["size", "attribute"], ascending=[False, True])
+    material = material.loc[
+        (np.arange(len(material)) < top) | material["attribute"].isin(list(named)).to_numpy()
+    ]
+    return [
+        {
+            "label": labels.get(t["attribute"], t["attribute"]),
+            "mean": fmt(t["segment_mean"]),
+            "rest": fmt(t["rest_mean"]),
+            "d": fmt(t["effect_size"], "d"),
+            "sign": "pos" if t["effect_size"] > 0 else "neg",
+        }
+        for t in material.to_dict("records")
+    ]
+
+
+def segment_cards(
+    profiles: pd.DataFrame,
+    effects: pd.DataFrame,
+    names: Mapping[int, str],
+    actions: Mapping[int, Mapping],
+    *,
+    labels: Mapping[str, str],
+    top_traits: int,
+    effect_size: float,
+    mix: pd.DataFrame | None = None,
+    key_metrics: Sequence[Mapping] | None = None,
+    agreement: Mapping | None = None,
+    descriptors: Mapping[int, list[dict]] | None = None,
+    rules: Mapping | None = None,
+) -> list[dict]:
+    """Per segment: name, size, stability, what sets it apart and its actions.
+
+    Only material differences are shown: attributes with |d| >= ``effect_size`` (at most
+    ``top_traits``) and the mix rows of ``mix`` (``claims.material_mix``) with a direction; the
+    main channel and largest category only where they differ from all customers'. ``actions``
+    per segment: ``stability`` (``jaccard_mean``, ``tentative``) and ``actions``.
+    ``key_metrics`` (``{column, label, format}``) replaces the customer-table key numbers after
+    customers and revenue share, for modes without income, channels or campaigns.
+    ``agreement`` is the ``segment_assignment_agreement`` dataset; ``descriptors`` those of each
+    segment's name (``segment_names``): the card shows every attribute the name cites, and the
+    main channel where the name cites a channel, so the card backs its name. ``rules`` is the
+    ``segment_rules`` dataset (``core.analysis.rule_cards``): each card then shows its segment's
+    rules.
+    """
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    rule_cards = {}
+    if rules is not None:
+        rule_cards = {int(card["segment"]): _rule_card(card) for card in rules["segments"]}
+    placed = {}
+    if agreement is not None:
+        placed = {int(s["segment"]): 1 - s["agreement"] for s in agreement["per_segment"]}
+    cards = []
+    for row in profiles.loc[profiles["segment"] > 0].to_dict("records"):
+        segment = int(row["segment"])
+        own = effects.loc[effects["segment"] == segment]
+        planned = actions[segment]
+        named = (descriptors or {}).get(segment, [])
+        channels = {d["item"] for d in named if d.get("measure") == "channel"}
+        cards.append(
+            {
+                "segment": segment,
+                "name": names[segment],
+                "key_numbers": _key_numbers(row, overall, key_metrics, channels),
+                "stability": f"{planned['stability']['jaccard_mean']:.2f}",
+                "tentative": planned["stability"]["tentative"],
+                "placed_elsewhere": fmt(placed[segment], "pct") if segment in placed else None,
+                "traits": _traits(
+                    own, labels, effect_size, top_traits, [d["attribute"] for d in named]
+                ),
+                "mix": []
+                if mix is None
+                else _mix_rows(mix.loc[mix["segment"] == segment], top_traits),
+                "warnings": _warnings(row.get("data_warnings")),
+                "actions": planned["actions"],
+                "rules": rule_cards.get(segment),
+            }
+        )
+    return cards
+
+
+def _rule_card(card: Mapping) -> dict:
+    """A segment's rules (``segment_rules``) as the card shows them: the alternatives, and
+    fidelity (share of all customers placed correctly, in or out), precision and recall."""
+    return {
+        "alternatives": list(card["text"]),
+        "fidelity": fmt(card["fidelity"], "pct"),
+        "precision": fmt(card["precision"], "pct"),
+        "recall": fmt(card["recall"], "pct"),
+        "selected": fmt(card["selected"], "int"),
+    }
+
+
+def rules_summary(rules: Mapping | None) -> dict | None:
+    """What the report says about the rule cards as a whole: tree depth, the features left out,
+    and how the exported ``CASE WHEN`` (rules in precedence order) places all customers."""
+    if rules is None:
+        return None
+    return {
+        "max_depth": rules["settings"]["max_depth"],
+        "left_out": [
+            f"{item['feature']} ({item['reason']})" for item in rules["features_left_out"]
+        ],
+        "agreement": fmt(rules["case"]["agreement"], "pct"),
+        "unplaced": fmt(rules["case"]["unplaced"], "pct"),
+    }
+
+
+def _warnings(text: object) -> list[str]:
+    """The ``data_warnings`` of a profile row (``claims.withhold_impossible_shares``), one by one;
+    a saved and reloaded profile table reads an empty text as missing."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return []
+    return [warning for warning in str(text).split(WARNING_SEPARATOR) if warning]
+
+
+def _key_numbers(
+    row: Mapping, overall: Mapping, key_metrics: Sequence[Mapping] | None, named: set[str]
+) -> list[tuple[str, str]]:
+    """A segment card's key numbers: size and revenue, then the mode's headline metrics; the main
+    channel and largest category only where they differ from all customers' (or, for the
+    channel, where the segment's name cites it)."""
+    size = [
+        ("Customers", f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})"),
+        ("Revenue share", fmt(row["revenue_share"], "pct")),
+    ]
+    if key_metrics is not None:
+        return size + [
+            (metric["label"], fmt(row[metric["column"]], metric.get("format", "number")))
+            for metric in key_metrics
+        ]
+    numbers = [
+        *size,
+        (
+            "Revenue per customer",
+            f"{fmt(row['revenue_per_customer'], 'money')} "
+            f"(all customers {fmt(overall['revenue_per_customer'], 'money')})",
+        ),
+    ]
+    channel, category = row["preferred_channel"], row["top_category"]
+    if channel != overall["preferred_channel"] or channel in named:
+        numbers.append(
+            (
+                "Main channel",
+                f"{channel} ({fmt(row[f'channel_share_{channel}'], 'pct')} of purchases; all "
+                f"customers: {overall['preferred_channel']})",
+            )
+        )
+    if category != overall["top_category"]:
+        numbers.append(
+            (
+                "Largest category",
+                f"{category} ({fmt(row[f'category_share_{category}'], 'pct')} of spend; all "
+                f"customers: {overall['top_category']})",
+            )
+        )
+    return numbers
+
+
+def profile_table(
+    profiles: pd.DataFrame, names: Mapping[int, str], labels: Mapping[str, str]
+) -> dict:
+    """Segments (and all customers) x headline metrics and attribute means, formatted."""
+    metrics = [
+        ("customers", "Customers", "int"),
+        ("customer_share", "Share of customers", "pct"),
+        ("revenue_share", "Share of revenue", "pct"),
+        ("revenue_per_customer", "Revenue per customer", "money"),
+        ("deal_share", "Deal share of purchases", "pct"),
+        ("campaign_acceptance_rate", "Accepted an earlier campaign", "pct"),
+        ("response_rate", "Responded to last campaign", "pct"),
+        ("preferred_channel", "Preferred channel", "text"),
+        ("top_category", "Top category", "text"),
+    ]
+    metrics += [(f"mean_{a}", f"{label}, mean", "number") for a, label in labels.items()]
+    header = [f"{s}: {names[s]}" if s else "All customers" for s in profiles["segment"]]
+    # A text row equal for every segment (e.g. the same top category everywhere) tells none apart.
+    rows = [
+        {"label": label, "cells": [fmt(value, kind) for value in profiles[column]]}
+        for column, label, kind in metrics
+        if column in profiles and not (kind == "text" and profiles[column].nunique() == 1)
+    ]
+    return {"header": header, "rows": rows}
+
+
+def stability_summary(
+    stability: Mapping, names: Mapping[int, str], stable: float, weak: float
+) -> dict:
+    """Stability numbers with a verdict per segment (Hennig's Jaccard bands)."""
+
+    def verdict(jaccard: float) -> str:
+        if jaccard >= stable:
+            return "stable"
+        if jaccard >= weak:
+            return "a pattern, boundaries vary"
+        return "unstable"
+
+    return {
+        **{k: v for k, v in stability.items() if k != "segments"},
+        "rows": [
+            {
+                "segment": f"{s['segment']}: {names[s['segment']]}",
+                "jaccard_mean": f"{s['jaccard_mean']:.2f}",
+                "jaccard_min": f"{s['jaccard_min']:.2f}",
+                "verdict": verdict(s["jaccard_mean"]),
+            }
+            for s in stability["segments"]
+        ],
+    }
+
+
+def render(context: Mapping) -> str:
+    """Fill the report template (autoescaped) with ``context``."""
+    environment = Environment(
+        loader=PackageLoader("customer_segmentation.core.reporting", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template(TEMPLATE).render(**context)
+
+
+def date_warnings(feature_report: Mapping | None) -> list[str]:
+    """The feature step's warnings that the input's dates look shifted (older reports: none)."""
+    return list((feature_report or {}).get("date_warnings", []))
+
+
+def quality_summary(data_quality: Mapping) -> dict:
+    """Rows in/kept/rejected, dropped columns and the rules as a table (any rule keys)."""
+    rules = list(data_quality.get("rules", []))
+    keys = list(dict.fromkeys(key for rule in rules for key in rule))
+    return {
+        "source": data_quality.get("source", "–"),
+        "rows_in": fmt(data_quality["rows_in"], "int"),
+        "rows_kept": fmt(data_quality["rows_kept"], "int"),
+        "rows_rejected": fmt(data_quality["rows_rejected"], "int"),
+        "kept_share": fmt(data_quality["rows_kept"] / max(data_quality["rows_in"], 1), "pct"),
+        "dropped_columns": list(data_quality.get("dropped_columns", [])),
+        "rules": {
+            "header": [key.replace("_", " ") for key in keys],
+            "rows": [[fmt(rule.get(key, "")) for key in keys] for rule in rules],
+        },
+    }
+
+
+def headline(profiles: pd.DataFrame, names: Mapping[int, str], colors: Mapping[int, str]) -> dict:
+    """k, number of customers and each segment's name and sizes."""
+    segments = profiles.loc[profiles["segment"] > 0]
+    return {
+        "k": len(segments),
+        "n_customers": fmt(int(segments["customers"].sum()), "int"),
+        "segments": [
+            {
+                "segment": int(row["segment"]),
+                "name": names[int(row["segment"])],
+                "color": colors[int(row["segment"])],
+                "customers": fmt(row["customers"], "int"),
+                "customer_share": fmt(row["customer_share"], "pct"),
+                "revenue_share": fmt(row["revenue_share"], "pct"),
+            }
+            for row in segments.to_dict("records")
+        ],
+    }
+
+
+def transaction_summary(
+    line_quality: Mapping, rejected: pd.DataFrame, join: Mapping | None = None
+) -> dict:
+    """The transaction log's line accounting (in = valid + cancellations + rejected per rule),
+    its customers and, in the joined mode, how the log matched the customer table."""
+    rows_in = max(int(line_quality["rows_in"]), 1)
+    return {
+        "source": line_quality.get("source", "–"),
+        "reference_date": line_quality.get("reference_date", "–"),
+        "counts": [
+            (label, fmt(line_quality[key], "int"), fmt(line_quality[key] / rows_in, "pct"))
+            for key, label in [
+                ("rows_in", "lines read"),
+                ("rows_valid", "valid purchase lines"),
+                ("rows_cancellation", "cancellation lines"),
+                ("rows_rejected", "lines rejected, each with a reason"),
+            ]
+        ],
+        "rules": [
+            {
+                "rule": record["reject_reason"],
+                "detail": record["detail"],
+                "lines": fmt(record["lines"], "int"),
+                "share": fmt(record["share_of_lines"], "pct"),
+                "customers": fmt(record["customers"], "int"),
+                "value": fmt(record["value"], "money"),
+            }
+            for record in rejected.to_dict("records")
+        ],
+        "customers": [
+            (label, fmt(line_quality[key], "int"))
+            for key, label in [
+                ("customers_in_log", "customer IDs in the log"),
+                ("customers_with_purchases", "with purchases (segmented)"),
+                ("customers_only_cancellations", "with only cancellations"),
+                ("customers_only_rejected_lines", "with only rejected lines"),
+            ]
+        ],
+        "join": None
+        if join is None
+        else [
+            (label, fmt(join[key], "int"))
+            for key, label in [
+                ("customers", "customers in the table"),
+                ("matched", "found in the log"),
+                ("without_transactions", "without transactions (no activity)"),
+                ("log_customers_not_in_table", "log customers not in the kept table"),
+            ]
+        ],
+    }
+
+
+def _mean_sd(mean: float | None, sd: float | None) -> str:
+    if mean is None:
+        return "–"
+    return f"{float(mean):.2f}" if sd is None else f"{float(mean):.2f} ± {float(sd):.2f}"
+
+
+def structure_summary(decision: Mapping) -> dict:
+    """What the report's first screen says about the data's structure and the choice of k.
+
+    From the k decision's ``structure`` (``natural_segments``, ``statement``, stability and
+    null-reference means and standard deviations, ``thresholds``) and ``explanation`` (why this
+    k, in marketing language). Decision files written before those keys existed give ``None``
+    for them, and the report says that the structure was not assessed.
+    """
+    structure = decision.get("structure")
+    summary = None
+    if structure:
+        summary = {
+            "natural": bool(structure["natural_segments"]),
+            "statement": structure["statement"],
+            "stability": _mean_sd(structure.get("stability_mean"), structure.get("stability_sd")),
+            "null_stability": _mean_sd(
+                structure.get("null_stability_mean"), structure.get("null_stability_sd")
+            ),
+            "thresholds": [
+                (key.replace("_", " "), fmt(value))
+                for key, value in structure.get("thresholds", {}).items()
+            ],
+        }
+    return {"structure": summary, "explanation": decision.get("explanation")}
+
+
+def agreement_summary(agreement: Mapping | None, names: Mapping[int, str]) -> dict | None:
+    """Per segment and overall, the share of training customers that the scoring model
+    (``segment_assignment_agreement``: nearest segment centroid) places in another segment."""
+    if agreement is None:
+        return None
+    return {
+        "rule": agreement["assignment_rule"],
+        "placed_elsewhere": fmt(1 - agreement["agreement"], "pct"),
+        "rows": [
+            {
+                "segment": f"{s['segment']}: {names[int(s['segment'])]}",
+                "customers": fmt(s["customers"], "int"),
+                "placed_elsewhere": fmt(1 - s["agreement"], "pct"),
+            }
+            for s in agreement["per_segment"]
+        ],
+    }
+
+
+def run_summary(manifest: Mapping | None) -> dict | None:
+    """The run id and input files with their SHA-256, from the run manifest (None: no manifest)."""
+    if not manifest or "run_id" not in manifest:
+        return None
+    inputs = [{"name": name, **entry} for name, entry in sorted(manifest.get("inputs", {}).items())]
+    return {"id": manifest["run_id"], "inputs": inputs}

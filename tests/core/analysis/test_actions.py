@@ -1,0 +1,153 @@
+"""Marketing actions: only on material differences (share AND amount), each citing both."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from customer_segmentation.core.analysis import actions, claims
+from customer_segmentation.pipelines.cluster_analysis.nodes import (
+    name_segments,
+    profile_segments,
+    recommend_actions,
+)
+from tests.core.analysis.test_claims import MATERIALITY, PROFILE, profile_row
+
+
+@pytest.fixture(scope="module")
+def texts(analysis_params) -> dict:
+    """The project's action texts (with this module's two channels)."""
+    return analysis_params["actions"]["texts"]
+
+
+def recommend(texts: dict, *rows: dict, max_actions: int = 5) -> dict[int, list[dict]]:
+    profiles = pd.DataFrame([*rows, profile_row(0)])
+    for column, value in [("median_recency_days", 50.0), ("effect_recency_days", 0.0)]:
+        profiles[column] = profiles.get(column, value)
+        profiles[column] = profiles[column].fillna(value)
+    settings = {
+        "max_actions": max_actions,
+        "recency": {"high_ratio": 1.2},
+        "texts": texts,
+        "materiality": MATERIALITY,
+    }
+    return actions.recommend_actions(
+        profiles, claims.material_mix(profiles, PROFILE, MATERIALITY), settings
+    )
+
+
+def kinds(found: list[dict]) -> list[str]:
+    return [a["kind"] for a in found]
+
+
+def test_no_action_when_nothing_differs_materially(texts):
+    # store 47% vs 46%-like differences: the main channel is not an action by itself
+    found = recommend(texts, profile_row(1, channel_share_web=0.38, channel_share_store=0.62))
+    assert found[1] == []
+
+
+def test_category_campaign_needs_more_money_not_just_a_bigger_slice(texts):
+    # gold 40% of a 50 basket = 20 per customer, the same as all customers: no gold campaign
+    slice_only = profile_row(
+        1, revenue_per_customer=50.0, category_share_gold=0.4, category_share_wines=0.6
+    )
+    # gold 30% of 200 = 60 vs 20 per customer: a gold campaign, citing share and money
+    more_money = profile_row(
+        2, revenue_per_customer=200.0, category_share_gold=0.3, category_share_wines=0.7
+    )
+    found = recommend(texts, slice_only, more_money)
+    assert found[1] == []
+    [campaign] = found[2]
+    assert campaign["kind"] == "category" and campaign["item"] == "gold"
+    assert "gold campaign" in campaign["action"]
+    assert re.findall(r"\d+%", campaign["evidence"]) == ["30%", "20%"]
+    assert "60 vs 20" in campaign["evidence"]
+    assert campaign["figures"] == {
+        "share": {"segment": 0.3, "overall": 0.2},
+        "amount": {"segment": 60.0, "overall": 20.0},
+    }
+
+
+def test_channel_offer_campaign_and_win_back_fire_on_their_numbers(texts):
+    busy = profile_row(
+        1,
+        mean_total_purchases=20.0,
+        channel_share_web=0.6,  # 12 vs 4 web purchases
+        channel_share_store=0.4,  # 8 vs 6: share 0.67x, not less in number
+        deal_share=0.05,  # 1 vs 2 deal purchases: premium
+        response_rate=0.3,
+        acceptance_rate_AcceptedCmp1=0.3,  # 0.6 vs 0.2 earlier campaigns accepted
+        acceptance_rate_AcceptedCmp2=0.3,
+        median_recency_days=80.0,
+        effect_recency_days=0.9,
+    )
+    found = recommend(texts, busy)[1]
+    assert kinds(found) == ["channel", "offer", "campaign", "win-back"]
+    assert found[0]["item"] == "web" and "online" in found[0]["action"]
+    assert "60%" in found[0]["evidence"] and "12.0 vs 4.0" in found[0]["evidence"]
+    assert "premium" in found[1]["action"].lower()
+    assert "first" in found[2]["action"]
+    assert "80 days" in found[3]["evidence"] and "+0.90" in found[3]["evidence"]
+    capped = recommend(texts, busy, max_actions=2)[1]
+    assert kinds(capped) == ["channel", "offer"]
+
+
+def test_win_back_needs_both_the_effect_size_and_the_median_ratio(texts):
+    long_median_small_d = profile_row(1, median_recency_days=80.0, effect_recency_days=0.3)
+    large_d_close_median = profile_row(2, median_recency_days=55.0, effect_recency_days=0.9)
+    found = recommend(texts, long_median_small_d, large_d_close_median)
+    assert found == {1: [], 2: []}
+
+
+def test_low_response_in_share_and_acceptances_cuts_contacts(texts):
+    cold = profile_row(
+        1,
+        response_rate=0.05,
+        acceptance_rate_AcceptedCmp1=0.02,
+        acceptance_rate_AcceptedCmp2=0.02,
+    )
+    [action] = recommend(texts, cold)[1]
+    assert action["kind"] == "campaign" and action["action"].startswith("Cut campaign contacts")
+
+
+def test_actions_of_an_unstable_segment_are_tentative():
+    found = {1: [{"kind": "offer"}], 2: [{"kind": "channel"}]}
+    marked = actions.mark_tentative(found, {1: 0.34, 2: 0.8}, below=0.6)
+    assert marked[1]["stability"] == {"jaccard_mean": 0.34, "tentative": True}
+    assert marked[1]["actions"] == [{"kind": "offer", "tentative": True}]
+    assert marked[2]["actions"] == [{"kind": "channel", "tentative": False}]
+
+
+def test_missing_texts_are_named(texts):
+    incomplete = {key: value for key, value in texts.items() if key != "category"}
+    with pytest.raises(ValueError, match=r"texts\.category"):
+        actions.check_texts(incomplete, ["web"], actions.CUSTOMER_TEXTS)
+    with pytest.raises(ValueError, match=r"channel_phrases\.phone"):
+        actions.check_texts(texts, ["web", "phone"], actions.CUSTOMER_TEXTS)
+
+
+def test_fixture_actions_cite_profile_figures(
+    customer_segments, customer_features, primary_customers_once, analysis_params
+):
+    profiles, effects = profile_segments(
+        customer_segments, customer_features, primary_customers_once, analysis_params["profile"]
+    )
+    names = name_segments(effects, profiles, analysis_params)
+    stability = {"segments": [{"segment": s, "jaccard_mean": 0.7} for s in (1, 2, 3)]}
+    result = recommend_actions(profiles, names, stability, analysis_params)
+    assert [item["segment"] for item in result["segments"]] == [1, 2, 3]
+    by_segment = profiles.set_index("segment")
+    column = {
+        "category": "category_share_{}",
+        "channel": "channel_share_{}",
+        "deals": "deal_share",
+        "response": "response_rate",
+    }
+    cited = 0
+    for item in result["segments"]:
+        for action in item["actions"]:
+            name = column[action["measure"]].format(action["item"])
+            expected = by_segment.loc[item["segment"], name]
+            assert action["figures"]["share"]["segment"] == pytest.approx(expected, abs=1e-4)
+            cited += 1
+    assert cited, "the fixture plants deal seekers (Ward on deal share)"

@@ -1,0 +1,172 @@
+"""Segment profiles and effect sizes equal direct computations on the fixtures."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_segmentation.core.analysis import profiling
+from customer_segmentation.core.cleaning.contract import SPEND_COLUMNS
+from customer_segmentation.errors import InputDataError
+from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
+
+PRODUCTS = list(SPEND_COLUMNS)
+
+
+@pytest.fixture
+def profiles(customer_segments, customer_features, primary_customers, analysis_params):
+    return profile_segments(
+        customer_segments, customer_features, primary_customers, analysis_params["profile"]
+    )
+
+
+@pytest.fixture
+def merged(customer_segments, primary_customers, customer_features):
+    return customer_segments.merge(primary_customers, on="ID").merge(customer_features, on="ID")
+
+
+def test_sizes_and_shares_match_direct_counts(profiles, merged):
+    table, _ = profiles
+    segments = table.loc[table["segment"] > 0].set_index("segment")
+    counts = merged["segment"].value_counts().sort_index()
+    assert segments["customers"].tolist() == counts.tolist()
+    assert segments["customer_share"].to_numpy() == pytest.approx((counts / len(merged)).to_numpy())
+    assert segments["customer_share"].sum() == pytest.approx(1.0)
+    revenue = merged[PRODUCTS].sum(axis=1).groupby(merged["segment"]).sum()
+    assert segments["revenue"].to_numpy() == pytest.approx(revenue.to_numpy())
+    assert segments["revenue_share"].sum() == pytest.approx(1.0)
+    overall = table.loc[table["segment"] == 0].iloc[0]
+    assert overall["customers"] == len(merged)
+    assert overall["revenue"] == pytest.approx(merged[PRODUCTS].to_numpy().sum())
+
+
+def test_mixes_and_rates_match_direct_computation(profiles, merged):
+    table, _ = profiles
+    row = table.loc[table["segment"] == 2].iloc[0]
+    part = merged.loc[merged["segment"] == 2]
+    purchases = (
+        part[["NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"]].to_numpy().sum()
+    )
+    assert row["channel_share_store"] == pytest.approx(part["NumStorePurchases"].sum() / purchases)
+    assert row["deal_share"] == pytest.approx(part["NumDealsPurchases"].sum() / purchases)
+    assert row["category_share_wines"] == pytest.approx(
+        part["MntWines"].sum() / part[PRODUCTS].to_numpy().sum()
+    )
+    assert row["response_rate"] == pytest.approx(part["Response"].mean())
+    accepted = part[[f"AcceptedCmp{i}" for i in range(1, 6)]].sum(axis=1) > 0
+    assert row["campaign_acceptance_rate"] == pytest.approx(accepted.mean())
+    channels = {c: row[f"channel_share_{c}"] for c in ["web", "catalog", "store"]}
+    assert row["preferred_channel"] == max(channels, key=channels.get)
+    shares = [
+        row[f"category_share_{c}"] for c in ["wines", "fruits", "meat", "fish", "sweets", "gold"]
+    ]
+    assert sum(shares) == pytest.approx(1.0)
+
+
+def test_means_medians_and_cohens_d_match_direct_computation(profiles, merged):
+    table, effects = profiles
+    inside = merged.loc[merged["segment"] == 1, "income"]
+    rest = merged.loc[merged["segment"] != 1, "income"]
+    pooled = np.sqrt(
+        ((len(inside) - 1) * inside.var() + (len(rest) - 1) * rest.var()) / (len(merged) - 2)
+    )
+    d = (inside.mean() - rest.mean()) / pooled
+    row = effects.loc[(effects["segment"] == 1) & (effects["attribute"] == "income")].iloc[0]
+    assert row["segment_mean"] == pytest.approx(inside.mean())
+    assert row["segment_median"] == pytest.approx(inside.median())
+    assert row["rest_mean"] == pytest.approx(rest.mean())
+    assert row["effect_size"] == pytest.approx(d, rel=1e-9)
+    profile_row = table.loc[table["segment"] == 1].iloc[0]
+    assert profile_row["effect_income"] == pytest.approx(d, rel=1e-9)
+    assert profile_row["median_income"] == pytest.approx(inside.median())
+
+
+def test_effect_size_sign_follows_the_planted_affluent_group(profiles, merged):
+    table, _ = profiles
+    segments = table.loc[table["segment"] > 0].set_index("segment")
+    richest = merged.groupby("segment")["income"].mean().idxmax()
+    assert segments.loc[richest, "effect_income"] > 0.8
+    assert segments.loc[richest, "effect_total_spend"] > 0.8
+    assert (segments.drop(index=richest)["effect_income"] < 0).all()
+
+
+def test_effect_size_is_zero_for_a_constant_attribute():
+    frame = pd.DataFrame({"segment": [1, 1, 2, 2], "flat": [3.0] * 4, "x": [1.0, 2.0, 5.0, 6.0]})
+    effects = profiling.effect_sizes(frame, ["flat", "x"])
+    flat = effects.loc[effects["attribute"] == "flat", "effect_size"]
+    assert (flat == 0).all()
+    # two groups: d of one is minus d of the other; pooled sd = sqrt(0.5 * 2 / 2) -> 0.7071
+    x = effects.loc[effects["attribute"] == "x"].set_index("segment")["effect_size"]
+    assert x[1] == pytest.approx(-4 / np.sqrt(0.5))
+    assert x[2] == pytest.approx(-x[1])
+
+
+def test_customers_missing_from_features_are_reported(
+    customer_segments, customer_features, primary_customers, analysis_params
+):
+    with pytest.raises(InputDataError, match="customer_features"):
+        profile_segments(
+            customer_segments,
+            customer_features.iloc[5:],
+            primary_customers,
+            analysis_params["profile"],
+        )
+
+
+def test_missing_column_is_named(
+    customer_segments, customer_features, primary_customers, analysis_params
+):
+    with pytest.raises(InputDataError, match="MntWines"):
+        profile_segments(
+            customer_segments,
+            customer_features,
+            primary_customers.drop(columns="MntWines"),
+            analysis_params["profile"],
+        )
+
+
+def test_joined_rows_follow_the_segments_whatever_the_other_inputs_order(
+    customer_segments, customer_features, primary_customers, analysis_params
+):
+    columns = profiling.profile_columns(analysis_params["profile"])
+    shuffled = primary_customers.sample(frac=1.0, random_state=0)
+    frame = profiling.profile_frame(customer_segments, customer_features, shuffled, *columns)
+    expected = profiling.profile_frame(
+        customer_segments, customer_features, primary_customers, *columns
+    )
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    assert frame["ID"].tolist() == customer_segments["ID"].tolist()
+    by_id = primary_customers.set_index("ID").loc[frame["ID"], "MntWines"]
+    assert frame["MntWines"].tolist() == by_id.tolist()
+
+
+def test_model_matrix_rows_are_sorted_by_segment_then_id(customer_segments, customer_features):
+    segments = customer_segments.sample(frac=1.0, random_state=1)
+    matrix, labels = profiling.model_matrix(customer_features[["ID", "income", "age"]], segments)
+    expected = customer_features.merge(customer_segments, on="ID").sort_values(["segment", "ID"])
+    np.testing.assert_array_equal(matrix, expected[["income", "age"]].to_numpy(dtype="float64"))
+    np.testing.assert_array_equal(labels, expected["segment"].to_numpy())
+
+
+def test_a_customer_on_two_rows_is_refused(customer_segments, customer_features):
+    twice = pd.concat([customer_segments, customer_segments.iloc[[0]]], ignore_index=True)
+    with pytest.raises(InputDataError, match="customer_segments: column ID has duplicate"):
+        profiling.attach_segments(twice, customer_features, ["income"], "customer_features")
+    doubled = pd.concat([customer_features, customer_features.iloc[[0]]], ignore_index=True)
+    with pytest.raises(InputDataError, match="customer_features: column ID has duplicate"):
+        profiling.attach_segments(customer_segments, doubled, ["income"], "customer_features")
+
+
+def test_model_rows_are_the_rows_of_model_matrix(model_input, customer_segments):
+    # Whatever the row order of the segments: the rows, values and segments of the matrix
+    # (an integer column cast too).
+    model_input = model_input.assign(visits=np.arange(len(model_input)) % 7)
+    matrix, labels = profiling.model_matrix(model_input, customer_segments)
+    positions = np.random.default_rng(0).integers(0, len(matrix), 50)
+    shuffled = customer_segments.sample(frac=1.0, random_state=1)
+    for segments in [customer_segments, shuffled]:
+        read, all_labels = profiling.model_rows(model_input, segments)
+        rows, row_labels = read(positions)
+        np.testing.assert_array_equal(rows, matrix[positions])
+        assert rows.dtype == np.float64 and rows.flags.c_contiguous
+        np.testing.assert_array_equal(row_labels, labels[positions])
+        assert sorted(all_labels) == sorted(labels)

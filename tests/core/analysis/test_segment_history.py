@@ -1,0 +1,137 @@
+"""Segment identities across runs on planted personas: ids survive a re-run on changed data,
+migration counts are exact, and a persona split in two gives one new segment."""
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.preprocessing import StandardScaler
+
+from customer_segmentation.core.analysis import segment_history
+
+FEATURES = ["income", "total_spend", "children"]
+# Persona centres (income, spend, children) and spreads.
+PERSONAS = np.array([[80_000, 1_500, 0], [50_000, 400, 1], [30_000, 100, 2], [60_000, 800, 3]])
+SPREAD = np.array([6_000, 150, 0.3])
+MAX_DISTANCE = 0.5
+
+
+def draw(persona: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return PERSONAS[persona] + rng.normal(size=(len(persona), 3)) * SPREAD
+
+
+def cluster(features: pd.DataFrame, k: int) -> pd.DataFrame:
+    """A stand-in for the clustering pipeline: Ward on standardised features, segments
+    numbered by size (largest first), as the project numbers them."""
+    labels = AgglomerativeClustering(n_clusters=k).fit_predict(
+        StandardScaler().fit_transform(features[FEATURES])
+    )
+    by_size = {label: rank + 1 for rank, label in enumerate(np.argsort(-np.bincount(labels)))}
+    return pd.DataFrame({"ID": features["ID"], "segment": [by_size[x] for x in labels]})
+
+
+def table(ids: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"ID": ids, **dict(zip(FEATURES, values.T, strict=True))})
+
+
+def reference_of(features: pd.DataFrame, segments: pd.DataFrame) -> dict:
+    names = {s: f"segment {s}" for s in segments["segment"].unique()}
+    return segment_history.snapshot(segments, features, FEATURES, names, revenue="total_spend")
+
+
+def track(reference: dict, features: pd.DataFrame, segments: pd.DataFrame):
+    ids, centroids = segment_history.centroids_in_reference_space(reference, segments, features)
+    matched = segment_history.match_segments(reference, ids, centroids, MAX_DISTANCE)
+    stable = {s["segment"]: s["stable_id"] for s in matched["segments"]}
+    current = segments.assign(stable_id=segments["segment"].map(stable)).merge(
+        features[["ID", "total_spend"]].rename(columns={"total_spend": "revenue"}), on="ID"
+    )
+    return matched, current, segment_history.migration(reference, current)
+
+
+@pytest.fixture(scope="module")
+def months():
+    """Month 1 (2,000 customers of four personas) and month 2: the same customers, 10% of them
+    redrawn from another persona, and 5% new customers."""
+    rng = np.random.default_rng(11)
+    n = 2_000
+    persona = rng.integers(0, 4, n)
+    first = table(np.arange(n), draw(persona, rng))
+    second_persona = persona.copy()
+    changed = rng.choice(n, size=n // 10, replace=False)
+    second_persona[changed] = (persona[changed] + rng.integers(1, 4, len(changed))) % 4
+    values = first[FEATURES].to_numpy().copy()
+    values[changed] = draw(second_persona[changed], rng)
+    added = rng.integers(0, 4, n // 20)
+    second = pd.concat(
+        [table(np.arange(n), values), table(np.arange(n, n + len(added)), draw(added, rng))],
+        ignore_index=True,
+    )
+    return first, second
+
+
+def test_a_rerun_on_changed_data_keeps_every_id_and_counts_moves_exactly(months):
+    first, second = months
+    reference = reference_of(first, cluster(first, 4))
+    segments = cluster(second, 4)
+    matched, current, moves = track(reference, second, segments)
+
+    assert [s["status"] for s in matched["segments"]] == ["kept"] * 4
+    assert matched["dissolved"] == []
+    # Kept ids follow the customers: each new segment's stable id is the reference segment most
+    # of its returning customers came from.
+    before = dict(zip(reference["customers"]["ID"], reference["customers"]["segment"], strict=True))
+    for s in matched["segments"]:
+        members = segments.loc[segments["segment"] == s["segment"], "ID"]
+        origin = Counter(before[i] for i in members if i in before).most_common(1)[0][0]
+        assert s["stable_id"] == origin
+        assert s["name"] == f"segment {origin}"
+
+    # The matrix, counted customer by customer in plain Python.
+    after = dict(zip(current["ID"], current["stable_id"], strict=True))
+    revenue = dict(zip(current["ID"], current["revenue"], strict=True))
+    expected = Counter((before[i], after[i]) for i in before if i in after)
+    got = {(r.from_segment, r.to_segment): r.customers for r in moves.itertuples()}
+    assert got == dict(expected)
+    assert moves["customers"].sum() == 2_000  # the 100 added customers are in no reference
+    for r in moves.itertuples():
+        cell = sum(
+            revenue[i] for i in before if after[i] == r.to_segment and before[i] == r.from_segment
+        )
+        assert r.revenue == pytest.approx(cell, rel=1e-12)
+
+
+def test_a_persona_split_in_two_gives_one_new_segment():
+    rng = np.random.default_rng(5)
+    n = 1_500
+    persona = rng.integers(0, 3, n)
+    first = table(np.arange(n), draw(persona, rng))
+    reference = reference_of(first, cluster(first, 3))
+    # Month 2: persona 0 (affluent, no children) splits by income into two clear groups.
+    values = draw(persona, rng)
+    split = (persona == 0) & (rng.random(n) < 0.5)
+    values[persona == 0, 0] -= 9_000
+    values[split, 0] += 18_000
+    second = table(np.arange(n), values)
+    matched, _, moves = track(reference, second, cluster(second, 4))
+
+    statuses = Counter(s["status"] for s in matched["segments"])
+    assert statuses == {"kept": 3, "new": 1}
+    assert matched["dissolved"] == []
+    [new] = [s for s in matched["segments"] if s["status"] == "new"]
+    assert new["stable_id"] == 4 and new["name"] is None
+    assert moves["customers"].sum() == n
+
+
+def test_segments_too_far_from_the_reference_are_new_and_the_reference_dissolves():
+    rng = np.random.default_rng(2)
+    persona = rng.integers(0, 2, 600)
+    first = table(np.arange(600), draw(persona, rng))
+    reference = reference_of(first, cluster(first, 2))
+    second = table(np.arange(600), draw(persona + 2, rng))  # two other personas entirely
+    matched, _, _ = track(reference, second, cluster(second, 2))
+    assert [s["status"] for s in matched["segments"]] == ["new", "new"]
+    assert sorted(s["stable_id"] for s in matched["segments"]) == [3, 4]
+    assert sorted(s["segment"] for s in matched["dissolved"]) == [1, 2]

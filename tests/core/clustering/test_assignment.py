@@ -1,0 +1,80 @@
+"""Segment numbering rule and the nearest-centroid segmentation model."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_segmentation.core.clustering.assignment import (
+    NearestCentroidSegmenter,
+    assignment_agreement,
+    number_segments,
+)
+
+
+def test_segments_are_numbered_by_size_then_smallest_id():
+    ids = np.array([10, 11, 12, 13, 14, 15, 16, 17])
+    labels = np.array(
+        [2, 0, 0, 1, 1, 1, 3, 2]
+    )  # sizes: 0->2 (min ID 11), 1->3, 2->2 (min 10), 3->1
+    assert number_segments(ids, labels).tolist() == [2, 3, 3, 1, 1, 1, 4, 2]
+
+
+def test_numbering_ignores_row_order_and_label_names():
+    rng = np.random.default_rng(0)
+    ids = rng.permutation(1000) + 5
+    labels = rng.integers(0, 6, 1000)
+    reference = dict(zip(ids, number_segments(ids, labels), strict=True))
+    order = rng.permutation(1000)
+    renamed = (labels[order] + 3) % 6  # same partition, other label values
+    shuffled = dict(zip(ids[order], number_segments(ids[order], renamed), strict=True))
+    assert shuffled == reference
+
+
+@pytest.fixture
+def trained():
+    model_input = pd.DataFrame(
+        {
+            "ID": [1, 2, 3, 4, 5, 6],
+            "a": [0.0, 0.2, 0.1, 5.0, 5.2, 4.0],
+            "b": [0.0, 0.1, 0.3, 5.0, 4.9, 2.6],
+        }
+    )
+    segments = pd.DataFrame({"ID": [1, 2, 3, 4, 5, 6], "segment": [1, 1, 1, 2, 2, 1]})
+    return model_input, segments, NearestCentroidSegmenter.fit(model_input, segments)
+
+
+def test_predict_uses_the_nearest_centroid_and_column_names(trained):
+    model_input, segments, model = trained
+    np.testing.assert_allclose(model.centroids[0], [1.075, 0.75])
+    new = pd.DataFrame({"b": [0.0, 6.0], "ID": [9, 10], "a": [1.0, 6.0]})  # other column order
+    assert model.predict(new).tolist() == [1, 2]
+    again = pickle.loads(pickle.dumps(model))
+    assert again.predict(model_input).tolist() == model.predict(model_input).tolist()
+
+
+def test_predict_refuses_other_columns(trained):
+    _, _, model = trained
+    with pytest.raises(ValueError, match=r"new_customers: .*missing: \['b'\]; unexpected: \['c'\]"):
+        model.predict(pd.DataFrame({"ID": [1], "a": [0.0], "c": [1.0]}), source="new_customers")
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        model.predict(pd.DataFrame({"ID": [1], "a": [np.nan], "b": [1.0]}))
+
+
+def test_fit_matches_customers_by_id_in_any_row_order(trained):
+    model_input, segments, model = trained
+    shuffled = segments.sample(frac=1.0, random_state=1)
+    again = NearestCentroidSegmenter.fit(model_input, shuffled)
+    np.testing.assert_array_equal(again.centroids, model.centroids)
+    with pytest.raises(ValueError, match="some model_input customers have no segment"):
+        NearestCentroidSegmenter.fit(model_input, shuffled.iloc[1:])
+
+
+def test_agreement_counts(trained):
+    model_input, segments, model = trained
+    agreement = assignment_agreement(model.predict(model_input), segments["segment"].to_numpy())
+    # Customer 6 (4.0, 2.6) lies nearer the centroid of segment 2 (5.1, 4.95) than of segment 1.
+    assert agreement["customers"] == 6 and agreement["agreeing"] == 5
+    assert agreement["agreement"] == pytest.approx(5 / 6)
+    assert agreement["per_segment"][0] == {"segment": 1, "customers": 4, "agreement": 0.75}
