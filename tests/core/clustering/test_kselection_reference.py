@@ -10,6 +10,7 @@ from sklearn.datasets import make_blobs
 
 from customer_segmentation.core.clustering.hierarchy import build_hierarchy
 from customer_segmentation.core.clustering.kselection import (
+    find_knee,
     k_values,
     reference_elbow,
     score_k_range,
@@ -119,6 +120,7 @@ THRESHOLDS = {
     "min_gain": 0.05,
     "min_stability": 0.8,
     "stability_tolerance": 0.05,
+    "max_practical_k": 6,
 }
 
 
@@ -194,3 +196,17 @@ def test_reference_rule_needs_the_reference():
     table = pd.DataFrame({"k": [2, 3], "wcss": [2.0, 1.0], "silhouette": 0.2})
     with pytest.raises(ValueError, match="reference"):
         select_k(table, {"rule": "reference", "knee_sensitivity": 1.0})
+
+
+@pytest.mark.parametrize("k_max", range(6, 13))
+def test_without_an_elbow_a_knee_beyond_the_practical_cap_gives_the_cap_for_every_range(k_max):
+    # The shuffled real file's case: no elbow, and the knee of the fixed range 2..12 lies at 7.
+    wcss = [1000.0, 800, 620, 470, 350, 260, 200, 185, 175, 168, 163]  # k = 2..12
+    structure = {**THRESHOLDS, "max_k": 12}
+    reference = reference_table([0.01] * 11, [0.5] * 11).assign(log_wcss=np.log(wcss))
+    assert find_knee(np.arange(2, 13), np.array(wcss), 1.0) == 7
+    table = pd.DataFrame({"k": range(2, k_max + 1), "wcss": 1.0, "silhouette": 0.2})
+    decision = select_k(table, {"rule": "reference", "knee_sensitivity": 1.0}, reference, structure)
+    assert decision["chosen_k"] == 6
+    assert "capped at max_practical_k=6" in decision["reasoning"]
+    assert "forces" not in decision["explanation"]

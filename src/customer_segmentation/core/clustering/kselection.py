@@ -9,7 +9,8 @@ Selection rules (``clustering.selection.rule``):
   segment is added while it stays reproducible (stability >= ``min_stability`` and no more than
   ``stability_tolerance`` below the previous k). Without such an elbow the data has no natural
   number of segments and the knee of the sample's WCSS curve over the same fixed range gives a
-  practical one (no knee: ``k_range.min``). The result is clipped into ``k_range``.
+  practical one, at most ``structure.max_practical_k`` (no knee: ``k_range.min``). The result is
+  clipped into ``k_range``.
 
 - ``silhouette``: the k with the highest silhouette. Sampled silhouettes carry noise (sd about
   0.002 at 10,000 customers), so every k within ``silhouette_noise`` of the best ties with it and
@@ -377,7 +378,10 @@ def _by_reference(
         sample_wcss = np.exp(reference["log_wcss"].to_numpy())
         in_range = reference["k"] <= structure["max_k"]
         knee = find_knee(reference.loc[in_range, "k"].to_numpy(), sample_wcss[in_range], 1.0)
-        chosen = knee if knee is not None else int(table["k"].min())
+        # A continuum cut in many slices gives neighbours that differ too little to act on, and a
+        # cap independent of k_range keeps k from moving with the configured range.
+        cap = structure["max_practical_k"]
+        chosen = min(knee, cap) if knee is not None else int(table["k"].min())
         best_gain = float(gains[gains.index <= structure["max_k"]].max())
         why = (
             f"against structureless copies ({fixed_range}) no extra segment lowers log WCSS by "
@@ -385,6 +389,7 @@ def _by_reference(
             + (
                 f"no natural number of segments; the knee of the sample's WCSS curve over the "
                 f"same fixed range is k={knee}"
+                + (f", capped at max_practical_k={cap}" if knee > cap else "")
                 if knee is not None
                 else "no natural number of segments and no knee; the smallest k of the range"
             )
