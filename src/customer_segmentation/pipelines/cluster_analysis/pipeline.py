@@ -25,8 +25,8 @@ SEGMENT_FIGURES = [
     "segment_sizes_plot",
     "segment_pca_plot",
     "segment_income_spend_plot",
-    "segment_profile_heatmap",
-    "segment_attribute_boxplots",
+    "segment_effect_sizes_plot",
+    "segment_attributes_plot",
     "segment_response_plot",
 ]
 # Without a customer table there is no exploration and no campaign response to plot.
@@ -119,14 +119,14 @@ def _plots(source: str, params: str) -> list[Node]:
         Node(
             nodes.plot_profile_heatmap,
             ["segment_effect_sizes", "segment_names", profile, plots],
-            "segment_profile_heatmap",
-            name="plot_segment_profile_heatmap",
+            "segment_effect_sizes_plot",
+            name="plot_segment_effect_sizes",
         ),
         Node(
             nodes.plot_attribute_boxplots,
             ["customer_features", "customer_segments", profile, plots],
-            "segment_attribute_boxplots",
-            name="plot_segment_attribute_boxplots",
+            "segment_attributes_plot",
+            name="plot_segment_attributes",
         ),
     ]
     if source != "transactions":
