@@ -115,6 +115,9 @@ def _clean_block(rng: np.random.Generator, rows: int, first_row: int, id_offset:
     shape = model.DEALS_GAMMA_SHAPE
     deals = 1 + rng.poisson(rng.gamma(shape, extra_deals / shape))
     deals[rng.random(rows) < model.DEALS_ZERO_RATE] = 0
+    # Deal purchases are some of the purchases (the cleaning rule purchase_consistency rejects
+    # more deals than purchases), so a customer cannot have more of them than purchases in all.
+    deals = np.minimum(deals, channels.sum(axis=1))
     visits = rng.poisson(
         par["web_visits_mean"][segment]
         * relative_income**model.WEB_VISITS_INCOME_ELASTICITY
