@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-START_MARKER = "<!-- headline:start -->"
-END_MARKER = "<!-- headline:end -->"
+from customer_segmentation.doc_blocks import replace_block
 
 
 def _json(project: Path, path: str) -> dict:
@@ -109,10 +108,7 @@ def render(project: Path) -> str:
 
 def update_readme(readme: Path, project: Path) -> str:
     """The README text with the headline block regenerated from ``project``'s run."""
-    text = readme.read_text(encoding="utf-8")
-    before, rest = text.split(START_MARKER, 1)
-    _, after = rest.split(END_MARKER, 1)
-    return f"{before}{START_MARKER}\n{render(project)}\n{END_MARKER}{after}"
+    return replace_block(readme.read_text(encoding="utf-8"), "headline", render(project))
 
 
 def main() -> None:

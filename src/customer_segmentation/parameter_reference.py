@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-START_MARKER = "<!-- parameters:start -->"
-END_MARKER = "<!-- parameters:end -->"
+from customer_segmentation.doc_blocks import replace_block
+
 # A mapping key (plain, possibly with spaces, or quoted) followed by a colon and a space or the end.
 KEY_LINE = re.compile(
     r"^(?P<indent>\s*)"
@@ -83,10 +83,7 @@ def render(conf_dir: Path) -> str:
 
 def update_reference(page: Path, conf_dir: Path) -> str:
     """The page's text with the reference block regenerated."""
-    text = page.read_text()
-    before, rest = text.split(START_MARKER, 1)
-    _, after = rest.split(END_MARKER, 1)
-    return f"{before}{START_MARKER}\n{render(conf_dir)}\n{END_MARKER}{after}"
+    return replace_block(page.read_text(), "parameters", render(conf_dir))
 
 
 def main() -> None:

@@ -4,9 +4,7 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.synthetic import write_synthetic
-
-SAMPLE_ROWS = 20_000
-SAMPLE_SEED = 7
+from customer_segmentation.synthetic.calibration import SAMPLE_ROWS, SAMPLE_SEED
 
 
 @pytest.fixture(scope="session")

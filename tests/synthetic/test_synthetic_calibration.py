@@ -1,9 +1,14 @@
 """A 20k-row sample matches the real file's marginals and correlations within tolerances."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from customer_segmentation.synthetic.calibration import REAL_TARGETS, compare, summarize
+from customer_segmentation.doc_blocks import read_block
+from customer_segmentation.synthetic.calibration import REAL_TARGETS, compare, markdown, summarize
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "synthetic_data.md"
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +39,10 @@ def test_spend_has_a_heavy_right_tail(synthetic_raw):
         values = synthetic_raw[column]
         assert values.mean() > 1.2 * values.median()
         assert values.skew() > 1.0
+
+
+def test_the_docs_table_is_this_sample_s_comparison(comparison):
+    assert read_block(PAGE.read_text(), "calibration") == markdown(comparison), (
+        "stale table: run `python -m customer_segmentation.synthetic.calibration "
+        "docs/synthetic_data.md`"
+    )

@@ -8,9 +8,15 @@ plausible rows: Income present and below ``PLAUSIBLE_INCOME_MAX``, Year_Birth at
 sample of ~20k rows may stray from each target (absolute difference) in the tests.
 """
 
+import sys
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from customer_segmentation.doc_blocks import replace_block
+from customer_segmentation.synthetic.generator import write_synthetic
 from customer_segmentation.synthetic.schema import (
     CAMPAIGN_COLUMNS,
     CHANNEL_COLUMNS,
@@ -22,6 +28,8 @@ from customer_segmentation.synthetic.schema import (
 PLAUSIBLE_INCOME_MAX = 600_000
 PLAUSIBLE_BIRTH_YEAR_MIN = 1920
 ENROLMENT_END = pd.Timestamp("2014-06-29")
+# The synthetic sample the tests check and docs/synthetic_data.md shows (default dirt).
+SAMPLE_ROWS, SAMPLE_SEED = 20_000, 7
 
 # Measured with summarize(pd.read_csv("marketing_campaign.csv", sep="\t")) on the real file.
 REAL_TARGETS: dict[str, float] = {
@@ -210,3 +218,40 @@ def compare(raw: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table["within_tolerance"] = (table["synthetic"] - table["real"]).abs() <= table["tolerance"]
     return table
+
+
+def _number(value: float) -> str:
+    """About three significant digits, thousands separated; years keep their decimal."""
+    if abs(value) >= 10_000 or (abs(value) >= 1000 and value.is_integer()):  # noqa: PLR2004
+        return f"{value:,.0f}"
+    if abs(value) >= 100:  # noqa: PLR2004
+        return f"{value:.1f}"
+    return f"{value:#.3g}".rstrip(".")
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """``compare``'s table as the markdown table of docs/synthetic_data.md."""
+    lines = [
+        f"| statistic | real file | synthetic ({SAMPLE_ROWS:,} rows, seed {SAMPLE_SEED}) "
+        "| tolerance |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {row.statistic} | {_number(row.real)} | {_number(row.synthetic)} | "
+        f"±{_number(row.tolerance)} |"
+        for row in table.itertuples()
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Regenerate the calibration table of the page in ``sys.argv[1]`` (docs/synthetic_data.md)."""
+    page = Path(sys.argv[1])
+    with tempfile.TemporaryDirectory() as folder:
+        report = write_synthetic(Path(folder) / "customers.csv", SAMPLE_ROWS, SAMPLE_SEED)
+        table = compare(pd.read_csv(report.customers_path, sep="\t"))
+    page.write_text(replace_block(page.read_text(), "calibration", markdown(table)))
+
+
+if __name__ == "__main__":
+    main()
