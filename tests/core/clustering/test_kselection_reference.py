@@ -210,3 +210,17 @@ def test_without_an_elbow_a_knee_beyond_the_practical_cap_gives_the_cap_for_ever
     assert decision["chosen_k"] == 6
     assert "capped at max_practical_k=6" in decision["reasoning"]
     assert "forces" not in decision["explanation"]
+
+
+def test_an_elbow_that_does_not_come_back_is_explained_as_a_practical_number():
+    # The real file's case: an elbow at 3, but the cut at 3 is not reproducible (0.73 < 0.8).
+    gains = [0.01, 0.2, 0.01, 0.01, 0.01, 0.01, 0.01]  # k = 2..8
+    reference = reference_table(gains, [0.9, 0.73, 0.6, 0.6, 0.6, 0.6, 0.6])
+    table = pd.DataFrame({"k": range(2, 9), "wcss": 1.0, "silhouette": 0.2})
+    decision = select_k(
+        table, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS
+    )
+    assert decision["chosen_k"] == 3 and decision["structure"]["natural_segments"] is False
+    explanation = decision["explanation"]
+    assert "does not come back reliably" in explanation and "0.73, below 0.8" in explanation
+    assert "More segments would only cut existing groups" not in explanation

@@ -78,13 +78,14 @@ def percentages(text: str) -> list[float]:
     return [float(value) for value in re.findall(r"(\d+(?:\.\d+)?)\s*%", text)]
 
 
-def test_first_screen_says_whether_segments_are_natural_and_why_this_k(html, analysis_inputs):
-    decision = analysis_inputs["k_selection_decision"]
+def test_first_screen_says_whether_segments_are_natural_and_why_this_k(html, report_arguments):
+    decision = report_arguments["k_selection_decision"]
+    stability = report_arguments["segment_stability"]
     headline = _section(html, "headline")
-    assert (
-        "no strong natural segments" in headline and decision["structure"]["statement"] in headline
-    )
-    assert "0.66 ± 0.15" in headline and "0.61 ± 0.05" in headline
+    assert decision["structure"]["statement"] in headline
+    assert "stability 0.66 ± 0.15" in headline and "null reference 0.61 ± 0.05" in headline
+    # the other stability figure of the report is named where it appears beside this one
+    assert f"delivered segments (Stability section) gives {stability['ari_mean']:.2f}" in headline
     assert decision["explanation"] in headline
     choosing = _section(html, "choosing-k")
     # marketing language first, the technical detail (kneed, margins) below it
@@ -208,6 +209,8 @@ def test_structure_summary_reads_the_decision_shape(analysis_inputs):
     summary = report.structure_summary(analysis_inputs["k_selection_decision"])
     assert summary["structure"]["natural"] is False
     assert summary["structure"]["thresholds"] == [
+        ("sample size", "4,000"),
+        ("n resamples", "6"),
         ("min stability", "0.75"),
         ("min gain over null", "0.1"),
     ]

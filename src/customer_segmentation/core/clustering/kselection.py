@@ -368,12 +368,20 @@ def _by_reference(
             f"We use {chosen} segments: up to {elbow} segments, each extra segment separates "
             "customers far better than it would in data without real groups"
         )
-        plain += (
-            f", and the split into {chosen} comes back just as reliably on other samples. "
-            if chosen > elbow
-            else ". "
-        )
-        plain += "More segments would only cut existing groups into smaller pieces."
+        stability = float(reference.set_index("k").loc[chosen, "stability_mean"])
+        if stability < structure["min_stability"]:
+            plain += (
+                f", but the split into {chosen} does not come back reliably on other samples "
+                f"(stability {stability:.2f}, below {structure['min_stability']}), so {chosen} is "
+                "a practical number rather than a natural one."
+            )
+        else:
+            plain += (
+                f", and the split into {chosen} comes back just as reliably on other samples. "
+                if chosen > elbow
+                else ". "
+            )
+            plain += "More segments would only cut existing groups into smaller pieces."
     else:
         sample_wcss = np.exp(reference["log_wcss"].to_numpy())
         in_range = reference["k"] <= structure["max_k"]

@@ -475,7 +475,10 @@ def structure_summary(decision: Mapping) -> dict:
     structure = decision.get("structure")
     summary = None
     if structure:
+        settings = structure["thresholds"]
         summary = {
+            "sample_size": fmt(settings["sample_size"], "int"),
+            "n_resamples": settings["n_resamples"],
             "natural": bool(structure["natural_segments"]),
             "statement": structure["statement"],
             "stability": _mean_sd(structure.get("stability_mean"), structure.get("stability_sd")),
@@ -483,8 +486,8 @@ def structure_summary(decision: Mapping) -> dict:
                 structure.get("null_stability_mean"), structure.get("null_stability_sd")
             ),
             "thresholds": [
-                (key.replace("_", " "), fmt(value))
-                for key, value in structure.get("thresholds", {}).items()
+                (key.replace("_", " "), fmt(value, "int" if isinstance(value, int) else "number"))
+                for key, value in settings.items()
             ],
         }
     return {"structure": summary, "explanation": decision.get("explanation")}
