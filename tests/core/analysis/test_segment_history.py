@@ -36,7 +36,7 @@ def table(ids: np.ndarray, values: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"ID": ids, **dict(zip(FEATURES, values.T, strict=True))})
 
 
-RUN = {"run_id": "a run", "started": "2026-01-01T00:00:00+00:00"}
+RUN = {"run_id": "2026-01-01T00.00.00.000Z"}
 SETTINGS = {"features": FEATURES, "revenue": "total_spend", "max_distance": MAX_DISTANCE}
 
 

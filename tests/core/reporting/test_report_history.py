@@ -11,7 +11,7 @@ from customer_segmentation.core.analysis import segment_history
 from customer_segmentation.core.reporting import report
 from customer_segmentation.pipelines.cluster_analysis import nodes
 
-RUN = {"run_id": "2026-01-01T00.00.00.000Z", "started": "2026-01-01T00:00:05+00:00"}
+RUN = {"run_id": "2026-01-01T00.00.00.000Z"}
 SETTINGS = {
     "features": ["income", "total_spend", "age", "children"],
     "revenue": "total_spend",

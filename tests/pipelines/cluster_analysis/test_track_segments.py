@@ -26,7 +26,9 @@ def names(mapping: dict[int, str]) -> dict:
     return {"segments": [{"segment": s, "name": n} for s, n in mapping.items()]}
 
 
-def track(reference, members, segments, features, segment_names, run_id):  # noqa: PLR0917
+def track(previous, segments, features, segment_names, run_id):
+    """The node on ``previous`` (an earlier run's snapshot and members, or None)."""
+    reference, members = previous or (None, None)
     return nodes.track_segments(
         reference_segment_snapshot=reference,
         reference_segment_snapshot_members=members,
@@ -42,7 +44,7 @@ def test_the_first_run_starts_the_history_under_its_own_numbers_and_names():
     first = month(1)
     segments = pd.DataFrame({"ID": first["ID"], "segment": first["group"] + 1})
     identities, moves, snapshot, members = track(
-        None, None, segments, first, names({1: "Budget", 2: "Mid", 3: "Affluent"}), "run-1"
+        None, segments, first, names({1: "Budget", 2: "Mid", 3: "Affluent"}), "run-1"
     )
     assert identities["reference"] is None
     assert [(s["stable_id"], s["name"], s["status"]) for s in identities["segments"]] == [
@@ -64,7 +66,6 @@ def test_renumbered_segments_get_the_reference_ids_and_names_back():
     first = month(1)
     _, _, reference, members = track(
         None,
-        None,
         pd.DataFrame({"ID": first["ID"], "segment": first["group"] + 1}),
         first,
         names({1: "Budget", 2: "Mid-income", 3: "Affluent"}),
@@ -73,7 +74,7 @@ def test_renumbered_segments_get_the_reference_ids_and_names_back():
     second = month(2)
     renumbered = pd.DataFrame({"ID": second["ID"], "segment": 3 - second["group"]})  # 3, 2, 1
     identities, moves, snapshot, next_members = track(
-        reference, members, renumbered, second, names({1: "A", 2: "B", 3: "C"}), "run-2"
+        (reference, members), renumbered, second, names({1: "A", 2: "B", 3: "C"}), "run-2"
     )
     assert identities["reference"]["run_id"] == "run-1"
     assert {s["segment"]: (s["stable_id"], s["name"]) for s in identities["segments"]} == {

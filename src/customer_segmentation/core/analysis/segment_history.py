@@ -59,7 +59,7 @@ def snapshot(
     """The reference a later run is matched against: a JSON-ready summary and the members.
 
     ``customer_segments``: ``ID``, ``segment`` (stable ids); ``customer_features``: ``ID`` and
-    ``features``; ``names``: stable id -> name; ``run``: ``run_id`` and ``started`` of the run.
+    ``features``; ``names``: stable id -> name; ``run``: the run's ``run_id``.
     The summary holds ``features``, ``mean`` and ``scale`` per feature (a constant feature's
     scale is 1), ``segments`` (``segment``, ``name``, ``customers``, ``centroid`` in
     standardised units) and ``run``; the members table ``ID`` and ``segment`` per customer.
@@ -194,7 +194,7 @@ def track(
     ``reference`` / ``reference_members``: an earlier run's snapshot and members, or None for
     the first run. ``customer_segments``: ``ID``, ``segment`` (this run's numbers);
     ``customer_features``: ``ID``, ``settings.features`` and ``settings.revenue``; ``names``:
-    this run's segment number -> name; ``run``: this run's ``run_id`` and ``started``.
+    this run's segment number -> name; ``run``: this run's ``run_id``.
     Returns the identities (``reference``: the reference's run, None on a first run;
     ``max_distance``, ``segments``, ``dissolved``), the migration table (``MIGRATION_COLUMNS``;
     empty on a first run), and the next reference: this run's snapshot and members under

@@ -314,7 +314,7 @@ def track_segments(
 ) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
     """This run's segments against the latest earlier run's (none on the first run): stable
     ids and names, the migration of customers in both runs, and this run's snapshot."""
-    run = {key: run_manifest[key] for key in ("run_id", "started")}
+    run = {"run_id": run_manifest["run_id"]}  # Kedro's run id: the run's start time
     return segment_history.track(
         reference_segment_snapshot,
         reference_segment_snapshot_members,
