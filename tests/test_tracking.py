@@ -5,8 +5,9 @@ import shutil
 
 import pandas as pd
 import pytest
+from kedro.io import DataCatalog
 
-from customer_segmentation.tracking import run_metrics
+from customer_segmentation.tracking import run_metrics, saved_file
 from tests.runs import kedro
 
 
@@ -34,6 +35,27 @@ def test_segment_sizes_are_logged_per_segment_without_the_overall_row():
         ("segment_customers", 70.0, 1),
         ("segment_customers", 30.0, 2),
     ]
+
+
+def test_the_artifact_of_a_versioned_dataset_is_this_run_s_file(tmp_path):
+    catalog = DataCatalog.from_config(
+        {
+            "plain": {"type": "pandas.CSVDataset", "filepath": str(tmp_path / "a.csv")},
+            "kept": {
+                "type": "pandas.CSVDataset",
+                "filepath": str(tmp_path / "b.csv"),
+                "versioned": True,
+            },
+        },
+        save_version="2026-01-02T03.04.05.678Z",
+    )
+    for name in ("plain", "kept"):
+        catalog.save(name, pd.DataFrame({"x": [1]}))
+
+    assert saved_file(catalog, "plain") == str(tmp_path / "a.csv")
+    kept = saved_file(catalog, "kept")
+    assert kept == str(tmp_path / "b.csv/2026-01-02T03.04.05.678Z/b.csv")
+    assert pd.read_csv(kept)["x"].tolist() == [1]
 
 
 def test_other_datasets_log_nothing():

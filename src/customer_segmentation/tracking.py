@@ -11,9 +11,11 @@ this hook adds, as the datasets are saved:
 
 import importlib.util
 import logging
+from pathlib import PurePosixPath
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
+from kedro.io import AbstractVersionedDataset
 
 from customer_segmentation.hooks import dataset_file
 
@@ -52,6 +54,19 @@ def run_metrics(dataset_name: str, data: Any) -> list[tuple[str, float, int]]:
     return []
 
 
+def saved_file(catalog, name: str) -> str:
+    """The file a dataset saved in this run: a versioned one's is under this run's version
+    (Kedro's layout ``<filepath>/<version>/<file name>``)."""
+    path = dataset_file(catalog, name)
+    dataset = catalog.get(name)
+    version = (
+        dataset.resolve_save_version() if isinstance(dataset, AbstractVersionedDataset) else None
+    )
+    if version is None:
+        return path
+    return str(PurePosixPath(path) / version / PurePosixPath(path).name)
+
+
 class TrackInMlflow:
     """Kedro hook: log a run's key numbers and files to the MLflow run kedro-mlflow opened."""
 
@@ -79,4 +94,4 @@ class TrackInMlflow:
         for metric, value, step in run_metrics(dataset_name, data):
             mlflow.log_metric(metric, value, step=step)
         if dataset_name in ARTIFACTS:
-            mlflow.log_artifact(dataset_file(self._catalog, dataset_name))
+            mlflow.log_artifact(saved_file(self._catalog, dataset_name))
