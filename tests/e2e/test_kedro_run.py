@@ -110,6 +110,7 @@ def test_pipelines_run_one_by_one_reproduce_the_full_run(full_run, tmp_path):
         "data_processing",
         "feature_engineering",
         "clustering",
+        "scoring_model",
         "eda",
         "cluster_analysis",
     ]:

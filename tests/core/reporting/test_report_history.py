@@ -111,7 +111,7 @@ def test_every_number_of_the_migration_table_is_the_dataset(report_arguments, ru
     )
     section = html[html.index('<section id="history">') :]
     total = f"{migration['customers'].sum():,} customers are in both runs"
-    assert total in section and "Compared with run" in section
+    assert total in section and "Compared with the run of" in section
 
 
 def test_the_figure_shows_every_cell_of_the_matrix(runs):
