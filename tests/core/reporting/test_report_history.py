@@ -1,8 +1,6 @@
 """The report's "Since the last run" section: a first run says there is nothing to compare
 with; a later run shows every cell of the migration dataset, in its table and its figure."""
 
-from html.parser import HTMLParser
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from customer_segmentation.core.analysis import segment_history
 from customer_segmentation.core.reporting import report
 from customer_segmentation.pipelines.cluster_analysis import nodes
+from tests.html_tables import cells
 
 RUN = {"run_id": "2026-01-01T00.00.00.000Z"}
 SETTINGS = {
@@ -17,39 +16,6 @@ SETTINGS = {
     "revenue": "total_spend",
     "max_distance": 0.5,
 }
-
-
-class TableCells(HTMLParser):
-    """The text of every cell of the table with the given id, row by row."""
-
-    def __init__(self, table_id: str) -> None:
-        super().__init__()
-        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and dict(attrs).get("id") == self.table_id:
-            self.inside = True
-        elif self.inside and tag == "tr":
-            self.rows.append([])
-        elif self.inside and tag in ("td", "th"):
-            self.cell = ""
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self.inside = False
-        elif self.inside and tag in ("td", "th"):
-            self.rows[-1].append(self.cell.strip())
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-
-def cells(html: str, table_id: str) -> list[list[str]]:
-    parser = TableCells(table_id)
-    parser.feed(html)
-    return parser.rows
 
 
 def names_of(segment_names: dict) -> dict[int, str]:
