@@ -30,7 +30,8 @@ MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue"]
 
 
 def _values(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
-    values = frame[list(features)].to_numpy(dtype="float64")
+    """The features as an n x d matrix in column-major order (each feature contiguous)."""
+    values = np.asfortranarray(frame[list(features)].to_numpy(dtype="float64"))
     if np.isnan(values).any():
         raise InputDataError(
             "customer_features: missing values in the segment-history features; list only "
@@ -39,38 +40,35 @@ def _values(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
     return values
 
 
-def _centroids(standardised: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Segment ids (sorted), their mean rows and sizes: ``(k,)``, ``(k, d)`` and ``(k,)``."""
-    ids, position = np.unique(segments, return_inverse=True)
-    sizes = np.bincount(position)
-    sums = np.column_stack(
-        [np.bincount(position, weights=column, minlength=len(ids)) for column in standardised.T]
-    )
-    return ids, sums / sizes[:, None], sizes
+def _centroids(
+    values: np.ndarray, segments: np.ndarray, mean: np.ndarray, scale: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment ids (sorted), centroids standardised with ``mean`` and ``scale``, and sizes:
+    ``(k,)``, ``(k, d)`` and ``(k,)``. ``values``: n x d; ``segments``: n small ids >= 0.
+
+    Standardising is linear, so the k raw means are standardised, not the n x d values."""
+    sizes = np.bincount(segments)
+    ids = np.flatnonzero(sizes)
+    sums = np.column_stack([np.bincount(segments, weights=column) for column in values.T])
+    return ids, (sums[ids] / sizes[ids, None] - mean) / scale, sizes[ids]
 
 
-def snapshot(
-    customer_segments: pd.DataFrame,
-    customer_features: pd.DataFrame,
+def _summary(
+    values: np.ndarray,
+    segments: np.ndarray,
     features: Sequence[str],
     names: Mapping[int, str],
     run: Mapping,
-) -> tuple[dict, pd.DataFrame]:
-    """The reference a later run is matched against: a JSON-ready summary and the members.
-
-    ``customer_segments``: ``ID``, ``segment`` (stable ids); ``customer_features``: ``ID`` and
-    ``features``; ``names``: stable id -> name; ``run``: the run's ``run_id``.
-    The summary holds ``features``, ``mean`` and ``scale`` per feature (a constant feature's
-    scale is 1), ``segments`` (``segment``, ``name``, ``customers``, ``centroid`` in
-    standardised units) and ``run``; the members table ``ID`` and ``segment`` per customer.
-    """
-    frame = attach_segments(customer_segments, customer_features, features, "customer_features")
-    values = _values(frame, features)
+) -> dict:
+    """The JSON-ready part of a snapshot: ``run``, ``features``, ``mean`` and ``scale`` per
+    feature over ``values`` (n x d; a constant feature's scale is 1) and per segment of
+    ``segments`` (stable ids, n): ``segment``, ``name``, ``customers`` and ``centroid`` in
+    those standardised units."""
     mean = values.mean(axis=0)
     scale = values.std(axis=0)
     scale[scale == 0] = 1.0
-    ids, centroids, sizes = _centroids((values - mean) / scale, frame[SEGMENT].to_numpy())
-    summary = {
+    ids, centroids, sizes = _centroids(values, segments, mean, scale)
+    return {
         "run": dict(run),
         "features": list(features),
         "mean": mean.tolist(),
@@ -85,22 +83,6 @@ def snapshot(
             for segment, centroid, size in zip(ids, centroids, sizes, strict=True)
         ],
     }
-    members = frame[[ID, SEGMENT]].astype({SEGMENT: "int64"}).reset_index(drop=True)
-    return summary, members
-
-
-def centroids_in_reference_space(
-    reference: Mapping, customer_segments: pd.DataFrame, customer_features: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """This run's segment ids and centroids, its customers standardised with the reference's
-    means and deviations: ``(k,)`` and ``(k, d)``."""
-    features = list(reference["features"])
-    frame = attach_segments(customer_segments, customer_features, features, "customer_features")
-    standardised = (_values(frame, features) - np.asarray(reference["mean"])) / np.asarray(
-        reference["scale"]
-    )
-    ids, centroids, _ = _centroids(standardised, frame[SEGMENT].to_numpy())
-    return ids, centroids
 
 
 def match_segments(
@@ -149,22 +131,29 @@ def match_segments(
     }
 
 
-def migration(reference_members: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+def migration(
+    reference_members: pd.DataFrame, ids: np.ndarray, stable: np.ndarray, revenue: np.ndarray
+) -> pd.DataFrame:
     """Customers in both runs, by (reference segment, this run's stable segment): ``from``,
     ``to``, ``customers`` and ``revenue`` (this run's revenue of those customers).
 
-    ``reference_members``: ``ID``, ``segment``; ``current``: ``ID``, ``stable_id``, ``revenue``
-    per customer of this run."""
-    both = reference_members[[ID, SEGMENT]].merge(
-        current[[ID, "stable_id", "revenue"]], on=ID, how="inner", validate="1:1"
+    ``reference_members``: ``ID``, ``segment``; ``ids``, ``stable``, ``revenue``: this run's
+    customers (unique IDs), their stable segment and their revenue."""
+    # One hash join on the unique IDs: position of each of this run's customers in the reference.
+    position = pd.Index(reference_members[ID].to_numpy()).get_indexer(ids)
+    both = position >= 0
+    table = pd.DataFrame(
+        {
+            "from_segment": reference_members[SEGMENT].to_numpy()[position[both]],
+            "to_segment": stable[both],
+            "revenue": revenue[both],
+        }
     )
-    table = (
-        both.groupby([SEGMENT, "stable_id"])
-        .agg(customers=(ID, "size"), revenue=("revenue", "sum"))
-        .reset_index()
-        .rename(columns={SEGMENT: "from_segment", "stable_id": "to_segment"})
-    )
-    return table.astype({"from_segment": "int64", "to_segment": "int64", "customers": "int64"})
+    grouped = table.groupby(["from_segment", "to_segment"])["revenue"].agg(["size", "sum"])
+    moves = grouped.reset_index().rename(columns={"size": "customers", "sum": "revenue"})
+    return moves.astype({"from_segment": "int64", "to_segment": "int64", "customers": "int64"})[
+        MIGRATION_COLUMNS
+    ]
 
 
 def _check_members(reference: Mapping, members: pd.DataFrame) -> None:
@@ -205,8 +194,12 @@ def track(
             "segment history: one of reference_segment_snapshot and its members is missing; "
             "load both (the same version) or neither."
         )
-    revenue = settings["revenue"]
-    ids = np.sort(customer_segments[SEGMENT].unique())
+    features, revenue = list(settings["features"]), settings["revenue"]
+    columns = list(dict.fromkeys([*features, revenue]))
+    # One join of this run's segments and features serves the match, migration and snapshot.
+    frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
+    values = _values(frame, features)
+    segments = frame[SEGMENT].to_numpy(dtype="int64")
     if reference is None:
         matched = {
             "max_distance": settings["max_distance"],
@@ -219,14 +212,19 @@ def track(
                     "matched": None,
                     "distance": None,
                 }
-                for segment in ids
+                for segment in np.unique(segments)
             ],
             "dissolved": [],
         }
     else:
         _check_members(reference, reference_members)
-        ids, centroids = centroids_in_reference_space(
-            reference, customer_segments, customer_features
+        if list(reference["features"]) != features:
+            raise InputDataError(
+                "segment history: segment_history.features differ from the reference run's "
+                f"({reference['features']}); compare runs made with the same features."
+            )
+        ids, centroids, _ = _centroids(
+            values, segments, np.asarray(reference["mean"]), np.asarray(reference["scale"])
         )
         matched = match_segments(reference, ids, centroids, settings["max_distance"])
     kept_names = {item["name"] for item in matched["segments"] if item["name"]}
@@ -235,26 +233,25 @@ def track(
             own = names[item["segment"]]
             # This run's name of a new segment may be an earlier segment's kept name.
             item["name"] = f"{own} (new {item['stable_id']})" if own in kept_names else own
-    stable = {item["segment"]: item["stable_id"] for item in matched["segments"]}
-    current = customer_segments[[ID]].assign(
-        stable_id=customer_segments[SEGMENT].map(stable).to_numpy()
-    )
+    stable_of = {item["segment"]: item["stable_id"] for item in matched["segments"]}
+    stable = pd.Series(segments).map(stable_of).to_numpy(dtype="int64")
     if reference is None:
         moves = pd.DataFrame({column: pd.Series(dtype="int64") for column in MIGRATION_COLUMNS})
         moves = moves.astype({"revenue": "float64"})
     else:
-        current = current.merge(
-            customer_features[[ID, revenue]].rename(columns={revenue: "revenue"}),
-            on=ID,
-            validate="1:1",
+        moves = migration(
+            reference_members,
+            frame[ID].to_numpy(),
+            stable,
+            frame[revenue].to_numpy(dtype="float64"),
         )
-        moves = migration(reference_members, current)
-    summary, members = snapshot(
-        current[[ID, "stable_id"]].rename(columns={"stable_id": SEGMENT}),
-        customer_features,
-        settings["features"],
+    summary = _summary(
+        values,
+        stable,
+        features,
         {item["stable_id"]: item["name"] for item in matched["segments"]},
         run,
     )
+    members = pd.DataFrame({ID: frame[ID].to_numpy(), SEGMENT: stable})
     identities = {"reference": None if reference is None else reference["run"], **matched}
     return identities, moves, summary, members
