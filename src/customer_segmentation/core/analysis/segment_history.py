@@ -168,6 +168,35 @@ def _check_members(reference: Mapping, members: pd.DataFrame) -> None:
         )
 
 
+def _first_identities(segments: np.ndarray, max_distance: float) -> dict:
+    """Identities on a first run: every segment starts the history under its own number."""
+    return {
+        "max_distance": max_distance,
+        "segments": [
+            {
+                "segment": int(segment),
+                "stable_id": int(segment),
+                "name": None,
+                "status": "first",
+                "matched": None,
+                "distance": None,
+            }
+            for segment in segments
+        ],
+        "dissolved": [],
+    }
+
+
+def _name_new_segments(segments: list[dict], names: Mapping[int, str]) -> None:
+    """Give every segment without a kept name this run's own name (in place); a new segment's
+    own name that equals a kept segment's gets its history id added."""
+    kept = {item["name"] for item in segments if item["name"]}
+    for item in segments:
+        if item["name"] is None:
+            own = names[item["segment"]]
+            item["name"] = f"{own} (new {item['stable_id']})" if own in kept else own
+
+
 def track(
     reference: Mapping | None,
     reference_members: pd.DataFrame | None,
@@ -201,21 +230,7 @@ def track(
     values = _values(frame, features)
     segments = frame[SEGMENT].to_numpy(dtype="int64")
     if reference is None:
-        matched = {
-            "max_distance": settings["max_distance"],
-            "segments": [
-                {
-                    "segment": int(segment),
-                    "stable_id": int(segment),
-                    "name": None,
-                    "status": "first",
-                    "matched": None,
-                    "distance": None,
-                }
-                for segment in np.unique(segments)
-            ],
-            "dissolved": [],
-        }
+        matched = _first_identities(np.unique(segments), settings["max_distance"])
     else:
         _check_members(reference, reference_members)
         if list(reference["features"]) != features:
@@ -227,24 +242,16 @@ def track(
             values, segments, np.asarray(reference["mean"]), np.asarray(reference["scale"])
         )
         matched = match_segments(reference, ids, centroids, settings["max_distance"])
-    kept_names = {item["name"] for item in matched["segments"] if item["name"]}
-    for item in matched["segments"]:
-        if item["name"] is None:
-            own = names[item["segment"]]
-            # This run's name of a new segment may be an earlier segment's kept name.
-            item["name"] = f"{own} (new {item['stable_id']})" if own in kept_names else own
+    _name_new_segments(matched["segments"], names)
     stable_of = {item["segment"]: item["stable_id"] for item in matched["segments"]}
     stable = pd.Series(segments).map(stable_of).to_numpy(dtype="int64")
-    if reference is None:
-        moves = pd.DataFrame({column: pd.Series(dtype="int64") for column in MIGRATION_COLUMNS})
-        moves = moves.astype({"revenue": "float64"})
-    else:
-        moves = migration(
-            reference_members,
-            frame[ID].to_numpy(),
-            stable,
-            frame[revenue].to_numpy(dtype="float64"),
-        )
+    moves = migration(
+        # On a first run no customer is in both runs: the table is empty.
+        pd.DataFrame({ID: [], SEGMENT: []}) if reference is None else reference_members,
+        frame[ID].to_numpy(),
+        stable,
+        frame[revenue].to_numpy(dtype="float64"),
+    )
     summary = _summary(
         values,
         stable,
