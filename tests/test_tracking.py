@@ -37,6 +37,22 @@ def test_segment_sizes_are_logged_per_segment_without_the_overall_row():
     ]
 
 
+def test_segment_history_is_logged_after_a_first_run():
+    first = {"reference": None, "segments": [{"status": "first"}], "dissolved": []}
+    later = {
+        "reference": {"run_id": "2026-01-01T00.00.00.000Z"},
+        "segments": [{"status": "kept"}, {"status": "new"}, {"status": "kept"}],
+        "dissolved": [{"segment": 4, "name": "Gone"}],
+    }
+
+    assert run_metrics("segment_identities", first) == []
+    assert run_metrics("segment_identities", later) == [
+        ("segments_kept", 2.0, 0),
+        ("segments_new", 1.0, 0),
+        ("segments_dissolved", 1.0, 0),
+    ]
+
+
 def test_the_artifact_of_a_versioned_dataset_is_this_run_s_file(tmp_path):
     catalog = DataCatalog.from_config(
         {
@@ -91,4 +107,5 @@ def test_two_runs_with_different_params_are_read_back_from_mlflow(full_run, tmp_
         history = client.get_metric_history(run.info.run_id, "k_wcss")
         assert sorted(m.step for m in history) == list(range(2, int(k_max) + 1))  # k_range.min 2
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-        assert {"segmentation_report.html", "k_selection.csv", "segment_profiles.csv"} <= artifacts
+        logged = {"segmentation_report.html", "k_selection.csv", "segment_profiles.csv"}
+        assert logged | {"segment_migration.csv"} <= artifacts
