@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from measure import measured_run  # noqa: E402
 
+from tests.catalog import load_latest  # noqa: E402
 from tests.project_copy import copy_project  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +140,7 @@ def common_approach(project: Path, ours: dict, startup: dict) -> dict:
     chosen_k = decision["chosen_k"]
     saved = np.load(labels_file)
     theirs = pd.Series(saved[f"k{chosen_k}"], index=saved["ids"])
-    segments = pd.read_parquet(project / "data/07_model_output/customer_segments.parquet")
+    segments = load_latest(project / "data/07_model_output/customer_segments.parquet")
     mine = segments.set_index("ID")["segment"]
     bare = our_approach(project, mine, saved)
     working = run["peak_mib"] - detail["baseline_mib"]

@@ -3,9 +3,11 @@
 import os
 from pathlib import Path
 
+import pandas as pd
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
-from kedro.io import DataCatalog
+from kedro.io import DataCatalog, Version
+from kedro_datasets.pandas import CSVDataset, ParquetDataset
 
 from customer_segmentation.hooks import dataset_file
 
@@ -21,3 +23,9 @@ def output_file(catalog: DataCatalog, name: str, project: Path) -> str | None:
     """The file a dataset writes, relative to ``project``; None for a memory dataset."""
     path = dataset_file(catalog, name)
     return None if path is None else os.path.relpath(path, project)
+
+
+def load_latest(path: Path) -> pd.DataFrame:
+    """The latest version of a versioned table (``versioned: true``), found as Kedro finds it."""
+    dataset = {".parquet": ParquetDataset, ".csv": CSVDataset}[path.suffix]
+    return dataset(filepath=str(path), version=Version(None, None)).load()

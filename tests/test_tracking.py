@@ -5,8 +5,9 @@ import shutil
 
 import pandas as pd
 import pytest
+from kedro.io import DataCatalog
 
-from customer_segmentation.tracking import run_metrics
+from customer_segmentation.tracking import run_metrics, saved_file
 from tests.runs import kedro
 
 
@@ -34,6 +35,43 @@ def test_segment_sizes_are_logged_per_segment_without_the_overall_row():
         ("segment_customers", 70.0, 1),
         ("segment_customers", 30.0, 2),
     ]
+
+
+def test_segment_history_is_logged_after_a_first_run():
+    first = {"reference": None, "segments": [{"status": "first"}], "dissolved": []}
+    later = {
+        "reference": {"run_id": "2026-01-01T00.00.00.000Z"},
+        "segments": [{"status": "kept"}, {"status": "new"}, {"status": "kept"}],
+        "dissolved": [{"segment": 4, "name": "Gone"}],
+    }
+
+    assert run_metrics("segment_identities", first) == []
+    assert run_metrics("segment_identities", later) == [
+        ("segments_kept", 2.0, 0),
+        ("segments_new", 1.0, 0),
+        ("segments_dissolved", 1.0, 0),
+    ]
+
+
+def test_the_artifact_of_a_versioned_dataset_is_this_run_s_file(tmp_path):
+    catalog = DataCatalog.from_config(
+        {
+            "plain": {"type": "pandas.CSVDataset", "filepath": str(tmp_path / "a.csv")},
+            "kept": {
+                "type": "pandas.CSVDataset",
+                "filepath": str(tmp_path / "b.csv"),
+                "versioned": True,
+            },
+        },
+        save_version="2026-01-02T03.04.05.678Z",
+    )
+    for name in ("plain", "kept"):
+        catalog.save(name, pd.DataFrame({"x": [1]}))
+
+    assert saved_file(catalog, "plain") == str(tmp_path / "a.csv")
+    kept = saved_file(catalog, "kept")
+    assert kept == str(tmp_path / "b.csv/2026-01-02T03.04.05.678Z/b.csv")
+    assert pd.read_csv(kept)["x"].tolist() == [1]
 
 
 def test_other_datasets_log_nothing():
@@ -69,4 +107,5 @@ def test_two_runs_with_different_params_are_read_back_from_mlflow(full_run, tmp_
         history = client.get_metric_history(run.info.run_id, "k_wcss")
         assert sorted(m.step for m in history) == list(range(2, int(k_max) + 1))  # k_range.min 2
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-        assert {"segmentation_report.html", "k_selection.csv", "segment_profiles.csv"} <= artifacts
+        logged = {"segmentation_report.html", "k_selection.csv", "segment_profiles.csv"}
+        assert logged | {"segment_migration.csv"} <= artifacts

@@ -12,7 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-import pandas as pd
+from kedro.io import Version
+from kedro_datasets.pandas import CSVDataset
 
 from customer_segmentation.doc_blocks import replace_block
 
@@ -61,7 +62,11 @@ def _segments(project: Path) -> list[str]:
     }
     agreement = _json(project, "07_model_output/segment_assignment_agreement.json")
     placed = {s["segment"]: s["agreement"] for s in agreement["per_segment"]}
-    profiles = pd.read_csv(project / "data/08_reporting/segment_profiles.csv")
+    # Versioned (segment history): the latest version, found as Kedro finds it.
+    profiles = CSVDataset(
+        filepath=str(project / "data/08_reporting/segment_profiles.csv"),
+        version=Version(None, None),
+    ).load()
     rows = [
         "| # | name | customers | revenue share | stability (Jaccard) | scoring model disagrees |",
         "| - | --- | ---: | ---: | ---: | ---: |",

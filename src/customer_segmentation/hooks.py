@@ -325,6 +325,17 @@ def _features_line(report: dict) -> str:
     return f"{len(report['features_requested'])} customer features -> {columns} model inputs{kept}"
 
 
+def _history_line(identities: dict) -> str:
+    """The segment history in a sentence: first run, or what was kept, new and dissolved."""
+    if identities["reference"] is None:
+        return "no earlier run; the next run is compared with this one"
+    statuses = Counter(s["status"] for s in identities["segments"])
+    return (
+        f"compared with run {identities['reference']['run_id']}: {statuses['kept']} kept, "
+        f"{statuses['new']} new, {len(identities['dissolved'])} dissolved"
+    )
+
+
 class RunSummary:
     """Kedro hooks: one console line per pipeline with its key result, and a closing summary.
 
@@ -367,6 +378,8 @@ class RunSummary:
                     f"(sd {value['ari_sd']:.2f}, min {value['ari_min']:.2f}) over "
                     f"{value['n_resamples']} bootstrap resamples"
                 )
+            elif name == "segment_identities":
+                SUMMARY.info("segment history: %s", _history_line(value))
             elif name == "segmentation_report":
                 self._results["report"] = _path(catalog, name)
                 SUMMARY.info("cluster_analysis: report written to %s", self._results["report"])

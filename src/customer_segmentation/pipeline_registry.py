@@ -5,15 +5,12 @@ from kedro.pipeline import Pipeline
 
 # Pipelines that serve another purpose than the main job and so stay out of `kedro run`:
 # scoring (new customers), transactions (a log's RFM alone) and the two runs that read a log,
-# rfm_segmentation (the log alone) and joined_segmentation (customer table and log joined),
-# and segment history (it compares a finished run with an earlier one).
+# rfm_segmentation (the log alone) and joined_segmentation (customer table and log joined).
 NOT_IN_DEFAULT = (
     "scoring",
     "transactions",
     "rfm_segmentation",
     "joined_segmentation",
-    "segment_history",
-    "segment_history_start",
 )
 
 

@@ -6,19 +6,29 @@ this hook adds, as the datasets are saved:
 
 - metrics: data-quality counts, the chosen k, every k-selection score by k (``step`` = k), the
   bootstrap stability, and each segment's size (``step`` = segment);
-- artifacts: the report, the k-selection table and decision, the segment profiles.
+- metrics: the segment history's kept, new and dissolved segments (after a first run);
+- artifacts: the report, the k-selection table and decision, the segment profiles, the
+  migration since the last run.
 """
 
 import importlib.util
 import logging
+from pathlib import PurePosixPath
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
+from kedro.io import AbstractVersionedDataset
 
 from customer_segmentation.hooks import dataset_file
 
 K_SCORES = ("wcss", "silhouette", "calinski_harabasz", "davies_bouldin")
-ARTIFACTS = ("segmentation_report", "k_selection", "k_selection_decision", "segment_profiles")
+ARTIFACTS = (
+    "segmentation_report",
+    "k_selection",
+    "k_selection_decision",
+    "segment_profiles",
+    "segment_migration",
+)
 
 
 def tracking_installed() -> bool:
@@ -26,30 +36,69 @@ def tracking_installed() -> bool:
     return importlib.util.find_spec("kedro_mlflow") is not None
 
 
-def run_metrics(dataset_name: str, data: Any) -> list[tuple[str, float, int]]:
+Metric = tuple[str, float, int]  # (metric, value, step)
+
+
+def _k_scores(table: Any) -> list[Metric]:
+    return [
+        (f"k_{score}", float(row[score]), int(row["k"]))
+        for _, row in table.iterrows()
+        for score in K_SCORES
+        if score in table and row[score] == row[score]  # NaN (no silhouette at k=1) is skipped
+    ]
+
+
+def _segment_sizes(profiles: Any) -> list[Metric]:
+    segments = profiles[profiles["segment"] > 0]
+    return [
+        ("segment_customers", float(row.customers), int(row.segment))
+        for row in segments.itertuples()
+    ]
+
+
+def _history(identities: dict) -> list[Metric]:
+    """Kept, new and dissolved segments; nothing on a first run (nothing to compare with)."""
+    if identities["reference"] is None:
+        return []
+    statuses = [s["status"] for s in identities["segments"]]
+    return [
+        ("segments_kept", float(statuses.count("kept")), 0),
+        ("segments_new", float(statuses.count("new")), 0),
+        ("segments_dissolved", float(len(identities["dissolved"])), 0),
+    ]
+
+
+METRICS = {
+    "data_quality": lambda data: [
+        (key, float(data[key]), 0) for key in ("rows_in", "rows_kept", "rows_rejected")
+    ],
+    "k_selection_decision": lambda data: [("chosen_k", float(data["chosen_k"]), 0)],
+    "k_selection": _k_scores,
+    "segment_stability": lambda data: [
+        (f"stability_{key}", float(data[key]), 0) for key in ("ari_mean", "ari_sd", "ari_min")
+    ],
+    "segment_identities": _history,
+    "segment_profiles": _segment_sizes,
+}
+
+
+def run_metrics(dataset_name: str, data: Any) -> list[Metric]:
     """``(metric, value, step)`` triples to log for a saved dataset (none for most)."""
-    if dataset_name == "data_quality":
-        return [(key, float(data[key]), 0) for key in ("rows_in", "rows_kept", "rows_rejected")]
-    if dataset_name == "k_selection_decision":
-        return [("chosen_k", float(data["chosen_k"]), 0)]
-    if dataset_name == "k_selection":
-        return [
-            (f"k_{score}", float(row[score]), int(row["k"]))
-            for _, row in data.iterrows()
-            for score in K_SCORES
-            if score in data and row[score] == row[score]  # NaN (no silhouette at k=1) is skipped
-        ]
-    if dataset_name == "segment_stability":
-        return [
-            (f"stability_{key}", float(data[key]), 0) for key in ("ari_mean", "ari_sd", "ari_min")
-        ]
-    if dataset_name == "segment_profiles":
-        segments = data[data["segment"] > 0]
-        return [
-            ("segment_customers", float(row.customers), int(row.segment))
-            for row in segments.itertuples()
-        ]
-    return []
+    metrics = METRICS.get(dataset_name)
+    return [] if metrics is None else metrics(data)
+
+
+def saved_file(catalog, name: str) -> str:
+    """The file a dataset saved in this run: a versioned one's is under this run's version
+    (Kedro's layout ``<filepath>/<version>/<file name>``)."""
+    path = dataset_file(catalog, name)
+    dataset = catalog.get(name)
+    version = (
+        dataset.resolve_save_version() if isinstance(dataset, AbstractVersionedDataset) else None
+    )
+    if version is None:
+        return path
+    return str(PurePosixPath(path) / version / PurePosixPath(path).name)
 
 
 class TrackInMlflow:
@@ -79,4 +128,4 @@ class TrackInMlflow:
         for metric, value, step in run_metrics(dataset_name, data):
             mlflow.log_metric(metric, value, step=step)
         if dataset_name in ARTIFACTS:
-            mlflow.log_artifact(dataset_file(self._catalog, dataset_name))
+            mlflow.log_artifact(saved_file(self._catalog, dataset_name))

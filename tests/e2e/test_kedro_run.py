@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from kedro.pipeline import Pipeline
 
-from tests.catalog import output_file, project_catalog
+from tests.catalog import load_latest, output_file, project_catalog
 from tests.project_copy import GENERATED_LAYERS
 
 from .conftest import kedro
@@ -27,19 +27,30 @@ def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:
 RUN_LINE = re.compile(rb'<p class="run">.*?</p>')
 
 
+def latest_outputs(project: Path) -> dict[str, Path]:
+    """Every output file by its dataset path; of a versioned dataset (Kedro's layout
+    ``<path>/<version>/<name>``, versions sorting by time) the latest version's."""
+    files = {}
+    for layer in GENERATED_LAYERS:
+        # Sorted, so a later version of a versioned dataset replaces an earlier one.
+        for path in sorted((project / "data" / layer).rglob("*")):
+            versioned = path.parent.parent.name == path.name
+            files[str((path.parent.parent if versioned else path).relative_to(project))] = path
+    return {name: path for name, path in files.items() if path.is_file()}
+
+
 def digest_outputs(project: Path) -> dict[str, str]:
-    """SHA-256 of every output file, with the run's id (which the CRM export and the report
-    carry by design) replaced by a placeholder."""
+    """SHA-256 of every output file, with the run's id (which the CRM export, the segment
+    snapshot and the report carry by design) replaced by a placeholder."""
     run_id = json.loads((project / "data/run_manifest.json").read_text())["run_id"].encode()
     return {
-        str(path.relative_to(project)): hashlib.sha256(
+        name: hashlib.sha256(
             RUN_LINE.sub(b"", path.read_bytes()).replace(run_id, b"<run id>")
         ).hexdigest()
-        for layer in GENERATED_LAYERS
-        for path in sorted((project / "data" / layer).rglob("*"))
+        for name, path in latest_outputs(project).items()
         # skops archives carry their write time and object ids; what the models produce
         # (model_input, customer_segments, the report) is compared byte for byte.
-        if path.is_file() and path.suffix != ".skops"
+        if path.suffix != ".skops"
     }
 
 
@@ -64,7 +75,7 @@ def test_every_raw_row_is_accounted_for(full_run):
 
 def test_every_kept_customer_gets_one_segment(full_run):
     primary = pd.read_parquet(full_run / "data/03_primary/customers.parquet")
-    segments = pd.read_parquet(full_run / "data/07_model_output/customer_segments.parquet")
+    segments = load_latest(full_run / "data/07_model_output/customer_segments.parquet")
     decision = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
 
     assert sorted(segments["ID"]) == sorted(primary["ID"])
@@ -76,6 +87,10 @@ def test_rerun_reproduces_every_output_byte_for_byte(full_run, tmp_path):
     rerun = tmp_path / "rerun"
     shutil.copytree(full_run, rerun)
     first = digest_outputs(full_run)
+    # Without its history the rerun is a first run too (with it, its report shows the
+    # migration since full_run: tests/e2e/test_segment_history.py).
+    for snapshot in (rerun / "data/08_reporting").glob("segment_snapshot*"):
+        shutil.rmtree(snapshot)
 
     kedro(rerun, "run")
 
@@ -95,6 +110,7 @@ def test_pipelines_run_one_by_one_reproduce_the_full_run(full_run, tmp_path):
         "data_processing",
         "feature_engineering",
         "clustering",
+        "scoring_model",
         "eda",
         "cluster_analysis",
     ]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.catalog import load_latest
 from tests.project_copy import REPO_ROOT, copy_project
 
 from .conftest import kedro
@@ -59,7 +60,7 @@ def test_online_retail_every_line_is_accounted_for(retail_run):
 
 def test_online_retail_every_customer_with_rfm_gets_one_segment(retail_run):
     rfm = pd.read_parquet(retail_run / "data/retail/03_primary/customer_rfm.parquet")
-    segments = pd.read_parquet(retail_run / "data/retail/07_model_output/customer_segments.parquet")
+    segments = load_latest(retail_run / "data/retail/07_model_output/customer_segments.parquet")
     decision = read_json(retail_run / "data/retail/06_models/k_selection_decision.json")
     quality = read_json(retail_run / "data/retail/02_intermediate/transaction_line_quality.json")
     assert len(rfm) == quality["customers_with_purchases"]
@@ -85,7 +86,7 @@ def test_online_retail_names_actions_and_report(retail_run):
 def test_both_mode_segments_every_kept_customer_with_their_log(both_run):
     primary = pd.read_parquet(both_run / "data/both/03_primary/customers.parquet")
     joined = pd.read_parquet(both_run / "data/both/03_primary/customers_with_transactions.parquet")
-    segments = pd.read_parquet(both_run / "data/both/07_model_output/customer_segments.parquet")
+    segments = load_latest(both_run / "data/both/07_model_output/customer_segments.parquet")
     summary = read_json(both_run / "data/both/03_primary/transaction_join_summary.json")
     rfm = pd.read_parquet(both_run / "data/both/03_primary/customer_rfm.parquet")
 

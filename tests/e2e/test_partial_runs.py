@@ -3,7 +3,7 @@
 import json
 import shutil
 
-import pandas as pd
+from tests.catalog import load_latest
 
 from .conftest import kedro
 
@@ -22,7 +22,7 @@ def test_clustering_alone_with_k_fixed_from_the_command_line(full_run, tmp_path)
     )
 
     decision = json.loads((project / "data/06_models/k_selection_decision.json").read_text())
-    segments = pd.read_parquet(project / "data/07_model_output/customer_segments.parquet")
+    segments = load_latest(project / "data/07_model_output/customer_segments.parquet")
     assert decision["rule"] == "fixed"
     assert decision["chosen_k"] == 3
     assert sorted(segments["segment"].unique()) == [1, 2, 3]
@@ -50,7 +50,7 @@ def test_tagged_run_only_touches_its_step(full_run, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(full_run, project)
     segments = project / "data/07_model_output/customer_segments.parquet"
-    segments.unlink()
+    shutil.rmtree(segments)  # versioned: a folder of versions
 
     kedro(project, "run", "--tags", "eda")
 

@@ -118,7 +118,15 @@ def test_the_console_shows_one_line_per_pipeline_and_a_closing_summary(full_run)
     # Nothing on stderr but, with the tracking extra, the warning mlflow itself prints when
     # kedro-mlflow's CLI plugin imports it (before this project's settings can filter it).
     assert [line for line in errors if "mlflow" not in line and "color_warning" not in line] == []
-    for step in ("cleaning:", "features:", "eda:", "clustering:", "cluster_analysis:"):
+    steps = (
+        "cleaning:",
+        "features:",
+        "eda:",
+        "clustering:",
+        "segment history:",
+        "cluster_analysis:",
+    )
+    for step in steps:
         assert sum(line.startswith(step) for line in lines) == 1, step
     assert f"{quality['rows_in']:,} rows in: {quality['rows_kept']:,} kept" in console
     assert f"k = {decision['chosen_k']}:" in console

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.core.analysis.claims import share_columns
+from tests.catalog import load_latest
 
 REPORTING = Path("data/08_reporting")
 
@@ -25,7 +26,7 @@ def run(request) -> dict:
     actions = json.loads((reporting / "segment_actions.json").read_text())
     return {
         "source": request.param,
-        "profiles": pd.read_csv(reporting / "segment_profiles.csv"),
+        "profiles": load_latest(reporting / "segment_profiles.csv"),
         "effects": pd.read_csv(reporting / "segment_effect_sizes.csv"),
         "names": json.loads((reporting / "segment_names.json").read_text())["segments"],
         "actions": actions["segments"],

@@ -36,19 +36,32 @@ def table(ids: np.ndarray, values: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"ID": ids, **dict(zip(FEATURES, values.T, strict=True))})
 
 
-def reference_of(features: pd.DataFrame, segments: pd.DataFrame) -> dict:
-    names = {s: f"segment {s}" for s in segments["segment"].unique()}
-    return segment_history.snapshot(segments, features, FEATURES, names, revenue="total_spend")
+RUN = {"run_id": "2026-01-01T00.00.00.000Z"}
+SETTINGS = {"features": FEATURES, "revenue": "total_spend", "max_distance": MAX_DISTANCE}
 
 
-def track(reference: dict, features: pd.DataFrame, segments: pd.DataFrame):
-    ids, centroids = segment_history.centroids_in_reference_space(reference, segments, features)
-    matched = segment_history.match_segments(reference, ids, centroids, MAX_DISTANCE)
-    stable = {s["segment"]: s["stable_id"] for s in matched["segments"]}
-    current = segments.assign(stable_id=segments["segment"].map(stable)).merge(
+def own_names(segments: pd.DataFrame) -> dict[int, str]:
+    return {int(s): f"segment {s}" for s in segments["segment"].unique()}
+
+
+def reference_of(features: pd.DataFrame, segments: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """The first run's snapshot and members (its segments under their own numbers)."""
+    _, moves, summary, members = segment_history.track(
+        None, None, segments, features, names=own_names(segments), settings=SETTINGS, run=RUN
+    )
+    assert moves.empty
+    return summary, members
+
+
+def track(reference: tuple[dict, pd.DataFrame], features: pd.DataFrame, segments: pd.DataFrame):
+    """Identities, this run's customers under their stable ids with revenue, and migration."""
+    matched, moves, _, members = segment_history.track(
+        *reference, segments, features, names=own_names(segments), settings=SETTINGS, run=RUN
+    )
+    current = members.rename(columns={"segment": "stable_id"}).merge(
         features[["ID", "total_spend"]].rename(columns={"total_spend": "revenue"}), on="ID"
     )
-    return matched, current, segment_history.migration(reference, current)
+    return matched, current, moves
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +95,7 @@ def test_a_rerun_on_changed_data_keeps_every_id_and_counts_moves_exactly(months)
     assert matched["dissolved"] == []
     # Kept ids follow the customers: each new segment's stable id is the reference segment most
     # of its returning customers came from.
-    before = dict(zip(reference["customers"]["ID"], reference["customers"]["segment"], strict=True))
+    before = dict(zip(reference[1]["ID"], reference[1]["segment"], strict=True))
     for s in matched["segments"]:
         members = segments.loc[segments["segment"] == s["segment"], "ID"]
         origin = Counter(before[i] for i in members if i in before).most_common(1)[0][0]
@@ -121,7 +134,10 @@ def test_a_persona_split_in_two_gives_one_new_segment():
     assert statuses == {"kept": 3, "new": 1}
     assert matched["dissolved"] == []
     [new] = [s for s in matched["segments"] if s["status"] == "new"]
-    assert new["stable_id"] == 4 and new["name"] is None
+    assert new["stable_id"] == 4
+    # The new segment keeps this run's own name, told apart from a kept segment's if they clash.
+    assert new["name"].startswith(f"segment {new['segment']}")
+    assert len({s["name"] for s in matched["segments"]}) == 4
     assert moves["customers"].sum() == n
 
 

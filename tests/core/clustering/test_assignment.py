@@ -1,16 +1,23 @@
 """Segment numbering rule and the nearest-centroid segmentation model."""
 
+import json
 import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from customer_segmentation.core.clustering.assignment import (
     NearestCentroidSegmenter,
     assignment_agreement,
     number_segments,
+    scoring_model_json,
 )
+from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
+from tests.conftest import make_primary_customers
+from tests.fixtures.feature_engineering import PARAMETERS
+from tests.scoring_json import apply_scoring_json
 
 
 def test_segments_are_numbered_by_size_then_smallest_id():
@@ -78,3 +85,37 @@ def test_agreement_counts(trained):
     assert agreement["customers"] == 6 and agreement["agreeing"] == 5
     assert agreement["agreement"] == pytest.approx(5 / 6)
     assert agreement["per_segment"][0] == {"segment": 1, "customers": 4, "agreement": 0.75}
+
+
+@pytest.mark.parametrize(
+    ("scaler", "pca", "onehot"),
+    [("robust", None, ["Marital_Status"]), ("none", 3, []), ("standard", None, [])],
+)
+def test_the_scoring_model_json_places_every_customer_as_the_model(scaler, pca, onehot):
+    """Other settings than the shipped ones (tests/pipelines/scoring): a one-hot category,
+    robust or no scaling, PCA by components, and gaps filled by the training median."""
+    params = yaml.safe_load(PARAMETERS.read_text())["feature_engineering"]
+    primary = make_primary_customers(400, seed=4)
+    primary.loc[primary.index[::25], "Income"] = np.nan
+    preprocessor = CustomerPreprocessor(
+        education_levels=params["education_levels"],
+        partner_statuses=params["partner_statuses"],
+        reference_date=params["reference_date"],
+        **{**params["preprocessing"], "scaler": scaler, "pca": pca, "onehot_columns": onehot},
+    )
+    features, model_input = preprocessor.fit_features_transform(primary)
+    segments = pd.DataFrame(
+        {
+            "ID": model_input["ID"],
+            "segment": 1 + (model_input.iloc[:, 1] > 0) + (features["children"] > 1),
+        }
+    )
+    model = NearestCentroidSegmenter.fit(model_input, segments)
+
+    rule = json.loads(json.dumps(scoring_model_json(preprocessor, model)))
+    by_json = apply_scoring_json(rule, features, primary)
+
+    assert any("equals" in item for item in rule["inputs"]) == bool(onehot)
+    expected = model.predict(preprocessor.transform(primary))
+    assert len(set(expected)) == 3
+    assert by_json.tolist() == expected.tolist()

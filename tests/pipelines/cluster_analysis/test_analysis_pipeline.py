@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from customer_segmentation.datasets import FigureDataset
 from customer_segmentation.pipelines.cluster_analysis import create_pipeline
 from customer_segmentation.pipelines.cluster_analysis.pipeline import SEGMENT_FIGURES
+from tests.fixtures.cluster_analysis import EARLIER_RUN_ID
 
 
 class KeptDataset(MemoryDataset):
@@ -46,7 +47,14 @@ def test_pipeline_produces_every_output(analysis_inputs):
     for name in SEGMENT_FIGURES:
         assert isinstance(catalog.load(name), Figure)
     html = catalog.load("segmentation_report")
-    assert html.count("<img") == 15
+    assert html.count("<img") == 16  # 15 figures and the migration heatmap
+    # Compared with the earlier run (the same segments): every segment kept, nobody moved.
+    identities = catalog.load("segment_identities")
+    assert {s["status"] for s in identities["segments"]} == {"kept"}
+    assert f"Compared with the run of <b>{EARLIER_RUN_ID}</b>" in html
+    migration = catalog.load("segment_migration")
+    assert (migration["from_segment"] == migration["to_segment"]).all()
+    assert migration["customers"].sum() == len(analysis_inputs["customer_segments"])
     for item in names["segments"]:
         assert item["name"] in html or item["name"].replace("'", "&#39;") in html
     rules = catalog.load("segment_rules")
@@ -79,5 +87,5 @@ def test_report_accepts_saved_png_bytes(analysis_inputs, tmp_path):
             dataset.save(figure)
             inputs[name] = dataset.load()
     html = run_pipeline(inputs).load("segmentation_report")
-    assert html.count('src="data:image/png;base64,') == 15
+    assert html.count('src="data:image/png;base64,') == 16  # with the migration heatmap
     assert isinstance(inputs["elbow_plot"], bytes)

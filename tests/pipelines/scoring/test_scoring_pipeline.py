@@ -1,5 +1,7 @@
 """The scoring pipeline on an in-memory catalog, after a training run of the upstream pipelines."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,8 @@ from customer_segmentation.pipelines.clustering import create_pipeline as cluste
 from customer_segmentation.pipelines.data_processing import create_pipeline as cleaning
 from customer_segmentation.pipelines.feature_engineering import create_pipeline as features
 from customer_segmentation.pipelines.scoring import create_pipeline as scoring
+from customer_segmentation.pipelines.scoring_model import create_pipeline as scoring_model
+from tests.scoring_json import apply_scoring_json
 
 
 class KeptDataset(MemoryDataset):
@@ -21,7 +25,7 @@ class KeptDataset(MemoryDataset):
 
 @pytest.fixture(scope="module")
 def trained(parameters, training_raw, new_raw) -> DataCatalog:
-    training = cleaning() + features() + clustering()
+    training = cleaning() + features() + clustering() + scoring_model()
     outputs = training.all_outputs() | scoring().all_outputs()
     catalog = DataCatalog(
         {name: MemoryDataset(value) for name, value in parameters.items()}
@@ -107,3 +111,19 @@ def test_scored_frame_refuses_foreign_columns(trained):
     frame = pd.DataFrame({"ID": [1], "unknown_feature": [0.0]})
     with pytest.raises(ValueError, match="new_customers: feature columns differ"):
         model.predict(frame, source="new_customers")
+
+
+def test_the_scoring_model_json_places_every_customer_as_the_scoring_pipeline(
+    trained, training_raw
+):
+    model = json.loads(json.dumps(trained.load("scoring_model_json")))  # plain JSON through
+    assert model["projection"] is not None  # the shipped settings project with PCA
+    features = trained.load("customer_features")
+    primary = trained.load("primary_customers")
+
+    by_json = apply_scoring_json(model, features, primary)
+
+    scored = run_scoring(trained, training_raw).load("new_customer_segments")
+    assert features["ID"].tolist() == scored["ID"].tolist()
+    assert by_json.tolist() == scored["segment"].tolist()
+    assert len(set(by_json)) > 1

@@ -1,13 +1,15 @@
 """Stable segment identities across runs, and who moved between segments.
 
 A run's segments are summarised in a *snapshot*: the features' means and standard deviations
-over its customers (its feature space), each segment's centroid in those standardised units,
-its id and name, and every customer's segment and revenue. A later run is placed in the
-reference snapshot's space (its customers standardised with the reference's means and
-deviations), and its segments are matched one to one to the reference's by the optimal
-assignment on centroid distance (``scipy.optimize.linear_sum_assignment``). A matched pair
-within ``max_distance`` keeps the reference's id and name; any other new segment is "new"
-(with a fresh id), and an unmatched reference segment is "dissolved".
+over its customers (its feature space), each segment's stable id, name, size and centroid in
+those standardised units, and the run it comes from; its *members* table holds every
+customer's stable segment. A later run is placed in the reference snapshot's space (its
+customers standardised with the reference's means and deviations), and its segments are
+matched one to one to the reference's by the optimal assignment on centroid distance
+(``scipy.optimize.linear_sum_assignment``). A matched pair within ``max_distance`` keeps the
+reference's id and name; any other new segment is "new" (with a fresh id), and an unmatched
+reference segment is "dissolved". Without a reference (the first run) every segment starts the
+history under its own number and name.
 
 Distances are root-mean-square over the features, in the reference's standard deviations: a
 distance of 0.5 means centroids half a standard deviation apart per feature on average,
@@ -24,36 +26,50 @@ from scipy.spatial.distance import cdist
 from customer_segmentation.core.analysis.profiling import ID, SEGMENT, attach_segments
 from customer_segmentation.errors import InputDataError
 
+MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue"]
 
-def snapshot(
-    customer_segments: pd.DataFrame,
-    customer_features: pd.DataFrame,
-    features: Sequence[str],
-    names: Mapping[int, str],
-    revenue: str,
-) -> dict:
-    """The reference a later run is matched against (JSON-serialisable).
 
-    ``customer_segments``: ``ID``, ``segment``; ``customer_features``: ``ID``, ``features`` and
-    ``revenue`` (a column of money per customer). Returns ``features``, ``mean`` and ``scale``
-    (per feature; a constant feature's scale is 1), ``segments`` (``segment``, ``name``,
-    ``customers``, ``centroid`` in standardised units) and ``customers`` (``ID``, ``segment``,
-    ``revenue`` lists).
-    """
-    columns = list(dict.fromkeys([*features, revenue]))
-    frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
-    values = frame[list(features)].to_numpy(dtype="float64")
+def _values(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
+    """The features as an n x d matrix in column-major order (each feature contiguous)."""
+    values = np.asfortranarray(frame[list(features)].to_numpy(dtype="float64"))
     if np.isnan(values).any():
         raise InputDataError(
             "customer_features: missing values in the segment-history features; list only "
             "complete columns in segment_history.features."
         )
+    return values
+
+
+def _centroids(
+    values: np.ndarray, segments: np.ndarray, mean: np.ndarray, scale: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment ids (sorted), centroids standardised with ``mean`` and ``scale``, and sizes:
+    ``(k,)``, ``(k, d)`` and ``(k,)``. ``values``: n x d; ``segments``: n small ids >= 0.
+
+    Standardising is linear, so the k raw means are standardised, not the n x d values."""
+    sizes = np.bincount(segments)
+    ids = np.flatnonzero(sizes)
+    sums = np.column_stack([np.bincount(segments, weights=column) for column in values.T])
+    return ids, (sums[ids] / sizes[ids, None] - mean) / scale, sizes[ids]
+
+
+def _summary(
+    values: np.ndarray,
+    segments: np.ndarray,
+    features: Sequence[str],
+    names: Mapping[int, str],
+    run: Mapping,
+) -> dict:
+    """The JSON-ready part of a snapshot: ``run``, ``features``, ``mean`` and ``scale`` per
+    feature over ``values`` (n x d; a constant feature's scale is 1) and per segment of
+    ``segments`` (stable ids, n): ``segment``, ``name``, ``customers`` and ``centroid`` in
+    those standardised units."""
     mean = values.mean(axis=0)
     scale = values.std(axis=0)
     scale[scale == 0] = 1.0
-    ids, centroids = _centroids((values - mean) / scale, frame[SEGMENT].to_numpy())
-    sizes = frame[SEGMENT].value_counts()
+    ids, centroids, sizes = _centroids(values, segments, mean, scale)
     return {
+        "run": dict(run),
         "features": list(features),
         "mean": mean.tolist(),
         "scale": scale.tolist(),
@@ -61,37 +77,12 @@ def snapshot(
             {
                 "segment": int(segment),
                 "name": names[int(segment)],
-                "customers": int(sizes[segment]),
+                "customers": int(size),
                 "centroid": centroid.tolist(),
             }
-            for segment, centroid in zip(ids, centroids, strict=True)
+            for segment, centroid, size in zip(ids, centroids, sizes, strict=True)
         ],
-        "customers": {
-            ID: frame[ID].tolist(),
-            SEGMENT: frame[SEGMENT].astype(int).tolist(),
-            "revenue": frame[revenue].astype(float).tolist(),
-        },
     }
-
-
-def _centroids(standardised: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Segment ids (sorted) and their mean rows: ``(k,)`` and ``(k, d)``."""
-    ids, position = np.unique(segments, return_inverse=True)
-    sums = np.zeros((len(ids), standardised.shape[1]))
-    np.add.at(sums, position, standardised)
-    return ids, sums / np.bincount(position)[:, None]
-
-
-def centroids_in_reference_space(
-    reference: Mapping, customer_segments: pd.DataFrame, customer_features: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """This run's segment ids and centroids, its customers standardised with the reference's
-    means and deviations: ``(k,)`` and ``(k, d)``."""
-    features = list(reference["features"])
-    frame = attach_segments(customer_segments, customer_features, features, "customer_features")
-    values = frame[features].to_numpy(dtype="float64")
-    standardised = (values - np.asarray(reference["mean"])) / np.asarray(reference["scale"])
-    return _centroids(standardised, frame[SEGMENT].to_numpy())
 
 
 def match_segments(
@@ -140,17 +131,134 @@ def match_segments(
     }
 
 
-def migration(reference: Mapping, current: pd.DataFrame) -> pd.DataFrame:
+def migration(
+    reference_members: pd.DataFrame, ids: np.ndarray, stable: np.ndarray, revenue: np.ndarray
+) -> pd.DataFrame:
     """Customers in both runs, by (reference segment, this run's stable segment): ``from``,
     ``to``, ``customers`` and ``revenue`` (this run's revenue of those customers).
 
-    ``current``: ``ID``, ``stable_id``, ``revenue`` per customer of this run."""
-    before = pd.DataFrame(reference["customers"])[[ID, SEGMENT]]
-    both = before.merge(current[[ID, "stable_id", "revenue"]], on=ID, how="inner", validate="1:1")
-    table = (
-        both.groupby([SEGMENT, "stable_id"])
-        .agg(customers=(ID, "size"), revenue=("revenue", "sum"))
-        .reset_index()
-        .rename(columns={SEGMENT: "from_segment", "stable_id": "to_segment"})
+    ``reference_members``: ``ID``, ``segment``; ``ids``, ``stable``, ``revenue``: this run's
+    customers (unique IDs), their stable segment and their revenue."""
+    # One hash join on the unique IDs: position of each of this run's customers in the reference.
+    position = pd.Index(reference_members[ID].to_numpy()).get_indexer(ids)
+    both = position >= 0
+    table = pd.DataFrame(
+        {
+            "from_segment": reference_members[SEGMENT].to_numpy()[position[both]],
+            "to_segment": stable[both],
+            "revenue": revenue[both],
+        }
     )
-    return table.astype({"from_segment": int, "to_segment": int, "customers": int})
+    grouped = table.groupby(["from_segment", "to_segment"])["revenue"].agg(["size", "sum"])
+    moves = grouped.reset_index().rename(columns={"size": "customers", "sum": "revenue"})
+    return moves.astype({"from_segment": "int64", "to_segment": "int64", "customers": "int64"})[
+        MIGRATION_COLUMNS
+    ]
+
+
+def _check_members(reference: Mapping, members: pd.DataFrame) -> None:
+    """The members table must be the snapshot's own (both are pinned separately)."""
+    expected = {s["segment"]: s["customers"] for s in reference["segments"]}
+    found = members[SEGMENT].value_counts().to_dict()
+    if {int(k): int(v) for k, v in found.items()} != expected:
+        raise InputDataError(
+            "reference_segment_snapshot_members does not belong to reference_segment_snapshot "
+            "(segment sizes differ): load the same version of both, e.g. --load-versions "
+            "reference_segment_snapshot:<version>,reference_segment_snapshot_members:<version>."
+        )
+
+
+def _first_identities(segments: np.ndarray, max_distance: float) -> dict:
+    """Identities on a first run: every segment starts the history under its own number."""
+    return {
+        "max_distance": max_distance,
+        "segments": [
+            {
+                "segment": int(segment),
+                "stable_id": int(segment),
+                "name": None,
+                "status": "first",
+                "matched": None,
+                "distance": None,
+            }
+            for segment in segments
+        ],
+        "dissolved": [],
+    }
+
+
+def _name_new_segments(segments: list[dict], names: Mapping[int, str]) -> None:
+    """Give every segment without a kept name this run's own name (in place); a new segment's
+    own name that equals a kept segment's gets its history id added."""
+    kept = {item["name"] for item in segments if item["name"]}
+    for item in segments:
+        if item["name"] is None:
+            own = names[item["segment"]]
+            item["name"] = f"{own} (new {item['stable_id']})" if own in kept else own
+
+
+def track(
+    reference: Mapping | None,
+    reference_members: pd.DataFrame | None,
+    customer_segments: pd.DataFrame,
+    customer_features: pd.DataFrame,
+    *,
+    names: Mapping[int, str],
+    settings: Mapping,
+    run: Mapping,
+) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
+    """This run against the reference: identities, migration, and this run's snapshot.
+
+    ``reference`` / ``reference_members``: an earlier run's snapshot and members, or None for
+    the first run. ``customer_segments``: ``ID``, ``segment`` (this run's numbers);
+    ``customer_features``: ``ID``, ``settings.features`` and ``settings.revenue``; ``names``:
+    this run's segment number -> name; ``run``: this run's ``run_id``.
+    Returns the identities (``reference``: the reference's run, None on a first run;
+    ``max_distance``, ``segments``, ``dissolved``), the migration table (``MIGRATION_COLUMNS``;
+    empty on a first run), and the next reference: this run's snapshot and members under
+    stable ids.
+    """
+    if (reference is None) != (reference_members is None):
+        raise InputDataError(
+            "segment history: one of reference_segment_snapshot and its members is missing; "
+            "load both (the same version) or neither."
+        )
+    features, revenue = list(settings["features"]), settings["revenue"]
+    columns = list(dict.fromkeys([*features, revenue]))
+    # One join of this run's segments and features serves the match, migration and snapshot.
+    frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
+    values = _values(frame, features)
+    segments = frame[SEGMENT].to_numpy(dtype="int64")
+    if reference is None:
+        matched = _first_identities(np.unique(segments), settings["max_distance"])
+    else:
+        _check_members(reference, reference_members)
+        if list(reference["features"]) != features:
+            raise InputDataError(
+                "segment history: segment_history.features differ from the reference run's "
+                f"({reference['features']}); compare runs made with the same features."
+            )
+        ids, centroids, _ = _centroids(
+            values, segments, np.asarray(reference["mean"]), np.asarray(reference["scale"])
+        )
+        matched = match_segments(reference, ids, centroids, settings["max_distance"])
+    _name_new_segments(matched["segments"], names)
+    stable_of = {item["segment"]: item["stable_id"] for item in matched["segments"]}
+    stable = pd.Series(segments).map(stable_of).to_numpy(dtype="int64")
+    moves = migration(
+        # On a first run no customer is in both runs: the table is empty.
+        pd.DataFrame({ID: [], SEGMENT: []}) if reference is None else reference_members,
+        frame[ID].to_numpy(),
+        stable,
+        frame[revenue].to_numpy(dtype="float64"),
+    )
+    summary = _summary(
+        values,
+        stable,
+        features,
+        {item["stable_id"]: item["name"] for item in matched["segments"]},
+        run,
+    )
+    members = pd.DataFrame({ID: frame[ID].to_numpy(), SEGMENT: stable})
+    identities = {"reference": None if reference is None else reference["run"], **matched}
+    return identities, moves, summary, members

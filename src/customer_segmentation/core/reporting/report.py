@@ -518,3 +518,101 @@ def run_summary(manifest: Mapping | None) -> dict | None:
         return None
     inputs = [{"name": name, **entry} for name, entry in sorted(manifest.get("inputs", {}).items())]
     return {"id": manifest["run_id"], "inputs": inputs}
+
+
+STATUS_TEXT = {
+    "kept": "kept (matched an earlier segment)",
+    "new": "new (no earlier segment close enough)",
+    "first": "first run",
+}
+
+
+def migration_matrix(migration: pd.DataFrame) -> pd.DataFrame:
+    """Customers of both runs as earlier segment (rows) x this run's segment (columns), both by
+    history id; a pair with no customer is 0."""
+    return migration.pivot_table(
+        index="from_segment", columns="to_segment", values="customers", aggfunc="sum", fill_value=0
+    )
+
+
+def migration_heatmap(
+    matrix: pd.DataFrame,
+    row_labels: Mapping[int, str] | None = None,
+    column_labels: Mapping[int, str] | None = None,
+) -> Figure:
+    """``migration_matrix`` as a heatmap, each cell's count written in it; labels by history
+    id (the ids themselves when not given)."""
+    values = matrix.to_numpy(dtype=float)
+    figure = Figure(figsize=(1.6 + 1.3 * matrix.shape[1], 1.2 + 0.55 * matrix.shape[0]))
+    axes = figure.subplots()
+    image = axes.imshow(values, cmap="Blues", aspect="auto")
+    rows = [(row_labels or {}).get(s, str(s)) for s in matrix.index]
+    columns = [(column_labels or {}).get(s, str(s)) for s in matrix.columns]
+    axes.set_xticks(range(matrix.shape[1]), columns, rotation=30, ha="right", fontsize=8)
+    axes.set_yticks(range(matrix.shape[0]), rows, fontsize=8)
+    axes.set_xlabel("This run's segment")
+    axes.set_ylabel("Earlier run's segment")
+    for (row, column), count in np.ndenumerate(values):
+        color = "white" if count > values.max() / 2 else "#1f2933"
+        axes.text(column, row, f"{int(count):,}", ha="center", va="center", color=color, fontsize=8)
+    figure.colorbar(image, ax=axes, label="customers")
+    axes.set_title("Where the customers of both runs went")
+    return figure
+
+
+def history_summary(identities: Mapping | None, migration: pd.DataFrame | None) -> dict | None:
+    """What the report says about segment history (``segment_identities``, ``segment_migration``
+    of ``core.analysis.segment_history``): None where the run tracks no history; on a first run
+    only ``first``; else the reference run, each segment's status, the dissolved segments, the
+    migration as table rows (every cell of ``migration``, in its order) and as a heatmap."""
+    if identities is None:
+        return None
+    segments = [
+        {
+            "segment": s["segment"],
+            "stable_id": s["stable_id"],
+            "name": s["name"],
+            "status": s["status"],
+            "status_text": STATUS_TEXT[s["status"]],
+            "distance": fmt(s["distance"], "d2"),
+        }
+        for s in identities["segments"]
+    ]
+    if identities["reference"] is None:
+        return {"first": True, "segments": segments}
+    earlier = {s["matched"]: s["name"] for s in identities["segments"] if s["matched"]}
+    earlier |= {s["segment"]: s["name"] for s in identities["dissolved"]}
+    now = {s["stable_id"]: s["name"] for s in identities["segments"]}
+
+    def label(names: Mapping[int, str], segment: int) -> str:
+        return f"{segment}: {names[segment]}"
+
+    rows = [
+        {
+            "from": label(earlier, int(r["from_segment"])),
+            "to": label(now, int(r["to_segment"])),
+            "moved": int(r["from_segment"]) != int(r["to_segment"]),
+            "customers": fmt(r["customers"], "int"),
+            "revenue": fmt(r["revenue"], "money"),
+        }
+        for r in migration.to_dict("records")
+    ]
+    matrix = migration_matrix(migration)
+    row_labels = {s: label(earlier, int(s)) for s in matrix.index}
+    column_labels = {s: label(now, int(s)) for s in matrix.columns}
+    stayed = migration.loc[migration["from_segment"] == migration["to_segment"], "customers"]
+    return {
+        "first": False,
+        "reference": identities["reference"],
+        "max_distance": fmt(identities["max_distance"], "d2"),
+        "segments": segments,
+        "counts": {status: sum(s["status"] == status for s in segments) for status in STATUS_TEXT},
+        "dissolved": [label(earlier, s["segment"]) for s in identities["dissolved"]],
+        "rows": rows,
+        "customers": fmt(migration["customers"].sum(), "int"),
+        "revenue": fmt(migration["revenue"].sum(), "money"),
+        "stayed": fmt(stayed.sum(), "int"),
+        "figure": data_uri(migration_heatmap(matrix, row_labels, column_labels))
+        if len(migration)
+        else None,
+    }

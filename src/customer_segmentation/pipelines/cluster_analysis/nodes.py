@@ -14,6 +14,7 @@ from customer_segmentation.core.analysis import (
     naming,
     profiling,
     rule_cards,
+    segment_history,
 )
 from customer_segmentation.core.clustering import stability
 from customer_segmentation.core.reporting import report
@@ -301,6 +302,30 @@ def export_segment_membership(
     return rule_cards.membership(customer_segments, _names(segment_names), run_manifest["run_id"])
 
 
+def track_segments(
+    *,
+    reference_segment_snapshot: dict | None,
+    reference_segment_snapshot_members: pd.DataFrame | None,
+    customer_segments: pd.DataFrame,
+    customer_features: pd.DataFrame,
+    segment_names: dict,
+    run_manifest: dict,
+    settings: dict,
+) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
+    """This run's segments against the latest earlier run's (none on the first run): stable
+    ids and names, the migration of customers in both runs, and this run's snapshot."""
+    run = {"run_id": run_manifest["run_id"]}  # Kedro's run id: the run's start time
+    return segment_history.track(
+        reference_segment_snapshot,
+        reference_segment_snapshot_members,
+        customer_segments,
+        customer_features,
+        names=_names(segment_names),
+        settings=settings,
+        run=run,
+    )
+
+
 def _report_context(
     *,
     quality: dict | None,
@@ -407,13 +432,16 @@ def render_segmentation_report(
     rejected_transaction_summary: pd.DataFrame | None = None,
     transaction_join_summary: dict | None = None,
     feature_report: dict | None = None,
+    segment_identities: dict | None = None,
+    segment_migration: pd.DataFrame | None = None,
     **figures: Figure | bytes,
 ) -> str:
     """The self-contained HTML report (figures arrive as Figures or saved PNG bytes).
 
     The accounting shown depends on the run's source of customers: the customer table's
     `data_quality`, the transaction log's line accounting, or both with the join.
-    `feature_report`'s warnings that the dates look shifted open the report.
+    `feature_report`'s warnings that the dates look shifted open the report. The segment
+    history (`segment_identities`, `segment_migration`) shows who moved since the earlier run.
     """
     transactions = None
     if transaction_line_quality is not None:
@@ -438,4 +466,5 @@ def render_segmentation_report(
             parameters=parameters,
             figures=figures,
         )
+        | {"history": report.history_summary(segment_identities, segment_migration)}
     )

@@ -171,6 +171,30 @@ def _activation(params: str) -> list[Node]:
     ]
 
 
+def _history() -> Node:
+    """Segment history: this run against the latest earlier run's snapshot (none the first
+    time; conf/base/catalog.yml)."""
+    inputs = [
+        "reference_segment_snapshot",
+        "reference_segment_snapshot_members",
+        "customer_segments",
+        "customer_features",
+        "segment_names",
+        "run_manifest",
+    ]
+    return Node(
+        nodes.track_segments,
+        {**{name: name for name in inputs}, "settings": "params:segment_history"},
+        [
+            "segment_identities",
+            "segment_migration",
+            "segment_snapshot",
+            "segment_snapshot_members",
+        ],
+        name="track_segments",
+    )
+
+
 def _report(source: str, params: str) -> Node:
     """The HTML report, with the data-quality inputs of the source."""
     quality = {
@@ -184,7 +208,9 @@ def _report(source: str, params: str) -> Node:
         ],
     }[source]
     figures = RFM_FIGURES if source == "transactions" else UPSTREAM_FIGURES + SEGMENT_FIGURES
-    inputs = {name: name for name in quality + REPORT_INPUTS}
+    # Segment history is tracked on the customer table's features (parameters_segment_history).
+    history = ["segment_identities", "segment_migration"] if source == "customers" else []
+    inputs = {name: name for name in quality + REPORT_INPUTS + history}
     return Node(
         nodes.render_segmentation_report,
         {**inputs, "parameters": params, **{name: name for name in figures}},
@@ -194,7 +220,8 @@ def _report(source: str, params: str) -> Node:
 
 
 def create_pipeline(source: str = "customers", **kwargs) -> Pipeline:
-    """Profiles -> names -> actions, stability, rule cards and exports, plots, report.
+    """Profiles -> names -> actions, stability, rule cards and exports, segment history (the
+    customer table), plots, report.
 
     ``source``: ``customers`` (the default run), ``transactions`` (customer_rfm alone: RFM
     names and actions) or ``both`` (the customer table joined to its log); the registry builds
@@ -219,6 +246,7 @@ def create_pipeline(source: str = "customers", **kwargs) -> Pipeline:
             *_describe(source, params),
             stability,
             *_activation(params),
+            *([_history()] if source == "customers" else []),
             *_plots(source, params),
             _report(source, params),
         ],
