@@ -43,10 +43,13 @@ def _decision(decision: dict, stability: dict) -> list[str]:
     lines = [f"- **k = {decision['chosen_k']}.** {why}"]
     if statement:
         lines.append(f"- **How firm the segments are:** {statement}")
+    # Two stability figures are shown: name which is which, so they do not read as a contradiction.
+    other = " (the structure check above re-cuts one seeded sample)" if statement else ""
     lines.append(
-        f"- **Stability:** mean adjusted Rand index {stability['ari_mean']:.2f} "
-        f"(sd {stability['ari_sd']:.2f}, min {stability['ari_min']:.2f}) over "
-        f"{stability['n_resamples']} seeded bootstrap resamples."
+        f"- **Stability of the delivered segments:** mean adjusted Rand index "
+        f"{stability['ari_mean']:.2f} (sd {stability['ari_sd']:.2f}, "
+        f"min {stability['ari_min']:.2f}) over {stability['n_resamples']} seeded bootstrap "
+        f"resamples{other}."
     )
     return lines
 
