@@ -14,9 +14,74 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.errors import InputDataError
 
 MISSING_LABEL = "(missing)"
+ROLE = "role:"  # a parameter entry naming the schema's columns of a role
+# Parameters naming one column, and those naming a list of columns.
+COLUMN_SETTINGS = (
+    "deals_column",
+    "web_visits_column",
+    "response_column",
+    "complain_column",
+    "enrolment_column",
+    "income_column",
+    "age_column",
+    "spend_column",
+    "children_column",
+)
+LIST_SETTINGS = ("numeric_columns", "correlation_columns", "campaigns")
+HISTOGRAM_SETTINGS = ("continuous", "counts")
+
+
+def _expand(entries: Sequence[str] | str, schema: CustomerSchema, present: set[str]) -> list[str]:
+    """Column names of a parameter list, `role:<role>` entries expanded to the schema's columns
+    of that role (campaigns in name order); names the table lacks are left out."""
+    entries = [entries] if isinstance(entries, str) else entries
+    found = []
+    for entry in entries:
+        if not entry.startswith(ROLE):
+            found.append(entry)
+        elif entry == f"{ROLE}campaign":
+            found += schema.groups()["campaigns"]
+        else:
+            found += schema.all_of(entry.removeprefix(ROLE))
+    return [column for column in found if column in present]
+
+
+def resolve_settings(
+    settings: Mapping[str, Any], schema: CustomerSchema, columns: Sequence[str]
+) -> dict[str, Any]:
+    """The eda parameters for this table: `role:<role>` entries replaced by the schema's columns,
+    columns the table (`columns`: primary plus joined features) lacks left out (a single column
+    becomes None), and the product, channel and category lists taken from the schema (labels
+    from the items: wines -> Wines)."""
+    present = set(columns)
+    resolved = dict(settings)
+    for key in COLUMN_SETTINGS:
+        found = _expand(settings[key], schema, present)
+        resolved[key] = found[0] if found else None
+    for key in LIST_SETTINGS:
+        resolved[key] = _expand(settings[key], schema, present)
+    resolved["histograms"] = {
+        **settings["histograms"],
+        **{
+            key: _expand(settings["histograms"][key], schema, present) for key in HISTOGRAM_SETTINGS
+        },
+    }
+    resolved["products"] = {
+        column: item.capitalize() for item, column in schema.products.items() if column in present
+    }
+    resolved["channels"] = {
+        column: item.capitalize() for item, column in schema.channels.items() if column in present
+    }
+    resolved["categories"] = {
+        spec.name: list(spec.allowed)
+        for spec in schema.columns
+        if spec.kind == "category" and spec.allowed and spec.name in present
+    }
+    return resolved
 
 
 def _error(dataset: str, message: str) -> InputDataError:

@@ -15,6 +15,7 @@ from customer_segmentation.core.analysis import (
     profiling,
     rule_cards,
 )
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering import stability
 from customer_segmentation.core.reporting import report
 
@@ -23,16 +24,24 @@ def _names(segment_names: dict) -> dict[int, str]:
     return {int(item["segment"]): item["name"] for item in segment_names["segments"]}
 
 
+def _with_roles(profile: dict, schema: dict) -> dict:
+    """The profile block with the schema's column groups (products, channels, deals, campaigns,
+    response): the columns behind revenue, mixes and campaign rates, declared once."""
+    return {**profile, **CustomerSchema.from_config(schema).groups()}
+
+
 def profile_segments(
     customer_segments: pd.DataFrame,
     customer_features: pd.DataFrame,
     primary_customers: pd.DataFrame,
     profile: dict,
+    schema: dict,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segment profile table (segment 0 = all customers) and the long effect-size table.
 
     Impossible shares (above 1) are withheld and named in ``data_warnings``, never clipped.
     """
+    profile = _with_roles(profile, schema)
     feature_columns, primary_columns = profiling.profile_columns(profile)
     frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, feature_columns, primary_columns
@@ -43,12 +52,16 @@ def profile_segments(
 
 
 def name_segments(
-    segment_effect_sizes: pd.DataFrame, segment_profiles: pd.DataFrame, parameters: dict
+    segment_effect_sizes: pd.DataFrame,
+    segment_profiles: pd.DataFrame,
+    parameters: dict,
+    schema: dict,
 ) -> dict:
     """Unique plain-language names from material differences, with the descriptors behind them."""
     materiality = parameters["materiality"]
     naming_rules = parameters["naming"]
-    mix = claims.material_mix(segment_profiles, parameters["profile"], materiality)
+    profile = _with_roles(parameters["profile"], schema)
+    mix = claims.material_mix(segment_profiles, profile, materiality)
     return {
         "rule": (
             "Income tier, then the traits with |Cohen's d| >= "
@@ -79,14 +92,14 @@ def recommend_actions(
     segment_names: dict,
     segment_stability: dict,
     parameters: dict,
+    schema: dict,
 ) -> dict:
     """Up to ``max_actions`` marketing actions per segment, each citing share and amount;
     those of an unstable segment (Jaccard below ``stability.jaccard_weak``) marked tentative."""
     rules = parameters["actions"]
-    actions.check_texts(
-        rules["texts"], list(parameters["profile"]["channels"]), actions.CUSTOMER_TEXTS
-    )
-    mix = claims.material_mix(segment_profiles, parameters["profile"], parameters["materiality"])
+    profile = _with_roles(parameters["profile"], schema)
+    actions.check_texts(rules["texts"], list(profile["channels"]), actions.CUSTOMER_TEXTS)
+    mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     found = actions.recommend_actions(
         segment_profiles, mix, {**rules, "materiality": parameters["materiality"]}
     )

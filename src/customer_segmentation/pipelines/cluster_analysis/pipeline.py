@@ -75,19 +75,19 @@ def _describe(source: str, params: str) -> list[Node]:
     return [
         Node(
             nodes.profile_segments,
-            ["customer_segments", "customer_features", table, profile],
+            ["customer_segments", "customer_features", table, profile, "params:schema"],
             ["segment_profiles", "segment_effect_sizes"],
             name="profile_segments",
         ),
         Node(
             nodes.name_segments,
-            ["segment_effect_sizes", "segment_profiles", params],
+            ["segment_effect_sizes", "segment_profiles", params, "params:schema"],
             "segment_names",
             name="name_segments",
         ),
         Node(
             nodes.recommend_actions,
-            ["segment_profiles", "segment_names", "segment_stability", params],
+            ["segment_profiles", "segment_names", "segment_stability", params, "params:schema"],
             "segment_actions",
             name="recommend_segment_actions",
         ),

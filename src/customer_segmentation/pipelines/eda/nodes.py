@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.eda import eda, eda_plots
 
 INCOME_LABEL = f"Income ({eda_plots.MONEY} / year)"
@@ -24,8 +25,19 @@ WEB_VISITS_LABEL = "Web visits in the last month (count)"
 def join_customer_attributes(
     primary_customers: pd.DataFrame, customer_features: pd.DataFrame, params: dict[str, Any]
 ) -> pd.DataFrame:
-    """Primary customers with the feature layer's derived columns (age, total spend, ...) by ID."""
-    return eda.join_features(primary_customers, customer_features, params["feature_columns"])
+    """Primary customers with the feature layer's derived columns (age, total spend, ...) by ID;
+    the listed features this table's roles do not give are left out."""
+    present = [name for name in params["feature_columns"] if name in customer_features.columns]
+    return eda.join_features(primary_customers, customer_features, present)
+
+
+def resolve_eda_settings(
+    eda_customers: pd.DataFrame, params: dict[str, Any], schema: dict[str, Any]
+) -> dict[str, Any]:
+    """The eda parameters for this table: `role:` entries replaced by the schema's columns,
+    columns the table lacks left out (``core.eda.eda.resolve_settings``)."""
+    declared = CustomerSchema.from_config(schema)
+    return eda.resolve_settings(params, declared, list(eda_customers.columns))
 
 
 def summarise_numeric_attributes(
