@@ -17,6 +17,7 @@ from customer_segmentation.core.analysis import (
 )
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering import stability
+from customer_segmentation.core.eda import eda_plots
 from customer_segmentation.core.reporting import report
 
 
@@ -28,6 +29,34 @@ def _with_roles(profile: dict, schema: dict) -> dict:
     """The profile block with the schema's column groups (products, channels, deals, campaigns,
     response): the columns behind revenue, mixes and campaign rates, declared once."""
     return {**profile, **CustomerSchema.from_config(schema).groups()}
+
+
+# The report's figures that draw the columns of a role: left out of a table without that role
+# (the files are still written, saying why they are empty).
+FIGURE_ROLES = {
+    "eda_income_distribution": "income",
+    "eda_spend_distribution": "spend",
+    "eda_enrolment_trend": "enrolment_date",
+    "segment_response_plot": "response",
+}
+
+
+def _drawable(captions: dict, schema: dict | None) -> dict:
+    """The figures of a report section whose roles the table has (all without a schema)."""
+    if schema is None:
+        return captions
+    declared = CustomerSchema.from_config(schema)
+    return {
+        name: caption
+        for name, caption in captions.items()
+        if name not in FIGURE_ROLES or declared.all_of(FIGURE_ROLES[name])
+    }
+
+
+def _present(attributes: dict, customer_features: pd.DataFrame) -> dict:
+    """The profiled attributes this table has: the schema's roles decide which features exist
+    (no enrolment date, no tenure_days), so the listed ones it lacks are left out."""
+    return {name: label for name, label in attributes.items() if name in customer_features}
 
 
 def profile_segments(
@@ -42,6 +71,7 @@ def profile_segments(
     Impossible shares (above 1) are withheld and named in ``data_warnings``, never clipped.
     """
     profile = _with_roles(profile, schema)
+    profile["attributes"] = _present(profile["attributes"], customer_features)
     feature_columns, primary_columns = profiling.profile_columns(profile)
     frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, feature_columns, primary_columns
@@ -212,6 +242,8 @@ def plot_attribute_boxplots(
 
 def plot_campaign_response(segment_profiles: pd.DataFrame, segment_names: dict) -> Figure:
     """Response and campaign-acceptance rates per segment against the overall rates."""
+    if "response_rate" not in segment_profiles:
+        return eda_plots.not_available_figure("Campaign response by segment", "response column")
     return analysis_plots.response_plot(segment_profiles, _names(segment_names))
 
 
@@ -273,7 +305,10 @@ def build_rule_cards(
     """Per segment, the plain rules of a shallow one-vs-rest tree on the profiled attributes
     (``profile.attributes``, human-readable customer_features columns) and their fidelity."""
     found = rule_cards.segment_rule_cards(
-        customer_segments, customer_features, list(profile["attributes"]), settings
+        customer_segments,
+        customer_features,
+        list(_present(profile["attributes"], customer_features)),
+        settings,
     )
     names = _names(segment_names)
     for card in found["segments"]:
@@ -330,6 +365,7 @@ def _report_context(
     segment_rules: dict | None,
     run_manifest: dict | None,
     parameters: dict,
+    schema: dict | None,
     figures: dict[str, Figure | bytes],
 ) -> dict[str, Any]:
     """Everything the report template shows, whatever the source of the customers."""
@@ -341,8 +377,10 @@ def _report_context(
     action_map = {int(item["segment"]): item for item in segment_actions["segments"]}
     # Mixes (channels, categories, deals, response) exist only with a customer table.
     mix = (
-        claims.material_mix(segment_profiles, parameters["profile"], materiality)
-        if "products" in parameters["profile"]
+        claims.material_mix(
+            segment_profiles, _with_roles(parameters["profile"], schema), materiality
+        )
+        if schema is not None
         else None
     )
     cards = report.segment_cards(
@@ -391,9 +429,10 @@ def _report_context(
             parameters["stability"]["jaccard_stable"],
             parameters["stability"]["jaccard_weak"],
         ),
-        "eda_figures": report.embed_figures(figures, settings["eda_figures"]),
-        "k_figures": report.embed_figures(figures, settings["k_figures"]),
-        "segment_figures": report.embed_figures(figures, settings["segment_figures"]),
+        **{
+            section: report.embed_figures(figures, _drawable(settings[section], schema))
+            for section in ("eda_figures", "k_figures", "segment_figures")
+        },
     }
     context["stability"].update(
         jaccard_stable=parameters["stability"]["jaccard_stable"],
@@ -420,6 +459,7 @@ def render_segmentation_report(
     rejected_transaction_summary: pd.DataFrame | None = None,
     transaction_join_summary: dict | None = None,
     feature_report: dict | None = None,
+    schema: dict | None = None,
     **figures: Figure | bytes,
 ) -> str:
     """The self-contained HTML report (figures arrive as Figures or saved PNG bytes).
@@ -449,6 +489,7 @@ def render_segmentation_report(
             segment_rules=segment_rules,
             run_manifest=run_manifest,
             parameters=parameters,
+            schema=schema,
             figures=figures,
         )
     )

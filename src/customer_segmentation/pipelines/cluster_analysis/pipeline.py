@@ -185,6 +185,8 @@ def _report(source: str, params: str) -> Node:
     }[source]
     figures = RFM_FIGURES if source == "transactions" else UPSTREAM_FIGURES + SEGMENT_FIGURES
     inputs = {name: name for name in quality + REPORT_INPUTS}
+    if source != "transactions":  # the customer table's roles decide which figures apply
+        inputs["schema"] = "params:schema"
     return Node(
         nodes.render_segmentation_report,
         {**inputs, "parameters": params, **{name: name for name in figures}},
