@@ -92,7 +92,8 @@ def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) 
     if missing:
         raise ValueError(
             f"cluster_analysis.actions: missing {missing} in conf/base/"
-            "parameters_cluster_analysis.yml; every action text lives there."
+            "parameters_cluster_analysis.yml; every action text lives there (a phrase for each "
+            "channel your schema declares: add it in conf/local/parameters.yml)."
         )
 
 

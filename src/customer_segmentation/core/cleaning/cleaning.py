@@ -197,6 +197,9 @@ def _rule_steps(
     configured = dict(_entries(missing.get("columns"), schema, "missing_values.columns"))
     for column in columns:
         strategy = configured.get(column, {"strategy": missing["default"]})
+        if strategy.get("group_by") and strategy["group_by"] not in schema.by_name:
+            # A table without the grouping column is one group: the overall median.
+            strategy = {"strategy": "median"}
         needed = [column] + ([strategy["group_by"]] if "group_by" in strategy else [])
         # Rejecting missing values needs only the rows missing one; imputing needs them all.
         yield Step(

@@ -84,6 +84,7 @@ _KEYS = {
     "ordinal",
     "partner",
     "indicator",
+    "decimal",
 }
 
 
@@ -112,6 +113,7 @@ class ColumnSpec:
     ordinal: str | None = None
     partner: tuple[str, ...] = ()
     indicator: dict[str, str] = field(default_factory=dict)
+    decimal: str = "."
 
     def describe_allowed(self) -> str:
         """Human-readable allowed values, as used in messages and in the docs."""
@@ -169,7 +171,15 @@ def _spec(entry: Mapping[str, Any]) -> ColumnSpec:
         ordinal=entry.get("ordinal"),
         partner=tuple(entry.get("partner") or ()),
         indicator=dict(entry.get("indicator") or {}),
+        decimal=_decimal(name, entry.get("decimal", ".")),
     )
+
+
+def _decimal(name: str, mark: str) -> str:
+    """A number column's decimal mark: "." or "," (1234,56)."""
+    if mark not in (".", ","):
+        raise _schema_error(f'column \'{name}\' has decimal {mark!r}; use "." or ",".')
+    return mark
 
 
 class CustomerSchema:

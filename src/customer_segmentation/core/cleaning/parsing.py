@@ -24,6 +24,7 @@ from customer_segmentation.core.cleaning.contract import (
     CustomerSchema,
     find_contract_violations,
 )
+from customer_segmentation.core.cleaning.starter import starter_schema
 from customer_segmentation.errors import InputDataError
 
 ROW_NUMBER = "_row_number"
@@ -70,11 +71,13 @@ def check_required_columns(frame: pd.DataFrame, schema: CustomerSchema, source: 
     )
     if len(found) == 1 and any(d in found[0] for d in "\t,;|"):
         message += "The header did not split into columns: check the delimiter (load_args: sep). "
-    if hints:
+    if hints and len(missing) <= len(found):  # a few renamed columns, not another layout
         message += "Possible matches: " + "; ".join(hints) + ". "
     message += (
         f"Declare your file's columns and their roles in {_SCHEMA_FILE} "
-        "(docs/data_contract.md), or rename the column(s) in the file."
+        "(docs/data_contract.md), or rename the column(s) in the file. A starter declaration "
+        "with a guessed role for each column of this file (check every guess, then paste it "
+        "into conf/local/parameters.yml):\n\n" + starter_schema(frame)
     )
     raise InputDataError(message)
 
@@ -391,6 +394,8 @@ def parse_customers(
             )
         else:
             text = frame[column].str.strip()
+            if spec.decimal == ",":  # 1234,56: a decimal comma, read as 1234.56
+                text = text.str.replace(",", ".", regex=False)
             missing = _missing_mask(text, markers)
             values, bad = _parse_number(text, missing, whole=kind == INTEGER)
         typed[column] = (

@@ -213,6 +213,8 @@ def category_frequencies(
                 }
             )
         )
+    if not parts:  # a table without categorical columns
+        return pd.DataFrame({"attribute": [], "category": [], "count": [], "share": []})
     return pd.concat(parts, ignore_index=True)
 
 

@@ -189,6 +189,8 @@ def plot_income_spend(
 ) -> Figure:
     """Sampled customers' ``scatter_y`` against ``scatter_x`` (income vs spend), by segment."""
     x, y = plots["scatter_x"], plots["scatter_y"]
+    if x not in customer_features or y not in customer_features:
+        return eda_plots.not_available_figure(f"{y} against {x}", f"feature {x} and {y}")
     frame = profiling.attach_segments(
         customer_segments, customer_features, [x, y], "customer_features"
     )
@@ -225,8 +227,9 @@ def plot_profile_heatmap(
 def plot_attribute_boxplots(
     customer_features: pd.DataFrame, customer_segments: pd.DataFrame, profile: dict, plots: dict
 ) -> Figure:
-    """Box plots (from quantiles of all customers) of the main attributes by segment."""
-    attributes = plots["boxplot_attributes"]
+    """Box plots (from quantiles of all customers) of the main attributes by segment (those the
+    table has)."""
+    attributes = [name for name in plots["boxplot_attributes"] if name in customer_features]
     frame = profiling.attach_segments(
         customer_segments, customer_features, attributes, "customer_features"
     )

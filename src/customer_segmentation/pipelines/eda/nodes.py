@@ -242,8 +242,10 @@ def _attribute_panels(params: dict[str, Any]) -> dict[str, str]:
 
 def plot_spend_by_segmenting_attributes(eda_trends: pd.DataFrame, params: dict[str, Any]) -> Figure:
     """Mean and median spend by income band, children, education and marital status."""
-    if params["spend_column"] is None:
-        return eda_plots.not_available_figure("Spend by attribute", "spend columns")
+    if params["spend_column"] is None or not _attribute_panels(params):
+        return eda_plots.not_available_figure(
+            "Spend by attribute", "spend columns or attributes to group by"
+        )
     return eda_plots.spend_by_attribute_figure(eda_trends, _attribute_panels(params))
 
 
@@ -251,8 +253,10 @@ def plot_response_by_attribute(
     eda_trends: pd.DataFrame, eda_key_metrics: pd.DataFrame, params: dict[str, Any]
 ) -> Figure:
     """Campaign response and acceptance by income band, children, education, marital status."""
-    if params["response_column"] is None:
-        return eda_plots.not_available_figure("Campaign response by attribute", "response column")
+    if params["response_column"] is None or not _attribute_panels(params):
+        return eda_plots.not_available_figure(
+            "Campaign response by attribute", "response column or attributes to group by"
+        )
     overall = float(
         eda_key_metrics.loc[eda_key_metrics["metric"] == "response_rate", "value"].iloc[0]
     )
