@@ -41,15 +41,17 @@ FIGURE_ROLES = {
 }
 
 
-def _drawable(captions: dict, schema: dict | None) -> dict:
-    """The figures of a report section whose roles the table has (all without a schema)."""
+def _drawable(captions: dict, schema: dict | None, plotted: bool) -> dict:
+    """The figures of a report section whose roles the table has (all without a schema);
+    ``plotted``: the scatter's two features are among the profiled ones."""
     if schema is None:
         return captions
     declared = CustomerSchema.from_config(schema)
     return {
         name: caption
         for name, caption in captions.items()
-        if name not in FIGURE_ROLES or declared.all_of(FIGURE_ROLES[name])
+        if (name not in FIGURE_ROLES or declared.all_of(FIGURE_ROLES[name]))
+        and (name != "segment_income_spend_plot" or plotted)
     }
 
 
@@ -378,6 +380,8 @@ def _report_context(
     labels = parameters["profile"]["attributes"]
     materiality = parameters["materiality"]
     action_map = {int(item["segment"]): item for item in segment_actions["segments"]}
+    axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
+    plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
     # Mixes (channels, categories, deals, response) exist only with a customer table.
     mix = (
         claims.material_mix(
@@ -433,7 +437,7 @@ def _report_context(
             parameters["stability"]["jaccard_weak"],
         ),
         **{
-            section: report.embed_figures(figures, _drawable(settings[section], schema))
+            section: report.embed_figures(figures, _drawable(settings[section], schema, plotted))
             for section in ("eda_figures", "k_figures", "segment_figures")
         },
     }
