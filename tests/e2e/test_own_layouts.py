@@ -125,12 +125,6 @@ APP_SCHEMA = [
     {"name": "answered", "role": "response"},
 ]
 APP_FEATURES = ["age", "tenure_days", "total_spend", "total_purchases", "deal_purchase_share"]
-# Every channel the schema declares needs its phrase in the action texts.
-APP_PHRASES = {
-    "cluster_analysis": {
-        "actions": {"texts": {"channel_phrases": {"app": "in the app", "phone": "by phone"}}}
-    }
-}
 
 
 def _features(features: list[str]) -> dict:
@@ -178,7 +172,7 @@ def shop(tmp_path_factory):
     ("make", "sep", "columns", "local"),
     [
         (_members, "\t", MEMBERS_SCHEMA, _features(MEMBERS_FEATURES)),
-        (_app_users, "|", APP_SCHEMA, _features(APP_FEATURES) | APP_PHRASES),
+        (_app_users, "|", APP_SCHEMA, _features(APP_FEATURES)),
     ],
     ids=["members_tab_age_no_dates", "app_pipe_no_income"],
 )

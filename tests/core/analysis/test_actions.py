@@ -123,8 +123,10 @@ def test_missing_texts_are_named(texts):
     incomplete = {key: value for key, value in texts.items() if key != "category"}
     with pytest.raises(ValueError, match=r"texts\.category"):
         actions.check_texts(incomplete, ["web"], actions.CUSTOMER_TEXTS)
+    without_default = {k: v for k, v in texts.items() if k != "channel_phrase_default"}
     with pytest.raises(ValueError, match=r"channel_phrases\.phone"):
-        actions.check_texts(texts, ["web", "phone"], actions.CUSTOMER_TEXTS)
+        actions.check_texts(without_default, ["web", "phone"], actions.CUSTOMER_TEXTS)
+    actions.check_texts(texts, ["web", "phone"], actions.CUSTOMER_TEXTS)  # the default phrase
 
 
 def test_fixture_actions_cite_profile_figures(

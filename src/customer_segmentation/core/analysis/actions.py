@@ -87,7 +87,7 @@ def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) 
     missing += [
         f"channel_phrases.{channel}"
         for channel in channels
-        if channel not in texts.get("channel_phrases", {})
+        if channel not in texts.get("channel_phrases", {}) and "channel_phrase_default" not in texts
     ]
     if missing:
         raise ValueError(
@@ -115,7 +115,9 @@ def recommend_actions(
         found = []
         channel = _strongest(own, "channel", "high")
         if channel is not None:
-            where = phrases[channel["item"]]
+            default = texts.get("channel_phrase_default")
+            item = channel["item"]
+            where = phrases[item] if item in phrases else default.format(channel=item)
             found.append(_mix_action("channel", texts["channel"], channel, where=where))
         for direction in ("high", "low"):
             deals = _strongest(own, "deals", direction)
