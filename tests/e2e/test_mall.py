@@ -66,6 +66,11 @@ def test_the_report_leaves_out_the_sections_of_missing_roles(mall_run):
     assert "Customer enrolments over time." not in captions
     assert not any("response" in caption.lower() for caption in captions)
     assert "Share of revenue" not in report
-    for missing in ("Preferred channel", "Top category", "Responded to last campaign"):
+    for missing in (
+        "Preferred channel",
+        "Top category",
+        "Responded to last campaign",
+        "category, channel, deal and campaign figures",
+    ):
         assert missing not in report
     assert "Spending score (1-100)" in report

@@ -418,6 +418,7 @@ def _report_context(
         "rules": report.rules_summary(segment_rules),
         "tentative_below": parameters["stability"]["jaccard_weak"],
         "quality": quality,
+        "mixes": mix is not None and not mix.empty,  # the table has mixes to compare
         "transactions": transactions,
         "date_warnings": date_warnings,
         "decision": {
