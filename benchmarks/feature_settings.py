@@ -47,6 +47,8 @@ K_REFERENCE = 4
 
 # The default ("compact") feature set and log list come from conf/base; "wide" is the alternative.
 PARAMETERS = ROOT / "conf" / "base" / "parameters_feature_engineering.yml"
+# The declared schema of the table (the marketing_campaign layout): the roles features come from.
+SCHEMA = yaml.safe_load((ROOT / "conf" / "base" / "parameters.yml").read_text())["schema"]
 FEATURE_SETS = {
     # Every derived feature (ID aside).
     "wide": [
@@ -130,8 +132,7 @@ def evaluate(primary: pd.DataFrame, setting: dict, base: dict, bootstraps: int, 
             if setting["features"] == "compact"
             else FEATURE_SETS[setting["features"]]
         ),
-        education_levels=base["education_levels"],
-        partner_statuses=base["partner_statuses"],
+        schema=SCHEMA,
         log_features=base["preprocessing"]["log_features"],
         log_transform=setting["log"],
         scaler=setting["scaler"],

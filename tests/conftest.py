@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.core.cleaning.contract import (
+from customer_segmentation.synthetic.schema import (
     CAMPAIGN_COLUMNS,
     CHANNEL_COLUMNS,
     EDUCATION_LEVELS,

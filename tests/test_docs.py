@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 from customer_segmentation import headline
+from customer_segmentation.contract_reference import update_contract
 from customer_segmentation.parameter_reference import update_reference
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,13 @@ def test_parameter_reference_is_up_to_date():
     page = DOCS / "parameters.md"
     assert page.read_text() == update_reference(page, REPO_ROOT / "conf" / "base"), (
         "stale parameter reference: run `python -m customer_segmentation.parameter_reference`"
+    )
+
+
+def test_data_contract_is_generated_from_the_declared_schemas():
+    page = DOCS / "data_contract.md"
+    assert page.read_text() == update_contract(page, REPO_ROOT / "conf"), (
+        "stale data contract: run `python -m customer_segmentation.contract_reference`"
     )
 
 

@@ -28,11 +28,11 @@ from filelock import FileLock, Timeout
 from kedro.framework.hooks import hook_impl
 from kedro.io import SharedMemoryDataCatalog
 
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering.preflight import (
     require_customers_for_k,
     require_distinct_model_input,
 )
-from customer_segmentation.core.features.features import REQUIRED_COLUMNS
 from customer_segmentation.errors import InputDataError
 
 LOGGER = logging.getLogger(__name__)
@@ -182,6 +182,7 @@ class RunGuard:
         self._lock: FileLock | None = None
         self._manifest: dict[str, Any] = {}
         self._k_max: int | None = None  # clustering.k_range.max when the run clusters
+        self._id_column: str | None = None
 
     @hook_impl
     def after_context_created(self, context) -> None:
@@ -202,6 +203,12 @@ class RunGuard:
         refuse_unwritable_outputs(pipeline, catalog)
         clusters = "params:clustering" in pipeline.inputs()
         self._k_max = catalog.load("params:clustering")["k_range"]["max"] if clusters else None
+        # The customer table's ID column (runs that read the table), for the k-range checks.
+        self._id_column = (
+            CustomerSchema.from_config(catalog.load("params:schema")).id
+            if "params:schema" in pipeline.inputs()
+            else None
+        )
         self._outputs.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(self._outputs / ".run.lock")
         try:
@@ -238,7 +245,7 @@ class RunGuard:
             return
         if "primary_customers" in outputs:
             customers = outputs["primary_customers"]
-            inputs = [column for column in REQUIRED_COLUMNS if column != "ID"]
+            inputs = [column for column in customers.columns if column != self._id_column]
             rejected: Counter[str] = Counter()
             for rule in outputs["data_quality"]["rules"]:
                 rejected[rule["rule"]] += rule["rows_rejected"]

@@ -21,6 +21,7 @@ KEY_LINE = re.compile(
     r":(?=\s|$)(?P<rest>.*)$"
 )
 MERGE_KEY = "<<"  # a YAML merge (`<<: *anchor`) copies another block: its keys are listed there
+LONGEST_DEFAULT = 2000  # characters of a default shown in the table (schema.columns is longer)
 INLINE_COMMENT = re.compile(r"\s+#\s?(?P<text>.*)$")
 
 
@@ -69,7 +70,13 @@ def render_file(path: Path) -> str:
         value = value_at(values, name)
         if isinstance(value, dict) and value and not comment:
             continue
-        default = "(group)" if isinstance(value, dict) and value else f"`{json.dumps(value)}`"
+        shown = json.dumps(value)
+        if isinstance(value, dict) and value:
+            default = "(group)"
+        elif len(shown) > LONGEST_DEFAULT:  # e.g. schema.columns: the file shows it best
+            default = f"(list of {len(value)}, see the file)"
+        else:
+            default = f"`{shown}`"
         rows.append(f"| `{name}` | {default} | {comment.replace('|', chr(92) + '|')} |")
     header = f"**`conf/base/{path.name}`**\n\n| parameter | default | effect |\n| --- | --- | --- |"
     return "\n".join([header, *rows])

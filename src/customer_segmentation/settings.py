@@ -2,8 +2,7 @@
 
 import warnings
 
-from kedro.config import OmegaConfigLoader
-
+from customer_segmentation.config import LocalOnTopConfigLoader
 from customer_segmentation.hooks import RunGuard, RunSummary
 from customer_segmentation.tracking import TrackInMlflow, tracking_installed
 
@@ -13,7 +12,8 @@ warnings.filterwarnings(
     "ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning
 )
 
-CONFIG_LOADER_CLASS = OmegaConfigLoader
+# OmegaConfigLoader with conf/local read on top of any --env as well (config.py).
+CONFIG_LOADER_CLASS = LocalOnTopConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",

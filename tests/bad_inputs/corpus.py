@@ -335,17 +335,17 @@ _case(
 _case(
     "missing_required_column",
     lambda: without_column("Income"),
-    Refused(("Income", "column_mapping")),
+    Refused(("Income", "schema.columns")),
 )
 _case(
     "renamed_column",
     lambda: renamed("Income", "Yearly_Income"),
-    Refused(("Income", "Yearly_Income", "column_mapping")),
+    Refused(("Income", "Yearly_Income", "schema.columns")),
 )
 _case(
     "lower_case_header",
     lambda: tsv([n.lower() for n in HEADER], rows()),
-    Refused(("Year_Birth", "column_mapping")),
+    Refused(("Year_Birth", "schema.columns")),
 )
 _case(
     "padded_header_names", lambda: tsv([f" {n} " for n in HEADER], rows()), Clean(_same_as_default)
@@ -436,7 +436,7 @@ _case("slash_dates", lambda: reformatted_dates("%d/%m/%Y"), Clean(_same_as_defau
 _case(
     "us_month_first_dates",
     lambda: reformatted_dates("%m-%d-%Y"),
-    Refused(("Dt_Customer", "date_formats")),
+    Refused(("Dt_Customer", "date formats")),
 )
 _case(
     "unknown_category",

@@ -12,6 +12,7 @@ from customer_segmentation.pipelines.cluster_analysis.nodes import (
     recommend_actions,
 )
 from tests.core.analysis.test_claims import MATERIALITY, PROFILE, profile_row
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 
 @pytest.fixture(scope="module")
@@ -122,19 +123,25 @@ def test_missing_texts_are_named(texts):
     incomplete = {key: value for key, value in texts.items() if key != "category"}
     with pytest.raises(ValueError, match=r"texts\.category"):
         actions.check_texts(incomplete, ["web"], actions.CUSTOMER_TEXTS)
+    without_default = {k: v for k, v in texts.items() if k != "channel_phrase_default"}
     with pytest.raises(ValueError, match=r"channel_phrases\.phone"):
-        actions.check_texts(texts, ["web", "phone"], actions.CUSTOMER_TEXTS)
+        actions.check_texts(without_default, ["web", "phone"], actions.CUSTOMER_TEXTS)
+    actions.check_texts(texts, ["web", "phone"], actions.CUSTOMER_TEXTS)  # the default phrase
 
 
 def test_fixture_actions_cite_profile_figures(
     customer_segments, customer_features, primary_customers_once, analysis_params
 ):
     profiles, effects = profile_segments(
-        customer_segments, customer_features, primary_customers_once, analysis_params["profile"]
+        customer_segments,
+        customer_features,
+        primary_customers_once,
+        analysis_params["profile"],
+        SCHEMA_CONFIG,
     )
-    names = name_segments(effects, profiles, analysis_params)
+    names = name_segments(effects, profiles, analysis_params, SCHEMA_CONFIG)
     stability = {"segments": [{"segment": s, "jaccard_mean": 0.7} for s in (1, 2, 3)]}
-    result = recommend_actions(profiles, names, stability, analysis_params)
+    result = recommend_actions(profiles, names, stability, analysis_params, SCHEMA_CONFIG)
     assert [item["segment"] for item in result["segments"]] == [1, 2, 3]
     by_segment = profiles.set_index("segment")
     column = {

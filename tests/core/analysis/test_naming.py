@@ -6,6 +6,7 @@ import pytest
 from customer_segmentation.core.analysis import claims, naming, profiling
 from customer_segmentation.pipelines.cluster_analysis.nodes import name_segments
 from tests.core.analysis.test_claims import MATERIALITY, PROFILE, profile_row
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 
 @pytest.fixture
@@ -20,9 +21,9 @@ def profiled(customer_segments, customer_features, primary_customers, analysis_p
 
 def test_names_are_unique_deterministic_and_follow_income(profiled, analysis_params):
     effects, profiles = profiled
-    first = name_segments(effects, profiles, analysis_params)
+    first = name_segments(effects, profiles, analysis_params, SCHEMA_CONFIG)
     shuffled = effects.sample(frac=1.0, random_state=3)
-    second = name_segments(shuffled, profiles, analysis_params)
+    second = name_segments(shuffled, profiles, analysis_params, SCHEMA_CONFIG)
     assert first == second
     names = [item["name"] for item in first["segments"]]
     assert len(set(names)) == len(names) == 3

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.core.analysis import profiling
-from customer_segmentation.core.cleaning.contract import SPEND_COLUMNS
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
+from customer_segmentation.synthetic.schema import SPEND_COLUMNS
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 PRODUCTS = list(SPEND_COLUMNS)
 
@@ -15,7 +16,11 @@ PRODUCTS = list(SPEND_COLUMNS)
 @pytest.fixture
 def profiles(customer_segments, customer_features, primary_customers, analysis_params):
     return profile_segments(
-        customer_segments, customer_features, primary_customers, analysis_params["profile"]
+        customer_segments,
+        customer_features,
+        primary_customers,
+        analysis_params["profile"],
+        SCHEMA_CONFIG,
     )
 
 
@@ -109,6 +114,7 @@ def test_customers_missing_from_features_are_reported(
             customer_features.iloc[5:],
             primary_customers,
             analysis_params["profile"],
+            SCHEMA_CONFIG,
         )
 
 
@@ -121,6 +127,7 @@ def test_missing_column_is_named(
             customer_features,
             primary_customers.drop(columns="MntWines"),
             analysis_params["profile"],
+            SCHEMA_CONFIG,
         )
 
 

@@ -4,24 +4,24 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.core.cleaning.cleaning import (
-    apply_statistical_outliers,
     check_settings,
     clean_customers,
-    fill_missing,
     to_primary,
 )
 from customer_segmentation.core.cleaning.contract import primary_schema
 from customer_segmentation.core.cleaning.parsing import parse_customers
+from customer_segmentation.core.cleaning.rules import apply_statistical_outliers, fill_missing
 from customer_segmentation.errors import InputDataError
-from tests.fixtures.data_processing import RUN_DATE
+from tests.fixtures.data_processing import DEFAULT_SCHEMA, RUN_DATE
 
 
 def _clean(raw, settings):
-    parsed = parse_customers(raw, settings)
+    parsed = parse_customers(raw, settings, DEFAULT_SCHEMA)
     return clean_customers(
         parsed.typed,
         parsed.invalid_rows,
         settings,
+        DEFAULT_SCHEMA,
         run_date=RUN_DATE,
         source=parsed.summary["source"],
     )
@@ -101,7 +101,9 @@ def test_repeated_ids_follow_the_configured_rule(repeated_id_raw, settings, rule
 
 
 def test_age_rule_rejects_by_age_at_the_latest_enrolment(raw_customers, settings):
-    latest_year = parse_customers(raw_customers, settings).typed["Dt_Customer"].max().year
+    latest_year = (
+        parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed["Dt_Customer"].max().year
+    )
     raw_customers.loc[0, "Year_Birth"] = str(latest_year - 101)  # 101 years old: out
     raw_customers.loc[1, "Year_Birth"] = str(latest_year - 100)  # 100: in
     raw_customers.loc[2, "Year_Birth"] = str(latest_year - 15)  # 15: out
@@ -152,11 +154,15 @@ def test_an_implausible_enrolment_is_rejected_and_does_not_move_the_age_referenc
 
 
 def test_the_run_date_is_an_input_not_the_clock(raw_customers, settings):
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
     latest = parsed.typed["Dt_Customer"].max()
 
     result = clean_customers(
-        parsed.typed, parsed.invalid_rows, settings, run_date=latest - pd.Timedelta(days=1)
+        parsed.typed,
+        parsed.invalid_rows,
+        settings,
+        DEFAULT_SCHEMA,
+        run_date=latest - pd.Timedelta(days=1),
     )
 
     assert result.rejections["reject_reason"].str.contains("after the run date").all()
@@ -178,7 +184,7 @@ def test_deal_purchases_above_all_purchases_are_rejected_or_capped(
     assert len(result.rejections) == rejected
     if action == "reject":
         assert _reasons(result) == {
-            1: "purchase_consistency: NumDealsPurchases 7 is above the web + catalogue + store "
+            1: "purchase_consistency: NumDealsPurchases 7 is above the web + catalog + store "
             "purchases (6)"
         }
     kept = result.kept.set_index("_row_number")["NumDealsPurchases"]
@@ -221,11 +227,12 @@ def test_income_cap_rejects_or_caps(raw_customers, settings, action, kept_value,
 
 def test_iqr_and_robust_z_bounds_cap_or_reject():
     frame = pd.DataFrame({"Income": [10.0, 11, 12, 13, 14, 1000, None]})
-    iqr = {"method": "iqr", "iqr_factor": 1.5, "action": "cap"}
-    robust = {"method": "robust_z", "robust_z_threshold": 3.0, "action": "reject"}
+    column = {"column": "Income", "integer": False}
+    iqr = {"method": "iqr", "iqr_factor": 1.5, "action": "cap", **column}
+    robust = {"method": "robust_z", "robust_z_threshold": 3.0, "action": "reject", **column}
 
-    capped = apply_statistical_outliers(frame, iqr, "Income")
-    rejected = apply_statistical_outliers(frame, robust, "Income")
+    capped = apply_statistical_outliers(frame, iqr)
+    rejected = apply_statistical_outliers(frame, robust)
 
     # Q1 = 11.25, Q3 = 13.75 over the six values: upper bound 13.75 + 1.5 * 2.5 = 17.5.
     assert capped.updates["Income"].to_dict() == {5: 17.5}
@@ -241,7 +248,10 @@ def test_missing_income_gets_its_education_group_median_with_overall_fallback():
         }
     )
 
-    outcome = fill_missing(frame, "Income", {"strategy": "group_median", "group_by": "Education"})
+    outcome = fill_missing(
+        frame,
+        {"column": "Income", "strategy": "group_median", "group_by": "Education", "integer": False},
+    )
 
     # PhD median 20; Basic median 5; Master has no income: overall median of 10, 30, 5 = 10.
     assert outcome.updates["Income"].to_dict() == {2: 20.0, 4: 5.0, 5: 10.0}
@@ -251,9 +261,9 @@ def test_missing_income_gets_its_education_group_median_with_overall_fallback():
 def test_training_imputation_values_replace_the_tables_own():
     frame = pd.DataFrame({"Education": ["PhD", "Basic", "PhD"], "Income": [None, None, 99.0]})
     training = {"overall": 50.0, "groups": {"PhD": 70.0, "Master": 60.0}}
-    rule = {"strategy": "group_median", "group_by": "Education"}
+    rule = {"column": "Income", "strategy": "group_median", "group_by": "Education"}
 
-    outcome = fill_missing(frame, "Income", rule, training)
+    outcome = fill_missing(frame, {**rule, "integer": False, "fitted": training})
 
     # PhD takes the training group median (not this table's 99); Basic has no training group.
     assert outcome.updates["Income"].to_dict() == {0: 70.0, 1: 50.0}
@@ -296,9 +306,9 @@ def test_primary_matches_the_primary_schema_and_is_sorted_by_id(raw_customers, s
     raw_customers.loc[0, "Income"] = ""
     result = _clean(raw_customers, settings)
 
-    primary = to_primary(result.kept)
+    primary = to_primary(result.kept, DEFAULT_SCHEMA)
 
-    primary_schema(list(primary.columns)).validate(primary)
+    primary_schema(DEFAULT_SCHEMA, list(primary.columns)).validate(primary)
     assert primary["ID"].is_monotonic_increasing
 
 
@@ -306,4 +316,4 @@ def test_an_unknown_rule_choice_is_refused_naming_the_parameter(settings):
     settings["repeated_ids"] = "keep_best"
 
     with pytest.raises(InputDataError, match="data_processing.repeated_ids is 'keep_best'"):
-        check_settings(settings)
+        check_settings(settings, DEFAULT_SCHEMA)

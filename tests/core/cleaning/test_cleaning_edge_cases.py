@@ -4,23 +4,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.core.cleaning.cleaning import (
-    clean_customers,
-    fill_missing,
-    reject_exact_duplicates,
-    to_primary,
-)
+from customer_segmentation.core.cleaning.cleaning import clean_customers, to_primary
 from customer_segmentation.core.cleaning.contract import find_contract_violations
 from customer_segmentation.core.cleaning.parsing import parse_customers
-from tests.fixtures.data_processing import RUN_DATE
+from customer_segmentation.core.cleaning.rules import fill_missing, reject_exact_duplicates
+from tests.fixtures.data_processing import DEFAULT_SCHEMA, RUN_DATE
 
 
 def test_plain_integer_column_parses_like_one_needing_the_general_path(raw_customers, settings):
-    plain = parse_customers(raw_customers, settings).typed
+    plain = parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed
     padded_raw = raw_customers.copy()
     # One padded value sends the whole column through trimming and float parsing.
     padded_raw.loc[0, "MntWines"] = f"  {padded_raw.loc[0, 'MntWines']} "
-    padded = parse_customers(padded_raw, settings).typed
+    padded = parse_customers(padded_raw, settings, DEFAULT_SCHEMA).typed
 
     pd.testing.assert_series_equal(plain["MntWines"], padded["MntWines"], check_exact=True)
     assert plain["MntWines"].dtype == "Int64"
@@ -31,7 +27,7 @@ def test_integer_column_with_a_marker_or_a_fraction_still_reports_them(raw_custo
     raw.loc[3, "Kidhome"] = "NA"
     raw.loc[5, "Kidhome"] = "1.5"
 
-    parsed = parse_customers(raw, {**settings, "max_invalid_share": 0.5})
+    parsed = parse_customers(raw, {**settings, "max_invalid_share": 0.5}, DEFAULT_SCHEMA)
 
     assert pd.isna(parsed.typed.loc[3, "Kidhome"])
     assert pd.isna(parsed.typed.loc[5, "Kidhome"])
@@ -40,13 +36,15 @@ def test_integer_column_with_a_marker_or_a_fraction_still_reports_them(raw_custo
 
 
 def test_contract_violations_name_every_cell_outside_the_contract(raw_customers, settings):
-    typed = parse_customers(raw_customers, settings).typed.copy()  # Income's buffer is Arrow's
+    typed = parse_customers(
+        raw_customers, settings, DEFAULT_SCHEMA
+    ).typed.copy()  # Income's buffer is Arrow's
     typed.loc[[2, 7], "Kidhome"] = -1
     typed.loc[4, "Complain"] = 2
     typed.loc[9, "Education"] = "Alone"
     typed.loc[11, "Income"] = -5.0
 
-    found = find_contract_violations(typed)
+    found = find_contract_violations(typed, DEFAULT_SCHEMA)
 
     assert found[["column", "index", "value"]].values.tolist() == [
         ["Education", 9, "Alone"],
@@ -58,21 +56,23 @@ def test_contract_violations_name_every_cell_outside_the_contract(raw_customers,
 
 
 def test_exact_duplicates_need_every_column_equal_not_only_the_id(raw_customers, settings):
-    typed = parse_customers(raw_customers, settings).typed
+    typed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed
     rows = pd.concat([typed.iloc[:3], typed.iloc[[0]], typed.iloc[[1]]], ignore_index=True)
     rows.loc[4, "Recency"] = rows.loc[4, "Recency"] + 1  # same ID as row 2, other content
     rows["_row_number"] = range(1, len(rows) + 1)
 
-    outcome = reject_exact_duplicates(rows)
+    outcome = reject_exact_duplicates(rows, {"id": "ID"})
 
     assert outcome.rejected.to_dict() == {3: "exact_duplicate: exact duplicate of row 1"}
 
 
 def test_kept_rows_are_the_typed_rows_in_id_order(raw_customers, settings):
-    parsed = parse_customers(raw_customers.iloc[::-1], settings)
+    parsed = parse_customers(raw_customers.iloc[::-1], settings, DEFAULT_SCHEMA)
 
-    result = clean_customers(parsed.typed, parsed.invalid_rows, settings, run_date=RUN_DATE)
-    primary = to_primary(result.kept)
+    result = clean_customers(
+        parsed.typed, parsed.invalid_rows, settings, DEFAULT_SCHEMA, run_date=RUN_DATE
+    )
+    primary = to_primary(result.kept, DEFAULT_SCHEMA)
 
     assert result.kept["ID"].is_monotonic_increasing
     assert len(primary) == len(raw_customers)
@@ -92,8 +92,10 @@ def test_rules_after_invalid_rows_see_only_the_kept_rows(raw_customers, settings
     raw.loc[5, "Recency"] = "NA"  # missing: rejected by the missing-values rule
     raw.loc[7, "ID"] = raw.loc[8, "ID"]  # repeated ID with other content: both rejected
 
-    parsed = parse_customers(raw, {**settings, "max_invalid_share": 0.5})
-    result = clean_customers(parsed.typed, parsed.invalid_rows, settings, run_date=RUN_DATE)
+    parsed = parse_customers(raw, {**settings, "max_invalid_share": 0.5}, DEFAULT_SCHEMA)
+    result = clean_customers(
+        parsed.typed, parsed.invalid_rows, settings, DEFAULT_SCHEMA, run_date=RUN_DATE
+    )
 
     reasons = result.rejections.set_index("_row_number")["reject_reason"].to_dict()
     assert reasons[4].startswith("invalid_value: Kidhome")
@@ -112,7 +114,7 @@ def test_missing_markers_among_category_and_date_labels_become_missing(raw_custo
     raw_customers.loc[3, "Dt_Customer"] = " N/A"
     raw_customers.loc[4, "Dt_Customer"] = " 04-09-2012 "
 
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     typed = parsed.typed
     assert typed["Education"].iloc[:3].isna().tolist() == [True, True, False]
@@ -125,13 +127,13 @@ def test_missing_markers_among_category_and_date_labels_become_missing(raw_custo
 
 
 def test_contract_check_skips_missing_values_and_empty_columns(raw_customers, settings):
-    typed = parse_customers(raw_customers, settings).typed.copy()
+    typed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed.copy()
     typed["Recency"] = pd.array([None] * len(typed), dtype="Int64")  # nothing to check
     typed.loc[5, "Income"] = np.nan
     typed.loc[6, "Income"] = -1.0
     typed.loc[8, "Year_Birth"] = 2101
 
-    found = find_contract_violations(typed)
+    found = find_contract_violations(typed, DEFAULT_SCHEMA)
 
     assert found[["column", "index"]].values.tolist() == [["Year_Birth", 8], ["Income", 6]]
 
@@ -144,7 +146,10 @@ def test_group_median_ignores_missing_values_and_groups_without_any():
         }
     )
 
-    outcome = fill_missing(frame, "Income", {"strategy": "group_median", "group_by": "Education"})
+    outcome = fill_missing(
+        frame,
+        {"column": "Income", "strategy": "group_median", "group_by": "Education", "integer": False},
+    )
 
     # Master has no income at all: no group median of its own, the overall median (7) fills.
     assert outcome.statistics["imputation"]["Income"] == {
@@ -158,4 +163,4 @@ def test_primary_refuses_a_repeated_id():
     kept = pd.DataFrame({"_row_number": [1, 2, 3], "ID": [7, 3, 7], "Recency": [1, 2, 3]})
 
     with pytest.raises(ValueError, match="ID twice"):
-        to_primary(kept)
+        to_primary(kept, DEFAULT_SCHEMA)

@@ -8,6 +8,7 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
     engineer_features,
     report_features,
 )
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 RUN_DATE = pd.Timestamp("2026-12-02")
 
@@ -50,8 +51,10 @@ def test_feature_report_carries_the_warnings_of_shifted_dates(primary_customers,
     )
     params = {**fe_params, "date_checks": {"run_date": "2026-12-02", "max_median_age": 90}}
 
-    unshifted = report_features(*engineer_features(primary_customers, params)[:2], params)
-    moved = report_features(*engineer_features(shifted, params)[:2], params)
+    unshifted = report_features(
+        *engineer_features(primary_customers, params, SCHEMA_CONFIG)[:2], params
+    )
+    moved = report_features(*engineer_features(shifted, params, SCHEMA_CONFIG)[:2], params)
 
     assert unshifted["date_warnings"] == []
     assert (

@@ -1,17 +1,16 @@
 """Parsing and validation of the raw table against the data contract (core.cleaning.parsing)."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-from customer_segmentation.core.cleaning.contract import contract_table_markdown
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.cleaning.parsing import parse_customers
 from customer_segmentation.errors import InputDataError
+from tests.fixtures.data_processing import DEFAULT_SCHEMA
 
 
 def test_types_follow_the_contract_and_row_numbers_start_at_one(raw_customers, settings):
-    typed = parse_customers(raw_customers, settings).typed
+    typed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed
 
     assert typed["_row_number"].tolist() == list(range(1, 201))
     assert str(typed["ID"].dtype) == "Int64"
@@ -25,7 +24,7 @@ def test_dates_are_read_day_first_and_in_alternative_day_first_formats(raw_custo
     raw_customers.loc[1, "Dt_Customer"] = "2013-01-02"
     raw_customers.loc[2, "Dt_Customer"] = "05/06/2013"
 
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     assert parsed.typed["Dt_Customer"].iloc[:3].tolist() == [
         pd.Timestamp("2012-09-04"),
@@ -42,7 +41,7 @@ def test_categories_are_trimmed_case_normalised_and_mapped(raw_customers, settin
     raw_customers.loc[2, "Marital_Status"] = "YOLO"
     raw_customers.loc[3, "Marital_Status"] = " alone"
 
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     assert parsed.typed["Education"].iloc[:2].tolist() == ["PhD", "2n Cycle"]
     assert parsed.typed["Marital_Status"].iloc[2:4].tolist() == ["Single", "Single"]
@@ -57,7 +56,7 @@ def test_numbers_are_coerced_and_missing_markers_become_missing(raw_customers, s
     raw_customers.loc[1, "Income"] = "NA"
     raw_customers.loc[2, "Income"] = ""
 
-    typed = parse_customers(raw_customers, settings).typed
+    typed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed
 
     assert typed["Income"].iloc[0] == 58138.0
     assert typed["Income"].iloc[1:3].isna().all()
@@ -71,7 +70,7 @@ def test_invalid_values_within_tolerance_reject_their_rows_with_a_reason(raw_cus
     raw_customers.loc[7, "Education"] = "Doctorate"
     raw_customers.loc[7, "Income"] = "xyz"  # second problem on a row: the first column wins
 
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     reasons = parsed.invalid_rows.set_index("_row_number")["reject_reason"].to_dict()
     assert reasons == {
@@ -95,7 +94,7 @@ def test_overflowing_numbers_and_implausible_counts_are_rejected_saying_why(
     raw_customers.loc[4, "NumWebVisitsMonth"] = "301"
     raw_customers.loc[5, "NumWebVisitsMonth"] = "300"  # the bound itself is allowed
 
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     reasons = parsed.invalid_rows.set_index("_row_number")["reject_reason"].to_dict()
     assert reasons == {
@@ -115,7 +114,7 @@ def test_unparseable_column_beyond_tolerance_is_refused_naming_file_column_and_e
     raw_customers.loc[[3, 9, 12], "Income"] = ["58,138", "n/a?", "high"]
 
     with pytest.raises(InputDataError) as error:
-        parse_customers(raw_customers, settings)
+        parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     message = str(error.value)
     assert "test/customers.tsv" in message
@@ -124,59 +123,69 @@ def test_unparseable_column_beyond_tolerance_is_refused_naming_file_column_and_e
     assert "max_invalid_share" in message
 
 
-def test_required_column_missing_names_it_and_how_to_map_it(raw_customers, settings):
+def test_required_column_missing_names_it_and_where_to_declare_columns(raw_customers, settings):
     raw_customers = raw_customers.rename(columns={"Income": "Yearly_Income"})
 
     with pytest.raises(InputDataError) as error:
-        parse_customers(raw_customers, settings)
+        parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     message = str(error.value)
     assert "test/customers.tsv" in message
     assert "required column(s) 'Income' missing" in message
-    assert "column_mapping" in message
+    assert "'Yearly_Income' looks like 'Income'" in message
+    assert "schema.columns" in message
 
 
-def test_column_mapping_renames_the_users_columns(raw_customers, settings):
-    raw_customers = raw_customers.rename(columns={"Income": "Yearly_Income", "ID": "CustomerID"})
-    settings["column_mapping"] = {"Yearly_Income": "Income", "CustomerID": "ID"}
+def test_a_table_declared_under_its_own_names_parses_like_the_default(
+    raw_customers, settings, schema_config
+):
+    renamed = raw_customers.rename(columns={"Income": "Yearly_Income", "ID": "CustomerID"})
+    for entry in schema_config["columns"]:
+        entry["name"] = {"Income": "Yearly_Income", "ID": "CustomerID"}.get(
+            entry["name"], entry["name"]
+        )
 
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(renamed, settings, CustomerSchema.from_config(schema_config))
+    default = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
-    assert parsed.typed["Income"].notna().all()
-    assert parsed.summary["renamed_columns"] == {"Yearly_Income": "Income", "CustomerID": "ID"}
-
-
-def test_mapping_onto_an_existing_column_is_refused(raw_customers, settings):
-    settings["column_mapping"] = {"MntFruits": "MntWines"}
-
-    with pytest.raises(InputDataError, match="'MntWines'.*more than once"):
-        parse_customers(raw_customers, settings)
+    assert parsed.typed["Yearly_Income"].equals(default.typed["Income"])
+    # The ID column is called ID from parsing on, whatever the file calls it.
+    assert parsed.typed["ID"].equals(default.typed["ID"])
 
 
-def test_mapping_to_an_unknown_name_is_refused(raw_customers, settings):
-    settings["column_mapping"] = {"Income": "Salary"}
+def test_a_category_map_onto_a_value_that_is_not_allowed_is_refused(
+    raw_customers, settings, schema_config
+):
+    education = next(e for e in schema_config["columns"] if e["name"] == "Education")
+    education["map"] = {"Doctorate": "Dr"}
 
-    with pytest.raises(InputDataError, match="not in the data contract"):
-        parse_customers(raw_customers, settings)
+    with pytest.raises(InputDataError, match="maps to 'Dr', which is not an allowed Education"):
+        parse_customers(raw_customers, settings, CustomerSchema.from_config(schema_config))
+
+
+def test_ignored_columns_are_dropped_with_their_reason(raw_customers, settings, schema_config):
+    complain = next(e for e in schema_config["columns"] if e["name"] == "Complain")
+    complain["role"] = "ignore"
+
+    parsed = parse_customers(raw_customers, settings, CustomerSchema.from_config(schema_config))
+
+    assert "Complain" not in parsed.typed.columns
+    assert {"column": "Complain", "reason": "role ignore in the schema"} in parsed.summary[
+        "dropped_columns"
+    ]
 
 
 def test_header_only_frame_is_refused(raw_customers, settings):
     with pytest.raises(InputDataError, match="test/customers.tsv' has no data rows"):
-        parse_customers(raw_customers.iloc[:0], settings)
+        parse_customers(raw_customers.iloc[:0], settings, DEFAULT_SCHEMA)
 
 
 def test_extra_columns_are_dropped_and_reported(raw_customers, settings):
     raw_customers["Notes"] = "x"
 
-    parsed = parse_customers(raw_customers, settings)
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
     assert "Notes" not in parsed.typed.columns
     assert parsed.summary["dropped_columns"] == [
         {"column": "Notes", "reason": "not in the data contract"}
     ]
-
-
-def test_the_documented_contract_table_is_the_code_contract():
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "data_contract.md").read_text()
-
-    assert contract_table_markdown() in doc

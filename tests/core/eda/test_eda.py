@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.core.cleaning.contract import SPEND_COLUMNS
 from customer_segmentation.core.eda import eda
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.eda import nodes
+from customer_segmentation.synthetic.schema import SPEND_COLUMNS
 
 PRODUCTS = list(SPEND_COLUMNS)
 

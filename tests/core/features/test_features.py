@@ -7,14 +7,13 @@ import pytest
 from customer_segmentation.core.features.features import derive_customer_features, reference_date
 from customer_segmentation.errors import InputDataError
 from tests.fixtures.fe_customers import make_customers
+from tests.fixtures.schema import DEFAULT_SCHEMA
 
-LEVELS = ["Basic", "2n Cycle", "Graduation", "Master", "PhD"]
-PARTNER = ["Married", "Together"]
 REF = pd.Timestamp("2014-06-29")
 
 
 def derive(frame: pd.DataFrame, ref: pd.Timestamp = REF) -> pd.DataFrame:
-    return derive_customer_features(frame, ref, LEVELS, PARTNER)
+    return derive_customer_features(frame, ref, DEFAULT_SCHEMA)
 
 
 def test_ordinary_customer_formulas():
@@ -86,9 +85,9 @@ def test_single_customer_without_children_is_a_family_of_one():
 
 def test_reference_date_is_latest_enrolment_or_the_parameter():
     frame = make_customers({"Dt_Customer": pd.Timestamp("2014-01-01")}, {})
-    assert reference_date(frame) == pd.Timestamp("2014-01-01")
-    assert reference_date(frame, "2015-01-01") == pd.Timestamp("2015-01-01")
-    features = derive(frame, reference_date(frame, "2015-06-29"))
+    assert reference_date(frame, DEFAULT_SCHEMA) == pd.Timestamp("2014-01-01")
+    assert reference_date(frame, DEFAULT_SCHEMA, "2015-01-01") == pd.Timestamp("2015-01-01")
+    features = derive(frame, reference_date(frame, DEFAULT_SCHEMA, "2015-06-29"))
     assert features["tenure_days"].tolist() == [544, 730]
     assert features["age"].tolist() == [45, 45]
 

@@ -9,13 +9,13 @@ import pytest
 
 from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
 from customer_segmentation.errors import InputDataError
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 
 def make_preprocessor(params: dict, **overrides) -> CustomerPreprocessor:
     settings = {**params["preprocessing"], **overrides}
     return CustomerPreprocessor(
-        education_levels=params["education_levels"],
-        partner_statuses=params["partner_statuses"],
+        schema=SCHEMA_CONFIG,
         reference_date=params["reference_date"],
         **settings,
     )
@@ -161,8 +161,7 @@ def test_gaps_in_new_customers_get_training_medians_and_negative_amounts_raise(
 def test_fit_features_transform_equals_fit_then_transform(primary_customers, fe_params, settings):
     def make():
         return CustomerPreprocessor(
-            education_levels=fe_params["education_levels"],
-            partner_statuses=fe_params["partner_statuses"],
+            schema=SCHEMA_CONFIG,
             reference_date=fe_params["reference_date"],
             **{**fe_params["preprocessing"], **settings},
         )

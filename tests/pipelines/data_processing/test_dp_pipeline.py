@@ -10,6 +10,7 @@ from kedro.runner import SequentialRunner
 from customer_segmentation.core.cleaning.contract import primary_schema
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.data_processing import create_pipeline
+from tests.fixtures.schema import DEFAULT_SCHEMA, SCHEMA_CONFIG
 
 OUTPUTS = ["customers_typed", "rejected_customers", "data_quality", "primary_customers"]
 
@@ -20,6 +21,7 @@ def run_pipeline(raw: pd.DataFrame, settings: dict, *node_names: str) -> DataCat
         {
             "raw_customers": MemoryDataset(raw),
             "params:data_processing": MemoryDataset(settings),
+            "params:schema": MemoryDataset(SCHEMA_CONFIG),
             **{name: MemoryDataset() for name in OUTPUTS},
         }
     )
@@ -76,7 +78,7 @@ def test_outputs_have_the_documented_shapes(messy_raw, settings):
     typed = run_pipeline(messy_raw, settings, "parse_raw_customers").load("customers_typed")
     primary = run_pipeline(messy_raw, settings).load("primary_customers")
     assert len(typed) == 201 and typed.columns[0] == "_row_number"
-    primary_schema(list(primary.columns)).validate(primary)
+    primary_schema(DEFAULT_SCHEMA, list(primary.columns)).validate(primary)
     assert "Z_CostContact" not in primary.columns
     assert primary["ID"].is_monotonic_increasing
     assert primary.loc[primary["ID"] == 110, "Marital_Status"].item() == "Single"
@@ -96,6 +98,7 @@ def test_bad_input_fails_in_the_first_node_and_saves_nothing(raw_customers, sett
         {
             "raw_customers": MemoryDataset(raw_customers),
             "params:data_processing": MemoryDataset(settings),
+            "params:schema": MemoryDataset(SCHEMA_CONFIG),
             **{name: MemoryDataset() for name in OUTPUTS},
         }
     )

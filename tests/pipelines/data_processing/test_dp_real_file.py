@@ -9,6 +9,7 @@ from kedro.runner import SequentialRunner
 
 from customer_segmentation.datasets import DelimitedTextDataset
 from customer_segmentation.pipelines.data_processing import create_pipeline
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 REAL_FILE = REPO_ROOT.parent / "shared" / "data" / "marketing_campaign.csv"
@@ -20,6 +21,7 @@ def test_real_file_dates_span_and_row_accounting(base_settings):
         {
             "raw_customers": DelimitedTextDataset(filepath=str(REAL_FILE), load_args={"sep": "\t"}),
             "params:data_processing": MemoryDataset(base_settings),
+            "params:schema": MemoryDataset(SCHEMA_CONFIG),
             **{
                 name: MemoryDataset()
                 for name in ("rejected_customers", "data_quality", "primary_customers")

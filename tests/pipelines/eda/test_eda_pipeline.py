@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from customer_segmentation.pipelines.eda import create_pipeline
 from tests.catalog import output_file, project_catalog
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 FIGURES = {
     "eda_income_distribution",
@@ -34,6 +35,7 @@ def test_pipeline_runs_on_an_in_memory_catalog(
             "customer_features": MemoryDataset(customer_features),
             "data_quality": MemoryDataset(data_quality),
             "params:eda": MemoryDataset(eda_params),
+            "params:schema": MemoryDataset(SCHEMA_CONFIG),
         }
     )
     outputs = SequentialRunner().run(create_pipeline(), catalog)

@@ -8,6 +8,7 @@ from kedro_datasets.pandas import ParquetDataset
 from kedro_datasets.pickle import PickleDataset
 
 from customer_segmentation.pipelines.feature_engineering import create_pipeline
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 OUTPUTS = ["model_input", "feature_report"]
 
@@ -17,6 +18,7 @@ def test_pipeline_produces_consistent_outputs(primary_customers, fe_params, tmp_
         {
             "primary_customers": MemoryDataset(primary_customers),
             "params:feature_engineering": MemoryDataset(fe_params),
+            "params:schema": MemoryDataset(SCHEMA_CONFIG),
             **{name: MemoryDataset() for name in OUTPUTS},
             # Persisted as in the project (the runner releases in-memory intermediates).
             "preprocessor": PickleDataset(filepath=str(tmp_path / "preprocessor.pkl")),

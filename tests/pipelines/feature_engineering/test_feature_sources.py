@@ -10,6 +10,7 @@ from customer_segmentation.core.features.features import derive_rfm_features
 from customer_segmentation.core.features.preprocessing import RfmPreprocessor
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.feature_engineering import create_pipeline
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 
 class KeptDataset(MemoryDataset):
@@ -105,6 +106,7 @@ def test_both_source_joins_on_id_and_keeps_every_customer(primary_customers, fe_
             "primary_customers": primary_customers,
             "customer_rfm": rfm,
             "params:feature_engineering": fe_params,
+            "params:schema": SCHEMA_CONFIG,
         },
     )
     summary = catalog.load("transaction_join_summary")

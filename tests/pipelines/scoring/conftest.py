@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from tests.conftest import make_primary_customers
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 CONF = Path(__file__).parents[3] / "conf/base"
 
@@ -27,8 +28,11 @@ def parameters() -> dict:
     """The shipped parameters of the training pipelines, keyed like the catalog."""
     names = ["data_processing", "feature_engineering", "clustering"]
     return {
-        f"params:{name}": yaml.safe_load((CONF / f"parameters_{name}.yml").read_text())[name]
-        for name in names
+        **{
+            f"params:{name}": yaml.safe_load((CONF / f"parameters_{name}.yml").read_text())[name]
+            for name in names
+        },
+        "params:schema": SCHEMA_CONFIG,
     }
 
 

@@ -38,7 +38,13 @@ def trained(parameters, training_raw, new_raw) -> DataCatalog:
 
 def run_scoring(trained: DataCatalog, new_customers: pd.DataFrame) -> DataCatalog:
     """Score a raw file with the trained preprocessor and model, in a fresh catalog."""
-    inputs = ["params:data_processing", "cleaning_statistics", "preprocessor", "segmentation_model"]
+    inputs = [
+        "params:data_processing",
+        "params:schema",
+        "cleaning_statistics",
+        "preprocessor",
+        "segmentation_model",
+    ]
     catalog = DataCatalog(
         {name: MemoryDataset(trained.load(name)) for name in inputs}
         | {"new_customers": MemoryDataset(new_customers)}

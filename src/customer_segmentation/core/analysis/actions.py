@@ -8,7 +8,12 @@ Rules, in order (docs/cluster_analysis.md); a rule fires only on a material diff
 3. category: campaign on the category most above all customers' mix (share and money);
 4. campaign: response materially above -> include first; materially below -> cut contacts;
 5. win-back: days since last purchase materially above (|d|) with a median at least
-   ``recency.high_ratio`` times all customers'.
+   ``recency.high_ratio`` times all customers';
+6. traits: each ``traits`` entry (an attribute, a direction and its texts) whose attribute
+   differs materially (|d|) in that direction: for tables whose roles give no mix (no products,
+   channels, deals or campaigns), the attributes they have speak (income, age, a score).
+
+A rule whose roles the table lacks never fires (no recency: no win-back).
 
 Every text (action and evidence) comes from the ``texts`` parameters, for every source of
 customers; the first ``max_actions`` actions that fire are kept, so a segment that differs in
@@ -61,6 +66,8 @@ def _strongest(mix: pd.DataFrame, measure: str, direction: str) -> pd.Series | N
 
 
 def _win_back(row: pd.Series, overall: pd.Series, settings: Mapping, texts: Mapping) -> dict | None:
+    if "median_recency_days" not in row:  # the table has no recency
+        return None
     days, base = row["median_recency_days"], overall["median_recency_days"]
     effect = row["effect_recency_days"]
     if attribute_direction(effect, settings["materiality"]) != "high":
@@ -80,12 +87,13 @@ def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) 
     missing += [
         f"channel_phrases.{channel}"
         for channel in channels
-        if channel not in texts.get("channel_phrases", {})
+        if channel not in texts.get("channel_phrases", {}) and "channel_phrase_default" not in texts
     ]
     if missing:
         raise ValueError(
             f"cluster_analysis.actions: missing {missing} in conf/base/"
-            "parameters_cluster_analysis.yml; every action text lives there."
+            "parameters_cluster_analysis.yml; every action text lives there (a phrase for each "
+            "channel your schema declares: add it in conf/local/parameters.yml)."
         )
 
 
@@ -107,7 +115,9 @@ def recommend_actions(
         found = []
         channel = _strongest(own, "channel", "high")
         if channel is not None:
-            where = phrases[channel["item"]]
+            default = texts.get("channel_phrase_default")
+            item = channel["item"]
+            where = phrases[item] if item in phrases else default.format(channel=item)
             found.append(_mix_action("channel", texts["channel"], channel, where=where))
         for direction in ("high", "low"):
             deals = _strongest(own, "deals", direction)
@@ -121,8 +131,37 @@ def recommend_actions(
             if response is not None:
                 found.append(_mix_action("campaign", texts[f"campaign_{direction}"], response))
         found.append(_win_back(row, overall, settings, texts))
+        found += _trait_actions(row, overall, settings)
         actions[segment] = [a for a in found if a is not None][: settings["max_actions"]]
     return actions
+
+
+def _trait_actions(row: pd.Series, overall: pd.Series, settings: Mapping) -> list[dict]:
+    """The ``traits`` actions whose attribute differs materially in their direction, citing the
+    segment's mean and median against all customers' and the effect size ({mean},
+    {overall_mean}, {median}, {overall_median}, {d} in the texts)."""
+    found = []
+    for trait in settings.get("traits") or []:
+        attribute = trait["attribute"]
+        effect = row.get(f"effect_{attribute}")
+        if (
+            effect is None
+            or attribute_direction(effect, settings["materiality"]) != trait["direction"]
+        ):
+            continue
+        values = {
+            "mean": row[f"mean_{attribute}"],
+            "overall_mean": overall[f"mean_{attribute}"],
+            "median": row[f"median_{attribute}"],
+            "overall_median": overall[f"median_{attribute}"],
+            "d": effect,
+        }
+        figures = {
+            "mean": {"segment": values["mean"], "overall": values["overall_mean"]},
+            "effect_size": {"segment": effect, "overall": 0.0},
+        }
+        found.append({**_action("trait", trait, figures, **values), "item": attribute})
+    return found
 
 
 def mark_tentative(actions: Mapping[int, list[dict]], jaccard: Mapping[int, float], below: float):

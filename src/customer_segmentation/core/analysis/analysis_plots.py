@@ -49,28 +49,44 @@ def _centre_marker(ax, x: float, y: float, segment: int) -> None:
 
 
 def sizes_plot(profiles: pd.DataFrame, names: Mapping[int, str]) -> Figure:
-    """Share of customers and of revenue per segment (horizontal bars, labelled)."""
+    """Share of customers and of revenue per segment (horizontal bars, labelled); customers only
+    for a table without spend."""
     table = profiles.loc[profiles["segment"] > 0].sort_values("segment", ascending=False)
     labels = [segment_label(s, names) for s in table["segment"]]
+    revenue = "revenue_share" in table
     y = np.arange(len(table))
     figure = Figure(figsize=(9, 1.2 + 0.7 * len(table)))
     ax = figure.add_subplot()
-    height = 0.38
-    bars_c = ax.barh(
-        y + height / 2, 100 * table["customer_share"], height, color="#4c72b0", label="Customers"
-    )
-    bars_r = ax.barh(
-        y - height / 2, 100 * table["revenue_share"], height, color="#dd8452", label="Revenue"
-    )
-    for bars in (bars_c, bars_r):
-        ax.bar_label(bars, fmt="%.0f%%", padding=3, fontsize=9)
+    height = 0.38 if revenue else 0.6
+    shares = ["customer_share", *(["revenue_share"] if revenue else [])]
+    bars = [
+        ax.barh(
+            y + height / 2 if revenue else y,
+            100 * table["customer_share"],
+            height,
+            color="#4c72b0",
+            label="Customers",
+        )
+    ]
+    if revenue:
+        bars.append(
+            ax.barh(
+                y - height / 2,
+                100 * table["revenue_share"],
+                height,
+                color="#dd8452",
+                label="Revenue",
+            )
+        )
+    for drawn in bars:
+        ax.bar_label(drawn, fmt="%.0f%%", padding=3, fontsize=9)
     ax.set_yticks(y, labels)
-    ax.set_xlabel("Share of all customers / of all revenue (%)")
-    ax.set_ylabel("Segment")
-    ax.set_xlim(
-        0, min(100, 1.15 * 100 * table[["customer_share", "revenue_share"]].to_numpy().max()) + 5
+    ax.set_xlabel(
+        "Share of all customers / of all revenue (%)" if revenue else "Share of all customers (%)"
     )
-    ax.set_title("Segment sizes: customers and revenue")
+    ax.set_ylabel("Segment")
+    ax.set_xlim(0, min(100, 1.15 * 100 * table[shares].to_numpy().max()) + 5)
+    ax.set_title("Segment sizes: customers and revenue" if revenue else "Segment sizes")
     # outside the axes: a bar can reach any length, and the legend must never hide its label
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     figure.tight_layout()

@@ -84,7 +84,7 @@ def mix_table(profiles: pd.DataFrame, profile: Mapping) -> pd.DataFrame:
     profiled among the attributes).
     """
     purchases = f"mean_{profile['purchases']}"
-    if purchases not in profiles:
+    if profile["channels"] and purchases not in profiles:
         raise ValueError(
             f"segment profiles: no column {purchases!r}; list {profile['purchases']!r} among "
             "cluster_analysis.profile.attributes (purchases per customer back channel and deal "
@@ -113,8 +113,14 @@ def mix_table(profiles: pd.DataFrame, profile: Mapping) -> pd.DataFrame:
     for item in profile["channels"]:
         share = table[f"channel_share_{item}"]
         add("channel", item, share, share * table[purchases], table["preferred_channel"])
-    add("deals", "deals", table["deal_share"], table["deal_share"] * table[purchases])
-    add("response", "response", table["response_rate"], accepted)
+    # Deals and response only where the table has them (segment_profiles leaves them out).
+    if "deal_share" in table:
+        add("deals", "deals", table["deal_share"], table["deal_share"] * table[purchases])
+    if "response_rate" in table:
+        add("response", "response", table["response_rate"], accepted)
+    if not parts:  # no mix at all: a table without products, channels, deals or campaigns
+        columns = ["measure", "item", "share", "amount", "main", "overall_share"]
+        return pd.DataFrame(columns=[SEGMENT, *columns, "overall_amount"])
     long = pd.concat(parts).rename_axis(SEGMENT).reset_index()
     overall = long.loc[long[SEGMENT] == 0].set_index(["measure", "item"])
     long = long.loc[long[SEGMENT] > 0].join(

@@ -65,22 +65,21 @@ def segment_descriptors(
 
     ``mix`` is ``claims.material_mix`` of the segment profiles, needed when a descriptor names a
     ``measure``. Each descriptor carries its ``priority`` (0 for income) to order the words.
+    Only the attributes the table has speak: without income there is no tier, and a descriptor
+    of an attribute the table's roles do not give is skipped.
     """
     income = settings["income"]
     table = effects.pivot(index="segment", columns="attribute", values="effect_size")
+    present = [rule for rule in settings["descriptors"] if rule["attribute"] in table.columns]
     descriptors: dict[int, list[dict]] = {}
     for segment, row in table.iterrows():  # one iteration per segment, not per customer
-        tier = (
-            _descriptor(segment, row[income["attribute"]], income, materiality, None)
-            or income["middle"]
-        )
-        first = {
-            "attribute": income["attribute"],
-            "phrase": tier,
-            "effect_size": row[income["attribute"]],
-        }
+        first = []
+        if income["attribute"] in table.columns:
+            effect = row[income["attribute"]]
+            tier = _descriptor(segment, effect, income, materiality, None) or income["middle"]
+            first = [{"attribute": income["attribute"], "phrase": tier, "effect_size": effect}]
         traits = []
-        for priority, rule in enumerate(settings["descriptors"], start=1):
+        for priority, rule in enumerate(present, start=1):
             phrase = _descriptor(segment, row[rule["attribute"]], rule, materiality, mix)
             if phrase:
                 effect = row[rule["attribute"]]
@@ -94,7 +93,7 @@ def segment_descriptors(
                     }
                 )
         traits.sort(key=lambda item: (-abs(item["effect_size"]), item["priority"]))
-        descriptors[int(segment)] = [{**first, "priority": 0}, *traits]
+        descriptors[int(segment)] = [*[{**item, "priority": 0} for item in first], *traits]
     return descriptors
 
 
@@ -118,7 +117,8 @@ def name_segments(
         for segment, found in candidates.items():
             chosen = sorted(found[: size[segment]], key=lambda item: item["priority"])
             phrases = [item["phrase"] for item in chosen]
-            if len(phrases) == 1 and settings["max_descriptors"] > 1:
+            tier_only = len(phrases) == 1 and chosen[0]["priority"] == 0
+            if not phrases or (tier_only and settings["max_descriptors"] > 1):
                 phrases.append(settings["no_distinct_trait"])
             result[segment] = _compose(phrases)
         return result

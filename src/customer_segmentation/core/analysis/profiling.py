@@ -180,6 +180,7 @@ def _figures(frame: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
         **{f"pr_{p}": column for p, column in products.items()},
         **{f"cmp_{c}": c for c in campaigns},
     }
+    sources = {name: column for name, column in sources.items() if column}  # roles it has
     values = frame[list(sources.values())].astype("float64").set_axis(list(sources), axis=1)
     derived = pd.DataFrame(
         {
@@ -197,7 +198,9 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
     """Wide table, one row per segment, plus a final ``overall`` row (segment 0) for comparison.
 
     ``settings`` is the ``profile`` parameters block: attributes, products, channels, deals,
-    campaigns, response.
+    campaigns, response (the schema's columns of those roles). Columns of the roles the table
+    lacks are left out: revenue and category mix need products, channel mix channels, deal share
+    deals and channels, campaign rates campaigns, response rate a response.
     """
     channels, products = list(settings["channels"]), list(settings["products"])
     figures = _figures(frame, settings)
@@ -208,21 +211,28 @@ def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mappi
     table = pd.DataFrame(index=sums.index)
     table["customers"] = counts.astype("int64")
     table["customer_share"] = counts / len(frame)
-    table["revenue"] = sums["revenue"]
-    table["revenue_share"] = sums["revenue"] / sums.loc[0, "revenue"]
-    table["revenue_per_customer"] = sums["revenue"] / counts
-    channel_mix = _shares(sums[[f"ch_{c}" for c in channels]].set_axis(channels, axis=1), "")
-    table = table.join(channel_mix.add_prefix("channel_share_"))
-    table["preferred_channel"] = channel_mix.idxmax(axis=1)
-    product_mix = _shares(sums[[f"pr_{p}" for p in products]].set_axis(products, axis=1), "")
-    table = table.join(product_mix.add_prefix("category_share_"))
-    table["top_category"] = product_mix.idxmax(axis=1)
-    table["deal_share"] = sums["deal_purchases"] / sums["purchases"].where(sums["purchases"] > 0)
-    table["deal_share_index"] = table["deal_share"] / table.loc[0, "deal_share"]
-    table["campaign_acceptance_rate"] = means["accepted_any"]
+    if products:
+        table["revenue"] = sums["revenue"]
+        table["revenue_share"] = sums["revenue"] / sums.loc[0, "revenue"]
+        table["revenue_per_customer"] = sums["revenue"] / counts
+    if channels:
+        channel_mix = _shares(sums[[f"ch_{c}" for c in channels]].set_axis(channels, axis=1), "")
+        table = table.join(channel_mix.add_prefix("channel_share_"))
+        table["preferred_channel"] = channel_mix.idxmax(axis=1)
+    if products:
+        product_mix = _shares(sums[[f"pr_{p}" for p in products]].set_axis(products, axis=1), "")
+        table = table.join(product_mix.add_prefix("category_share_"))
+        table["top_category"] = product_mix.idxmax(axis=1)
+    if channels and settings["deals"]:
+        purchases = sums["purchases"].where(sums["purchases"] > 0)
+        table["deal_share"] = sums["deal_purchases"] / purchases
+        table["deal_share_index"] = table["deal_share"] / table.loc[0, "deal_share"]
+    if settings["campaigns"]:
+        table["campaign_acceptance_rate"] = means["accepted_any"]
     for column in settings["campaigns"]:
         table[f"acceptance_rate_{column}"] = means[f"cmp_{column}"]
-    table["response_rate"] = means["response"]
+    if settings["response"]:
+        table["response_rate"] = means["response"]
 
     table.index.name = SEGMENT
     return _with_attribute_stats(table, effects, settings["attributes"])
@@ -254,7 +264,7 @@ def profile_columns(settings: Mapping) -> tuple[list[str], list[str]]:
         *settings["campaigns"],
         settings["response"],
     ]
-    return feature_columns, primary_columns
+    return feature_columns, [column for column in primary_columns if column]
 
 
 def value_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:

@@ -1,25 +1,91 @@
-"""The raw customer data contract: every column's meaning, type, unit and allowed values.
+"""The declared customer schema: each column of the input table, its role, type and allowed values.
 
-The contract follows the public "Customer Personality Analysis" table (`marketing_campaign.csv`).
-It is the single source for the required columns, the parsing type of each column and the
-values a column may hold; `docs/data_contract.md` shows the same table (a test keeps them equal).
-Every count and amount has a plausible upper bound here (a value beyond it is an entry error,
-such as `Kidhome = 1000`): the bounds are generous, far above the public file's maxima, so they
-catch only impossible values. Plausibility rules that are a matter of judgement (age limits,
-income cap, outliers, enrolment dates) are not here: they are cleaning parameters in
-`conf/base/parameters_data_processing.yml`.
+The schema is declared in conf (`schema.columns` in `conf/<env>/parameters.yml`, one list per Kedro
+environment; docs/data_contract.md is generated from it). Nothing here names a column of a
+particular layout: the cleaning rules, features, EDA and texts ask the schema which column plays
+which role. A role fixes what a column means to the analysis (an ID, an income, spend on one
+product category, purchases in one channel, ...) and its default type; `type`, `min`, `max`,
+`values` and `unit` refine it. The same schema builds the pandera schemas that validate the typed
+and primary tables.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
+from customer_segmentation.errors import InputDataError
+
 INTEGER, NUMBER, DATE, CATEGORY = "integer", "number", "date", "category"
+# The name of the customer ID column from parsing on, whatever the file calls it: every table of
+# the project (features, segments, model input) joins on it.
+KEY = "ID"
+TYPES = (INTEGER, NUMBER, DATE, CATEGORY)
 
 # The dtype a column has once parsed: nullable in the typed (intermediate) table, plain in primary.
 TYPED_DTYPES = {INTEGER: "Int64", NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str"}
 PRIMARY_DTYPES = {INTEGER: "int64", NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str"}
+
+# Role -> (default type, what the role means). `item` names the product category (spend), the
+# channel (purchases) or the channel visited (visits).
+ROLES: dict[str, tuple[str | None, str]] = {
+    "id": (INTEGER, "the customer's unique identifier (one per customer)"),
+    "birth_year": (INTEGER, "year of birth: age at the reference date"),
+    "age": (INTEGER, "age in years"),
+    "income": (NUMBER, "yearly income"),
+    "enrolment_date": (DATE, "date the customer enrolled: tenure, and the reference date"),
+    "date": (DATE, "another date (parsed and checked, not used by the features)"),
+    "recency": (INTEGER, "days since the last purchase"),
+    "spend": (NUMBER, "amount spent on one product category (item)"),
+    "purchases": (INTEGER, "purchases made in one channel (item)"),
+    "deals": (INTEGER, "purchases made with a discount, in any channel"),
+    "visits": (INTEGER, "visits to one channel (item), e.g. web visits per month"),
+    "children": (INTEGER, "children in the household (columns of this role are added up)"),
+    "campaign": (INTEGER, "1 if the customer accepted an earlier campaign's offer"),
+    "response": (INTEGER, "1 if the customer accepted the last campaign's offer"),
+    "complaint": (INTEGER, "1 if the customer complained"),
+    "numeric": (NUMBER, "any other numeric attribute (a feature of its own, named by `feature`)"),
+    "category": (CATEGORY, "a categorical attribute (allowed `values`, optional `map`)"),
+    "ignore": (None, "read but not used (dropped at parsing)"),
+}
+# Roles that at most one column may play.
+SINGLE_ROLES = (
+    "id",
+    "birth_year",
+    "age",
+    "income",
+    "enrolment_date",
+    "recency",
+    "deals",
+    "response",
+    "complaint",
+)
+# Roles whose columns must name their `item` (the product category or channel).
+ITEM_ROLES = ("spend", "purchases", "visits")
+FLAG_ROLES = ("campaign", "response", "complaint")
+_KEYS = {
+    "name",
+    "role",
+    "type",
+    "meaning",
+    "unit",
+    "min",
+    "max",
+    "values",
+    "map",
+    "formats",
+    "required",
+    "item",
+    "feature",
+    "ordinal",
+    "partner",
+    "indicator",
+    "decimal",
+}
 
 
 def _readable(limit: float) -> str:
@@ -29,16 +95,25 @@ def _readable(limit: float) -> str:
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """One raw column: what it means, how it parses and which values it may hold."""
+    """One declared input column: its role, how it parses and which values it may hold."""
 
     name: str
+    role: str
     kind: str
-    meaning: str
+    meaning: str = ""
     unit: str = ""
     minimum: float | None = None
     maximum: float | None = None
     allowed: tuple[str, ...] | None = None
     required: bool = True
+    item: str | None = None
+    value_map: dict[str, str | None] = field(default_factory=dict)
+    formats: tuple[str, ...] | None = None
+    feature: str | None = None
+    ordinal: str | None = None
+    partner: tuple[str, ...] = ()
+    indicator: dict[str, str] = field(default_factory=dict)
+    decimal: str = "."
 
     def describe_allowed(self) -> str:
         """Human-readable allowed values, as used in messages and in the docs."""
@@ -52,85 +127,156 @@ class ColumnSpec:
             return f"{_readable(self.minimum)} to {_readable(self.maximum)}"
         if self.minimum is not None:
             return f">= {_readable(self.minimum)}"
-        return "any"
+        return "any" if self.maximum is None else f"<= {_readable(self.maximum)}"
 
 
-EDUCATION_LEVELS = ("Basic", "2n Cycle", "Graduation", "Master", "PhD")
-MARITAL_STATUSES = ("Single", "Together", "Married", "Divorced", "Widow")
-# Upper bounds (public file's maximum in brackets): amounts per category over 2 years 100,000
-# (1,725), half of two years' income at the 200,000 income cap; purchases per channel 730 (28),
-# one a day for 2 years; children or teenagers at home 10 (2); web visits 300 a month (20), ten a
-# day; recency 3,650 days (99), ten years; income 10,000,000 a year (666,666, an entry error that
-# the income cap rejects); a contact's cost or revenue 10,000 (3 and 11).
-_FLAG = {"kind": INTEGER, "unit": "flag", "allowed": None, "minimum": 0, "maximum": 1}
-_AMOUNT = {
-    "kind": INTEGER,
-    "unit": "currency units, last 2 years",
-    "minimum": 0,
-    "maximum": 100_000,
-}
-_COUNT = {"kind": INTEGER, "unit": "purchases, last 2 years", "minimum": 0, "maximum": 730}
-_CHILDREN = {"kind": INTEGER, "minimum": 0, "maximum": 10}
+def _schema_error(message: str) -> InputDataError:
+    return InputDataError(
+        f"schema.columns (conf/<env>/parameters.yml, docs/data_contract.md): {message}"
+    )
 
-CONTRACT: tuple[ColumnSpec, ...] = (
-    ColumnSpec("ID", INTEGER, "customer's unique identifier", "", 0),
-    # A four-digit calendar year; whether the age is plausible is a cleaning rule (parameters).
-    ColumnSpec("Year_Birth", INTEGER, "customer's year of birth", "year", 1800, 2100),
-    ColumnSpec("Education", CATEGORY, "highest education level", allowed=EDUCATION_LEVELS),
-    ColumnSpec("Marital_Status", CATEGORY, "marital status", allowed=MARITAL_STATUSES),
-    ColumnSpec(
-        "Income", NUMBER, "yearly household income", "currency units per year", 0, 10_000_000
-    ),
-    ColumnSpec(
-        "Kidhome", meaning="number of small children in the household", unit="children", **_CHILDREN
-    ),
-    ColumnSpec(
-        "Teenhome", meaning="number of teenagers in the household", unit="teenagers", **_CHILDREN
-    ),
-    ColumnSpec("Dt_Customer", DATE, "date the customer enrolled with the company", "date"),
-    ColumnSpec("Recency", INTEGER, "days since the customer's last purchase", "days", 0, 3650),
-    ColumnSpec("MntWines", meaning="amount spent on wine", **_AMOUNT),
-    ColumnSpec("MntFruits", meaning="amount spent on fruit", **_AMOUNT),
-    ColumnSpec("MntMeatProducts", meaning="amount spent on meat", **_AMOUNT),
-    ColumnSpec("MntFishProducts", meaning="amount spent on fish", **_AMOUNT),
-    ColumnSpec("MntSweetProducts", meaning="amount spent on sweets", **_AMOUNT),
-    ColumnSpec("MntGoldProds", meaning="amount spent on gold products", **_AMOUNT),
-    ColumnSpec("NumDealsPurchases", meaning="purchases made with a discount", **_COUNT),
-    ColumnSpec("NumWebPurchases", meaning="purchases made on the web site", **_COUNT),
-    ColumnSpec("NumCatalogPurchases", meaning="purchases made from the catalogue", **_COUNT),
-    ColumnSpec("NumStorePurchases", meaning="purchases made in a store", **_COUNT),
-    ColumnSpec(
-        "NumWebVisitsMonth", INTEGER, "visits to the web site", "visits, last month", 0, 300
-    ),
-    ColumnSpec("AcceptedCmp3", meaning="1 if the customer accepted campaign 3's offer", **_FLAG),
-    ColumnSpec("AcceptedCmp4", meaning="1 if the customer accepted campaign 4's offer", **_FLAG),
-    ColumnSpec("AcceptedCmp5", meaning="1 if the customer accepted campaign 5's offer", **_FLAG),
-    ColumnSpec("AcceptedCmp1", meaning="1 if the customer accepted campaign 1's offer", **_FLAG),
-    ColumnSpec("AcceptedCmp2", meaning="1 if the customer accepted campaign 2's offer", **_FLAG),
-    ColumnSpec("Complain", meaning="1 if the customer complained in the last 2 years", **_FLAG),
-    # Undocumented upstream and constant in the public file; nothing downstream needs them.
-    ColumnSpec(
-        "Z_CostContact", INTEGER, "cost of one contact", "currency units", 0, 10_000, required=False
-    ),
-    ColumnSpec(
-        "Z_Revenue",
-        INTEGER,
-        "revenue of one accepted offer",
-        "currency units",
-        0,
-        10_000,
-        required=False,
-    ),
-    ColumnSpec("Response", meaning="1 if the customer accepted the last campaign's offer", **_FLAG),
-)
-CONTRACT_BY_NAME: dict[str, ColumnSpec] = {spec.name: spec for spec in CONTRACT}
-REQUIRED_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CONTRACT if spec.required)
-# Column groups, in contract order, for code that works on a whole group.
-RAW_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CONTRACT)
-SPEND_COLUMNS: tuple[str, ...] = tuple(name for name in RAW_COLUMNS if name.startswith("Mnt"))
-# Deals are not a channel: NumDealsPurchases counts discounted purchases made in some channel.
-CHANNEL_COLUMNS: tuple[str, ...] = ("NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases")
-CAMPAIGN_COLUMNS: tuple[str, ...] = tuple(f"AcceptedCmp{number}" for number in range(1, 6))
+
+def _spec(entry: Mapping[str, Any]) -> ColumnSpec:
+    """One `schema.columns` entry as a ColumnSpec, refusing unknown keys, roles and types."""
+    name, role = str(entry.get("name", "")), entry.get("role")
+    if not name:
+        raise _schema_error(f"an entry has no `name`: {dict(entry)}")
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        raise _schema_error(f"column '{name}' has unknown key(s) {unknown}; use {sorted(_KEYS)}.")
+    if role not in ROLES:
+        raise _schema_error(f"column '{name}' has role {role!r}; use one of {', '.join(ROLES)}.")
+    kind = entry.get("type", ROLES[role][0])
+    if role != "ignore" and kind not in TYPES:
+        raise _schema_error(f"column '{name}' has type {kind!r}; use one of {', '.join(TYPES)}.")
+    if role in ITEM_ROLES and not entry.get("item"):
+        raise _schema_error(f"column '{name}' (role {role}) needs `item` (e.g. wines, web).")
+    flag = role in FLAG_ROLES
+    values = entry.get("values")
+    formats = entry.get("formats")
+    return ColumnSpec(
+        name=name,
+        role=role,
+        kind=kind,
+        meaning=str(entry.get("meaning", "")),
+        unit=str(entry.get("unit", "flag" if flag else "")),
+        minimum=entry.get("min", 0 if flag else None),
+        maximum=entry.get("max", 1 if flag else None),
+        allowed=tuple(str(value) for value in values) if values is not None else None,
+        required=bool(entry.get("required", True)),
+        item=entry.get("item"),
+        value_map=dict(entry.get("map") or {}),
+        formats=tuple(formats) if formats else None,
+        feature=entry.get("feature"),
+        ordinal=entry.get("ordinal"),
+        partner=tuple(entry.get("partner") or ()),
+        indicator=dict(entry.get("indicator") or {}),
+        decimal=_decimal(name, entry.get("decimal", ".")),
+    )
+
+
+def _decimal(name: str, mark: str) -> str:
+    """A number column's decimal mark: "." or "," (1234,56)."""
+    if mark not in (".", ","):
+        raise _schema_error(f'column \'{name}\' has decimal {mark!r}; use "." or ",".')
+    return mark
+
+
+class CustomerSchema:
+    """The declared columns, in declaration order, and which column plays which role.
+
+    Built from the `schema` parameter block (`CustomerSchema.from_config(params["schema"])`).
+    `declared` holds the columns as the file names them; `columns` the parsed ones as the tables
+    name them (role `ignore` left out, the ID column renamed to KEY); lookups by role return those
+    names, or None / empty when the table has no column of that role.
+    """
+
+    def __init__(self, specs: Sequence[ColumnSpec]) -> None:
+        names = [spec.name for spec in specs]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise _schema_error(f"column(s) {repeated} declared more than once.")
+        for role in SINGLE_ROLES:
+            playing = [spec.name for spec in specs if spec.role == role]
+            if len(playing) > 1:
+                raise _schema_error(f"role {role} is played by {playing}; at most one column.")
+        if not any(spec.role == "id" for spec in specs):
+            raise _schema_error("no column has role id; declare the customer ID column.")
+        if any(spec.name == KEY and spec.role != "id" for spec in specs):
+            raise _schema_error(
+                f"column '{KEY}' is not the ID column, but the ID column is called {KEY} from "
+                "parsing on; declare it with role ignore or rename it in the file."
+            )
+        for role in ITEM_ROLES:
+            items = [spec.item for spec in specs if spec.role == role]
+            if len(set(items)) < len(items):
+                raise _schema_error(f"two {role} columns share an item: {items}.")
+        self.declared: tuple[ColumnSpec, ...] = tuple(specs)
+        self.ignored: tuple[str, ...] = tuple(s.name for s in specs if s.role == "ignore")
+        # File name -> table name: only the ID column is renamed (to KEY).
+        self.renames: dict[str, str] = {s.name: KEY for s in specs if s.role == "id"}
+        self.columns: tuple[ColumnSpec, ...] = tuple(
+            replace(s, name=KEY) if s.role == "id" else s for s in specs if s.role != "ignore"
+        )
+        self.by_name: dict[str, ColumnSpec] = {spec.name: spec for spec in self.columns}
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> CustomerSchema:
+        """The schema from the `schema` parameter block (its `columns` list)."""
+        entries = config.get("columns") if isinstance(config, Mapping) else None
+        if not entries:
+            raise _schema_error("the list is empty or missing; declare your table's columns.")
+        return cls([_spec(entry) for entry in entries])
+
+    # ---------------------------------------------------------------- lookups by role
+    def role(self, role: str) -> str | None:
+        """The column of a single role (id, income, ...), or None when the table has none."""
+        return next((spec.name for spec in self.columns if spec.role == role), None)
+
+    def all_of(self, role: str) -> list[str]:
+        """Every column of `role`, in declaration order."""
+        return [spec.name for spec in self.columns if spec.role == role]
+
+    def items(self, role: str) -> dict[str, str]:
+        """{item: column} of an item role (spend -> products, purchases -> channels, visits)."""
+        return {spec.item: spec.name for spec in self.columns if spec.role == role}
+
+    @property
+    def id(self) -> str:
+        """The customer ID column of the parsed tables (KEY)."""
+        return KEY
+
+    @property
+    def products(self) -> dict[str, str]:
+        """{product category: spend column}."""
+        return self.items("spend")
+
+    @property
+    def channels(self) -> dict[str, str]:
+        """{channel: purchases column}. Deals are not a channel."""
+        return self.items("purchases")
+
+    @property
+    def required(self) -> list[str]:
+        """Columns the parsed tables must have (the ID as KEY)."""
+        return [spec.name for spec in self.columns if spec.required]
+
+    @property
+    def required_in_file(self) -> list[str]:
+        """Columns the file must have, as the file names them."""
+        return [s.name for s in self.declared if s.required and s.role != "ignore"]
+
+    def groups(self) -> dict[str, Any]:
+        """The column groups texts and profiles use: products, channels, deals, campaigns,
+        response (the former `schema.products` ... blocks)."""
+        return {
+            "products": self.products,
+            "channels": self.channels,
+            "deals": self.role("deals"),
+            # In name order (campaign 1, 2, ...), whatever the file order.
+            "campaigns": sorted(self.all_of("campaign")),
+            "response": self.role("response"),
+        }
 
 
 def _value_checks(spec: ColumnSpec) -> list[pa.Check]:
@@ -144,13 +290,13 @@ def _value_checks(spec: ColumnSpec) -> list[pa.Check]:
     return checks
 
 
-def typed_schema(columns: list[str]) -> pa.DataFrameSchema:
-    """Pandera schema of the typed table for the given contract columns; values may be missing."""
+def typed_schema(schema: CustomerSchema, columns: list[str]) -> pa.DataFrameSchema:
+    """Pandera schema of the typed table for the given declared columns; values may be missing."""
     return pa.DataFrameSchema(
         {
             name: pa.Column(
-                TYPED_DTYPES[CONTRACT_BY_NAME[name].kind],
-                checks=_value_checks(CONTRACT_BY_NAME[name]),
+                TYPED_DTYPES[schema.by_name[name].kind],
+                checks=_value_checks(schema.by_name[name]),
                 nullable=True,
             )
             for name in columns
@@ -158,15 +304,15 @@ def typed_schema(columns: list[str]) -> pa.DataFrameSchema:
     )
 
 
-def primary_schema(columns: list[str]) -> pa.DataFrameSchema:
-    """Pandera schema of `primary_customers`: contract types, no missing values, unique ID."""
+def primary_schema(schema: CustomerSchema, columns: list[str]) -> pa.DataFrameSchema:
+    """Pandera schema of `primary_customers`: declared types, no missing values, unique ID."""
     return pa.DataFrameSchema(
         {
             name: pa.Column(
-                PRIMARY_DTYPES[CONTRACT_BY_NAME[name].kind],
-                checks=_value_checks(CONTRACT_BY_NAME[name]),
+                PRIMARY_DTYPES[schema.by_name[name].kind],
+                checks=_value_checks(schema.by_name[name]),
                 nullable=False,
-                unique=name == "ID",
+                unique=name == schema.id,
             )
             for name in columns
         },
@@ -175,16 +321,16 @@ def primary_schema(columns: list[str]) -> pa.DataFrameSchema:
     )
 
 
-def find_contract_violations(typed: pd.DataFrame) -> pd.DataFrame:
-    """Values of a typed frame outside the contract: one row (`column`, `index`, `value`) per cell.
+def find_contract_violations(typed: pd.DataFrame, schema: CustomerSchema) -> pd.DataFrame:
+    """Values of a typed frame outside the schema: one row (`column`, `index`, `value`) per cell.
 
     The failure cases of pandera's lazy validation against `typed_schema`. Type mismatches are
     not expected here (the parser produced the types), so they raise.
     """
-    columns = [name for name in typed.columns if name in CONTRACT_BY_NAME]
+    columns = [name for name in typed.columns if name in schema.by_name]
     try:
         # inplace: no defensive copy of the table (nothing is coerced); 8x faster at 1M rows
-        typed_schema(columns).validate(typed[columns], lazy=True, inplace=True)
+        typed_schema(schema, columns).validate(typed[columns], lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         if cases["index"].isna().any():
@@ -199,15 +345,34 @@ def find_contract_violations(typed: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"column": [], "index": [], "value": []})
 
 
-def contract_table_markdown() -> str:
-    """The contract as a Markdown table (embedded in docs/data_contract.md)."""
+def _role_text(spec: ColumnSpec) -> str:
+    return f"{spec.role} ({spec.item})" if spec.item else spec.role
+
+
+def contract_table_markdown(schema: CustomerSchema) -> str:
+    """The declared schema as a Markdown table (docs/data_contract.md)."""
     lines = [
-        "| # | column | meaning | type | unit | allowed values | required |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| # | column | role | meaning | type | unit | allowed values | required |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for number, spec in enumerate(CONTRACT, start=1):
+    for number, spec in enumerate(schema.declared, start=1):
+        if spec.role == "ignore":
+            lines.append(
+                f"| {number} | `{spec.name}` | ignore | {spec.meaning or '-'} | - | - | - | no |"
+            )
+            continue
         lines.append(
-            f"| {number} | `{spec.name}` | {spec.meaning} | {spec.kind} | {spec.unit or '-'} "
-            f"| {spec.describe_allowed()} | {'yes' if spec.required else 'no'} |"
+            f"| {number} | `{spec.name}` | {_role_text(spec)} | {spec.meaning or '-'} "
+            f"| {spec.kind} | {spec.unit or '-'} | {spec.describe_allowed()} "
+            f"| {'yes' if spec.required else 'no'} |"
         )
+    return "\n".join(lines)
+
+
+def roles_table_markdown() -> str:
+    """Every role with its default type and meaning (docs/data_contract.md)."""
+    lines = ["| role | default type | meaning |", "| --- | --- | --- |"]
+    lines += [
+        f"| `{role}` | {kind or '-'} | {meaning} |" for role, (kind, meaning) in ROLES.items()
+    ]
     return "\n".join(lines)

@@ -33,15 +33,15 @@ def shifted_date_warnings(
         warnings.append(
             f"The dates look shifted: {future:,} of {len(features):,} customers enrolled after "
             f"the run date {run_date.date()} (latest enrolment {reference.date()}, which ages and "
-            "tenures are measured at). Check Dt_Customer in the input file; every age, tenure "
-            "and segment of this run rests on it."
+            "tenures are measured at). Check the enrolment dates in the input file; every age, "
+            "tenure and segment of this run rests on them."
         )
     if "age" in features and len(features):
         median = float(features["age"].median())
         if median > max_median_age:
             warnings.append(
                 f"The dates look shifted: the median customer is {median:.0f} years old at "
-                f"{reference.date()} (plausible: at most {max_median_age:g}). Check Year_Birth "
-                "and Dt_Customer in the input file."
+                f"{reference.date()} (plausible: at most {max_median_age:g}). Check the birth "
+                "years and enrolment dates in the input file."
             )
     return warnings

@@ -1,4 +1,4 @@
-"""Raw text table -> typed table under the data contract (column mapping, parsing, validation).
+"""Raw text table -> typed table under the declared schema (required columns, parsing, validation).
 
 Everything is vectorised: per column, never per row. Category columns are standardised on
 their distinct values only, which are few even for millions of rows.
@@ -16,14 +16,15 @@ import pyarrow.compute as pc
 
 from customer_segmentation.core.cleaning.contract import (
     CATEGORY,
-    CONTRACT,
-    CONTRACT_BY_NAME,
     DATE,
     INTEGER,
-    REQUIRED_COLUMNS,
+    KEY,
     TYPED_DTYPES,
+    ColumnSpec,
+    CustomerSchema,
     find_contract_violations,
 )
+from customer_segmentation.core.cleaning.starter import starter_schema
 from customer_segmentation.errors import InputDataError
 
 ROW_NUMBER = "_row_number"
@@ -34,6 +35,9 @@ _EXAMPLES = 3
 # Integers up to 2**53 convert to float64 and back unchanged.
 _EXACT_FLOAT_INTEGER = 2**53
 _SETTINGS_FILE = "conf/base/parameters_data_processing.yml"
+_SCHEMA_FILE = "schema.columns in conf/<env>/parameters.yml"
+# Dates of a column that declares no `formats`: ISO, the one unambiguous format.
+_DEFAULT_DATE_FORMATS = ("%Y-%m-%d",)
 
 
 @dataclass
@@ -50,35 +54,9 @@ def source_of(frame: pd.DataFrame) -> str:
     return str(frame.attrs.get("source", "raw_customers (in memory)"))
 
 
-def apply_column_mapping(
-    raw: pd.DataFrame, mapping: dict[str, str], source: str
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Rename the user's columns to canonical names; returns the frame and the renames done."""
-    unknown_targets = {
-        theirs: ours for theirs, ours in mapping.items() if ours not in CONTRACT_BY_NAME
-    }
-    if unknown_targets:
-        raise InputDataError(
-            f"data_processing.column_mapping in {_SETTINGS_FILE} maps to column names that are "
-            f"not in the data contract: {unknown_targets}. Map each of your columns to one of: "
-            f"{', '.join(CONTRACT_BY_NAME)} (see docs/data_contract.md)."
-        )
-    renames = {theirs: ours for theirs, ours in mapping.items() if theirs in raw.columns}
-    renamed = raw.rename(columns=renames)
-    names = list(renamed.columns)
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise InputDataError(
-            f"Input file '{source}': after data_processing.column_mapping {renames} the column "
-            f"name(s) {repeated} occur more than once. Map only one column to each contract name, "
-            "or remove the extra column from the file."
-        )
-    return renamed, renames
-
-
-def check_required_columns(frame: pd.DataFrame, mapping: dict[str, str], source: str) -> None:
-    """Refuse a table that lacks a required contract column, with hints on how to map it."""
-    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
+def check_required_columns(frame: pd.DataFrame, schema: CustomerSchema, source: str) -> None:
+    """Refuse a table that lacks a required declared column, with hints on what to declare."""
+    missing = [name for name in schema.required_in_file if name not in frame.columns]
     if not missing:
         return
     found = [str(name) for name in frame.columns]
@@ -87,20 +65,19 @@ def check_required_columns(frame: pd.DataFrame, mapping: dict[str, str], source:
         close = difflib.get_close_matches(name, found, n=1, cutoff=0.6)
         if close:
             hints.append(f"'{close[0]}' looks like '{name}'")
-    absent_sources = [theirs for theirs in mapping if theirs not in frame.columns]
     message = (
         f"Input file '{source}': required column(s) {', '.join(map(repr, missing))} missing. "
         f"Columns found: {', '.join(map(repr, found[:40]))}. "
     )
     if len(found) == 1 and any(d in found[0] for d in "\t,;|"):
         message += "The header did not split into columns: check the delimiter (load_args: sep). "
-    if hints:
+    if hints and len(missing) <= len(found):  # a few renamed columns, not another layout
         message += "Possible matches: " + "; ".join(hints) + ". "
-    if absent_sources:
-        message += f"column_mapping names columns that are not in the file: {absent_sources}. "
     message += (
-        "Rename the column(s) in the file, or map your names in "
-        f"{_SETTINGS_FILE} under data_processing.column_mapping: {{your_name: {missing[0]}}}."
+        f"Declare your file's columns and their roles in {_SCHEMA_FILE} "
+        "(docs/data_contract.md), or rename the column(s) in the file. A starter declaration "
+        "with a guessed role for each column of this file (check every guess, then paste it "
+        "into conf/local/parameters.yml):\n\n" + starter_schema(frame)
     )
     raise InputDataError(message)
 
@@ -249,21 +226,22 @@ def _normalise_label(label: str) -> str:
 
 
 def _standardise_category(
-    raw: pd.Series, markers: list[str], column: str, category_map: dict[str, str | None]
+    raw: pd.Series, markers: list[str], spec: ColumnSpec
 ) -> tuple[pd.Series, list[dict[str, Any]]]:
-    """Trim and case-normalise labels to the contract's spelling, then apply the user's map.
+    """Trim and case-normalise labels to the schema's spelling, then apply the column's `map`.
 
     Works on the distinct labels only. A label mapped to null becomes missing. Labels that are
     neither allowed nor mapped are kept (trimmed) so that validation reports them.
     """
-    allowed = CONTRACT_BY_NAME[column].allowed or ()
+    column, category_map = spec.name, spec.value_map
+    allowed = spec.allowed or ()
     canonical = {_normalise_label(label): label for label in allowed}
     for target in category_map.values():
-        if target is not None and target not in allowed:
+        if target is not None and spec.allowed is not None and target not in allowed:
             raise InputDataError(
-                f"data_processing.category_maps.{column} in {_SETTINGS_FILE} maps to '{target}', "
-                f"which is not an allowed {column} ({', '.join(allowed)}). Map to one of those, "
-                "or to null to treat the value as missing."
+                f"The map of column {column} ({_SCHEMA_FILE}) maps to '{target}', which is not "
+                f"an allowed {column} ({', '.join(allowed)}). Map to one of those, or to null to "
+                "treat the value as missing."
             )
     user_map = {_normalise_label(str(label)): target for label, target in category_map.items()}
     codes, labels, _ = _distinct_texts(raw, markers)
@@ -348,13 +326,15 @@ def _check_tolerance(
             + "; ".join(failures)
             + f". The tolerance is {max_share:.1%} of rows per column "
             f"(data_processing.max_invalid_share in {_SETTINGS_FILE}). Fix these values or the "
-            "column they come from (data_processing.column_mapping, data_processing.date_formats), "
+            f"column's declaration ({_SCHEMA_FILE}: its type, date formats, allowed values), "
             "or raise the tolerance to reject those rows instead."
         )
 
 
-def parse_customers(raw: pd.DataFrame, settings: dict[str, Any]) -> ParsedTable:
-    """Map, parse and validate the raw text table against the contract.
+def parse_customers(
+    raw: pd.DataFrame, settings: dict[str, Any], schema: CustomerSchema
+) -> ParsedTable:
+    """Parse and validate the raw text table against the declared schema.
 
     Raises InputDataError for a table that cannot be used at all (no rows, a required column
     missing, too many invalid values in a column). Values that are invalid but within the
@@ -365,34 +345,37 @@ def parse_customers(raw: pd.DataFrame, settings: dict[str, Any]) -> ParsedTable:
         raise InputDataError(
             f"Input file '{source}' has no data rows. Provide at least one customer row."
         )
-    raw = raw.reset_index(drop=True)  # row labels are positions from here on
-    mapping = dict(settings.get("column_mapping") or {})
-    frame, renames = apply_column_mapping(raw, mapping, source)
-    check_required_columns(frame, mapping, source)
-    columns = [spec.name for spec in CONTRACT if spec.name in frame.columns]
+    frame = raw.reset_index(drop=True)  # row labels are positions from here on
+    check_required_columns(frame, schema, source)
+    if KEY in frame.columns and KEY not in schema.renames:
+        raise InputDataError(
+            f"Input file '{source}' has a column '{KEY}' besides the declared ID column "
+            f"{list(schema.renames)}; the ID column is called {KEY} from parsing on. Rename "
+            "that column in the file."
+        )
+    frame = frame.rename(columns=schema.renames)
+    specs = [spec for spec in schema.columns if spec.name in frame.columns]
     markers = list(settings["missing_markers"])
-    category_maps = settings.get("category_maps") or {}
 
     typed = pd.DataFrame(
         {ROW_NUMBER: np.arange(1, len(frame) + 1, dtype="int64")}, index=frame.index
     )
     problems: dict[str, pd.Series] = {}
     entries: list[dict[str, Any]] = []
-    for column in columns:
-        kind = CONTRACT_BY_NAME[column].kind
+    for spec in specs:
+        column, kind = spec.name, spec.kind
         plain = _plain_integers(frame[column], markers) if kind == INTEGER else None
         if plain is not None:
             typed[column] = plain
             problems[column] = pd.Series(dtype=object)
             continue
         if kind == CATEGORY:
-            values, new_entries = _standardise_category(
-                frame[column], markers, column, category_maps.get(column) or {}
-            )
+            values, new_entries = _standardise_category(frame[column], markers, spec)
             bad = pd.Series(dtype=object)
             entries.extend(new_entries)
         elif kind == DATE:
-            values, bad, used = _parse_date(frame[column], markers, list(settings["date_formats"]))
+            formats = list(spec.formats or _DEFAULT_DATE_FORMATS)
+            values, bad, used = _parse_date(frame[column], markers, formats)
             alternative = sum(list(used.values())[1:])
             span = (
                 f"{values.min():%Y-%m-%d} to {values.max():%Y-%m-%d}"
@@ -411,6 +394,8 @@ def parse_customers(raw: pd.DataFrame, settings: dict[str, Any]) -> ParsedTable:
             )
         else:
             text = frame[column].str.strip()
+            if spec.decimal == ",":  # 1234,56: a decimal comma, read as 1234.56
+                text = text.str.replace(",", ".", regex=False)
             missing = _missing_mask(text, markers)
             values, bad = _parse_number(text, missing, whole=kind == INTEGER)
         typed[column] = (
@@ -418,9 +403,9 @@ def parse_customers(raw: pd.DataFrame, settings: dict[str, Any]) -> ParsedTable:
         )
         problems[column] = bad
 
-    violations = find_contract_violations(typed)
+    violations = find_contract_violations(typed, schema)
     for column, cases in violations.groupby("column", sort=False):
-        allowed = CONTRACT_BY_NAME[column].describe_allowed()
+        allowed = schema.by_name[column].describe_allowed()
         outside = pd.Series(
             f"is outside the allowed values ({allowed})", index=cases["index"].to_numpy()
         )
@@ -428,16 +413,20 @@ def parse_customers(raw: pd.DataFrame, settings: dict[str, Any]) -> ParsedTable:
     problems = {column: bad for column, bad in problems.items() if len(bad)}
     _check_tolerance(problems, frame, float(settings["max_invalid_share"]), source)
 
-    invalid_rows, invalid_entries = _invalid_rows(problems, frame, typed)
+    invalid_rows, invalid_entries = _invalid_rows(problems, frame, typed, specs)
     dropped = [
-        {"column": str(name), "reason": "not in the data contract"}
+        {
+            "column": str(name),
+            "reason": "role ignore in the schema"
+            if name in schema.ignored
+            else "not in the data contract",
+        }
         for name in frame.columns
-        if name not in CONTRACT_BY_NAME
+        if name not in schema.by_name
     ]
     summary = {
         "source": source,
         "rows_in": len(frame),
-        "renamed_columns": renames,
         "dropped_columns": dropped,
         "rules": entries + invalid_entries,
     }
@@ -447,13 +436,16 @@ def parse_customers(raw: pd.DataFrame, settings: dict[str, Any]) -> ParsedTable:
 
 
 def _invalid_rows(
-    problems: dict[str, pd.Series], frame: pd.DataFrame, typed: pd.DataFrame
+    problems: dict[str, pd.Series],
+    frame: pd.DataFrame,
+    typed: pd.DataFrame,
+    specs: list[ColumnSpec],
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """One reason per row: the first column (contract order) with an invalid value."""
+    """One reason per row: the first column (declaration order) with an invalid value."""
     reasons = []
     taken = pd.Index([], dtype=frame.index.dtype)
     entries = []
-    for column in [spec.name for spec in CONTRACT if spec.name in problems]:
+    for column in [spec.name for spec in specs if spec.name in problems]:
         bad = problems[column]
         new = bad.index.difference(taken)
         taken = taken.union(new)

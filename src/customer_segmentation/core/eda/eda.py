@@ -14,9 +14,74 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.errors import InputDataError
 
 MISSING_LABEL = "(missing)"
+ROLE = "role:"  # a parameter entry naming the schema's columns of a role
+# Parameters naming one column, and those naming a list of columns.
+COLUMN_SETTINGS = (
+    "deals_column",
+    "web_visits_column",
+    "response_column",
+    "complain_column",
+    "enrolment_column",
+    "income_column",
+    "age_column",
+    "spend_column",
+    "children_column",
+)
+LIST_SETTINGS = ("numeric_columns", "correlation_columns", "campaigns")
+HISTOGRAM_SETTINGS = ("continuous", "counts")
+
+
+def _expand(entries: Sequence[str] | str, schema: CustomerSchema, present: set[str]) -> list[str]:
+    """Column names of a parameter list, `role:<role>` entries expanded to the schema's columns
+    of that role (campaigns in name order); names the table lacks are left out."""
+    entries = [entries] if isinstance(entries, str) else entries
+    found = []
+    for entry in entries:
+        if not entry.startswith(ROLE):
+            found.append(entry)
+        elif entry == f"{ROLE}campaign":
+            found += schema.groups()["campaigns"]
+        else:
+            found += schema.all_of(entry.removeprefix(ROLE))
+    return [column for column in found if column in present]
+
+
+def resolve_settings(
+    settings: Mapping[str, Any], schema: CustomerSchema, columns: Sequence[str]
+) -> dict[str, Any]:
+    """The eda parameters for this table: `role:<role>` entries replaced by the schema's columns,
+    columns the table (`columns`: primary plus joined features) lacks left out (a single column
+    becomes None), and the product, channel and category lists taken from the schema (labels
+    from the items: wines -> Wines)."""
+    present = set(columns)
+    resolved = dict(settings)
+    for key in COLUMN_SETTINGS:
+        found = _expand(settings[key], schema, present)
+        resolved[key] = found[0] if found else None
+    for key in LIST_SETTINGS:
+        resolved[key] = _expand(settings[key], schema, present)
+    resolved["histograms"] = {
+        **settings["histograms"],
+        **{
+            key: _expand(settings["histograms"][key], schema, present) for key in HISTOGRAM_SETTINGS
+        },
+    }
+    resolved["products"] = {
+        column: item.capitalize() for item, column in schema.products.items() if column in present
+    }
+    resolved["channels"] = {
+        column: item.capitalize() for item, column in schema.channels.items() if column in present
+    }
+    resolved["categories"] = {
+        spec.name: list(spec.allowed)
+        for spec in schema.columns
+        if spec.kind == "category" and spec.allowed and spec.name in present
+    }
+    return resolved
 
 
 def _error(dataset: str, message: str) -> InputDataError:
@@ -148,50 +213,42 @@ def category_frequencies(
                 }
             )
         )
+    if not parts:  # a table without categorical columns
+        return pd.DataFrame({"attribute": [], "category": [], "count": [], "share": []})
     return pd.concat(parts, ignore_index=True)
 
 
 def key_metrics(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFrame:
     """Headline metrics as a long table `section, metric, group, value`.
 
-    Sections: customers, income, spend, spend_by_category, channels, campaigns. Channel shares are
-    of web + catalog + store purchases; deals are reported apart because they overlap the channels.
+    Sections: customers, income, spend, spend_by_category, channels, campaigns, each only where
+    the table has its columns (a setting that is None or empty: the section is left out). Channel
+    shares are of the channels' purchases; deals are reported apart because they overlap them.
     """
     products: Mapping[str, str] = settings["products"]
     channels: Mapping[str, str] = settings["channels"]
     campaigns: Sequence[str] = settings["campaigns"]
-    spend_column = settings["spend_column"]
-    income_column = settings["income_column"]
-    deals_column = settings["deals_column"]
-    response_column = settings["response_column"]
-    complain_column = settings["complain_column"]
+    singles = ["spend_column", "income_column", "deals_column", "response_column"]
     require_columns(
         frame,
-        [
-            *products,
-            *channels,
-            *campaigns,
-            spend_column,
-            income_column,
-            deals_column,
-            response_column,
-            complain_column,
-        ],
+        [*products, *channels, *campaigns, *[settings[key] for key in singles if settings[key]]],
         "eda customers",
     )
     n = len(frame)
     rows: list[tuple[str, str, str, float]] = [("customers", "count", "all", n)]
-    income = frame[income_column]
-    rows += [
-        ("income", "mean", "all", income.mean()),
-        ("income", "median", "all", income.median()),
-    ]
-    spend = frame[spend_column]
-    rows += [
-        ("spend", "total", "all", spend.sum()),
-        ("spend", "mean_per_customer", "all", spend.mean()),
-        ("spend", "median_per_customer", "all", spend.median()),
-    ]
+    if settings["income_column"]:
+        income = frame[settings["income_column"]]
+        rows += [
+            ("income", "mean", "all", income.mean()),
+            ("income", "median", "all", income.median()),
+        ]
+    if settings["spend_column"]:
+        spend = frame[settings["spend_column"]]
+        rows += [
+            ("spend", "total", "all", spend.sum()),
+            ("spend", "mean_per_customer", "all", spend.mean()),
+            ("spend", "median_per_customer", "all", spend.median()),
+        ]
     category_totals = frame[list(products)].sum()
     all_categories = category_totals.sum()
     for column, label in products.items():
@@ -207,22 +264,35 @@ def key_metrics(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFram
             ("channels", "purchases", label, channel_totals[column]),
             ("channels", "share", label, _ratio(channel_totals[column], all_purchases)),
         ]
-    deals = frame[deals_column].sum()
-    rows += [
-        ("channels", "purchases", "all channels", all_purchases),
-        ("channels", "deal_purchases", "all channels", deals),
-        ("channels", "deal_share", "all channels", _ratio(deals, all_purchases)),
-    ]
-    for column in campaigns:
-        rows.append(("campaigns", "acceptance_rate", column, frame[column].mean()))
-    rows += [
-        ("campaigns", "acceptance_rate", "any", (frame[list(campaigns)].sum(axis=1) > 0).mean()),
-        ("campaigns", "response_rate", response_column, frame[response_column].mean()),
-        ("campaigns", "complaint_rate", complain_column, frame[complain_column].mean()),
-    ]
+    if channels and settings["deals_column"]:
+        deals = frame[settings["deals_column"]].sum()
+        rows += [
+            ("channels", "purchases", "all channels", all_purchases),
+            ("channels", "deal_purchases", "all channels", deals),
+            ("channels", "deal_share", "all channels", _ratio(deals, all_purchases)),
+        ]
+    rows += _campaign_metrics(frame, settings)
     table = pd.DataFrame(rows, columns=["section", "metric", "group", "value"])
     table["value"] = table["value"].astype("float64").round(settings["decimals"])
     return table
+
+
+def _campaign_metrics(
+    frame: pd.DataFrame, settings: Mapping[str, Any]
+) -> list[tuple[str, str, str, float]]:
+    """Acceptance of each campaign and of any, response and complaint rates, where present."""
+    campaigns = list(settings["campaigns"])
+    rows = [("campaigns", "acceptance_rate", column, frame[column].mean()) for column in campaigns]
+    if campaigns:
+        any_accepted = (frame[campaigns].sum(axis=1) > 0).mean()
+        rows.append(("campaigns", "acceptance_rate", "any", any_accepted))
+    for key, metric in (
+        ("response_column", "response_rate"),
+        ("complain_column", "complaint_rate"),
+    ):
+        if settings[key]:
+            rows.append(("campaigns", metric, settings[key], frame[settings[key]].mean()))
+    return rows
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -352,26 +422,30 @@ def _short_amount(amount: float) -> str:
 
 
 def group_keys(frame: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, pd.Series]:
-    """The grouping of every trend dimension, each an ordered categorical over the customers."""
-    enrolled = pd.to_datetime(frame[settings["enrolment_column"]])
-    # Enrolment dates repeat (a few thousand distinct days): periods are derived per distinct date.
-    date_codes, dates = pd.factorize(enrolled)
-    edges = list(settings["income_bands"])
-    income_band = pd.cut(
-        frame[settings["income_column"]],
-        bins=[-np.inf, *edges, np.inf],
-        right=False,
-        labels=band_labels(edges),
-    )
-    cap = settings["children_cap"]
-    children = frame[settings["children_column"]].clip(upper=cap).astype("int64")
-    children_labels = [str(value) for value in range(cap)] + [f"{cap}+"]
-    keys = {
-        "enrolment_month": _periods(date_codes, dates, settings["enrolment_frequency"]),
-        "enrolment_cohort": _periods(date_codes, dates, settings["cohort_frequency"]),
-        "income_band": income_band,
-        "children": pd.Categorical.from_codes(children.to_numpy(), categories=children_labels),
-    }
+    """The grouping of every trend dimension the table has columns for (enrolment periods, income
+    bands, children, categories), each an ordered categorical over the customers."""
+    keys = {}
+    if settings["enrolment_column"]:
+        enrolled = pd.to_datetime(frame[settings["enrolment_column"]])
+        # Enrolment dates repeat (a few thousand distinct days): periods per distinct date.
+        date_codes, dates = pd.factorize(enrolled)
+        keys["enrolment_month"] = _periods(date_codes, dates, settings["enrolment_frequency"])
+        keys["enrolment_cohort"] = _periods(date_codes, dates, settings["cohort_frequency"])
+    if settings["income_column"]:
+        edges = list(settings["income_bands"])
+        keys["income_band"] = pd.cut(
+            frame[settings["income_column"]],
+            bins=[-np.inf, *edges, np.inf],
+            right=False,
+            labels=band_labels(edges),
+        )
+    if settings["children_column"]:
+        cap = settings["children_cap"]
+        children = frame[settings["children_column"]].clip(upper=cap).astype("int64")
+        children_labels = [str(value) for value in range(cap)] + [f"{cap}+"]
+        keys["children"] = pd.Categorical.from_codes(
+            children.to_numpy(), categories=children_labels
+        )
     for column, order in settings["categories"].items():
         values = frame[column]
         # A string column fills its gaps in place (fast); anything else goes through objects.
@@ -406,27 +480,28 @@ def _periods(date_codes: np.ndarray, dates: pd.DatetimeIndex, frequency: str) ->
 
 
 def group_trends(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFrame:
-    """Customers, spend and campaign response per group of every trend dimension (long table)."""
-    spend_column = settings["spend_column"]
+    """Customers, spend and campaign response per group of every trend dimension (long table).
+
+    A measure the table has no column for (no spend, no response, no campaigns) is missing (NaN)
+    in every group.
+    """
+    spend_column, response_column = settings["spend_column"], settings["response_column"]
     campaigns = list(settings["campaigns"])
+    singles = [spend_column, response_column, settings["enrolment_column"]]
+    singles += [settings["income_column"], settings["children_column"]]
     require_columns(
         frame,
-        [
-            spend_column,
-            settings["response_column"],
-            settings["enrolment_column"],
-            settings["income_column"],
-            settings["children_column"],
-            *campaigns,
-            *settings["categories"],
-        ],
+        [*[column for column in singles if column], *campaigns, *settings["categories"]],
         "eda customers",
     )
+    absent = pd.Series(np.nan, index=frame.index)
     measures = pd.DataFrame(
         {
-            "spend": frame[spend_column].astype("float64"),
-            "response": frame[settings["response_column"]].astype("float64"),
-            "any_campaign": (frame[campaigns].sum(axis=1) > 0).astype("float64"),
+            "spend": frame[spend_column].astype("float64") if spend_column else absent,
+            "response": frame[response_column].astype("float64") if response_column else absent,
+            "any_campaign": (frame[campaigns].sum(axis=1) > 0).astype("float64")
+            if campaigns
+            else absent,
         }
     )
     parts = []
@@ -452,6 +527,9 @@ def group_trends(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFra
     out = pd.concat(parts, ignore_index=True)
     numeric = out.columns[4:]
     out[numeric] = out[numeric].fillna(0.0).round(settings["decimals"])
+    # A measure the table has no column for is missing, not 0.
+    lacking = [name for name in measures if measures[name].isna().all()]
+    out[[column for column in numeric if column.startswith(tuple(lacking))]] = np.nan
     out["customers"] = out["customers"].astype("int64")
     return out
 
@@ -534,16 +612,18 @@ def headline_summary(
 ) -> dict[str, Any]:
     """Headline numbers for the report, read off the metrics and trends tables (no timestamps)."""
 
-    def value(section: str, metric: str, group: str | None = None) -> float:
+    def value(section: str, metric: str, group: str | None = None) -> float | None:
+        """The metric, None when the table has no column for it (its section is left out)."""
         rows = metrics[(metrics["section"] == section) & (metrics["metric"] == metric)]
         if group is not None:
             rows = rows[rows["group"] == group]
-        return round(float(rows["value"].iloc[0]), decimals)
+        return round(float(rows["value"].iloc[0]), decimals) if len(rows) else None
 
-    def top(section: str, metric: str) -> str:
+    def top(section: str, metric: str) -> str | None:
         rows = metrics[(metrics["section"] == section) & (metrics["metric"] == metric)]
         rows = rows[rows["group"] != "all channels"]
-        return str(rows.sort_values("value", ascending=False)["group"].iloc[0])
+        ranked = rows.sort_values("value", ascending=False)["group"]
+        return str(ranked.iloc[0]) if len(ranked) else None
 
     months = trends.loc[
         (trends["dimension"] == "enrolment_month") & (trends["customers"] > 0), "group"

@@ -103,6 +103,18 @@ def draw_histogram(ax: Axes, bins: pd.DataFrame, xlabel: str, title: str) -> Non
     ax.set_title(title)
 
 
+def not_available_figure(title: str, missing: str) -> Figure:
+    """A figure saying why it is empty: the table has no column of the role it needs (the file
+    is still written, so every run has the same outputs; the report leaves it out)."""
+    with _style():
+        figure = Figure(figsize=(6, 2))
+        ax = figure.add_subplot()
+        ax.set_axis_off()
+        ax.set_title(title)
+        ax.text(0.5, 0.4, f"Not available: the table has no {missing}.", ha="center", va="center")
+    return figure
+
+
 def histogram_figure(
     bins: pd.DataFrame,
     title: str,
@@ -141,8 +153,10 @@ def channel_mix_figure(
     shares: pd.Series, panels: Mapping[str, pd.DataFrame], title: str, xlabel: str
 ) -> Figure:
     """Share of purchases per channel (bars) next to purchases-per-customer histograms."""
-    names = list(panels)
-    layout = [["share", *names[:2]], ["share", *names[2:4]]]
+    names = list(panels)[:4]
+    # Two panels a row beside the share bars; "." leaves a cell empty when there are fewer.
+    padded = [*names, *["."] * (4 - len(names))]
+    layout = [["share", *padded[:2]], ["share", *padded[2:]]]
     with _style():
         fig = Figure(figsize=(13, 6.5), layout="constrained")
         axes = fig.subplot_mosaic(layout)
@@ -155,7 +169,7 @@ def channel_mix_figure(
         share_ax.set_xlabel("Share of all purchases (%)")
         share_ax.set_ylabel("Channel")
         share_ax.set_title("Purchases by channel")
-        for name in names[:4]:
+        for name in names:
             draw_histogram(axes[name], panels[name], xlabel, name)
         fig.suptitle(title, fontsize="large", fontweight="bold")
     return fig

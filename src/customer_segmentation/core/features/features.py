@@ -13,44 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.errors import InputDataError
 
 logger = logging.getLogger(__name__)
-
-# The raw contract's column names that the formulas read (docs/data_contract.md).
-PRODUCT_COLUMNS = {
-    "wines": "MntWines",
-    "fruits": "MntFruits",
-    "meat": "MntMeatProducts",
-    "fish": "MntFishProducts",
-    "sweets": "MntSweetProducts",
-    "gold": "MntGoldProds",
-}
-# Deals are not a channel: NumDealsPurchases counts purchases (in some channel) with a discount.
-CHANNEL_COLUMNS = {
-    "web": "NumWebPurchases",
-    "catalog": "NumCatalogPurchases",
-    "store": "NumStorePurchases",
-}
-CAMPAIGN_COLUMNS = ["AcceptedCmp1", "AcceptedCmp2", "AcceptedCmp3", "AcceptedCmp4", "AcceptedCmp5"]
-REQUIRED_COLUMNS = [
-    "ID",
-    "Year_Birth",
-    "Education",
-    "Marital_Status",
-    "Income",
-    "Kidhome",
-    "Teenhome",
-    "Dt_Customer",
-    "Recency",
-    *PRODUCT_COLUMNS.values(),
-    "NumDealsPurchases",
-    *CHANNEL_COLUMNS.values(),
-    "NumWebVisitsMonth",
-    *CAMPAIGN_COLUMNS,
-    "Complain",
-    "Response",
-]
 
 
 def _source(frame: pd.DataFrame) -> str:
@@ -58,25 +24,31 @@ def _source(frame: pd.DataFrame) -> str:
     return str(frame.attrs.get("source", "primary_customers"))
 
 
-def check_required_columns(primary: pd.DataFrame) -> None:
-    """Raise InputDataError naming every contract column the features need but `primary` lacks."""
-    missing = [column for column in REQUIRED_COLUMNS if column not in primary.columns]
+def check_required_columns(primary: pd.DataFrame, schema: CustomerSchema) -> None:
+    """Raise InputDataError naming every required declared column that `primary` lacks."""
+    missing = [column for column in schema.required if column not in primary.columns]
     if missing:
         raise InputDataError(
             f"{_source(primary)}: missing column(s) {missing} needed to derive the customer "
-            "features. Provide a customers table with the canonical column names "
+            "features. Provide a customers table with the declared columns "
             "(docs/data_contract.md), e.g. the output of the data_processing pipeline."
         )
 
 
-def reference_date(primary: pd.DataFrame, override: str | None = None) -> pd.Timestamp:
-    """The date ages and tenures are measured at: `override` if given, else the latest enrolment."""
+def reference_date(
+    primary: pd.DataFrame, schema: CustomerSchema, override: str | None = None
+) -> pd.Timestamp | None:
+    """The date ages and tenures are measured at: `override` if given, else the latest enrolment;
+    None when the table has no enrolment date (and nothing is measured at a date)."""
     if override is not None:
         return pd.Timestamp(override)
-    latest = pd.to_datetime(primary["Dt_Customer"]).max()
+    enrolment = schema.role("enrolment_date")
+    if enrolment is None:
+        return None
+    latest = pd.to_datetime(primary[enrolment]).max()
     if pd.isna(latest):
         raise InputDataError(
-            f"{_source(primary)}: column 'Dt_Customer' has no dates, so no reference date can be "
+            f"{_source(primary)}: column '{enrolment}' has no dates, so no reference date can be "
             "taken from the data. Fill the enrolment dates or set "
             "feature_engineering.reference_date in conf/base/parameters_feature_engineering.yml."
         )
@@ -129,12 +101,12 @@ def _row_sum(primary: pd.DataFrame, columns: Sequence[str], dtype: str) -> np.nd
     return total
 
 
-def _tenure_days(primary: pd.DataFrame, ref_date: pd.Timestamp) -> np.ndarray:
+def _tenure_days(primary: pd.DataFrame, column: str, ref_date: pd.Timestamp) -> np.ndarray:
     """Whole days from enrolment to `ref_date` (floored), 0 for enrolments after it (warned)."""
-    enrolled = pd.to_datetime(primary["Dt_Customer"]).to_numpy()
+    enrolled = pd.to_datetime(primary[column]).to_numpy()
     if np.isnat(enrolled).any():
         raise InputDataError(
-            f"{_source(primary)}: column 'Dt_Customer' has missing dates, so tenure_days cannot "
+            f"{_source(primary)}: column '{column}' has missing dates, so tenure_days cannot "
             "be computed. Fill or drop those customers in data_processing."
         )
     elapsed = ref_date.to_datetime64() - enrolled
@@ -151,9 +123,7 @@ def _tenure_days(primary: pd.DataFrame, ref_date: pd.Timestamp) -> np.ndarray:
     return tenure
 
 
-def _ordinal(
-    primary: pd.DataFrame, column: str, levels: Sequence[str], parameter: str
-) -> pd.Series:
+def _ordinal(primary: pd.DataFrame, column: str, levels: Sequence[str]) -> np.ndarray:
     """Map a categorical column to 0..len(levels)-1 in the given order; unknown values raise."""
     # Look up the few distinct values only, then spread the result by the factorize codes (a C
     # hash, or Arrow's dictionary encoding for `str` columns): a lookup per row goes through
@@ -168,87 +138,188 @@ def _ordinal(
         raise InputDataError(
             f"{_source(primary)}: column '{column}' has value(s) "
             f"{sorted(unknown.astype(str).unique())[:10]} outside the known levels {list(levels)}. "
-            f"Map them in data_processing or add them to {parameter}."
+            f"Map them or add them to the column's values in the schema (docs/data_contract.md)."
         )
-    return pd.Series(codes.astype(np.int64, copy=False), index=primary.index, name=column)
+    return codes.astype(np.int64, copy=False)
 
 
 def derive_customer_features(
-    primary: pd.DataFrame,
-    ref_date: pd.Timestamp,
-    education_levels: Sequence[str],
-    partner_statuses: Sequence[str],
+    primary: pd.DataFrame, ref_date: pd.Timestamp | None, schema: CustomerSchema
 ) -> pd.DataFrame:
     """One row per customer (same order as `primary`) with the human-readable derived features.
 
-    Zero denominators are handled explicitly (docs/features.md):
+    Each feature is derived only where the schema declares the roles it needs (docs/features.md):
+    age (birth year or age), tenure_days (enrolment date), income, recency_days, total_spend and
+    spend shares (spend per category), total_purchases and channel shares (purchases per
+    channel), avg_spend_per_purchase, deal_purchase_share (deals), <channel>_purchases_per_visit
+    and <channel>_visits_month (visits), children / is_parent / lives_with_partner / family_size,
+    ordinal and indicator features of categories, campaigns_accepted, responded_last_campaign,
+    complained, then numeric attributes under their `feature` name. Shares need at least two
+    parts. `ref_date`: the date ages and tenures are measured at (None: the table has no dates).
+
+    Zero denominators are handled explicitly:
     - no spend: every spend share is 0;
     - no purchases: channel shares are 0; average spend per purchase is the total spend (a customer
       with spend but no recorded purchase is counted as one purchase); deal share is 0 unless deals
       were recorded, then 1;
-    - no web visits last month: web purchases per visit counts the month as one visit.
+    - no visits last month: purchases per visit counts the month as one visit.
     Enrolments after the reference date (possible for new customers scored with the training
     reference date) get tenure 0, with a warning.
     """
-    check_required_columns(primary)
-
-    def column(name: str, dtype: str = "int64") -> np.ndarray:
-        return _values(primary, name, dtype)
-
-    # Built as numpy arrays and put in the frame once (one block per column, no copies):
-    # column-by-column assignment and DataFrame row sums cost a pass over new memory each.
-    total_spend = _row_sum(primary, list(PRODUCT_COLUMNS.values()), "float64")
-    has_spend = total_spend != 0
-    spend_shares = {
-        f"spend_share_{name}": safe_ratio(column(source, "float64"), total_spend, nonzero=has_spend)
-        for name, source in PRODUCT_COLUMNS.items()
+    check_required_columns(primary, schema)
+    table = _Present(primary, schema)
+    out: dict[str, object] = {
+        "ID": primary[schema.id].astype("int64"),
+        **_person(table, ref_date),
+        **_baskets(table),
+        **_household(table),
+        **_categories(table),
+        **_campaigns(table),
+        **{
+            spec.feature: primary[spec.name].astype("float64")
+            for spec in table.specs
+            if spec.role == "numeric" and spec.feature
+        },
     }
-    total_purchases = _row_sum(primary, list(CHANNEL_COLUMNS.values()), "int64")
-    has_purchases = total_purchases != 0
-    purchase_shares = {
-        f"purchase_share_{name}": safe_ratio(column(source), total_purchases, nonzero=has_purchases)
-        for name, source in CHANNEL_COLUMNS.items()
+    # Built as numpy arrays and put in the frame once (one block per column, no copies);
+    # columns taken as they are stay lazy copies of `primary` (copy-on-write).
+    frame = pd.DataFrame(out, index=primary.index, copy=False)
+    return frame.reset_index(drop=True)
+
+
+class _Present:
+    """The declared columns `primary` holds, looked up by role."""
+
+    def __init__(self, primary: pd.DataFrame, schema: CustomerSchema) -> None:
+        self.primary = primary
+        self.specs = [spec for spec in schema.columns if spec.name in primary.columns]
+        self._names = {spec.name for spec in self.specs}
+        self.schema = schema
+
+    def role(self, name: str) -> str | None:
+        found = self.schema.role(name)
+        return found if found in self._names else None
+
+    def all_of(self, name: str) -> list[str]:
+        return [column for column in self.schema.all_of(name) if column in self._names]
+
+    def items(self, name: str) -> dict[str, str]:
+        return {k: v for k, v in self.schema.items(name).items() if v in self._names}
+
+    def values(self, name: str, dtype: str = "int64") -> np.ndarray:
+        return _values(self.primary, name, dtype)
+
+
+def _person(table: _Present, ref_date: pd.Timestamp | None) -> dict[str, object]:
+    """age, tenure_days, income and recency_days, where their roles exist."""
+    primary, out = table.primary, {}
+    birth_year = table.role("birth_year")
+    if birth_year:
+        if ref_date is None:
+            raise InputDataError(
+                f"{_source(primary)}: the schema declares a birth year but no enrolment date, so "
+                "age needs a reference date: set feature_engineering.reference_date."
+            )
+        # Only the birth year is known, so age is in whole years at the reference date's year.
+        out["age"] = np.subtract(ref_date.year, table.values(birth_year))
+    elif table.role("age"):
+        out["age"] = primary[table.role("age")].astype("int64")
+    if table.role("enrolment_date"):
+        out["tenure_days"] = _tenure_days(primary, table.role("enrolment_date"), ref_date)
+    if table.role("income"):
+        out["income"] = primary[table.role("income")].astype("float64")
+    if table.role("recency"):
+        out["recency_days"] = primary[table.role("recency")].astype("int64")
+    return out
+
+
+def _shares(table: _Present, parts: dict[str, str], total: np.ndarray, prefix: str) -> dict:
+    """Each part's share of the total (0 where the total is 0); none for a single part."""
+    if len(parts) < 2:
+        return {}
+    nonzero = total != 0
+    dtype = total.dtype.name
+    return {
+        f"{prefix}_{item}": safe_ratio(table.values(name, dtype), total, nonzero=nonzero)
+        for item, name in parts.items()
     }
-    deals = column("NumDealsPurchases")
-    children = np.add(column("Kidhome"), column("Teenhome"))
-    lives_with_partner = primary["Marital_Status"].isin(partner_statuses).to_numpy(np.int64)
-    out = pd.DataFrame(
-        {
-            # Columns taken as they are stay lazy copies of `primary` (copy-on-write).
-            "ID": primary["ID"].astype("int64"),
-            # Only the birth year is known, so age is in whole years at the reference date's year.
-            "age": np.subtract(ref_date.year, column("Year_Birth")),
-            "tenure_days": _tenure_days(primary, ref_date),
-            "income": primary["Income"].astype("float64"),
-            "recency_days": primary["Recency"].astype("int64"),
-            "total_spend": total_spend,
-            **spend_shares,
+
+
+def _baskets(table: _Present) -> dict[str, object]:
+    """Spend, purchases, deals and visits features, where their roles exist."""
+    primary, out = table.primary, {}
+    products, channels = table.items("spend"), table.items("purchases")
+    if products:
+        total_spend = _row_sum(primary, list(products.values()), "float64")
+        out = {"total_spend": total_spend, **_shares(table, products, total_spend, "spend_share")}
+    if channels:
+        total_purchases = _row_sum(primary, list(channels.values()), "int64")
+        out |= {
             "total_purchases": total_purchases,
-            **purchase_shares,
-            "avg_spend_per_purchase": total_spend / np.maximum(total_purchases, 1),
+            **_shares(table, channels, total_purchases, "purchase_share"),
+        }
+        if products:
+            out["avg_spend_per_purchase"] = total_spend / np.maximum(total_purchases, 1)
+        if table.role("deals"):
+            deals = table.values(table.role("deals"))
             # Deals are a subset of the purchases; where the raw counts disagree (deals >
             # purchases) the share is capped at 1 by dividing by the larger of the two.
-            "deal_purchase_share": safe_ratio(deals, np.maximum(total_purchases, deals)),
-            "web_purchases_per_visit": np.divide(
-                column("NumWebPurchases"), np.maximum(column("NumWebVisitsMonth"), 1)
-            ),
-            "web_visits_month": primary["NumWebVisitsMonth"].astype("int64"),
-            "children": children,
-            "is_parent": (children > 0).astype(np.int64),
-            "lives_with_partner": lives_with_partner,
-            "family_size": 1 + lives_with_partner + children,
-            "education_level": _ordinal(
-                primary, "Education", education_levels, "feature_engineering.education_levels"
-            ),
-            # Response (the last campaign) is kept apart, not added to the five earlier ones.
-            "campaigns_accepted": _row_sum(primary, CAMPAIGN_COLUMNS, "int64"),
-            "responded_last_campaign": primary["Response"].astype("int64"),
-            "complained": primary["Complain"].astype("int64"),
-        },
-        index=primary.index,
-        copy=False,
-    )
-    return out.reset_index(drop=True)
+            out["deal_purchase_share"] = safe_ratio(deals, np.maximum(total_purchases, deals))
+    visits = table.items("visits")
+    for item, name in visits.items():
+        if item in channels:
+            out[f"{item}_purchases_per_visit"] = np.divide(
+                table.values(channels[item]), np.maximum(table.values(name), 1)
+            )
+    for item, name in visits.items():
+        out[f"{item}_visits_month"] = primary[name].astype("int64")
+    return out
+
+
+def _categories(table: _Present) -> dict[str, np.ndarray]:
+    """Ordinal features (position in the declared values) and indicator features (0/1)."""
+    out = {}
+    for spec in table.specs:
+        if spec.ordinal:
+            out[spec.ordinal] = _ordinal(table.primary, spec.name, spec.allowed or ())
+    for spec in table.specs:
+        for feature, values in spec.indicator.items():
+            chosen = [values] if isinstance(values, str) else list(values)
+            out[feature] = table.primary[spec.name].isin(chosen).to_numpy(np.int64)
+    return out
+
+
+def _campaigns(table: _Present) -> dict[str, object]:
+    """campaigns_accepted, responded_last_campaign and complained, where their roles exist."""
+    primary, out = table.primary, {}
+    campaigns = table.all_of("campaign")
+    if campaigns:
+        # The last campaign (response) is kept apart, not added to the earlier ones.
+        out["campaigns_accepted"] = _row_sum(primary, campaigns, "int64")
+    if table.role("response"):
+        out["responded_last_campaign"] = primary[table.role("response")].astype("int64")
+    if table.role("complaint"):
+        out["complained"] = primary[table.role("complaint")].astype("int64")
+    return out
+
+
+def _household(table: _Present) -> dict[str, np.ndarray]:
+    """children / is_parent (children columns added up), lives_with_partner (a category's
+    `partner` values) and family_size (1 + partner + children), where their roles exist."""
+    out, size = {}, None
+    children_columns = table.all_of("children")
+    if children_columns:
+        children = _row_sum(table.primary, children_columns, "int64")
+        out = {"children": children, "is_parent": (children > 0).astype(np.int64)}
+        size = children
+    partner = next((spec for spec in table.specs if spec.partner), None)
+    if partner is not None:
+        lives_with_partner = table.primary[partner.name].isin(partner.partner).to_numpy(np.int64)
+        out["lives_with_partner"] = lives_with_partner
+        size = lives_with_partner if size is None else lives_with_partner + size
+    if size is not None:
+        out["family_size"] = 1 + size
+    return out
 
 
 def _numeric_columns(frame: pd.DataFrame, prefix: str = "") -> list[str]:
@@ -282,9 +353,8 @@ def derive_rfm_features(rfm: pd.DataFrame) -> pd.DataFrame:
 
 def derive_joined_features(
     joined: pd.DataFrame,
-    ref_date: pd.Timestamp,
-    education_levels: Sequence[str],
-    partner_statuses: Sequence[str],
+    ref_date: pd.Timestamp | None,
+    schema: CustomerSchema,
     prefix: str = "log_",
 ) -> pd.DataFrame:
     """Customer features of a customer table joined to its log (the "both" mode).
@@ -292,7 +362,7 @@ def derive_joined_features(
     The customer-table features, then the log's RFM columns (``prefix``-ed, as
     ``core.features.transactions.join_customer_rfm`` writes them) and ``has_transactions`` (0/1).
     """
-    out = derive_customer_features(joined, ref_date, education_levels, partner_statuses)
+    out = derive_customer_features(joined, ref_date, schema)
     log_columns = _numeric_columns(joined, prefix)
     if not log_columns or "has_transactions" not in joined.columns:
         raise InputDataError(

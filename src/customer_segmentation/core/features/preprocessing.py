@@ -23,6 +23,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering.preflight import require_features
 from customer_segmentation.core.features.features import (
     derive_customer_features,
@@ -103,9 +104,9 @@ class CustomerPreprocessor:
         log_transform: switch for `log_features`.
         scaler: 'standard', 'robust' or 'none'.
         pca: None, a number of components or a share of explained variance.
-        education_levels: Education values from lowest to highest level.
-        partner_statuses: Marital_Status values meaning "lives with a partner".
-        reference_date: ISO date for ages/tenures; None = latest Dt_Customer at fit.
+        schema: the declared customer schema (the `schema` parameter block: roles of the columns
+            the features are derived from; plain data, so the fitted preprocessor stores it).
+        reference_date: ISO date for ages/tenures; None = latest enrolment date at fit.
         random_state: seed passed to the (deterministic) PCA solver.
     """
 
@@ -113,8 +114,7 @@ class CustomerPreprocessor:
         self,
         *,
         features: Sequence[str],
-        education_levels: Sequence[str],
-        partner_statuses: Sequence[str],
+        schema: dict,
         onehot_columns: Sequence[str] = (),
         log_features: Sequence[str] = (),
         log_transform: bool = True,
@@ -124,8 +124,7 @@ class CustomerPreprocessor:
         random_state: int = 0,
     ) -> None:
         self.features = list(features)
-        self.education_levels = list(education_levels)
-        self.partner_statuses = list(partner_statuses)
+        self.schema = schema
         self.onehot_columns = list(onehot_columns)
         self.log_features = list(log_features)
         self.log_transform = log_transform
@@ -138,7 +137,7 @@ class CustomerPreprocessor:
     def customer_features(self, primary: pd.DataFrame) -> pd.DataFrame:
         """The human-readable features of `primary`, measured at the fitted reference date."""
         return derive_customer_features(
-            primary, self.reference_date_, self.education_levels, self.partner_statuses
+            primary, self.reference_date_, CustomerSchema.from_config(self.schema)
         )
 
     def _design_table(
@@ -210,7 +209,7 @@ class CustomerPreprocessor:
 
     def _fit_reference_date(self, primary: pd.DataFrame) -> pd.Timestamp | None:
         """The date ages and tenures are measured at (the parameter, else the latest enrolment)."""
-        return reference_date(primary, self.reference_date)
+        return reference_date(primary, CustomerSchema.from_config(self.schema), self.reference_date)
 
     def fit(
         self, primary: pd.DataFrame, features: pd.DataFrame | None = None
@@ -397,7 +396,7 @@ class RfmPreprocessor(CustomerPreprocessor):
     """
 
     def __init__(self, **settings) -> None:
-        super().__init__(education_levels=(), partner_statuses=(), **settings)
+        super().__init__(schema={}, **settings)
 
     def _fit_reference_date(self, primary: pd.DataFrame) -> None:
         return None
@@ -421,7 +420,6 @@ class JoinedPreprocessor(CustomerPreprocessor):
         return derive_joined_features(
             primary,
             self.reference_date_,
-            self.education_levels,
-            self.partner_statuses,
+            CustomerSchema.from_config(self.schema),
             self.log_prefix,
         )

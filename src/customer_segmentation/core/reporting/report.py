@@ -263,25 +263,25 @@ def _key_numbers(
     """A segment card's key numbers: size and revenue, then the mode's headline metrics; the main
     channel and largest category only where they differ from all customers' (or, for the
     channel, where the segment's name cites it)."""
-    size = [
-        ("Customers", f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})"),
-        ("Revenue share", fmt(row["revenue_share"], "pct")),
-    ]
+    size = [("Customers", f"{fmt(row['customers'], 'int')} ({fmt(row['customer_share'], 'pct')})")]
+    if "revenue_share" in row:  # a table without spend has no revenue
+        size.append(("Revenue share", fmt(row["revenue_share"], "pct")))
     if key_metrics is not None:
         return size + [
             (metric["label"], fmt(row[metric["column"]], metric.get("format", "number")))
             for metric in key_metrics
         ]
-    numbers = [
-        *size,
-        (
-            "Revenue per customer",
-            f"{fmt(row['revenue_per_customer'], 'money')} "
-            f"(all customers {fmt(overall['revenue_per_customer'], 'money')})",
-        ),
-    ]
-    channel, category = row["preferred_channel"], row["top_category"]
-    if channel != overall["preferred_channel"] or channel in named:
+    numbers = list(size)
+    if "revenue_per_customer" in row:
+        numbers.append(
+            (
+                "Revenue per customer",
+                f"{fmt(row['revenue_per_customer'], 'money')} "
+                f"(all customers {fmt(overall['revenue_per_customer'], 'money')})",
+            )
+        )
+    channel, category = row.get("preferred_channel"), row.get("top_category")
+    if channel is not None and (channel != overall["preferred_channel"] or channel in named):
         numbers.append(
             (
                 "Main channel",
@@ -289,7 +289,7 @@ def _key_numbers(
                 f"customers: {overall['preferred_channel']})",
             )
         )
-    if category != overall["top_category"]:
+    if category is not None and category != overall["top_category"]:
         numbers.append(
             (
                 "Largest category",
@@ -392,6 +392,7 @@ def headline(profiles: pd.DataFrame, names: Mapping[int, str], colors: Mapping[i
     return {
         "k": len(segments),
         "n_customers": fmt(int(segments["customers"].sum()), "int"),
+        "revenue": "revenue_share" in profiles,  # a table without spend has no revenue
         "segments": [
             {
                 "segment": int(row["segment"]),
@@ -399,7 +400,9 @@ def headline(profiles: pd.DataFrame, names: Mapping[int, str], colors: Mapping[i
                 "color": colors[int(row["segment"])],
                 "customers": fmt(row["customers"], "int"),
                 "customer_share": fmt(row["customer_share"], "pct"),
-                "revenue_share": fmt(row["revenue_share"], "pct"),
+                "revenue_share": fmt(row["revenue_share"], "pct")
+                if "revenue_share" in row
+                else None,
             }
             for row in segments.to_dict("records")
         ],

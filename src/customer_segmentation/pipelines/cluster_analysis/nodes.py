@@ -16,7 +16,9 @@ from customer_segmentation.core.analysis import (
     rule_cards,
     segment_history,
 )
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering import stability
+from customer_segmentation.core.eda import eda_plots
 from customer_segmentation.core.reporting import report
 
 
@@ -24,16 +26,55 @@ def _names(segment_names: dict) -> dict[int, str]:
     return {int(item["segment"]): item["name"] for item in segment_names["segments"]}
 
 
+def _with_roles(profile: dict, schema: dict) -> dict:
+    """The profile block with the schema's column groups (products, channels, deals, campaigns,
+    response): the columns behind revenue, mixes and campaign rates, declared once."""
+    return {**profile, **CustomerSchema.from_config(schema).groups()}
+
+
+# The report's figures that draw the columns of a role: left out of a table without that role
+# (the files are still written, saying why they are empty).
+FIGURE_ROLES = {
+    "eda_income_distribution": "income",
+    "eda_spend_distribution": "spend",
+    "eda_enrolment_trend": "enrolment_date",
+    "segment_response_plot": "response",
+}
+
+
+def _drawable(captions: dict, schema: dict | None, plotted: bool) -> dict:
+    """The figures of a report section whose roles the table has (all without a schema);
+    ``plotted``: the scatter's two features are among the profiled ones."""
+    if schema is None:
+        return captions
+    declared = CustomerSchema.from_config(schema)
+    return {
+        name: caption
+        for name, caption in captions.items()
+        if (name not in FIGURE_ROLES or declared.all_of(FIGURE_ROLES[name]))
+        and (name != "segment_income_spend_plot" or plotted)
+    }
+
+
+def _present(attributes: dict, customer_features: pd.DataFrame) -> dict:
+    """The profiled attributes this table has: the schema's roles decide which features exist
+    (no enrolment date, no tenure_days), so the listed ones it lacks are left out."""
+    return {name: label for name, label in attributes.items() if name in customer_features}
+
+
 def profile_segments(
     customer_segments: pd.DataFrame,
     customer_features: pd.DataFrame,
     primary_customers: pd.DataFrame,
     profile: dict,
+    schema: dict,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segment profile table (segment 0 = all customers) and the long effect-size table.
 
     Impossible shares (above 1) are withheld and named in ``data_warnings``, never clipped.
     """
+    profile = _with_roles(profile, schema)
+    profile["attributes"] = _present(profile["attributes"], customer_features)
     feature_columns, primary_columns = profiling.profile_columns(profile)
     frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, feature_columns, primary_columns
@@ -44,12 +85,16 @@ def profile_segments(
 
 
 def name_segments(
-    segment_effect_sizes: pd.DataFrame, segment_profiles: pd.DataFrame, parameters: dict
+    segment_effect_sizes: pd.DataFrame,
+    segment_profiles: pd.DataFrame,
+    parameters: dict,
+    schema: dict,
 ) -> dict:
     """Unique plain-language names from material differences, with the descriptors behind them."""
     materiality = parameters["materiality"]
     naming_rules = parameters["naming"]
-    mix = claims.material_mix(segment_profiles, parameters["profile"], materiality)
+    profile = _with_roles(parameters["profile"], schema)
+    mix = claims.material_mix(segment_profiles, profile, materiality)
     return {
         "rule": (
             "Income tier, then the traits with |Cohen's d| >= "
@@ -80,14 +125,14 @@ def recommend_actions(
     segment_names: dict,
     segment_stability: dict,
     parameters: dict,
+    schema: dict,
 ) -> dict:
     """Up to ``max_actions`` marketing actions per segment, each citing share and amount;
     those of an unstable segment (Jaccard below ``stability.jaccard_weak``) marked tentative."""
     rules = parameters["actions"]
-    actions.check_texts(
-        rules["texts"], list(parameters["profile"]["channels"]), actions.CUSTOMER_TEXTS
-    )
-    mix = claims.material_mix(segment_profiles, parameters["profile"], parameters["materiality"])
+    profile = _with_roles(parameters["profile"], schema)
+    actions.check_texts(rules["texts"], list(profile["channels"]), actions.CUSTOMER_TEXTS)
+    mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     found = actions.recommend_actions(
         segment_profiles, mix, {**rules, "materiality": parameters["materiality"]}
     )
@@ -147,6 +192,8 @@ def plot_income_spend(
 ) -> Figure:
     """Sampled customers' ``scatter_y`` against ``scatter_x`` (income vs spend), by segment."""
     x, y = plots["scatter_x"], plots["scatter_y"]
+    if x not in customer_features or y not in customer_features:
+        return eda_plots.not_available_figure(f"{y} against {x}", f"feature {x} and {y}")
     frame = profiling.attach_segments(
         customer_segments, customer_features, [x, y], "customer_features"
     )
@@ -183,8 +230,9 @@ def plot_profile_heatmap(
 def plot_attribute_boxplots(
     customer_features: pd.DataFrame, customer_segments: pd.DataFrame, profile: dict, plots: dict
 ) -> Figure:
-    """Box plots (from quantiles of all customers) of the main attributes by segment."""
-    attributes = plots["boxplot_attributes"]
+    """Box plots (from quantiles of all customers) of the main attributes by segment (those the
+    table has)."""
+    attributes = [name for name in plots["boxplot_attributes"] if name in customer_features]
     frame = profiling.attach_segments(
         customer_segments, customer_features, attributes, "customer_features"
     )
@@ -200,6 +248,8 @@ def plot_attribute_boxplots(
 
 def plot_campaign_response(segment_profiles: pd.DataFrame, segment_names: dict) -> Figure:
     """Response and campaign-acceptance rates per segment against the overall rates."""
+    if "response_rate" not in segment_profiles:
+        return eda_plots.not_available_figure("Campaign response by segment", "response column")
     return analysis_plots.response_plot(segment_profiles, _names(segment_names))
 
 
@@ -261,7 +311,10 @@ def build_rule_cards(
     """Per segment, the plain rules of a shallow one-vs-rest tree on the profiled attributes
     (``profile.attributes``, human-readable customer_features columns) and their fidelity."""
     found = rule_cards.segment_rule_cards(
-        customer_segments, customer_features, list(profile["attributes"]), settings
+        customer_segments,
+        customer_features,
+        list(_present(profile["attributes"], customer_features)),
+        settings,
     )
     names = _names(segment_names)
     for card in found["segments"]:
@@ -342,6 +395,7 @@ def _report_context(
     segment_rules: dict | None,
     run_manifest: dict | None,
     parameters: dict,
+    schema: dict | None,
     figures: dict[str, Figure | bytes],
 ) -> dict[str, Any]:
     """Everything the report template shows, whatever the source of the customers."""
@@ -351,10 +405,14 @@ def _report_context(
     labels = parameters["profile"]["attributes"]
     materiality = parameters["materiality"]
     action_map = {int(item["segment"]): item for item in segment_actions["segments"]}
+    axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
+    plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
     # Mixes (channels, categories, deals, response) exist only with a customer table.
     mix = (
-        claims.material_mix(segment_profiles, parameters["profile"], materiality)
-        if "products" in parameters["profile"]
+        claims.material_mix(
+            segment_profiles, _with_roles(parameters["profile"], schema), materiality
+        )
+        if schema is not None
         else None
     )
     cards = report.segment_cards(
@@ -385,6 +443,7 @@ def _report_context(
         "rules": report.rules_summary(segment_rules),
         "tentative_below": parameters["stability"]["jaccard_weak"],
         "quality": quality,
+        "mixes": mix is not None and not mix.empty,  # the table has mixes to compare
         "transactions": transactions,
         "date_warnings": date_warnings,
         "decision": {
@@ -403,9 +462,10 @@ def _report_context(
             parameters["stability"]["jaccard_stable"],
             parameters["stability"]["jaccard_weak"],
         ),
-        "eda_figures": report.embed_figures(figures, settings["eda_figures"]),
-        "k_figures": report.embed_figures(figures, settings["k_figures"]),
-        "segment_figures": report.embed_figures(figures, settings["segment_figures"]),
+        **{
+            section: report.embed_figures(figures, _drawable(settings[section], schema, plotted))
+            for section in ("eda_figures", "k_figures", "segment_figures")
+        },
     }
     context["stability"].update(
         jaccard_stable=parameters["stability"]["jaccard_stable"],
@@ -434,6 +494,7 @@ def render_segmentation_report(
     feature_report: dict | None = None,
     segment_identities: dict | None = None,
     segment_migration: pd.DataFrame | None = None,
+    schema: dict | None = None,
     **figures: Figure | bytes,
 ) -> str:
     """The self-contained HTML report (figures arrive as Figures or saved PNG bytes).
@@ -464,6 +525,7 @@ def render_segmentation_report(
             segment_rules=segment_rules,
             run_manifest=run_manifest,
             parameters=parameters,
+            schema=schema,
             figures=figures,
         )
         | {"history": report.history_summary(segment_identities, segment_migration)}

@@ -75,19 +75,19 @@ def _describe(source: str, params: str) -> list[Node]:
     return [
         Node(
             nodes.profile_segments,
-            ["customer_segments", "customer_features", table, profile],
+            ["customer_segments", "customer_features", table, profile, "params:schema"],
             ["segment_profiles", "segment_effect_sizes"],
             name="profile_segments",
         ),
         Node(
             nodes.name_segments,
-            ["segment_effect_sizes", "segment_profiles", params],
+            ["segment_effect_sizes", "segment_profiles", params, "params:schema"],
             "segment_names",
             name="name_segments",
         ),
         Node(
             nodes.recommend_actions,
-            ["segment_profiles", "segment_names", "segment_stability", params],
+            ["segment_profiles", "segment_names", "segment_stability", params, "params:schema"],
             "segment_actions",
             name="recommend_segment_actions",
         ),
@@ -211,6 +211,8 @@ def _report(source: str, params: str) -> Node:
     # Segment history is tracked on the customer table's features (parameters_segment_history).
     history = ["segment_identities", "segment_migration"] if source == "customers" else []
     inputs = {name: name for name in quality + REPORT_INPUTS + history}
+    if source != "transactions":  # the customer table's roles decide which figures apply
+        inputs["schema"] = "params:schema"
     return Node(
         nodes.render_segmentation_report,
         {**inputs, "parameters": params, **{name: name for name in figures}},

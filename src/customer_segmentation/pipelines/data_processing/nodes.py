@@ -10,18 +10,21 @@ from customer_segmentation.core.cleaning.cleaning import (
     quality_report,
     to_primary,
 )
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.cleaning.parsing import REJECT_REASON, ROW_NUMBER, parse_customers
 
 
 def parse_raw_customers(
-    raw_customers: pd.DataFrame, settings: dict[str, Any]
+    raw_customers: pd.DataFrame, settings: dict[str, Any], schema: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Map, parse and validate the raw table (fails here, before anything is saved, on bad input).
+    """Parse and validate the raw table against the declared schema (fails here, before anything
+    is saved, on bad input or settings).
 
     Returns the typed table, the rows with invalid values (with reasons) and a parse summary.
     """
-    check_settings(settings)
-    parsed = parse_customers(raw_customers, settings)
+    declared = CustomerSchema.from_config(schema)
+    check_settings(settings, declared)
+    parsed = parse_customers(raw_customers, settings, declared)
     return parsed.typed, parsed.invalid_rows, parsed.summary
 
 
@@ -30,6 +33,8 @@ def apply_cleaning_rules(
     invalid_rows: pd.DataFrame,
     parse_summary: dict[str, Any],
     settings: dict[str, Any],
+    *,
+    schema: dict[str, Any],
     training_statistics: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Apply the row rules: primary customers, rejections with reasons, report, statistics used.
@@ -39,10 +44,12 @@ def apply_cleaning_rules(
     date (enrolments after it are rejected) is `enrolment_dates.max_date`, or today when null.
     """
     max_date = settings["enrolment_dates"]["max_date"]
+    declared = CustomerSchema.from_config(schema)
     result = clean_customers(
         customers_typed,
         invalid_rows,
         settings,
+        declared,
         training_statistics,
         run_date=pd.Timestamp(max_date) if max_date else pd.Timestamp.today().normalize(),
         source=parse_summary["source"],
@@ -54,7 +61,7 @@ def apply_cleaning_rules(
         len(result.kept),
         len(result.rejections),
     )
-    return to_primary(result.kept), result.rejections, report, result.statistics
+    return to_primary(result.kept, declared), result.rejections, report, result.statistics
 
 
 def collect_rejected_customers(

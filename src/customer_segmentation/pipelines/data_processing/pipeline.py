@@ -16,6 +16,7 @@ def create_pipeline(use_training_statistics: bool = False, **kwargs) -> Pipeline
         "invalid_rows": "invalid_customer_rows",
         "parse_summary": "parse_summary",
         "settings": "params:data_processing",
+        "schema": "params:schema",
     }
     if use_training_statistics:
         cleaning_inputs["training_statistics"] = "cleaning_statistics"
@@ -23,7 +24,7 @@ def create_pipeline(use_training_statistics: bool = False, **kwargs) -> Pipeline
         [
             Node(
                 nodes.parse_raw_customers,
-                inputs=["raw_customers", "params:data_processing"],
+                inputs=["raw_customers", "params:data_processing", "params:schema"],
                 outputs=["customers_typed", "invalid_customer_rows", "parse_summary"],
                 name="parse_raw_customers",
                 tags=["cleaning"],

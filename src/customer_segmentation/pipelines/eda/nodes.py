@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.eda import eda, eda_plots
 
 INCOME_LABEL = f"Income ({eda_plots.MONEY} / year)"
@@ -24,8 +25,19 @@ WEB_VISITS_LABEL = "Web visits in the last month (count)"
 def join_customer_attributes(
     primary_customers: pd.DataFrame, customer_features: pd.DataFrame, params: dict[str, Any]
 ) -> pd.DataFrame:
-    """Primary customers with the feature layer's derived columns (age, total spend, ...) by ID."""
-    return eda.join_features(primary_customers, customer_features, params["feature_columns"])
+    """Primary customers with the feature layer's derived columns (age, total spend, ...) by ID;
+    the listed features this table's roles do not give are left out."""
+    present = [name for name in params["feature_columns"] if name in customer_features.columns]
+    return eda.join_features(primary_customers, customer_features, present)
+
+
+def resolve_eda_settings(
+    eda_customers: pd.DataFrame, params: dict[str, Any], schema: dict[str, Any]
+) -> dict[str, Any]:
+    """The eda parameters for this table: `role:` entries replaced by the schema's columns,
+    columns the table lacks left out (``core.eda.eda.resolve_settings``)."""
+    declared = CustomerSchema.from_config(schema)
+    return eda.resolve_settings(params, declared, list(eda_customers.columns))
 
 
 def summarise_numeric_attributes(
@@ -99,6 +111,8 @@ def plot_income_distribution(
 ) -> Figure:
     """Histogram of yearly income, median marked."""
     column = params["income_column"]
+    if column is None:
+        return eda_plots.not_available_figure("Income distribution", "income column")
     return eda_plots.histogram_figure(
         _bins(eda_distributions, column),
         "Income distribution",
@@ -112,6 +126,8 @@ def plot_age_distribution(
 ) -> Figure:
     """Histogram of customer age, median marked."""
     column = params["age_column"]
+    if column is None:
+        return eda_plots.not_available_figure("Age distribution", "age or birth year")
     return eda_plots.histogram_figure(
         _bins(eda_distributions, column),
         "Age distribution",
@@ -125,6 +141,8 @@ def plot_spend_distribution(
 ) -> Figure:
     """Histogram of total spend per customer, median marked."""
     column = params["spend_column"]
+    if column is None:
+        return eda_plots.not_available_figure("Total spend per customer", "spend columns")
     return eda_plots.histogram_figure(
         _bins(eda_distributions, column),
         "Total spend per customer",
@@ -135,6 +153,8 @@ def plot_spend_distribution(
 
 def plot_category_spend(eda_distributions: pd.DataFrame, params: dict[str, Any]) -> Figure:
     """One spend histogram per product category."""
+    if not params["products"]:
+        return eda_plots.not_available_figure("Spend per product category", "spend columns")
     panels = {
         label: _bins(eda_distributions, column) for column, label in params["products"].items()
     }
@@ -145,6 +165,8 @@ def plot_channel_mix(
     eda_distributions: pd.DataFrame, eda_key_metrics: pd.DataFrame, params: dict[str, Any]
 ) -> Figure:
     """Share of purchases per channel and purchases-per-customer histograms (deals included)."""
+    if not params["channels"]:
+        return eda_plots.not_available_figure("Purchases per channel", "purchase channels")
     shares = eda_key_metrics[
         (eda_key_metrics["section"] == "channels") & (eda_key_metrics["metric"] == "share")
     ].set_index("group")["value"]
@@ -152,7 +174,8 @@ def plot_channel_mix(
         f"{label} purchases": _bins(eda_distributions, column)
         for column, label in params["channels"].items()
     }
-    panels["Deal purchases (any channel)"] = _bins(eda_distributions, params["deals_column"])
+    if params["deals_column"]:
+        panels["Deal purchases (any channel)"] = _bins(eda_distributions, params["deals_column"])
     return eda_plots.channel_mix_figure(shares, panels, "Purchases per channel", PURCHASES_LABEL)
 
 
@@ -161,6 +184,8 @@ def plot_web_visits(
 ) -> Figure:
     """Histogram of web visits in the last month, median marked."""
     column = params["web_visits_column"]
+    if column is None:
+        return eda_plots.not_available_figure("Web visits per month", "visits column")
     return eda_plots.histogram_figure(
         _bins(eda_distributions, column),
         "Web visits per month",
@@ -189,6 +214,8 @@ PERIOD_NAMES = {"M": "month", "Q": "quarter", "Y": "year", "W": "week"}
 
 def plot_enrolment_trend(eda_trends: pd.DataFrame, params: dict[str, Any]) -> Figure:
     """Enrolments over time and spend by enrolment cohort."""
+    if params["enrolment_column"] is None:
+        return eda_plots.not_available_figure("Enrolments over time", "enrolment date")
     months = eda_trends[eda_trends["dimension"] == "enrolment_month"].sort_values("order")
     cohorts = eda_trends[eda_trends["dimension"] == "enrolment_cohort"].sort_values("order")
     return eda_plots.enrolment_figure(
@@ -201,10 +228,11 @@ def plot_enrolment_trend(eda_trends: pd.DataFrame, params: dict[str, Any]) -> Fi
 
 def _attribute_panels(params: dict[str, Any]) -> dict[str, str]:
     """Trend dimension -> panel title of the by-attribute figures."""
-    panels = {
-        "income_band": f"By income band ({eda_plots.MONEY} / year)",
-        "children": "By number of children at home",
-    }
+    panels = {}
+    if params["income_column"]:
+        panels["income_band"] = f"By income band ({eda_plots.MONEY} / year)"
+    if params["children_column"]:
+        panels["children"] = "By number of children at home"
     labels = _labels(params)
     panels.update(
         {column: f"By {labels.get(column, column).lower()}" for column in params["categories"]}
@@ -214,6 +242,10 @@ def _attribute_panels(params: dict[str, Any]) -> dict[str, str]:
 
 def plot_spend_by_segmenting_attributes(eda_trends: pd.DataFrame, params: dict[str, Any]) -> Figure:
     """Mean and median spend by income band, children, education and marital status."""
+    if params["spend_column"] is None or not _attribute_panels(params):
+        return eda_plots.not_available_figure(
+            "Spend by attribute", "spend columns or attributes to group by"
+        )
     return eda_plots.spend_by_attribute_figure(eda_trends, _attribute_panels(params))
 
 
@@ -221,6 +253,10 @@ def plot_response_by_attribute(
     eda_trends: pd.DataFrame, eda_key_metrics: pd.DataFrame, params: dict[str, Any]
 ) -> Figure:
     """Campaign response and acceptance by income band, children, education, marital status."""
+    if params["response_column"] is None or not _attribute_panels(params):
+        return eda_plots.not_available_figure(
+            "Campaign response by attribute", "response column or attributes to group by"
+        )
     overall = float(
         eda_key_metrics.loc[eda_key_metrics["metric"] == "response_rate", "value"].iloc[0]
     )

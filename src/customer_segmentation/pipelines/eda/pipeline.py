@@ -4,7 +4,7 @@ from kedro.pipeline import Pipeline, node, pipeline
 
 from customer_segmentation.pipelines.eda import nodes
 
-PARAMS = "params:eda"
+PARAMS = "eda_settings"  # params:eda resolved for this table's roles (node resolve_eda_settings)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -12,9 +12,15 @@ def create_pipeline(**kwargs) -> Pipeline:
     table_nodes = [
         node(
             nodes.join_customer_attributes,
-            ["primary_customers", "customer_features", PARAMS],
+            ["primary_customers", "customer_features", "params:eda"],
             "eda_customers",
             name="join_customer_attributes",
+        ),
+        node(
+            nodes.resolve_eda_settings,
+            ["eda_customers", "params:eda", "params:schema"],
+            PARAMS,
+            name="resolve_eda_settings",
         ),
         node(
             nodes.summarise_numeric_attributes,

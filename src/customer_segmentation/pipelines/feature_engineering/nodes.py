@@ -16,7 +16,7 @@ from customer_segmentation.core.features.transactions import join_customer_rfm
 
 
 def engineer_features(
-    primary: pd.DataFrame, params: dict[str, Any]
+    primary: pd.DataFrame, params: dict[str, Any], schema: dict[str, Any]
 ) -> tuple[CustomerPreprocessor, pd.DataFrame, pd.DataFrame]:
     """Fit the preprocessor (reference date, kept features, encoders, scaler, PCA) and apply it.
 
@@ -26,8 +26,7 @@ def engineer_features(
     `model_input` is exactly `preprocessor.transform(primary)`, which scoring reuses.
     """
     preprocessor = CustomerPreprocessor(
-        education_levels=params["education_levels"],
-        partner_statuses=params["partner_statuses"],
+        schema=schema,
         reference_date=params["reference_date"],
         **params["preprocessing"],
     )
@@ -62,7 +61,7 @@ def join_customer_transactions(
 
 
 def engineer_joined_features(
-    customers_with_transactions: pd.DataFrame, params: dict[str, Any]
+    customers_with_transactions: pd.DataFrame, params: dict[str, Any], schema: dict[str, Any]
 ) -> tuple[JoinedPreprocessor, pd.DataFrame, pd.DataFrame]:
     """The "both" mode: customer-table features plus the log's RFM columns.
 
@@ -71,8 +70,7 @@ def engineer_joined_features(
     """
     table = customers_with_transactions
     preprocessor = JoinedPreprocessor(
-        education_levels=params["education_levels"],
-        partner_statuses=params["partner_statuses"],
+        schema=schema,
         reference_date=params["reference_date"],
         log_prefix=params["join"]["prefix"],
         **params["joined_preprocessing"],

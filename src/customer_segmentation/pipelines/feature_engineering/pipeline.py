@@ -20,7 +20,10 @@ def _engineer(source: str) -> list[Node]:
     if source == "customers":
         return [
             Node(
-                engineer_features, ["primary_customers", PARAMS], OUTPUTS, name="engineer_features"
+                engineer_features,
+                ["primary_customers", PARAMS, "params:schema"],
+                OUTPUTS,
+                name="engineer_features",
             )
         ]
     if source == "transactions":
@@ -36,7 +39,7 @@ def _engineer(source: str) -> list[Node]:
         ),
         Node(
             engineer_joined_features,
-            ["customers_with_transactions", PARAMS],
+            ["customers_with_transactions", PARAMS, "params:schema"],
             OUTPUTS,
             name="engineer_features",
         ),

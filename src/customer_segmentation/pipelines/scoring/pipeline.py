@@ -30,6 +30,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             "segmentation_model": "segmentation_model",
         },
         outputs={"new_customer_segments"},
-        parameters={"params:data_processing"},
+        parameters={"params:data_processing", "params:schema"},
         tags="scoring",
     )

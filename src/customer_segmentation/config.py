@@ -1,0 +1,42 @@
+"""The project's config loader: Kedro's OmegaConfigLoader with conf/local read on top of any env.
+
+Kedro reads `conf/base` plus one environment: `conf/local` by default, or the `--env` given, which
+then replaces `conf/local` entirely. Machine-specific settings (your own file's path, credentials)
+live in `conf/local` and must apply to the mode environments too (`kedro run --env retail` on your
+own log), so this loader adds `conf/local` as a third layer: base < env < local, for the catalog,
+parameters and credentials (with the same merge strategy as env over base). Globals are not
+layered: each environment keeps its own output folder (`conf/<env>/globals.yml`).
+"""
+
+from pathlib import Path
+from typing import Any
+
+from kedro.config import MissingConfigException, OmegaConfigLoader
+from omegaconf import OmegaConf
+
+LOCAL_ENV = "local"
+LAYERED_KEYS = ("catalog", "parameters", "credentials")
+
+
+class LocalOnTopConfigLoader(OmegaConfigLoader):
+    """OmegaConfigLoader that also reads `conf/local` on top of a `--env` other than local."""
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        config = super().__getitem__(key)
+        run_env = self.env or self.default_run_env
+        if key not in LAYERED_KEYS or run_env in (LOCAL_ENV, self.base_env):
+            return config
+        local_dir = Path(str(self.conf_source)) / LOCAL_ENV
+        if not local_dir.is_dir():
+            return config
+        try:
+            local = self.load_and_merge_dir_config(
+                str(local_dir), self.config_patterns[key], key, processed_files=set()
+            )
+        except MissingConfigException:
+            return config
+        if not local:
+            return config
+        if self.merge_strategy.get(key, "destructive") == "soft":
+            return OmegaConf.to_container(OmegaConf.merge(config, local), resolve=True)
+        return {**config, **local}
