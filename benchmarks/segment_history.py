@@ -21,9 +21,14 @@ import yaml
 from customer_segmentation.core.analysis import segment_history
 from tests.project_copy import REPO_ROOT
 
-SETTINGS = yaml.safe_load((REPO_ROOT / "conf/base/parameters_segment_history.yml").read_text())[
-    "segment_history"
-]
+CONF = REPO_ROOT / "conf/base"
+SETTINGS = {
+    **yaml.safe_load((CONF / "parameters_segment_history.yml").read_text())["segment_history"],
+    # the node places segments in the clustering features
+    "features": yaml.safe_load((CONF / "parameters_feature_engineering.yml").read_text())[
+        "feature_engineering"
+    ]["preprocessing"]["features"],
+}
 
 
 def month(n: int, k: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -7,7 +7,8 @@ import pytest
 
 from customer_segmentation.pipelines.cluster_analysis import nodes
 
-SETTINGS = {"features": ["income", "total_spend"], "revenue": "total_spend", "max_distance": 0.5}
+FEATURES = ["income", "total_spend"]
+SETTINGS = {"revenue": "total_spend", "max_distance": 0.5}
 
 
 def month(seed: int) -> pd.DataFrame:
@@ -37,6 +38,7 @@ def track(previous, segments, features, segment_names, run_id):
         customer_features=features,
         segment_names=segment_names,
         run_manifest={"run_id": run_id, "started": "2026-01-01T00:00:00+00:00", "inputs": {}},
+        clustering_features=FEATURES,
         settings=SETTINGS,
     )
 

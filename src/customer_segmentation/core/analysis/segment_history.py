@@ -34,8 +34,9 @@ def _values(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
     values = np.asfortranarray(frame[list(features)].to_numpy(dtype="float64"))
     if np.isnan(values).any():
         raise InputDataError(
-            "customer_features: missing values in the segment-history features; list only "
-            "complete columns in segment_history.features."
+            "customer_features: missing values in the features that place segments in the "
+            "segment history (feature_engineering.preprocessing.features); fill them in "
+            "data_processing.missing_values."
         )
     return values
 
@@ -149,8 +150,11 @@ def migration(
             "revenue": revenue[both],
         }
     )
-    grouped = table.groupby(["from_segment", "to_segment"])["revenue"].agg(["size", "sum"])
-    moves = grouped.reset_index().rename(columns={"size": "customers", "sum": "revenue"})
+    grouped = table.groupby(["from_segment", "to_segment"])["revenue"]
+    # min_count=1: without a revenue column the cells stay missing instead of summing to 0.
+    moves = pd.DataFrame(
+        {"customers": grouped.size(), "revenue": grouped.sum(min_count=1)}
+    ).reset_index()
     return moves.astype({"from_segment": "int64", "to_segment": "int64", "customers": "int64"})[
         MIGRATION_COLUMNS
     ]
@@ -211,7 +215,8 @@ def track(
 
     ``reference`` / ``reference_members``: an earlier run's snapshot and members, or None for
     the first run. ``customer_segments``: ``ID``, ``segment`` (this run's numbers);
-    ``customer_features``: ``ID``, ``settings.features`` and ``settings.revenue``; ``names``:
+    ``customer_features``: ``ID``, ``settings.features`` and ``settings.revenue`` (None: no
+    revenue, the migration's revenue is missing); ``names``:
     this run's segment number -> name; ``run``: this run's ``run_id``.
     Returns the identities (``reference``: the reference's run, None on a first run;
     ``max_distance``, ``segments``, ``dissolved``), the migration table (``MIGRATION_COLUMNS``;
@@ -224,7 +229,7 @@ def track(
             "load both (the same version) or neither."
         )
     features, revenue = list(settings["features"]), settings["revenue"]
-    columns = list(dict.fromkeys([*features, revenue]))
+    columns = list(dict.fromkeys([*features, *([revenue] if revenue else [])]))
     # One join of this run's segments and features serves the match, migration and snapshot.
     frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
     values = _values(frame, features)
@@ -235,8 +240,9 @@ def track(
         _check_members(reference, reference_members)
         if list(reference["features"]) != features:
             raise InputDataError(
-                "segment history: segment_history.features differ from the reference run's "
-                f"({reference['features']}); compare runs made with the same features."
+                "segment history: this run clusters on other features than the reference run "
+                f"({reference['features']}); compare runs made with the same "
+                "feature_engineering.preprocessing.features."
             )
         ids, centroids, _ = _centroids(
             values, segments, np.asarray(reference["mean"]), np.asarray(reference["scale"])
@@ -250,7 +256,7 @@ def track(
         pd.DataFrame({ID: [], SEGMENT: []}) if reference is None else reference_members,
         frame[ID].to_numpy(),
         stable,
-        frame[revenue].to_numpy(dtype="float64"),
+        frame[revenue].to_numpy(dtype="float64") if revenue else np.full(len(frame), np.nan),
     )
     summary = _summary(
         values,

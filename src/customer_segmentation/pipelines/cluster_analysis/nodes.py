@@ -363,11 +363,17 @@ def track_segments(
     customer_features: pd.DataFrame,
     segment_names: dict,
     run_manifest: dict,
+    clustering_features: list[str],
     settings: dict,
 ) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
     """This run's segments against the latest earlier run's (none on the first run): stable
-    ids and names, the migration of customers in both runs, and this run's snapshot."""
+    ids and names, the migration of customers in both runs, and this run's snapshot.
+
+    Segments are placed in ``clustering_features``; the migration sums ``settings.revenue``
+    when the table has it (no spend declared: customers only)."""
     run = {"run_id": run_manifest["run_id"]}  # Kedro's run id: the run's start time
+    revenue = settings["revenue"] if settings["revenue"] in customer_features.columns else None
+    settings = {**settings, "features": clustering_features, "revenue": revenue}
     return segment_history.track(
         reference_segment_snapshot,
         reference_segment_snapshot_members,

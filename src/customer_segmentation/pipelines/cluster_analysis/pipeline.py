@@ -184,7 +184,11 @@ def _history() -> Node:
     ]
     return Node(
         nodes.track_segments,
-        {**{name: name for name in inputs}, "settings": "params:segment_history"},
+        {
+            **{name: name for name in inputs},
+            "clustering_features": "params:feature_engineering.preprocessing.features",
+            "settings": "params:segment_history",
+        },
         [
             "segment_identities",
             "segment_migration",
