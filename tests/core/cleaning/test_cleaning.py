@@ -222,7 +222,8 @@ def test_income_cap_rejects_or_caps(raw_customers, settings, action, kept_value,
     if kept_value is not None:
         assert result.kept.loc[0, "Income"] == kept_value
     else:
-        assert _reasons(result) == {1: "value_range: Income 666666.0 is outside -inf..200000"}
+        reason = "value_range: Income 666666.0 is above the allowed maximum 200,000"
+        assert _reasons(result) == {1: reason}
 
 
 def test_iqr_and_robust_z_bounds_cap_or_reject():

@@ -289,7 +289,12 @@ def apply_value_range(frame: pd.DataFrame, settings: dict[str, Any]) -> RuleOutc
     settings: ``column``, ``min``, ``max`` (None = unbounded), ``action``.
     """
     column, low, high = settings["column"], settings.get("min"), settings.get("max")
-    detail = f"allowed {low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
+    if low is None:
+        detail, reason = f"allowed: at most {high:,}", f"is above the allowed maximum {high:,}"
+    elif high is None:
+        detail, reason = f"allowed: at least {low:,}", f"is below the allowed minimum {low:,}"
+    else:
+        detail, reason = f"allowed: {low:,}..{high:,}", f"is outside the allowed {low:,}..{high:,}"
     return _limit(
         frame,
         column,
@@ -297,7 +302,7 @@ def apply_value_range(frame: pd.DataFrame, settings: dict[str, Any]) -> RuleOutc
         settings["action"],
         rule="value_range",
         detail=detail,
-        reason_text=f"is outside {detail.removeprefix('allowed ')}",
+        reason_text=reason,
     )
 
 
