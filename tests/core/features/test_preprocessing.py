@@ -136,7 +136,8 @@ def test_missing_columns_and_bad_settings_raise_clear_errors(primary_customers, 
         make_preprocessor(fe_params, scaler="minmax").fit(primary_customers)
     with pytest.raises(ValueError, match="pca"):
         make_preprocessor(fe_params, pca=1.5).fit(primary_customers)
-    with pytest.raises(ValueError, match="not customer features"):
+    # the table's own features, ready to paste
+    with pytest.raises(InputDataError, match=r"(?s)\['shoe_size'\].*features: \[age, "):
         make_preprocessor(fe_params, features=["income", "shoe_size"]).fit(primary_customers)
 
 

@@ -161,9 +161,12 @@ class CustomerPreprocessor:
             features = self.customer_features(primary)
         unknown = [c for c in self.features if c not in features.columns]
         if unknown:
-            raise ValueError(
-                f"feature_engineering.preprocessing.features names {unknown}, which are not "
-                f"customer features; choose from {list(features.columns.drop('ID'))}."
+            available = ", ".join(features.columns.drop("ID"))
+            raise InputDataError(
+                f"feature_engineering.preprocessing.features names {unknown}, which this table's "
+                f"declared columns do not give. Its customer features are: {available}. Choose "
+                "the ones to cluster on in conf/local/parameters.yml, for example all of them:\n\n"
+                f"feature_engineering:\n  preprocessing:\n    features: [{available}]\n"
             )
         raw = primary[self.onehot_columns].reset_index(drop=True)
         table = pd.concat([features[self.features], raw], axis=1)
