@@ -17,6 +17,7 @@ from customer_segmentation.core.clustering.assignment import (
 from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
 from tests.conftest import make_primary_customers
 from tests.fixtures.feature_engineering import PARAMETERS
+from tests.fixtures.schema import SCHEMA_CONFIG
 from tests.scoring_json import apply_scoring_json
 
 
@@ -98,8 +99,7 @@ def test_the_scoring_model_json_places_every_customer_as_the_model(scaler, pca, 
     primary = make_primary_customers(400, seed=4)
     primary.loc[primary.index[::25], "Income"] = np.nan
     preprocessor = CustomerPreprocessor(
-        education_levels=params["education_levels"],
-        partner_statuses=params["partner_statuses"],
+        schema=SCHEMA_CONFIG,
         reference_date=params["reference_date"],
         **{**params["preprocessing"], "scaler": scaler, "pca": pca, "onehot_columns": onehot},
     )
