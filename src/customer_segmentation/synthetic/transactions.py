@@ -27,16 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-SPEND_COLUMNS = (
-    "MntWines",
-    "MntFruits",
-    "MntMeatProducts",
-    "MntFishProducts",
-    "MntSweetProducts",
-    "MntGoldProds",
-)
-CATEGORY_CODES = ("WINE", "FRUIT", "MEAT", "FISH", "SWEET", "GOLD")
-CHANNEL_COLUMNS = ("NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases")
+from customer_segmentation.synthetic.schema import CHANNEL_COLUMNS, SPEND_COLUMNS
+
+CATEGORY_CODES = ("WINE", "FRUIT", "MEAT", "FISH", "SWEET", "GOLD")  # one per SPEND_COLUMNS entry
 CHANNEL_NAMES = ("web", "catalog", "store")
 DATE_FORMAT = "%d-%m-%Y"  # Dt_Customer as written in the raw customer file
 SECONDS_PER_DAY = 86_400
