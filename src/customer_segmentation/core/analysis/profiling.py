@@ -72,14 +72,26 @@ def _joined(
     return pd.concat([indexed, *matched], axis=1).reset_index()
 
 
+def join_segments(
+    segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
+) -> pd.DataFrame:
+    """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer, in the order of
+    ``customer_segments`` (no copy of the rows when ``frame`` has that order)."""
+    return _joined(segments, [(frame, columns, dataset)])
+
+
+def segment_order(joined: pd.DataFrame) -> np.ndarray:
+    """Positions that sort the rows of ``joined`` by segment, then ID: the same order whatever
+    the inputs' row order."""
+    return np.lexsort((joined[ID].to_numpy(), joined[SEGMENT].to_numpy()))  # last key first
+
+
 def attach_segments(
     segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
 ) -> pd.DataFrame:
-    """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer, rows sorted by
-    segment, then ID (the same order whatever the inputs' row order)."""
-    joined = _joined(segments, [(frame, columns, dataset)])
-    order = np.lexsort((joined[ID].to_numpy(), joined[SEGMENT].to_numpy()))  # last key first
-    return joined.take(order).reset_index(drop=True)
+    """``join_segments`` with the rows sorted by segment, then ID (``segment_order``)."""
+    joined = join_segments(segments, frame, columns, dataset)
+    return joined.take(segment_order(joined)).reset_index(drop=True)
 
 
 def profile_frame(
