@@ -184,7 +184,8 @@ def plot_attribute_boxplots(
 ) -> Figure:
     """Box plots (from quantiles of all customers) of the main attributes by segment."""
     attributes = plots["boxplot_attributes"]
-    frame = profiling.attach_segments(
+    # Quantiles and means by segment do not depend on the row order: no sorted copy.
+    frame = profiling.join_segments(
         customer_segments, customer_features, attributes, "customer_features"
     )
     figure = analysis_plots.attribute_boxplots(
