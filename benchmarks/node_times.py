@@ -15,6 +15,7 @@ the first node are reported as ``(start)``, the time after the last as ``(end)``
 
 Usage:
     python benchmarks/node_times.py <project dir> [--pipelines a,b] [--top 25] [--json out.json]
+    python benchmarks/node_times.py --compare before.json after.json [--top 25]
 """
 
 from __future__ import annotations
@@ -98,13 +99,48 @@ def table(seconds: dict[str, dict[str, float]], top: int) -> str:
     return "\n".join(lines)
 
 
+def comparison(before: dict, after: dict, top: int) -> str:
+    """Markdown table of two ``--json`` results: the ``top`` nodes by their time before."""
+    totals = [
+        {name: sum(phases.values()) for name, phases in run["nodes"].items()}
+        for run in (before, after)
+    ]
+    lines = [
+        "| node | before s | after s | before: load / run / hooks / save | after: same |",
+        "| --- | ---: | ---: | --- | --- |",
+    ]
+
+    def phases(run: dict, name: str) -> str:
+        found = run["nodes"].get(name)
+        return " / ".join(f"{found[p]:.1f}" for p in PHASES[:4]) if found else "-"
+
+    for name in sorted(totals[0], key=totals[0].get, reverse=True)[:top]:
+        lines.append(
+            f"| {name} | {totals[0][name]:.1f} | {totals[1].get(name, 0.0):.1f} | "
+            f"{phases(before, name)} | {phases(after, name)} |"
+        )
+    lines.append(
+        f"| **all nodes** | **{sum(totals[0].values()):.1f}** | "
+        f"**{sum(totals[1].values()):.1f}** | | |"
+    )
+    lines.append(
+        f"| process, Kedro start-up included | {before['wall_s']:.1f} | {after['wall_s']:.1f} | | |"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("project", type=Path)
+    parser.add_argument("project", type=Path, nargs="?")
     parser.add_argument("--pipelines", default=None, help="comma-separated; default: __default__")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args(argv)
+    if args.compare:
+        before, after = (json.loads(path.read_text()) for path in args.compare)
+        print(comparison(before, after, args.top))
+        return 0
     started = time.perf_counter()
     bootstrap_project(args.project.resolve())
     timer = NodeTimer()
