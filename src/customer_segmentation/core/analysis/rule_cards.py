@@ -216,7 +216,7 @@ def segment_rule_cards(
         "integer_features": {
             f: [int(table[f].min()), int(table[f].max())]
             for f in usable
-            if bool((table[f] % 1 == 0).all())
+            if pd.api.types.is_integer_dtype(table[f]) or bool((table[f] % 1 == 0).all())
         },
         "segments": cards,
         "case_order": order,
