@@ -27,14 +27,20 @@ def by_size(files: list[Path]) -> dict[int, dict]:
 
 
 def _run(run: dict) -> str:
-    return f"{run['wall_s']:.1f} s / {run['peak_mib']:,.0f} MiB"
+    """Wall time (CPU time, when measured) and peak memory."""
+    cpu = f" (CPU {run['cpu_s']:.1f} s)" if "cpu_s" in run else ""
+    return f"{run['wall_s']:.1f} s{cpu} / {run['peak_mib']:,.0f} MiB"
+
+
+def _ratio(old: dict, new: dict, key: str) -> str:
+    return f"{new[key] / old[key]:.2f}" if key in old and key in new else "-"
 
 
 def table(before: dict[int, dict], after: dict[int, dict]) -> str:
     """End to end and I/O floor per size, before and after, and the common-approach ratios."""
     sizes = sorted(set(before) & set(after))
     lines = [
-        "| customers | `kedro run` before | `kedro run` after | after / before (time, peak) "
+        "| customers | `kedro run` before | `kedro run` after | after / before (wall, CPU, peak) "
         "| I/O floor before / after |",
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -43,7 +49,8 @@ def table(before: dict[int, dict], after: dict[int, dict]) -> str:
         floors = before[size]["io_floor"]["wall_s"], after[size]["io_floor"]["wall_s"]
         lines.append(
             f"| {size:,} | {_run(old)} | {_run(new)} | "
-            f"{new['wall_s'] / old['wall_s']:.2f}, {new['peak_mib'] / old['peak_mib']:.2f} | "
+            f"{_ratio(old, new, 'wall_s')}, {_ratio(old, new, 'cpu_s')}, "
+            f"{_ratio(old, new, 'peak_mib')} | "
             f"{floors[0]:.1f} s / {floors[1]:.1f} s |"
         )
     compared = [s for s in sizes if "skipped" not in after[s]["common_approach"]]

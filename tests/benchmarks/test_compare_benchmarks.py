@@ -12,7 +12,7 @@ from compare_benchmarks import by_size, table  # noqa: E402
 def _result(size: int, wall: float, peak: float, floor: float) -> dict:
     return {
         "customers": size,
-        "end_to_end": {"wall_s": wall, "peak_mib": peak},
+        "end_to_end": {"wall_s": wall, "cpu_s": wall / 2, "peak_mib": peak},
         "io_floor": {"wall_s": floor, "peak_mib": 100.0},
         "common_approach": {"skipped": "more than --common-max-customers"},
     }
@@ -29,6 +29,7 @@ def test_each_size_is_set_beside_itself_with_its_ratios(tmp_path):
     lines = table(by_size([before]), by_size([after, other])).splitlines()
 
     assert lines[2] == (
-        "| 1,000 | 40.0 s / 2,000 MiB | 30.0 s / 1,500 MiB | 0.75, 0.75 | 2.0 s / 2.5 s |"
+        "| 1,000 | 40.0 s (CPU 20.0 s) / 2,000 MiB | 30.0 s (CPU 15.0 s) / 1,500 MiB | "
+        "0.75, 0.75, 0.75 | 2.0 s / 2.5 s |"
     )
     assert len(lines) == 3  # size 10 has no "before": left out
