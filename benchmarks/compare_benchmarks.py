@@ -70,7 +70,7 @@ def table(before: dict[int, dict], after: dict[int, dict]) -> str:
             old, new = before[size]["common_approach"], after[size]["common_approach"]
             lines.append(
                 f"| {size:,} | {_run(old)} (before), {_run(new)} (after) | "
-                f"{_run(before[size]['pipelines']['clustering'])} / "
+                f"{_run(before[size]['pipelines']['clustering'])}; "
                 f"{_run(after[size]['pipelines']['clustering'])} | "
                 f"{old['time_ratio']}× / {new['time_ratio']}×; "
                 f"{old['bare_time_ratio']}× / {new['bare_time_ratio']}× |"
