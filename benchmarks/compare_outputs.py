@@ -2,7 +2,8 @@
 
 Every CSV and Parquet table under data/02..08 must be equal up to a relative 1e-9
 (`pandas.testing.assert_frame_equal`, dtypes checked), every JSON file equal with floats compared
-to the same tolerance. Figures (PNG) and the HTML report are not compared.
+to the same tolerance. Figures (PNG) and the HTML report are not compared, nor the ``run_id``
+column (each run's own id, e.g. in the membership export).
 
 Usage:
     python benchmarks/compare_outputs.py <project before> <project after>
@@ -16,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 RTOL = 1e-9
+RUN_COLUMNS = ["run_id"]  # differ between any two runs by design
 
 
 def same(a, b) -> bool:
@@ -44,8 +46,9 @@ def differences(before: Path, after: Path) -> tuple[int, list[str]]:
                 found.append(f"differs: {name}")
         else:
             read = pd.read_parquet if path.suffix == ".parquet" else pd.read_csv
+            old, new = (read(p).drop(columns=RUN_COLUMNS, errors="ignore") for p in (path, other))
             try:
-                pd.testing.assert_frame_equal(read(path), read(other), rtol=RTOL)
+                pd.testing.assert_frame_equal(old, new, rtol=RTOL)
             except AssertionError as error:
                 found.append(f"differs: {name}: {str(error)[:300]}")
     return compared, found

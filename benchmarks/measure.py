@@ -1,4 +1,8 @@
-"""Run a command under ``/usr/bin/time -v`` and read its wall time and peak resident memory."""
+"""Run a command under ``/usr/bin/time -v`` and read its wall time, CPU time and peak memory.
+
+CPU time (user + system, every thread) moves much less than wall time when other jobs share the
+cores, so before/after comparisons on a busy machine report both.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 TIME = "/usr/bin/time"
 _WALL = re.compile(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)")
 _PEAK = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+_CPU = re.compile(r"(?:User|System) time \(seconds\): ([\d.]+)")
 
 
 class CommandFailed(RuntimeError):
@@ -25,12 +30,14 @@ def parse_wall_seconds(text: str) -> float:
 
 
 def parse_time_report(stderr: str) -> dict:
-    """Wall seconds and peak RSS (MiB) from the report ``/usr/bin/time -v`` appends to stderr."""
-    wall, peak = _WALL.findall(stderr), _PEAK.findall(stderr)
-    if not wall or not peak:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) from the report
+    ``/usr/bin/time -v`` appends to stderr."""
+    wall, peak, cpu = _WALL.findall(stderr), _PEAK.findall(stderr), _CPU.findall(stderr)
+    if not wall or not peak or len(cpu) < 2:
         raise CommandFailed(f"no /usr/bin/time report in:\n{stderr[-2000:]}")
     return {
         "wall_s": round(parse_wall_seconds(wall[-1]), 2),
+        "cpu_s": round(sum(float(seconds) for seconds in cpu[-2:]), 2),
         "peak_mib": round(int(peak[-1]) / 1024, 1),
     }
 

@@ -59,7 +59,9 @@ def test_time_report_parsing():
     assert parse_wall_seconds("1:02:03") == 3723
     assert parse_wall_seconds("0:02.46") == pytest.approx(2.46)
     stderr = (
+        "\tUser time (seconds): 50.25\n"
+        "\tSystem time (seconds): 4.50\n"
         "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:05.50\n"
         "\tMaximum resident set size (kbytes): 2048\n"
     )
-    assert parse_time_report(stderr) == {"wall_s": 65.5, "peak_mib": 2.0}
+    assert parse_time_report(stderr) == {"wall_s": 65.5, "cpu_s": 54.75, "peak_mib": 2.0}

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from kedro.io import DataCatalog
@@ -33,6 +34,18 @@ def test_values_load_as_text_without_missing_value_guessing(tmp_path):
     assert frame["Income"].tolist() == ["", "NA"]
     assert all(str(dtype) == "str" for dtype in frame.dtypes)
     assert frame.attrs["source"] == path
+
+
+def test_the_fast_reader_gives_the_c_engines_frame(tmp_path):
+    # BOM, CRLF, a quoted delimiter, empty and "NA" fields, a blank line, non-ASCII text.
+    text = f'\ufeff{HEADER}\r\n1\t"19\t57"\t\t04-09-2012\r\n\r\n2\tNA\t  x \tJosé\r\n'
+    path = _write(tmp_path, text)
+
+    fast = _load(path)
+    c_engine = DelimitedTextDataset(filepath=path, load_args={"sep": "\t", "engine": "c"}).load()
+
+    pd.testing.assert_frame_equal(fast, c_engine)
+    assert fast["Year_Birth"].tolist() == ["19\t57", "NA"]
 
 
 def test_every_load_reads_the_file_and_save_refuses(tmp_path):

@@ -169,3 +169,18 @@ def test_trees_grow_on_a_seeded_sample_and_are_measured_on_every_customer():
     assert np.array_equal(rows, rule_cards.fit_rows(1_000, 100, random_state=0))
     assert np.array_equal(rule_cards.fit_rows(50, 100, random_state=0), np.arange(50))
     assert np.array_equal(rule_cards.fit_rows(50, None, random_state=0), np.arange(50))
+
+
+def test_sampled_cards_do_not_depend_on_the_inputs_row_order():
+    segments, features = planted(flip=0.2)
+    settings = {**SETTINGS, "fit_max_customers": 500}
+
+    found = rule_cards.segment_rule_cards(segments, features, FEATURES, settings)
+    shuffled = rule_cards.segment_rule_cards(
+        segments.sample(frac=1, random_state=1),
+        features.sample(frac=1, random_state=2),
+        FEATURES,
+        settings,
+    )
+
+    assert shuffled == found

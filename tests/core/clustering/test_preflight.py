@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.core.clustering.preflight import (
+    PROBE_ROWS,
+    distinct_rows,
     require_customers_for_k,
     require_distinct_model_input,
 )
@@ -57,3 +59,19 @@ def test_a_model_input_with_repeated_rows_is_refused():
 
     with pytest.raises(InputDataError, match=r"30 customers, but only 3 distinct rows.*max=2"):
         require_distinct_model_input(model_input, 10, SOURCE)
+
+
+def test_distinct_rows_past_the_probed_rows_count():
+    # The probed first rows repeat one value; the rest of the table makes the difference.
+    repeated = [7] * PROBE_ROWS
+    require_customers_for_k(_customers(repeated + list(range(11))), ["Income"], 10, SOURCE, {})
+    with pytest.raises(InputDataError, match=rf"{PROBE_ROWS + 3} customers kept.*only 4 differ"):
+        require_customers_for_k(_customers(repeated + [1, 2, 3]), ["Income"], 10, SOURCE, {})
+
+
+def test_the_distinct_count_is_exact_up_to_enough_and_above_it_past():
+    table = _customers(list(range(3)) * PROBE_ROWS)
+
+    assert distinct_rows(table, ["Income"], enough=3) == 3
+    assert distinct_rows(table, ["Income"], enough=2) > 2
+    assert distinct_rows(table, ["ID"], enough=10) > 10

@@ -19,10 +19,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, precision_score, recall_score
 from sklearn.tree import DecisionTreeClassifier
 
-from customer_segmentation.core.analysis.profiling import ID, SEGMENT, attach_segments
+from customer_segmentation.core.analysis.profiling import ID, SEGMENT, join_segments, segment_order
 from customer_segmentation.errors import InputDataError
 
 Condition = tuple[str, str, float]
@@ -141,11 +140,18 @@ def fidelity(selected: np.ndarray, inside: np.ndarray) -> dict:
     """How well a rule's selection matches a segment, over all customers: ``fidelity`` (share
     placed correctly, in or out), ``precision`` (share of the selected who are in the segment),
     ``recall`` (share of the segment selected), ``selected`` (count)."""
+    # The four cells of the 2x2 table in one pass. scikit-learn's accuracy, precision and recall
+    # scorers first validate and encode the labels (np.unique over every customer): 19 s of a
+    # 10M-customer run for 5 segments, for these same ratios of counts.
+    true_neg, false_pos, false_neg, true_pos = np.bincount(
+        2 * inside.astype(np.intp) + selected, minlength=4
+    ).tolist()
+    chosen, members = true_pos + false_pos, true_pos + false_neg
     return {
-        "fidelity": float(accuracy_score(inside, selected)),
-        "precision": float(precision_score(inside, selected, zero_division=0)),
-        "recall": float(recall_score(inside, selected, zero_division=0)),
-        "selected": int(selected.sum()),
+        "fidelity": (true_pos + true_neg) / len(inside),
+        "precision": true_pos / chosen if chosen else 0.0,
+        "recall": true_pos / members if members else 0.0,
+        "selected": chosen,
     }
 
 
@@ -175,12 +181,17 @@ def segment_rule_cards(
     customers that precedence places in their own segment, and the share it places nowhere).
     """
     usable, left_out = rule_features(customer_features, features)
-    frame = attach_segments(customer_segments, customer_features, usable, "customer_features")
+    frame = join_segments(customer_segments, customer_features, usable, "customer_features")
     table = frame[usable]
     segments = frame[SEGMENT].to_numpy()
     # Trees are grown on a seeded sample (a depth-3 tree needs no more: 10M customers took
     # minutes); the rules are then applied to every customer for fidelity, precision and recall.
-    fitted = fit_rows(len(table), settings.get("fit_max_customers"), settings["random_state"])
+    # The sample is drawn from the rows in segment, then ID order, so that it does not depend on
+    # the inputs' row order; only the sampled rows are taken in that order (every figure below
+    # is a count over all rows, whatever their order).
+    fitted = segment_order(frame)[
+        fit_rows(len(table), settings.get("fit_max_customers"), settings["random_state"])
+    ]
     cards = []
     for segment in np.unique(segments):
         inside = segments == segment
@@ -205,7 +216,7 @@ def segment_rule_cards(
         "integer_features": {
             f: [int(table[f].min()), int(table[f].max())]
             for f in usable
-            if bool((table[f] % 1 == 0).all())
+            if pd.api.types.is_integer_dtype(table[f]) or bool((table[f] % 1 == 0).all())
         },
         "segments": cards,
         "case_order": order,
@@ -355,7 +366,7 @@ def membership(
     for column in (ID, SEGMENT):
         if column not in customer_segments.columns:
             raise InputDataError(f"customer_segments: missing column {column!r}.")
-    if customer_segments[ID].duplicated().any():
+    if not pd.Index(customer_segments[ID]).is_unique:  # no hashing when the IDs are sorted
         raise InputDataError("customer_segments: an ID appears twice; one segment per customer.")
     unnamed = sorted(set(customer_segments[SEGMENT].unique()) - set(names))
     if unnamed:
@@ -364,7 +375,8 @@ def membership(
         {
             ID: customer_segments[ID].to_numpy(),
             "segment_id": customer_segments[SEGMENT].to_numpy(),
-            "segment_name": customer_segments[SEGMENT].map(names).to_numpy(),
+            # The mapped text column as it is: through numpy it is rebuilt twice (5 s at 10M).
+            "segment_name": customer_segments[SEGMENT].map(names).array,
             "run_id": run_id,
         }
     )

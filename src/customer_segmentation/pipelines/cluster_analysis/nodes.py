@@ -233,7 +233,8 @@ def plot_attribute_boxplots(
     """Box plots (from quantiles of all customers) of the main attributes by segment (those the
     table has)."""
     attributes = [name for name in plots["boxplot_attributes"] if name in customer_features]
-    frame = profiling.attach_segments(
+    # Quantiles and means by segment do not depend on the row order: no sorted copy.
+    frame = profiling.join_segments(
         customer_segments, customer_features, attributes, "customer_features"
     )
     figure = analysis_plots.attribute_boxplots(
