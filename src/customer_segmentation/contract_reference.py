@@ -12,19 +12,21 @@ from pathlib import Path
 
 import yaml
 
+from customer_segmentation.config import LOCAL_ENV
 from customer_segmentation.core.cleaning.contract import (
     CustomerSchema,
     contract_table_markdown,
     roles_table_markdown,
 )
+from customer_segmentation.doc_blocks import replace_block
 
 BLOCKS = ("roles", "contract-table")
-LOCAL_ENV = "local"  # machine-specific, never committed: not documented
 
 
 def declared_schemas(conf_dir: Path) -> dict[str, dict]:
     """{environment: schema block} of every committed environment that declares its columns."""
     found = {}
+    # conf/local is machine-specific and never committed: not documented.
     envs = sorted(path for path in conf_dir.iterdir() if path.is_dir() and path.name != LOCAL_ENV)
     for env in sorted(envs, key=lambda path: path.name != "base"):
         for path in sorted(env.glob("parameters*.yml")):
@@ -50,10 +52,7 @@ def update_contract(page: Path, conf_dir: Path) -> str:
     for block, content in zip(
         BLOCKS, (roles_table_markdown(), render_tables(conf_dir)), strict=True
     ):
-        start, end = f"<!-- {block}:start -->", f"<!-- {block}:end -->"
-        before, rest = text.split(start, 1)
-        _, after = rest.split(end, 1)
-        text = f"{before}{start}\n{content}\n{end}{after}"
+        text = replace_block(text, block, content)
     return text
 
 

@@ -2,7 +2,7 @@
 
 import warnings
 
-from customer_segmentation.config import LocalOnTopConfigLoader
+from customer_segmentation.config import LOCAL_ENV, LocalOnTopConfigLoader
 from customer_segmentation.hooks import RunGuard, RunSummary
 from customer_segmentation.tracking import TrackInMlflow, tracking_installed
 
@@ -16,7 +16,7 @@ warnings.filterwarnings(
 CONFIG_LOADER_CLASS = LocalOnTopConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
-    "default_run_env": "local",
+    "default_run_env": LOCAL_ENV,
     # conf/<env> overrides single parameter keys, not whole blocks (conf/local/README.md).
     "merge_strategy": {"parameters": "soft"},
 }
