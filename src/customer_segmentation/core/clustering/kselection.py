@@ -349,7 +349,8 @@ def _by_reference(
 ) -> tuple[int, int | None, str, str]:
     """The ``reference`` rule: (k, elbow, technical reasoning, plain explanation)."""
     elbow, chosen = reference_elbow(reference, structure)
-    gains = reference.set_index("k")["gain"]
+    scores = reference.set_index("k")
+    gains = scores["gain"]
     fixed_range = (
         f"k = 2..{structure['max_k']} on up to {structure['sample_size']} sampled customers"
     )
@@ -368,7 +369,7 @@ def _by_reference(
             f"We use {chosen} segments: up to {elbow} segments, each extra segment separates "
             "customers far better than it would in data without real groups"
         )
-        stability = float(reference.set_index("k").loc[chosen, "stability_mean"])
+        stability = float(scores.loc[chosen, "stability_mean"])
         if stability < structure["min_stability"]:
             plain += (
                 f", but the split into {chosen} does not come back reliably on other samples "
