@@ -48,6 +48,18 @@ def test_the_fast_reader_gives_the_c_engines_frame(tmp_path):
     assert fast["Year_Birth"].tolist() == ["19\t57", "NA"]
 
 
+def test_the_fast_reader_decodes_a_configured_encoding_like_the_c_engine(tmp_path):
+    path = tmp_path / "customers.tsv"
+    path.write_bytes(f"{HEADER}\n1\t1957\t\t04-09-2012\n2\tNA\tJosé\tx\n".encode("cp1252"))
+    args = {"sep": "\t", "encoding": "cp1252"}
+
+    fast = DelimitedTextDataset(filepath=str(path), load_args=args).load()
+    c_engine = DelimitedTextDataset(filepath=str(path), load_args={**args, "engine": "c"}).load()
+
+    pd.testing.assert_frame_equal(fast, c_engine)
+    assert fast["Income"].tolist() == ["", "José"]
+
+
 def test_every_load_reads_the_file_and_save_refuses(tmp_path):
     path = _write(tmp_path, f"{HEADER}\n1\t1957\t50000\t04-09-2012\n")
     dataset = DelimitedTextDataset(filepath=path, load_args={"sep": "\t"})
