@@ -36,24 +36,37 @@ def test_values_load_as_text_without_missing_value_guessing(tmp_path):
     assert frame.attrs["source"] == path
 
 
-def test_the_fast_reader_gives_the_c_engines_frame(tmp_path):
+def _arrow_only(monkeypatch) -> None:
+    """Make pandas' C-engine fallback fail, so that a load proves pyarrow's reader read."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("fell back to pandas' C engine")
+
+    monkeypatch.setattr(DelimitedTextDataset, "_read_csv", refuse)
+
+
+def test_the_fast_reader_gives_the_c_engines_frame(tmp_path, monkeypatch):
     # BOM, CRLF, a quoted delimiter, empty and "NA" fields, a blank line, non-ASCII text.
     text = f'\ufeff{HEADER}\r\n1\t"19\t57"\t\t04-09-2012\r\n\r\n2\tNA\t  x \tJosé\r\n'
     path = _write(tmp_path, text)
 
-    fast = _load(path)
+    with monkeypatch.context() as patch:
+        _arrow_only(patch)
+        fast = _load(path)
     c_engine = DelimitedTextDataset(filepath=path, load_args={"sep": "\t", "engine": "c"}).load()
 
     pd.testing.assert_frame_equal(fast, c_engine)
     assert fast["Year_Birth"].tolist() == ["19\t57", "NA"]
 
 
-def test_the_fast_reader_decodes_a_configured_encoding_like_the_c_engine(tmp_path):
+def test_the_fast_reader_decodes_a_configured_encoding_like_the_c_engine(tmp_path, monkeypatch):
     path = tmp_path / "customers.tsv"
     path.write_bytes(f"{HEADER}\n1\t1957\t\t04-09-2012\n2\tNA\tJosé\tx\n".encode("cp1252"))
     args = {"sep": "\t", "encoding": "cp1252"}
 
-    fast = DelimitedTextDataset(filepath=str(path), load_args=args).load()
+    with monkeypatch.context() as patch:
+        _arrow_only(patch)
+        fast = DelimitedTextDataset(filepath=str(path), load_args=args).load()
     c_engine = DelimitedTextDataset(filepath=str(path), load_args={**args, "engine": "c"}).load()
 
     pd.testing.assert_frame_equal(fast, c_engine)
