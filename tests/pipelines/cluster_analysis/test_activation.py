@@ -5,6 +5,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from kedro_datasets.ibis import FileDataset
 
 from customer_segmentation.core.analysis import rule_cards
 from customer_segmentation.pipelines.cluster_analysis import nodes
@@ -67,7 +68,7 @@ def test_membership_is_one_row_per_segmented_customer_with_the_run_id(
     segments = analysis_inputs["customer_segments"]
     table = nodes.export_segment_membership(
         segments, report_arguments["segment_names"], analysis_inputs["run_manifest"]
-    )
+    ).to_pandas()
     assert list(table.columns) == ["ID", "segment_id", "segment_name", "run_id"]
     assert len(table) == len(segments)
     assert table["ID"].tolist() == segments["ID"].tolist()
@@ -77,6 +78,28 @@ def test_membership_is_one_row_per_segmented_customer_with_the_run_id(
     assert table["segment_name"].tolist() == segments["segment"].map(names).tolist()
     with pytest.raises(ValueError, match="run_id"):
         nodes.export_segment_membership(segments, report_arguments["segment_names"], {})
+
+
+def test_membership_csv_reads_back_the_same_and_neutralises_formula_names(
+    analysis_inputs, tmp_path
+):
+    segments = analysis_inputs["customer_segments"]
+    first, *others = sorted(segments["segment"].unique())
+    names = {"segments": [{"segment": first, "name": '=HYPERLINK("x"), "loyal"'}]}
+    names["segments"] += [{"segment": s, "name": f"Segment {s}, the rest"} for s in others]
+    path = tmp_path / "membership.csv"
+    dataset = FileDataset(
+        filepath=str(path), file_format="csv", save_args={"header": True, "use_tmp_file": True}
+    )
+
+    dataset.save(nodes.export_segment_membership(segments, names, {"run_id": RUN_ID}))
+
+    written = pd.read_csv(path, dtype={"segment_name": str, "run_id": str})
+    expected = {first: '\'=HYPERLINK("x"), "loyal"'} | {s: f"Segment {s}, the rest" for s in others}
+    assert written["ID"].tolist() == segments["ID"].tolist()
+    assert written["segment_name"].tolist() == segments["segment"].map(expected).tolist()
+    assert set(written["run_id"]) == {RUN_ID}
+    assert [p.name for p in tmp_path.iterdir()] == ["membership.csv"]  # no temporary file left
 
 
 def test_cards_show_each_segments_rule_or_say_that_none_was_found(report_arguments, segment_rules):

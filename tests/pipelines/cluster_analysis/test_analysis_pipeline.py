@@ -65,7 +65,7 @@ def test_pipeline_produces_every_output(analysis_inputs):
             text.replace(">", "&gt;").replace("<", "&lt;") in section for text in card["text"]
         )
         assert f"Fidelity <b>{100 * card['fidelity']:.1f}%</b>" in section
-    membership = catalog.load("segment_membership")
+    membership = catalog.load("segment_membership").to_pandas()
     assert len(membership) == len(analysis_inputs["customer_segments"])
     assert catalog.load("segment_rules_sql").count("WHERE") == len(rules["segments"])
 

@@ -231,7 +231,7 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
     rules = catalog.load("segment_rules")
     assert set(rules["features"]) <= set(params["profile"]["attributes"])
     assert all(f"Fidelity <b>{100 * c['fidelity']:.1f}%</b>" in html for c in rules["segments"])
-    assert set(catalog.load("segment_membership")["run_id"]) == {"rfm-run"}
+    assert set(catalog.load("segment_membership").to_pandas()["run_id"]) == {"rfm-run"}
 
 
 def test_unknown_source_is_refused():

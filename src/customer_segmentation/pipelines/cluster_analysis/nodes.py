@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
@@ -20,6 +21,7 @@ from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering import stability
 from customer_segmentation.core.eda import eda_plots
 from customer_segmentation.core.reporting import report
+from customer_segmentation.datasets.atomic import neutralise_formulas
 
 
 def _names(segment_names: dict) -> dict[int, str]:
@@ -345,15 +347,23 @@ def export_rules_sql(segment_rules: dict, activation: dict) -> str:
 
 def export_segment_membership(
     customer_segments: pd.DataFrame, segment_names: dict, run_manifest: dict
-) -> pd.DataFrame:
+) -> ibis.Table:
     """CRM-ready membership: ``ID``, ``segment_id``, ``segment_name`` and the ``run_id`` of the
-    run that made them (from ``run_manifest``, which the run guard writes before any node)."""
+    run that made them (from ``run_manifest``, which the run guard writes before any node).
+
+    An Ibis table over the frame, so that the catalog's ``ibis.FileDataset`` writes the CSV with
+    DuckDB (both cores) rather than pandas; names that a spreadsheet would run as a formula are
+    neutralised as the project's CSV datasets do.
+    """
     if "run_id" not in run_manifest:
         raise ValueError(
             "run_manifest has no run_id: it is written by the RunGuard hook at the start of "
             "`kedro run`; run through Kedro so the export can name its run."
         )
-    return rule_cards.membership(customer_segments, _names(segment_names), run_manifest["run_id"])
+    names = _names(segment_names)
+    safe = neutralise_formulas(pd.DataFrame({"name": list(names.values())}, dtype="str"))
+    names = dict(zip(names, safe["name"], strict=True))
+    return ibis.memtable(rule_cards.membership(customer_segments, names, run_manifest["run_id"]))
 
 
 def track_segments(
