@@ -40,6 +40,7 @@ def reference_date(
 ) -> pd.Timestamp | None:
     """The date ages and tenures are measured at: `override` if given, else the latest enrolment;
     None when the table has no enrolment date (and nothing is measured at a date)."""
+    check_required_columns(primary, schema)  # a table the schema does not describe: say so
     if override is not None:
         return pd.Timestamp(override)
     enrolment = schema.role("enrolment_date")
