@@ -47,7 +47,7 @@ def test_every_catalog_dataset_is_in_the_outputs_map():
 
 def test_parameter_reference_is_up_to_date():
     page = DOCS / "parameters.md"
-    assert page.read_text() == update_reference(page, REPO_ROOT / "conf" / "base"), (
+    assert page.read_text() == update_reference(page, REPO_ROOT / "conf"), (
         "stale parameter reference: run `python -m customer_segmentation.parameter_reference`"
     )
 

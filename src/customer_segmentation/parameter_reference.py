@@ -1,4 +1,5 @@
-"""Parameter reference (docs/parameters.md), generated from the commented `parameters_*.yml` files.
+"""Parameter reference (docs/parameters.md), generated from the commented `parameters_*.yml` files:
+conf/base's, then the keys each committed environment overrides (conf/retail, conf/both, ...).
 
 `python -m customer_segmentation.parameter_reference` rewrites the docs/parameters.md block
 between the `<!-- parameters:start -->` and `<!-- parameters:end -->` markers; a test fails when
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from customer_segmentation.config import LOCAL_ENV
 from customer_segmentation.doc_blocks import replace_block
 
 # A mapping key (plain, possibly with spaces, or quoted) followed by a colon and a space or the end.
@@ -78,13 +80,20 @@ def render_file(path: Path) -> str:
         else:
             default = f"`{shown}`"
         rows.append(f"| `{name}` | {default} | {comment.replace('|', chr(92) + '|')} |")
-    header = f"**`conf/base/{path.name}`**\n\n| parameter | default | effect |\n| --- | --- | --- |"
+    env = path.parent.name
+    title = f"**`conf/{env}/{path.name}`**"
+    if env != "base":
+        title += f" (`--env {env}`: these keys override conf/base's)"
+    header = f"{title}\n\n| parameter | default | effect |\n| --- | --- | --- |"
     return "\n".join([header, *rows])
 
 
 def render(conf_dir: Path) -> str:
-    """The whole reference: one table per parameters file, in name order."""
-    files = sorted(conf_dir.glob("parameters*.yml"))
+    """The whole reference: one table per parameters file of conf/base, in name order, then of
+    each committed environment (conf/local is machine-specific, never committed: left out)."""
+    envs = sorted(path for path in conf_dir.iterdir() if path.is_dir() and path.name != LOCAL_ENV)
+    envs.sort(key=lambda path: path.name != "base")
+    files = [path for env in envs for path in sorted(env.glob("parameters*.yml"))]
     return "\n\n".join(render_file(path) for path in files if yaml.safe_load(path.read_text()))
 
 
@@ -97,7 +106,7 @@ def main() -> None:
     """Rewrite docs/parameters.md's reference in place (run from the project root)."""
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
     page = root / "docs" / "parameters.md"
-    page.write_text(update_reference(page, root / "conf" / "base"))
+    page.write_text(update_reference(page, root / "conf"))
 
 
 if __name__ == "__main__":

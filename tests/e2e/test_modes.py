@@ -81,6 +81,19 @@ def test_online_retail_names_actions_and_report(retail_run):
     assert all(label in html for label in labels)
     # No customer table in this mode: nothing of the default run's cleaning or exploration.
     assert not (retail_run / "data/retail/03_primary/customers.parquet").exists()
+    assert 'href="#eda"' not in html
+
+
+def test_online_retail_rfm_table_is_declared_like_any_customer_table(retail_run):
+    """conf/retail's schema: the features are the RFM columns, a segment's revenue is monetary,
+    and the run tracks its own segment history."""
+    rfm = pd.read_parquet(retail_run / "data/retail/03_primary/customer_rfm.parquet")
+    features = pd.read_parquet(retail_run / "data/retail/04_feature/customer_features.parquet")
+    pd.testing.assert_frame_equal(features, rfm.astype({c: "float64" for c in rfm.columns[1:]}))
+    profiles = load_latest(retail_run / "data/retail/08_reporting/segment_profiles.csv")
+    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    assert overall["revenue"] == pytest.approx(rfm["monetary"].sum())
+    assert (retail_run / "data/retail/08_reporting/segment_identities.json").exists()
 
 
 def test_both_mode_segments_every_kept_customer_with_their_log(both_run):

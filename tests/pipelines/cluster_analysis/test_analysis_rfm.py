@@ -1,4 +1,5 @@
-"""cluster_analysis in the "transactions" mode: RFM profiles, names, actions and report."""
+"""cluster_analysis on a log's RFM table (the retail environment): profiles, names, actions and
+report from the environment's schema and parameters, in the one pipeline."""
 
 import numpy as np
 import pandas as pd
@@ -7,11 +8,16 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
 
-from customer_segmentation.core.analysis import actions, naming, profiling
+from customer_segmentation.core.analysis import actions, claims, naming
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.reporting import report
-from customer_segmentation.pipelines.cluster_analysis import create_pipeline
-from customer_segmentation.pipelines.cluster_analysis.pipeline import RFM_FIGURES
+from customer_segmentation.pipelines import rfm_segmentation
+from customer_segmentation.pipelines.cluster_analysis import nodes
+from customer_segmentation.pipelines.cluster_analysis.pipeline import K_FIGURES, SEGMENT_FIGURES
 from tests.fixtures.cluster_analysis import make_figure
+from tests.fixtures.environments import environment_parameters
+
+RETAIL = environment_parameters("retail")
 
 # Planted groups: (segment, customers, recency, frequency, monetary, tenure, cancellation share)
 GROUPS = [
@@ -46,22 +52,37 @@ def planted_rfm() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def rfm_params(analysis_params) -> dict:
-    return analysis_params["rfm"]
+def rfm_params() -> dict:
+    """The retail environment's cluster_analysis parameters (conf/base with conf/retail on top)."""
+    return RETAIL["cluster_analysis"]
 
 
 @pytest.fixture(scope="module")
 def rfm_profiles(rfm_params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The profile node on the planted table, declared by the retail schema."""
     features, segments = planted_rfm()
-    attributes = list(rfm_params["profile"]["attributes"])
-    frame = profiling.attach_segments(segments, features, attributes, "customer_features")
-    effects = profiling.effect_sizes(frame, attributes)
-    return profiling.value_profiles(frame, effects, rfm_params["profile"]), effects
+    return nodes.profile_segments(
+        segments, features, features, rfm_params["profile"], RETAIL["schema"]
+    )
+
+
+def test_the_rfm_table_declares_its_revenue_and_no_mix():
+    declared = CustomerSchema.from_config(RETAIL["schema"])
+    assert declared.role("monetary") == "monetary"
+    assert declared.groups() == {
+        "products": {},
+        "channels": {},
+        "deals": None,
+        "campaigns": [],
+        "response": None,
+    }
 
 
 def test_value_profiles_count_revenue_and_medians(rfm_profiles):
-    profiles, _ = rfm_profiles
+    profiles, effects = rfm_profiles
     features, segments = planted_rfm()
+    # Only the attributes the table has are profiled (the base's customer ones are left out).
+    assert set(effects["attribute"]) == set(features.columns) - {"ID"}
     assert profiles["segment"].tolist() == [1, 2, 3, 0]
     assert profiles["customers"].tolist() == [150, 90, 60, 300]
     champions = features.loc[segments["segment"] == 2, "monetary"]
@@ -74,10 +95,10 @@ def test_value_profiles_count_revenue_and_medians(rfm_profiles):
 
 
 def test_rfm_names_follow_the_archetypes(rfm_profiles, rfm_params):
-    profiles, _ = rfm_profiles
-    named = {
-        item["segment"]: item for item in naming.name_rfm_segments(profiles, rfm_params["naming"])
-    }
+    profiles, effects = rfm_profiles
+    found = nodes.name_segments(effects, profiles, rfm_params, RETAIL["schema"])
+    assert found["rule"].startswith("Archetype")
+    named = {item["segment"]: item for item in found["segments"]}
     assert named[1]["name"] == "Hibernating: lapsed"
     assert named[2]["name"] == "Champions: recent, frequent, high value"
     assert named[3]["name"] == "New customers: recent, one-off, low value, short tenure"
@@ -102,8 +123,12 @@ def test_equal_rfm_names_get_the_segment_number(rfm_profiles, rfm_params):
 def test_rfm_actions_cite_the_numbers(rfm_profiles, rfm_params):
     profiles, _ = rfm_profiles
     archetypes = {1: "Hibernating", 2: "Champions", 3: "New customers"}
-    found = actions.recommend_rfm_actions(profiles, archetypes, rfm_params["actions"])
+    profile = {**rfm_params["profile"], **CustomerSchema.from_config(RETAIL["schema"]).groups()}
+    mix = claims.material_mix(profiles, profile, rfm_params["materiality"])
+    settings = {**rfm_params["actions"], "materiality": rfm_params["materiality"]}
+    found = actions.recommend_actions(profiles, mix, settings, archetypes)
     kinds = {segment: [a["kind"] for a in items] for segment, items in found.items()}
+    # No win-back on top of the archetype (recency: null in conf/retail), no mix to act on.
     assert kinds[2] == ["archetype", "value", "cancellations"]  # 30% cancelled vs 12.5% overall
     assert kinds[1] == ["archetype", "value"]  # 13% of revenue from half the customers
     assert found[2][0]["action"] == rfm_params["actions"]["by_archetype"]["Champions"]
@@ -158,8 +183,8 @@ class KeptDataset(MemoryDataset):
         pass
 
 
-def test_rfm_pipeline_names_every_segment_and_reports_the_log(
-    analysis_params, clustering_params, k_selection, k_selection_decision
+def test_rfm_segmentation_names_every_segment_and_reports_the_log(
+    clustering_params, k_selection, k_selection_decision
 ):
     features, segments = planted_rfm()
     columns = ["recency_days", "frequency", "monetary", "tenure_days"]
@@ -188,10 +213,11 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
         }
     )
     params = {
-        **analysis_params["rfm"],
-        "stability": {**analysis_params["stability"], "n_resamples": 2},
+        **RETAIL["cluster_analysis"],
+        "stability": {**RETAIL["cluster_analysis"]["stability"], "n_resamples": 2},
     }
     inputs = {
+        "customer_rfm": features,  # the RFM table is its own features
         "customer_features": features,
         "customer_segments": segments,
         "model_input": model_input,
@@ -201,17 +227,18 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
         "segment_assignment_agreement": None,
         "rejected_transaction_summary": rejected,
         "params:clustering": clustering_params,
-        "params:cluster_analysis.stability": params["stability"],
-        "params:cluster_analysis.rule_cards": analysis_params["rule_cards"],
-        "params:cluster_analysis.activation": analysis_params["activation"],
         "run_manifest": {"run_id": "rfm-run"},
         "feature_report": {"reference_date": None},  # RFM features: no dates to check
-        "params:cluster_analysis.rfm": params,
-        **{f"params:cluster_analysis.rfm.{key}": value for key, value in params.items()},
-        **{name: make_figure(name) for name in ["elbow_plot", "silhouette_plot"]},
-        **{name: make_figure(name) for name in ["silhouette_samples_plot", "dendrogram_plot"]},
+        "params:schema": RETAIL["schema"],
+        "params:cluster_analysis": params,
+        **{f"params:cluster_analysis.{key}": value for key, value in params.items()},
+        "params:segment_history": RETAIL["segment_history"],
+        "params:feature_engineering.preprocessing.features": columns,
+        "reference_segment_snapshot": None,  # the first run
+        "reference_segment_snapshot_members": None,
+        **{name: make_figure(name) for name in K_FIGURES},
     }
-    pipeline = create_pipeline(source="transactions")
+    pipeline = rfm_segmentation.create_pipeline().only_nodes_with_tags("analysis")
     catalog = DataCatalog({name: MemoryDataset(value) for name, value in inputs.items()})
     for name in pipeline.all_outputs():
         catalog[name] = KeptDataset()
@@ -222,18 +249,16 @@ def test_rfm_pipeline_names_every_segment_and_reports_the_log(
     names = [item["name"] for item in catalog.load("segment_names")["segments"]]
     assert names[1] == "Champions: recent, frequent, high value"
     html = catalog.load("segmentation_report")
-    assert html.count("<img") == len(RFM_FIGURES) == 9
+    # The schema has no response role: every figure but the campaign response is embedded.
+    assert html.count("<img") == len(K_FIGURES) + len(SEGMENT_FIGURES) - 1 == 9
     assert "1,234,567" in html and "missing_customer_id" in html and "200,000" in html
     assert 'href="#eda"' not in html and "Median days since last purchase" in html
-    for figure in RFM_FIGURES[4:]:
+    for figure in SEGMENT_FIGURES:
         assert isinstance(catalog.load(figure), Figure)
+    # The segment history tracks the log's segments too (revenue: the log's monetary).
+    assert {s["status"] for s in catalog.load("segment_identities")["segments"]} == {"first"}
     # Rule cards in RFM terms: on the RFM attributes, shown on the cards.
     rules = catalog.load("segment_rules")
     assert set(rules["features"]) <= set(params["profile"]["attributes"])
     assert all(f"Fidelity <b>{100 * c['fidelity']:.1f}%</b>" in html for c in rules["segments"])
     assert set(catalog.load("segment_membership").to_pandas()["run_id"]) == {"rfm-run"}
-
-
-def test_unknown_source_is_refused():
-    with pytest.raises(ValueError, match="cluster_analysis source"):
-        create_pipeline(source="shop")

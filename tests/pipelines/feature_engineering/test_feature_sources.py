@@ -1,4 +1,6 @@
-"""feature_engineering for the two other sources: the log alone and the log joined to the table."""
+"""feature_engineering on the two other tables: a log's RFM alone (the retail environment's
+declared schema) and the log joined to the customer table (the both environment), each fed to
+the one pipeline by the run's input mapping (rfm_segmentation, joined_segmentation)."""
 
 import numpy as np
 import pandas as pd
@@ -6,11 +8,16 @@ import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
-from customer_segmentation.core.features.features import derive_rfm_features
-from customer_segmentation.core.features.preprocessing import RfmPreprocessor
+from customer_segmentation.core.cleaning.contract import CustomerSchema
+from customer_segmentation.core.features.features import derive_customer_features
+from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
 from customer_segmentation.errors import InputDataError
-from customer_segmentation.pipelines.feature_engineering import create_pipeline
+from customer_segmentation.pipelines import joined_segmentation, rfm_segmentation
+from tests.fixtures.environments import environment_parameters
 from tests.fixtures.schema import SCHEMA_CONFIG
+
+RETAIL = environment_parameters("retail")
+BOTH = environment_parameters("both")
 
 
 class KeptDataset(MemoryDataset):
@@ -50,24 +57,27 @@ def run(pipeline, inputs: dict) -> DataCatalog:
     return catalog
 
 
-def test_rfm_features_are_the_aggregates_as_floats():
+def test_the_declared_rfm_table_gives_its_aggregates_as_float_features():
     rfm = make_rfm(np.array([5, 7, 9]))
-    features = derive_rfm_features(rfm)
+    features = derive_customer_features(rfm, None, CustomerSchema.from_config(RETAIL["schema"]))
+    assert list(features.columns) == list(rfm.columns)
     assert features["ID"].dtype == "int64" and features["ID"].tolist() == [5, 7, 9]
     assert (features.dtypes.drop("ID") == "float64").all()
     assert features["frequency"].tolist() == rfm["frequency"].astype(float).tolist()
-    with pytest.raises(InputDataError, match="customer_rfm"):
-        derive_rfm_features(rfm.drop(columns="ID"))
+    with pytest.raises(InputDataError, match="monetary"):
+        derive_customer_features(
+            rfm.drop(columns="monetary"), None, CustomerSchema.from_config(RETAIL["schema"])
+        )
 
 
-def test_rfm_preprocessor_logs_and_scales_and_refits_nothing():
+def test_preprocessor_on_the_rfm_table_logs_and_scales_and_refits_nothing():
     rfm = make_rfm(np.arange(1, 201))
     settings = {
         "features": ["recency_days", "frequency", "monetary", "tenure_days"],
         "log_features": ["frequency", "monetary"],
         "scaler": "standard",
     }
-    preprocessor = RfmPreprocessor(**settings).fit(rfm)
+    preprocessor = CustomerPreprocessor(schema=RETAIL["schema"], **settings).fit(rfm)
     model_input = preprocessor.transform(rfm)
     assert list(model_input.columns) == ["ID", *settings["features"]]
     expected = np.log1p(rfm["monetary"])
@@ -82,30 +92,42 @@ def test_rfm_preprocessor_logs_and_scales_and_refits_nothing():
     pd.testing.assert_frame_equal(reversed_rows, model_input)
 
 
-def test_transactions_source_feeds_customer_rfm(fe_params):
+def test_rfm_segmentation_feeds_customer_rfm_to_feature_engineering():
     rfm = make_rfm(np.arange(10, 310))
-    pipeline = create_pipeline(source="transactions")
-    assert pipeline.inputs() == {"customer_rfm", "params:feature_engineering"}
-    catalog = run(pipeline, {"customer_rfm": rfm, "params:feature_engineering": fe_params})
+    pipeline = rfm_segmentation.create_pipeline().only_nodes_with_tags("features")
+    assert pipeline.inputs() == {"customer_rfm", "params:feature_engineering", "params:schema"}
+    params = RETAIL["feature_engineering"]
+    catalog = run(
+        pipeline,
+        {
+            "customer_rfm": rfm,
+            "params:feature_engineering": params,
+            "params:schema": RETAIL["schema"],
+        },
+    )
     model_input = catalog.load("model_input")
     assert model_input["ID"].tolist() == rfm["ID"].tolist()
-    assert list(model_input.columns[1:]) == fe_params["rfm_preprocessing"]["features"]
+    assert list(model_input.columns[1:]) == params["preprocessing"]["features"]
     assert np.isfinite(model_input.drop(columns="ID").to_numpy()).all()
     assert catalog.load("feature_report")["reference_date"] is None
-    assert all(node.tags == {"features"} for node in pipeline.nodes)
+    pd.testing.assert_frame_equal(
+        catalog.load("customer_features"), rfm.astype({c: "float64" for c in rfm.columns[1:]})
+    )
 
 
-def test_both_source_joins_on_id_and_keeps_every_customer(primary_customers, fe_params):
+def test_joined_segmentation_joins_on_id_and_keeps_every_customer(primary_customers):
     ids = primary_customers["ID"].to_numpy()
     # 250 of the 300 customers in the log, plus 5 log customers the table does not have.
     rfm = make_rfm(np.concatenate([ids[:250], ids.max() + np.arange(1, 6)]))
-    pipeline = create_pipeline(source="both")
+    pipeline = joined_segmentation.create_pipeline().only_nodes_with_tags("features")
+    params = BOTH["feature_engineering"]
     catalog = run(
         pipeline,
         {
             "primary_customers": primary_customers,
             "customer_rfm": rfm,
-            "params:feature_engineering": fe_params,
+            "params:feature_engineering": params,
+            "params:joined_segmentation": BOTH["joined_segmentation"],
             "params:schema": SCHEMA_CONFIG,
         },
     )
@@ -118,6 +140,8 @@ def test_both_source_joins_on_id_and_keeps_every_customer(primary_customers, fe_
     }
     features = catalog.load("customer_features")
     assert features["ID"].tolist() == primary_customers["ID"].tolist()
+    assert list(features.columns[-9:]) == params["preprocessing"]["table_features"]
+    assert features["has_transactions"].dtype == "int64"
     assert features["has_transactions"].sum() == 250
     absent = features.loc[features["has_transactions"] == 0]
     assert (absent["txn_frequency"] == 0).all()
@@ -128,9 +152,13 @@ def test_both_source_joins_on_id_and_keeps_every_customer(primary_customers, fe_
     assert model_input["ID"].tolist() == primary_customers["ID"].tolist()
     assert np.isfinite(model_input.drop(columns="ID").to_numpy()).all()
     requested = catalog.load("feature_report")["features_requested"]
-    assert requested == fe_params["joined_preprocessing"]["features"]
+    assert requested == params["preprocessing"]["features"]
 
 
-def test_unknown_source_is_refused():
-    with pytest.raises(ValueError, match="feature_engineering source"):
-        create_pipeline(source="shop")
+def test_a_table_feature_the_table_lacks_is_named():
+    rfm = make_rfm(np.arange(1, 50))
+    preprocessor = CustomerPreprocessor(
+        schema=RETAIL["schema"], features=["frequency"], table_features=["txn_frequency"]
+    )
+    with pytest.raises(InputDataError, match=r"\['txn_frequency'\].*table_features"):
+        preprocessor.fit(rfm)

@@ -13,7 +13,14 @@ Rules, in order (docs/cluster_analysis.md); a rule fires only on a material diff
    differs materially (|d|) in that direction: for tables whose roles give no mix (no products,
    channels, deals or campaigns), the attributes they have speak (income, age, a score).
 
-A rule whose roles the table lacks never fires (no recency: no win-back).
+Segments named by archetype (a log's RFM, ``naming.archetypes``) first get their archetype's
+action (``by_archetype``), citing the medians in ``evidence``; after the rules above, three
+rules on activity apply where their parameters are set: value (revenue share against customer
+share), cancellations (cancellation share against all customers') and basket (median spend per
+invoice against all customers').
+
+A rule whose roles the table lacks, or whose parameters are not set, never fires (no recency, or
+``recency: null``: no win-back).
 
 Every text (action and evidence) comes from the ``texts`` parameters, for every source of
 customers; the first ``max_actions`` actions that fire are kept, so a segment that differs in
@@ -29,6 +36,19 @@ from customer_segmentation.core.analysis.claims import attribute_direction
 # The texts each rule needs; checked at the boundary so a missing one fails before any run.
 CUSTOMER_TEXTS = ("channel", "category", "deals_high", "deals_low", "campaign_high", "campaign_low")
 CUSTOMER_TEXTS += ("win_back",)
+# The texts of the rules that apply only where their parameters are set.
+ACTIVITY_TEXTS = {
+    "by_archetype": ("archetype_evidence",),
+    "value": ("value_high", "value_low"),
+    "cancellations": ("cancellations",),
+    "basket": ("basket_high", "basket_low"),
+}
+
+
+def required_texts(settings: Mapping) -> tuple[str, ...]:
+    """The texts the rules of ``settings`` (the actions block) need."""
+    extra = [text for rule, texts in ACTIVITY_TEXTS.items() if settings.get(rule) for text in texts]
+    return (*CUSTOMER_TEXTS, *extra)
 
 
 def _action(kind: str, text: Mapping, figures: Mapping, **values) -> dict:
@@ -66,7 +86,7 @@ def _strongest(mix: pd.DataFrame, measure: str, direction: str) -> pd.Series | N
 
 
 def _win_back(row: pd.Series, overall: pd.Series, settings: Mapping, texts: Mapping) -> dict | None:
-    if "median_recency_days" not in row:  # the table has no recency
+    if not settings.get("recency") or "median_recency_days" not in row:  # not set, or no recency
         return None
     days, base = row["median_recency_days"], overall["median_recency_days"]
     effect = row["effect_recency_days"]
@@ -98,42 +118,54 @@ def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) 
 
 
 def recommend_actions(
-    profiles: pd.DataFrame, mix: pd.DataFrame, settings: Mapping
+    profiles: pd.DataFrame,
+    mix: pd.DataFrame,
+    settings: Mapping,
+    archetypes: Mapping[int, str | None] | None = None,
 ) -> dict[int, list[dict]]:
     """Per segment (profile rows with ``segment`` >= 1), its 0..max_actions actions.
 
     ``profiles`` is the segment profile table (segment 0 = all customers); ``mix`` its
-    ``claims.material_mix``; ``settings`` the actions block plus ``materiality``.
+    ``claims.material_mix``; ``settings`` the actions block plus ``materiality``;
+    ``archetypes`` each segment's archetype where the names have one.
     """
     texts = settings["texts"]
-    phrases = texts["channel_phrases"]
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
     actions: dict[int, list[dict]] = {}
     for _, row in profiles.loc[profiles["segment"] > 0].iterrows():  # one per segment
         segment = int(row["segment"])
-        own = mix.loc[mix["segment"] == segment]
-        found = []
-        channel = _strongest(own, "channel", "high")
-        if channel is not None:
-            default = texts.get("channel_phrase_default")
-            item = channel["item"]
-            where = phrases[item] if item in phrases else default.format(channel=item)
-            found.append(_mix_action("channel", texts["channel"], channel, where=where))
-        for direction in ("high", "low"):
-            deals = _strongest(own, "deals", direction)
-            if deals is not None:
-                found.append(_mix_action("offer", texts[f"deals_{direction}"], deals))
-        category = _strongest(own, "category", "high")
-        if category is not None:
-            found.append(_mix_action("category", texts["category"], category))
-        for direction in ("high", "low"):
-            response = _strongest(own, "response", direction)
-            if response is not None:
-                found.append(_mix_action("campaign", texts[f"campaign_{direction}"], response))
-        found.append(_win_back(row, overall, settings, texts))
-        found += _trait_actions(row, overall, settings)
+        found = [
+            _archetype_action(row, overall, (archetypes or {}).get(segment), settings),
+            *_mix_actions(mix.loc[mix["segment"] == segment], texts),
+            _win_back(row, overall, settings, texts),
+            *_trait_actions(row, overall, settings),
+            *_activity_actions(row, overall, settings),
+        ]
         actions[segment] = [a for a in found if a is not None][: settings["max_actions"]]
     return actions
+
+
+def _mix_actions(own: pd.DataFrame, texts: Mapping) -> list[dict]:
+    """Channel, offer, category and campaign actions from one segment's material mixes."""
+    found = []
+    channel = _strongest(own, "channel", "high")
+    if channel is not None:
+        phrases, default = texts["channel_phrases"], texts.get("channel_phrase_default")
+        item = channel["item"]
+        where = phrases[item] if item in phrases else default.format(channel=item)
+        found.append(_mix_action("channel", texts["channel"], channel, where=where))
+    for direction in ("high", "low"):
+        deals = _strongest(own, "deals", direction)
+        if deals is not None:
+            found.append(_mix_action("offer", texts[f"deals_{direction}"], deals))
+    category = _strongest(own, "category", "high")
+    if category is not None:
+        found.append(_mix_action("category", texts["category"], category))
+    for direction in ("high", "low"):
+        response = _strongest(own, "response", direction)
+        if response is not None:
+            found.append(_mix_action("campaign", texts[f"campaign_{direction}"], response))
+    return found
 
 
 def _trait_actions(row: pd.Series, overall: pd.Series, settings: Mapping) -> list[dict]:
@@ -177,10 +209,7 @@ def mark_tentative(actions: Mapping[int, list[dict]], jaccard: Mapping[int, floa
     return marked
 
 
-# ------------------------------------------------------------------ RFM actions (log-only mode)
-
-RFM_TEXTS = ("archetype_evidence", "value_high", "value_low", "cancellations")
-RFM_TEXTS += ("basket_high", "basket_low")
+# ------------------------------------------------------------------ activity (a log's RFM)
 
 
 def _median_pair(row: pd.Series, overall: pd.Series, attribute: str) -> tuple[float, float]:
@@ -242,38 +271,33 @@ def _basket_action(
     return _action("basket", texts[f"basket_{level}"], figures, basket=basket, overall=base)
 
 
-def recommend_rfm_actions(
-    profiles: pd.DataFrame, archetypes: Mapping[int, str], settings: Mapping
-) -> dict[int, list[dict]]:
-    """Per segment, 1..max_actions actions in RFM terms (docs/cluster_analysis.md).
+def _archetype_action(
+    row: pd.Series, overall: pd.Series, archetype: str | None, settings: Mapping
+) -> dict | None:
+    """The action of the segment's archetype (``by_archetype``), citing the ``evidence``
+    medians; none for a segment named without an archetype."""
+    if archetype is None or not settings.get("by_archetype"):
+        return None
+    recency, overall_recency = _median_pair(row, overall, "recency_days")
+    text = {
+        "action": settings["by_archetype"].get(archetype, settings["by_archetype_default"]),
+        "evidence": settings["texts"]["archetype_evidence"],
+    }
+    return _action(
+        "archetype",
+        text,
+        {"median_recency_days": _pair(recency, overall_recency)},
+        medians=_rfm_medians(row, overall, settings["evidence"]),
+    )
 
-    1. the archetype's action (``settings["by_archetype"]``; always), citing the RFM medians;
-    2. value: revenue share well above / below customer share;
-    3. cancellations: cancellation share well above overall;
-    4. basket: median spend per invoice well above / below overall.
-    Texts come from ``settings["texts"]`` and ``by_archetype``, as for the customer table.
-    """
+
+def _activity_actions(row: pd.Series, overall: pd.Series, settings: Mapping) -> list[dict | None]:
+    """Value, cancellation and basket actions, where their parameters are set."""
     texts = settings["texts"]
-    overall = profiles.loc[profiles["segment"] == 0].iloc[0]
-    actions: dict[int, list[dict]] = {}
-    for _, row in profiles.loc[profiles["segment"] > 0].iterrows():  # one per segment
-        segment = int(row["segment"])
-        archetype = archetypes[segment]
-        recency, overall_recency = _median_pair(row, overall, "recency_days")
-        archetype_text = {
-            "action": settings["by_archetype"].get(archetype, settings["by_archetype_default"]),
-            "evidence": texts["archetype_evidence"],
-        }
-        found = [
-            _action(
-                "archetype",
-                archetype_text,
-                {"median_recency_days": _pair(recency, overall_recency)},
-                medians=_rfm_medians(row, overall, settings["evidence"]),
-            ),
-            _value_action(row, settings["value"], texts),
-            _cancellation_action(row, overall, settings["cancellations"], texts),
-            _basket_action(row, overall, settings["basket"], texts),
-        ]
-        actions[segment] = [a for a in found if a is not None][: settings["max_actions"]]
-    return actions
+    return [
+        _value_action(row, settings["value"], texts) if settings.get("value") else None,
+        _cancellation_action(row, overall, settings["cancellations"], texts)
+        if settings.get("cancellations")
+        else None,
+        _basket_action(row, overall, settings["basket"], texts) if settings.get("basket") else None,
+    ]

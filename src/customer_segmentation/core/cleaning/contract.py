@@ -48,6 +48,11 @@ ROLES: dict[str, tuple[str | None, str]] = {
     "campaign": (INTEGER, "1 if the customer accepted an earlier campaign's offer"),
     "response": (INTEGER, "1 if the customer accepted the last campaign's offer"),
     "complaint": (INTEGER, "1 if the customer complained"),
+    "monetary": (
+        NUMBER,
+        "money the customer spent in all (e.g. a log's revenue): a segment's revenue when no "
+        "spend per category is declared; a feature of its own, named by `feature`",
+    ),
     "numeric": (NUMBER, "any other numeric attribute (a feature of its own, named by `feature`)"),
     "category": (CATEGORY, "a categorical attribute (allowed `values`, optional `map`)"),
     "ignore": (None, "read but not used (dropped at parsing)"),
@@ -60,12 +65,15 @@ SINGLE_ROLES = (
     "income",
     "enrolment_date",
     "recency",
+    "monetary",
     "deals",
     "response",
     "complaint",
 )
 # Roles whose columns must name their `item` (the product category or channel).
 ITEM_ROLES = ("spend", "purchases", "visits")
+# Roles whose column is a feature as it is, under its `feature` name.
+VALUE_ROLES = ("monetary", "numeric")
 FLAG_ROLES = ("campaign", "response", "complaint")
 _KEYS = {
     "name",

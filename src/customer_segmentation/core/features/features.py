@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.core.cleaning.contract import CustomerSchema
+from customer_segmentation.core.cleaning.contract import VALUE_ROLES, CustomerSchema
 from customer_segmentation.errors import InputDataError
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def reference_date(
 ) -> pd.Timestamp | None:
     """The date ages and tenures are measured at: `override` if given, else the latest enrolment;
     None when the table has no enrolment date (and nothing is measured at a date)."""
+    check_required_columns(primary, schema)  # a table the schema does not describe: say so
     if override is not None:
         return pd.Timestamp(override)
     enrolment = schema.role("enrolment_date")
@@ -154,8 +155,10 @@ def derive_customer_features(
     channel), avg_spend_per_purchase, deal_purchase_share (deals), <channel>_purchases_per_visit
     and <channel>_visits_month (visits), children / is_parent / lives_with_partner / family_size,
     ordinal and indicator features of categories, campaigns_accepted, responded_last_campaign,
-    complained, then numeric attributes under their `feature` name. Shares need at least two
-    parts. `ref_date`: the date ages and tenures are measured at (None: the table has no dates).
+    complained, then numeric and monetary attributes under their `feature` name, in declaration
+    order (a table of per-customer aggregates, such as a log's RFM, is only these). Shares need
+    at least two parts. `ref_date`: the date ages and tenures are measured at (None: the table
+    has no dates).
 
     Zero denominators are handled explicitly:
     - no spend: every spend share is 0;
@@ -178,7 +181,7 @@ def derive_customer_features(
         **{
             spec.feature: primary[spec.name].astype("float64")
             for spec in table.specs
-            if spec.role == "numeric" and spec.feature
+            if spec.role in VALUE_ROLES and spec.feature
         },
     }
     # Built as numpy arrays and put in the frame once (one block per column, no copies);
@@ -320,55 +323,3 @@ def _household(table: _Present) -> dict[str, np.ndarray]:
     if size is not None:
         out["family_size"] = 1 + size
     return out
-
-
-def _numeric_columns(frame: pd.DataFrame, prefix: str = "") -> list[str]:
-    """Numeric columns of ``frame`` except ID, optionally only those starting with ``prefix``."""
-    return [
-        column
-        for column in frame.columns
-        if column != "ID"
-        and column.startswith(prefix)
-        and (pd.api.types.is_numeric_dtype(frame[column]) or frame[column].dtype == bool)
-    ]
-
-
-def derive_rfm_features(rfm: pd.DataFrame) -> pd.DataFrame:
-    """``customer_rfm`` as features: ``ID`` plus its per-customer aggregates, as float64.
-
-    The transactions pipeline already measured them at the log's reference date, so nothing is
-    re-derived; a table without ``ID`` or any aggregate is refused.
-    """
-    columns = _numeric_columns(rfm)
-    if "ID" not in rfm.columns or not columns:
-        raise InputDataError(
-            f"{_source(rfm)}: expected 'ID' and numeric RFM columns (customer_rfm from the "
-            "transactions pipeline); got columns "
-            f"{list(rfm.columns)}. Run `kedro run --pipelines transactions` first."
-        )
-    out = rfm[columns].astype("float64")
-    out.insert(0, "ID", rfm["ID"].astype("int64"))
-    return out.reset_index(drop=True)
-
-
-def derive_joined_features(
-    joined: pd.DataFrame,
-    ref_date: pd.Timestamp | None,
-    schema: CustomerSchema,
-    prefix: str = "log_",
-) -> pd.DataFrame:
-    """Customer features of a customer table joined to its log (the "both" mode).
-
-    The customer-table features, then the log's RFM columns (``prefix``-ed, as
-    ``core.features.transactions.join_customer_rfm`` writes them) and ``has_transactions`` (0/1).
-    """
-    out = derive_customer_features(joined, ref_date, schema)
-    log_columns = _numeric_columns(joined, prefix)
-    if not log_columns or "has_transactions" not in joined.columns:
-        raise InputDataError(
-            f"{_source(joined)}: no '{prefix}*' RFM columns or 'has_transactions' flag; expected "
-            "primary_customers joined to customer_rfm (node join_customer_transactions)."
-        )
-    log = joined[log_columns].astype("float64").reset_index(drop=True)
-    log["has_transactions"] = joined["has_transactions"].astype("int64").to_numpy()
-    return pd.concat([out, log], axis=1)

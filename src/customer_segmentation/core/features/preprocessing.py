@@ -25,12 +25,7 @@ from sklearn.preprocessing import (
 
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering.preflight import require_features
-from customer_segmentation.core.features.features import (
-    derive_customer_features,
-    derive_joined_features,
-    derive_rfm_features,
-    reference_date,
-)
+from customer_segmentation.core.features.features import derive_customer_features, reference_date
 from customer_segmentation.errors import InputDataError
 
 logger = logging.getLogger(__name__)
@@ -97,6 +92,10 @@ def _fit_steps(pipeline: Pipeline, table: pd.DataFrame) -> np.ndarray:
 class CustomerPreprocessor:
     """Derive, select, encode, log-transform, scale and optionally project customer features.
 
+    The same class for every source of customers: the schema's roles decide which features are
+    derived (a log's RFM table declares its aggregates), `table_features` adds columns joined
+    from elsewhere (the log's RFM joined to the customer table), the settings the rest.
+
     Args:
         features: columns of `customer_features` that feed clustering.
         onehot_columns: raw categorical columns of `primary_customers` to one-hot encode.
@@ -106,7 +105,11 @@ class CustomerPreprocessor:
         pca: None, a number of components or a share of explained variance.
         schema: the declared customer schema (the `schema` parameter block: roles of the columns
             the features are derived from; plain data, so the fitted preprocessor stores it).
-        reference_date: ISO date for ages/tenures; None = latest enrolment date at fit.
+        table_features: columns of the input table taken as features as they are, after the
+            derived ones (float64; a True/False flag as 0/1), e.g. the `txn_*` RFM columns joined
+            to the customers.
+        reference_date: ISO date for ages/tenures; None = latest enrolment date at fit (none
+            without an enrolment date).
         random_state: seed passed to the (deterministic) PCA solver.
     """
 
@@ -120,6 +123,7 @@ class CustomerPreprocessor:
         log_transform: bool = True,
         scaler: str = "standard",
         pca: float | int | None = None,
+        table_features: Sequence[str] = (),
         reference_date: str | None = None,
         random_state: int = 0,
     ) -> None:
@@ -130,15 +134,29 @@ class CustomerPreprocessor:
         self.log_transform = log_transform
         self.scaler = scaler
         self.pca = pca
+        self.table_features = list(table_features)
         self.reference_date = reference_date
         self.random_state = random_state
 
     # ------------------------------------------------------------------ derivation
     def customer_features(self, primary: pd.DataFrame) -> pd.DataFrame:
-        """The human-readable features of `primary`, measured at the fitted reference date."""
-        return derive_customer_features(
+        """The human-readable features of `primary`, measured at the fitted reference date: the
+        derived ones, then the `table_features`."""
+        derived = derive_customer_features(
             primary, self.reference_date_, CustomerSchema.from_config(self.schema)
         )
+        if not self.table_features:
+            return derived
+        missing = [c for c in self.table_features if c not in primary.columns]
+        if missing:
+            raise InputDataError(
+                f"{primary.attrs.get('source', 'primary_customers')}: missing column(s) {missing}"
+                " listed in feature_engineering.preprocessing.table_features."
+            )
+        taken = primary[self.table_features].reset_index(drop=True)
+        flags = [c for c in self.table_features if taken[c].dtype == bool]
+        taken = taken.astype({c: "int64" if c in flags else "float64" for c in taken.columns})
+        return pd.concat([derived, taken], axis=1)
 
     def _design_table(
         self,
@@ -390,39 +408,3 @@ class CustomerPreprocessor:
             "explained_variance_total": None if ratios is None else float(sum(ratios)),
             "model_input_columns": list(self.feature_names_out_),
         }
-
-
-class RfmPreprocessor(CustomerPreprocessor):
-    """The same steps on ``customer_rfm`` (the "transactions" mode): the features are the RFM
-    aggregates themselves, already measured at the log's reference date (in
-    ``transaction_line_quality``), so this preprocessor has none of its own.
-    """
-
-    def __init__(self, **settings) -> None:
-        super().__init__(schema={}, **settings)
-
-    def _fit_reference_date(self, primary: pd.DataFrame) -> None:
-        return None
-
-    def customer_features(self, primary: pd.DataFrame) -> pd.DataFrame:
-        """``customer_rfm`` as float features (see ``derive_rfm_features``)."""
-        return derive_rfm_features(primary)
-
-
-class JoinedPreprocessor(CustomerPreprocessor):
-    """The same steps on the customer table joined to its log (the "both" mode): the customer
-    features plus the ``log_`` RFM columns and ``has_transactions``.
-    """
-
-    def __init__(self, *, log_prefix: str = "log_", **settings) -> None:
-        super().__init__(**settings)
-        self.log_prefix = log_prefix
-
-    def customer_features(self, primary: pd.DataFrame) -> pd.DataFrame:
-        """Customer-table features, then the log's columns (see ``derive_joined_features``)."""
-        return derive_joined_features(
-            primary,
-            self.reference_date_,
-            CustomerSchema.from_config(self.schema),
-            self.log_prefix,
-        )

@@ -73,16 +73,26 @@ def profile_segments(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segment profile table (segment 0 = all customers) and the long effect-size table.
 
-    Impossible shares (above 1) are withheld and named in ``data_warnings``, never clipped.
+    Revenue is the spend per category summed, or, for a table that declares one `monetary`
+    column instead (a log's RFM), that column. Impossible shares (above 1) are withheld and
+    named in ``data_warnings``, never clipped.
     """
+    declared = CustomerSchema.from_config(schema)
     profile = _with_roles(profile, schema)
     profile["attributes"] = _present(profile["attributes"], customer_features)
     feature_columns, primary_columns = profiling.profile_columns(profile)
+    money = declared.role("monetary")
+    revenue = None if declared.products or money is None else declared.by_name[money].feature
+    if revenue is not None and revenue not in feature_columns:
+        feature_columns.append(revenue)
     frame = profiling.profile_frame(
         customer_segments, customer_features, primary_customers, feature_columns, primary_columns
     )
-    effects = profiling.effect_sizes(frame, feature_columns)
-    profiles = profiling.segment_profiles(frame, effects, profile)
+    effects = profiling.effect_sizes(frame, list(profile["attributes"]))
+    if revenue is None:
+        profiles = profiling.segment_profiles(frame, effects, profile)
+    else:
+        profiles = profiling.value_profiles(frame, effects, {**profile, "revenue": revenue})
     return claims.withhold_impossible_shares(profiles), effects
 
 
@@ -92,9 +102,23 @@ def name_segments(
     parameters: dict,
     schema: dict,
 ) -> dict:
-    """Unique plain-language names from material differences, with the descriptors behind them."""
-    materiality = parameters["materiality"]
+    """Unique plain-language names with the descriptors behind them.
+
+    Two rules, chosen by the environment's ``naming`` parameters: with ``archetypes`` (a table
+    known by its activity, heavy-tailed: a log's RFM), "Archetype: traits" from median ratios;
+    otherwise the income tier and the material differences (Cohen's d, mixes).
+    """
     naming_rules = parameters["naming"]
+    if naming_rules.get("archetypes"):
+        return {
+            "rule": (
+                "Archetype (the first of the parameters' archetypes whose conditions hold), then "
+                f"the traits whose segment median is >= {naming_rules['high_ratio']} or <= "
+                f"{naming_rules['low_ratio']} times all customers' median."
+            ),
+            "segments": naming.name_rfm_segments(segment_profiles, naming_rules),
+        }
+    materiality = parameters["materiality"]
     profile = _with_roles(parameters["profile"], schema)
     mix = claims.material_mix(segment_profiles, profile, materiality)
     return {
@@ -129,17 +153,16 @@ def recommend_actions(
     parameters: dict,
     schema: dict,
 ) -> dict:
-    """Up to ``max_actions`` marketing actions per segment, each citing share and amount;
-    those of an unstable segment (Jaccard below ``stability.jaccard_weak``) marked tentative."""
-    rules = parameters["actions"]
+    """Up to ``max_actions`` marketing actions per segment, each citing its figures; those of an
+    unstable segment (Jaccard below ``stability.jaccard_weak``) marked tentative."""
+    rules = {**parameters["actions"], "materiality": parameters["materiality"]}
     profile = _with_roles(parameters["profile"], schema)
-    actions.check_texts(rules["texts"], list(profile["channels"]), actions.CUSTOMER_TEXTS)
+    actions.check_texts(rules["texts"], list(profile["channels"]), actions.required_texts(rules))
     mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
-    found = actions.recommend_actions(
-        segment_profiles, mix, {**rules, "materiality": parameters["materiality"]}
-    )
+    archetypes = {int(item["segment"]): item.get("archetype") for item in segment_names["segments"]}
+    found = actions.recommend_actions(segment_profiles, mix, rules, archetypes)
     return {
-        "rules": {**rules, "materiality": parameters["materiality"]},
+        "rules": rules,
         "segments": _with_stability(
             found,
             _names(segment_names),
@@ -254,54 +277,6 @@ def plot_campaign_response(segment_profiles: pd.DataFrame, segment_names: dict) 
     if "response_rate" not in segment_profiles:
         return eda_plots.not_available_figure("Campaign response by segment", "response column")
     return analysis_plots.response_plot(segment_profiles, _names(segment_names))
-
-
-def profile_rfm_segments(
-    customer_segments: pd.DataFrame, customer_features: pd.DataFrame, profile: dict
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The "transactions" mode: sizes, revenue and RFM statistics per segment (0 = all)."""
-    attributes = list(profile["attributes"])
-    frame = profiling.attach_segments(
-        customer_segments, customer_features, attributes, "customer_features"
-    )
-    effects = profiling.effect_sizes(frame, attributes)
-    profiles = profiling.value_profiles(frame, effects, profile)
-    return claims.withhold_impossible_shares(profiles), effects
-
-
-def name_rfm_segments(segment_profiles: pd.DataFrame, naming_rules: dict) -> dict:
-    """Unique RFM names ("Champions: recent, frequent, high value") from median ratios."""
-    return {
-        "rule": (
-            "Archetype (the first of the parameters' archetypes whose conditions hold), then the "
-            f"traits whose segment median is >= {naming_rules['high_ratio']} or <= "
-            f"{naming_rules['low_ratio']} times all customers' median."
-        ),
-        "segments": naming.name_rfm_segments(segment_profiles, naming_rules),
-    }
-
-
-def recommend_rfm_actions(
-    segment_profiles: pd.DataFrame,
-    segment_names: dict,
-    segment_stability: dict,
-    parameters: dict,
-) -> dict:
-    """One to ``max_actions`` actions per segment in RFM terms, each citing its figures; those
-    of an unstable segment marked tentative."""
-    rules = parameters["actions"]
-    actions.check_texts(rules["texts"], [], actions.RFM_TEXTS)
-    archetypes = {int(item["segment"]): item["archetype"] for item in segment_names["segments"]}
-    found = actions.recommend_rfm_actions(segment_profiles, archetypes, rules)
-    return {
-        "rules": rules,
-        "segments": _with_stability(
-            found,
-            _names(segment_names),
-            segment_stability,
-            parameters["stability"]["jaccard_weak"],
-        ),
-    }
 
 
 def build_rule_cards(
@@ -424,7 +399,7 @@ def _report_context(
     action_map = {int(item["segment"]): item for item in segment_actions["segments"]}
     axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
     plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
-    # Mixes (channels, categories, deals, response) exist only with a customer table.
+    # Mixes (channels, categories, deals, response) exist only where the schema declares them.
     mix = (
         claims.material_mix(
             segment_profiles, _with_roles(parameters["profile"], schema), materiality
@@ -480,7 +455,9 @@ def _report_context(
             parameters["stability"]["jaccard_weak"],
         ),
         **{
-            section: report.embed_figures(figures, _drawable(settings[section], schema, plotted))
+            section: report.embed_figures(
+                figures, _drawable(settings[section] or {}, schema, plotted)
+            )
             for section in ("eda_figures", "k_figures", "segment_figures")
         },
     }

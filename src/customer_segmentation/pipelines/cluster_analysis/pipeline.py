@@ -1,16 +1,10 @@
-"""Wiring of the cluster_analysis pipeline (all nodes tagged ``analysis``), per customer source."""
+"""Wiring of the cluster_analysis pipeline (all nodes tagged ``analysis``)."""
 
 from kedro.pipeline import Node, Pipeline
 
 from customer_segmentation.pipelines.cluster_analysis import nodes
 
-SOURCES = ("customers", "transactions", "both")
-# Parameter block of each source: the default run's, or the rfm / joined sub-block.
-PARAMS = {
-    "customers": "params:cluster_analysis",
-    "transactions": "params:cluster_analysis.rfm",
-    "both": "params:cluster_analysis.joined",
-}
+PARAMS = "params:cluster_analysis"
 # Figures the report embeds: the eda and clustering pipelines' plots, then this pipeline's own.
 EDA_FIGURES = [
     "eda_income_distribution",
@@ -20,7 +14,6 @@ EDA_FIGURES = [
     "eda_cleaning_summary",
 ]
 K_FIGURES = ["elbow_plot", "silhouette_plot", "silhouette_samples_plot", "dendrogram_plot"]
-UPSTREAM_FIGURES = EDA_FIGURES + K_FIGURES
 SEGMENT_FIGURES = [
     "segment_sizes_plot",
     "segment_pca_plot",
@@ -29,8 +22,9 @@ SEGMENT_FIGURES = [
     "segment_attributes_plot",
     "segment_response_plot",
 ]
-# Without a customer table there is no exploration and no campaign response to plot.
-RFM_FIGURES = K_FIGURES + [name for name in SEGMENT_FIGURES if name != "segment_response_plot"]
+# What the report shows of the input: the customer table's row accounting and exploration. The
+# runs on a transaction log pass their own (report_node): its line accounting, the join counts.
+TABLE_INPUTS = ["data_quality", *EDA_FIGURES]
 REPORT_INPUTS = [
     "k_selection",
     "k_selection_decision",
@@ -46,58 +40,40 @@ REPORT_INPUTS = [
 ]
 
 
-def _describe(source: str, params: str) -> list[Node]:
-    """Profiles, names and actions: customer-table terms, or RFM terms for the log alone."""
-    profile = f"{params}.profile"
-    if source == "transactions":
-        return [
-            Node(
-                nodes.profile_rfm_segments,
-                ["customer_segments", "customer_features", profile],
-                ["segment_profiles", "segment_effect_sizes"],
-                name="profile_segments",
-            ),
-            Node(
-                nodes.name_rfm_segments,
-                ["segment_profiles", f"{params}.naming"],
-                "segment_names",
-                name="name_segments",
-            ),
-            Node(
-                nodes.recommend_rfm_actions,
-                ["segment_profiles", "segment_names", "segment_stability", params],
-                "segment_actions",
-                name="recommend_segment_actions",
-            ),
-        ]
-    # "both" profiles the joined table, which holds every primary column plus the log's.
-    table = "primary_customers" if source == "customers" else "customers_with_transactions"
+def _describe() -> list[Node]:
+    """Profiles, names and actions of the segments, in the terms of the table's roles."""
     return [
         Node(
             nodes.profile_segments,
-            ["customer_segments", "customer_features", table, profile, "params:schema"],
+            [
+                "customer_segments",
+                "customer_features",
+                "primary_customers",
+                f"{PARAMS}.profile",
+                "params:schema",
+            ],
             ["segment_profiles", "segment_effect_sizes"],
             name="profile_segments",
         ),
         Node(
             nodes.name_segments,
-            ["segment_effect_sizes", "segment_profiles", params, "params:schema"],
+            ["segment_effect_sizes", "segment_profiles", PARAMS, "params:schema"],
             "segment_names",
             name="name_segments",
         ),
         Node(
             nodes.recommend_actions,
-            ["segment_profiles", "segment_names", "segment_stability", params, "params:schema"],
+            ["segment_profiles", "segment_names", "segment_stability", PARAMS, "params:schema"],
             "segment_actions",
             name="recommend_segment_actions",
         ),
     ]
 
 
-def _plots(source: str, params: str) -> list[Node]:
-    """The segment figures (no campaign response without a customer table)."""
-    profile, plots = f"{params}.profile", f"{params}.plots"
-    found = [
+def _plots() -> list[Node]:
+    """The segment figures (a table without the roles a figure draws gets a figure saying so)."""
+    profile, plots = f"{PARAMS}.profile", f"{PARAMS}.plots"
+    return [
         Node(
             nodes.plot_segment_sizes,
             ["segment_profiles", "segment_names"],
@@ -128,20 +104,16 @@ def _plots(source: str, params: str) -> list[Node]:
             "segment_attributes_plot",
             name="plot_segment_attributes",
         ),
+        Node(
+            nodes.plot_campaign_response,
+            ["segment_profiles", "segment_names"],
+            "segment_response_plot",
+            name="plot_segment_campaign_response",
+        ),
     ]
-    if source != "transactions":
-        found.append(
-            Node(
-                nodes.plot_campaign_response,
-                ["segment_profiles", "segment_names"],
-                "segment_response_plot",
-                name="plot_segment_campaign_response",
-            )
-        )
-    return found
 
 
-def _activation(params: str) -> list[Node]:
+def _activation() -> list[Node]:
     """Rule cards on the profiled attributes, their SQL, and CRM-ready segment membership."""
     return [
         Node(
@@ -150,15 +122,15 @@ def _activation(params: str) -> list[Node]:
                 "customer_segments",
                 "customer_features",
                 "segment_names",
-                f"{params}.profile",
-                "params:cluster_analysis.rule_cards",
+                f"{PARAMS}.profile",
+                f"{PARAMS}.rule_cards",
             ],
             "segment_rules",
             name="build_rule_cards",
         ),
         Node(
             nodes.export_rules_sql,
-            ["segment_rules", "params:cluster_analysis.activation"],
+            ["segment_rules", f"{PARAMS}.activation"],
             "segment_rules_sql",
             name="export_rules_sql",
         ),
@@ -199,62 +171,38 @@ def _history() -> Node:
     )
 
 
-def _report(source: str, params: str) -> Node:
-    """The HTML report, with the data-quality inputs of the source."""
-    quality = {
-        "customers": ["data_quality"],
-        "transactions": ["transaction_line_quality", "rejected_transaction_summary"],
-        "both": [
-            "data_quality",
-            "transaction_line_quality",
-            "rejected_transaction_summary",
-            "transaction_join_summary",
-        ],
-    }[source]
-    figures = RFM_FIGURES if source == "transactions" else UPSTREAM_FIGURES + SEGMENT_FIGURES
-    # Segment history is tracked on the customer table's features (parameters_segment_history).
-    history = ["segment_identities", "segment_migration"] if source == "customers" else []
-    inputs = {name: name for name in quality + REPORT_INPUTS + history}
-    if source != "transactions":  # the customer table's roles decide which figures apply
-        inputs["schema"] = "params:schema"
+def report_node(input_datasets: list[str]) -> Node:
+    """The HTML report, with ``input_datasets``: what it shows of the input (``TABLE_INPUTS``
+    for the customer table; the log's line accounting in the runs that read one). Which
+    figures it embeds follows from the schema's roles (``nodes.FIGURE_ROLES``)."""
+    history = ["segment_identities", "segment_migration"]
+    figures = K_FIGURES + SEGMENT_FIGURES
+    inputs = {name: name for name in input_datasets + REPORT_INPUTS + history + figures}
     return Node(
         nodes.render_segmentation_report,
-        {**inputs, "parameters": params, **{name: name for name in figures}},
+        {**inputs, "parameters": PARAMS, "schema": "params:schema"},
         "segmentation_report",
         name="render_segmentation_report",
+        tags=["analysis"],
     )
 
 
-def create_pipeline(source: str = "customers", **kwargs) -> Pipeline:
-    """Profiles -> names -> actions, stability, rule cards and exports, segment history (the
-    customer table), plots, report.
-
-    ``source``: ``customers`` (the default run), ``transactions`` (customer_rfm alone: RFM
-    names and actions) or ``both`` (the customer table joined to its log); the registry builds
-    the last two into ``rfm_segmentation`` and ``joined_segmentation``.
-    """
-    if source not in SOURCES:
-        raise ValueError(f"cluster_analysis source {source!r}: use one of {SOURCES}.")
-    params = PARAMS[source]
+def analysis_pipeline() -> Pipeline:
+    """Every node but the report: profiles -> names -> actions, stability, rule cards and
+    exports, segment history, plots."""
     stability = Node(
         nodes.assess_stability,
-        [
-            "model_input",
-            "customer_segments",
-            "params:clustering",
-            "params:cluster_analysis.stability",
-        ],
+        ["model_input", "customer_segments", "params:clustering", f"{PARAMS}.stability"],
         "segment_stability",
         name="assess_segment_stability",
     )
     return Pipeline(
-        [
-            *_describe(source, params),
-            stability,
-            *_activation(params),
-            *([_history()] if source == "customers" else []),
-            *_plots(source, params),
-            _report(source, params),
-        ],
-        tags="analysis",
+        [*_describe(), stability, *_activation(), _history(), *_plots()], tags="analysis"
     )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """The analysis of the customer table's segments and its report. The runs on a transaction
+    log take ``analysis_pipeline()`` with their own ``report_node`` (rfm_segmentation,
+    joined_segmentation)."""
+    return analysis_pipeline() + Pipeline([report_node(TABLE_INPUTS)])

@@ -1,28 +1,59 @@
-"""Both sources: the default run's cleaning and exploration, the log's RFM, joined on ID.
+"""Both sources: the default run's cleaning and exploration, the log's RFM, joined on ID; then
+the same features, clustering and analysis on the joined table.
 
-A package of its own (not only a registry entry) so that `kedro run --pipelines
-joined_segmentation` finds it: Kedro 1.7 loads only the packages named on the command line.
+The joined table takes the customers' place in feature_engineering and cluster_analysis (Kedro's
+input mapping); the environment's parameters (conf/both) add the log's columns to the features,
+profiles and names. A package of its own (not only a registry entry) so that `kedro run
+--pipelines joined_segmentation` finds it: Kedro 1.7 loads only the packages named on the
+command line.
 """
 
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Node, Pipeline, pipeline
 
 from customer_segmentation.pipelines import (
-    cluster_analysis,
     clustering,
     data_processing,
     eda,
     feature_engineering,
     transactions,
 )
+from customer_segmentation.pipelines.cluster_analysis.pipeline import (
+    TABLE_INPUTS,
+    analysis_pipeline,
+    report_node,
+)
+
+from .nodes import join_customer_transactions
+
+# What the report shows of the input: the table's accounting and exploration, the log's line
+# accounting and how the two matched.
+JOINED_INPUTS = [
+    *TABLE_INPUTS,
+    "transaction_line_quality",
+    "rejected_transaction_summary",
+    "transaction_join_summary",
+]
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     """Every pipeline, features and analysis from the customers joined to their log."""
+    join = Node(
+        join_customer_transactions,
+        ["primary_customers", "customer_rfm", "params:joined_segmentation"],
+        ["customers_with_transactions", "transaction_join_summary"],
+        name="join_customer_transactions",
+        tags=["features"],
+    )
+    segmentation = (
+        feature_engineering.create_pipeline()
+        + clustering.create_pipeline()
+        + analysis_pipeline()
+        + Pipeline([report_node(JOINED_INPUTS)])
+    )
     return (
         data_processing.create_pipeline()
         + eda.create_pipeline()
         + transactions.create_pipeline()
-        + feature_engineering.create_pipeline(source="both")
-        + clustering.create_pipeline()
-        + cluster_analysis.create_pipeline(source="both")
+        + Pipeline([join])
+        + pipeline(segmentation, inputs={"primary_customers": "customers_with_transactions"})
     )

@@ -1,25 +1,35 @@
-"""The log alone: transactions -> RFM features -> clustering -> analysis in RFM terms.
+"""The log alone: transactions -> the same features, clustering and analysis on customer_rfm.
 
-No customer table, so no data_processing or eda. A package of its own (not only a registry
-entry) so that `kedro run --pipelines rfm_segmentation` finds it: Kedro 1.7 loads only the
-packages named on the command line.
+No customer table, so no data_processing or eda: the log's per-customer RFM table takes the
+customers' place (Kedro's input mapping), described by the environment's schema and parameters
+(conf/retail). A package of its own (not only a registry entry) so that `kedro run --pipelines
+rfm_segmentation` finds it: Kedro 1.7 loads only the packages named on the command line.
 """
 
-from kedro.pipeline import Pipeline
+from kedro.pipeline import Pipeline, pipeline
 
 from customer_segmentation.pipelines import (
-    cluster_analysis,
     clustering,
     feature_engineering,
     transactions,
 )
+from customer_segmentation.pipelines.cluster_analysis.pipeline import (
+    analysis_pipeline,
+    report_node,
+)
+
+# What the report shows of the input: the log's line accounting.
+LOG_INPUTS = ["transaction_line_quality", "rejected_transaction_summary"]
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """The four pipelines wired for ``customer_rfm`` as the only source of customers."""
-    return (
-        transactions.create_pipeline()
-        + feature_engineering.create_pipeline(source="transactions")
+    """transactions, then feature_engineering, clustering and cluster_analysis on customer_rfm."""
+    segmentation = (
+        feature_engineering.create_pipeline()
         + clustering.create_pipeline()
-        + cluster_analysis.create_pipeline(source="transactions")
+        + analysis_pipeline()
+        + Pipeline([report_node(LOG_INPUTS)])
+    )
+    return transactions.create_pipeline() + pipeline(
+        segmentation, inputs={"primary_customers": "customer_rfm"}
     )
