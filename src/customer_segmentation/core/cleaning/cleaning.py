@@ -148,12 +148,13 @@ def _rule_steps(
     """The row rules in their documented order, as Steps; rules whose roles the table lacks are
     left out."""
     id_column, enrolment = schema.id, schema.role("enrolment_date")
-    yield Step(reject_exact_duplicates, {"id": id_column}, None, _rows_with_repeated_id(id_column))
+    repeated_id = _rows_with_repeated_id(id_column)
+    yield Step(reject_exact_duplicates, {"id": id_column}, None, repeated_id)
     yield Step(
         reject_repeated_ids,
         {"id": id_column, "enrolment": enrolment, "rule": settings["repeated_ids"]},
         [ROW_NUMBER, id_column] + ([enrolment] if enrolment else []),
-        _rows_with_repeated_id(id_column),
+        repeated_id,
     )
     if enrolment:
         yield Step(
@@ -217,11 +218,18 @@ def _rule_steps(
 
 
 def _rows_with_repeated_id(id_column: str):
-    """Kept rows whose ID is on another kept row: the only ones the duplicate rules act on."""
+    """Kept rows whose ID is on another kept row: the only ones the duplicate rules act on.
+
+    The first call searches every kept row; later calls search only the rows found before (the
+    kept rows only shrink, so a repeated ID stays among them), not the whole table again.
+    """
+    found = None
 
     def rows(frame: pd.DataFrame, alive: np.ndarray) -> np.ndarray:
-        found = alive.copy()
-        found[alive] = frame[id_column][alive].duplicated(keep=False).to_numpy()
+        nonlocal found
+        search = alive if found is None else alive & found
+        found = search.copy()
+        found[search] = frame[id_column][search].duplicated(keep=False).to_numpy()
         return found
 
     return rows
