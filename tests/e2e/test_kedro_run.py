@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from kedro.pipeline import Pipeline
 
@@ -58,6 +60,20 @@ def test_default_run_writes_every_dataset(full_run, registered_pipelines):
     outputs = default_output_files(full_run, registered_pipelines["__default__"])
     missing = [name for name, path in outputs.items() if not path.exists()]
     assert not missing
+
+
+def test_no_figure_is_cut_at_its_edges(full_run):
+    # Figures lay themselves out (no bbox_inches: tight): a drawing that reaches past the
+    # canvas would show as ink in the outermost pixels.
+    figures = sorted((full_run / "data/08_reporting").rglob("*.png"))
+    assert len(figures) >= 20
+    touching = []
+    for path in figures:
+        pixels = plt.imread(path)[..., :3]
+        border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+        if (border < 0.98).any():  # anything darker than the white background
+            touching.append(path.name)
+    assert not touching
 
 
 def test_every_raw_row_is_accounted_for(full_run):

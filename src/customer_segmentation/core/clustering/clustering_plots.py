@@ -17,7 +17,7 @@ KNEE_COLOUR = "tab:orange"
 
 def elbow_figure(table: pd.DataFrame, decision: dict) -> Figure:
     """WCSS of the hierarchy's partition against k, with the knee and the chosen k marked."""
-    fig = Figure(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
     ax.plot(table["k"], table["wcss"], marker="o", color="tab:blue", label="WCSS")
     knee = decision["knee_k"]
@@ -50,7 +50,7 @@ def elbow_figure(table: pd.DataFrame, decision: dict) -> Figure:
 
 def silhouette_by_k_figure(table: pd.DataFrame, decision: dict, sample_size: int) -> Figure:
     """Mean silhouette against k, with the best and the chosen k marked."""
-    fig = Figure(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
     ax.plot(table["k"], table["silhouette"], marker="o", color="tab:green", label="silhouette")
     best = decision["best_silhouette_k"]
@@ -81,7 +81,7 @@ def silhouette_by_k_figure(table: pd.DataFrame, decision: dict, sample_size: int
 
 def silhouette_samples_figure(values: np.ndarray, segments: np.ndarray) -> Figure:
     """Per-customer silhouettes grouped by segment, sorted within each, with the mean marked."""
-    fig = Figure(figsize=(7, 6))
+    fig = Figure(figsize=(7, 6), layout="constrained")
     ax = fig.subplots()
     numbers = np.unique(segments)
     colours = [f"C{index % 10}" for index in range(len(numbers))]
@@ -135,7 +135,7 @@ def _customers_per_node(hierarchy: Hierarchy) -> np.ndarray:
 
 def dendrogram_figure(hierarchy: Hierarchy, chosen_k: int, levels: int) -> Figure:
     """Top of the tree (last merges down to ``levels`` clusters) with the cut at k marked."""
-    fig = Figure(figsize=(10, 5.5))
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
     ax = fig.subplots()
     heights = hierarchy.linkage[:, 2]
     merges_made = hierarchy.n_leaves - chosen_k

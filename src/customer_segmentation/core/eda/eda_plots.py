@@ -98,7 +98,8 @@ def draw_histogram(ax: Axes, bins: pd.DataFrame, xlabel: str, title: str) -> Non
         large = abs(edges[-1]) >= SHORT_LABELS_FROM
         ax.xaxis.set_major_formatter(FuncFormatter(_short if large else _plain))
     _format_counts(ax)
-    ax.set_xlabel(xlabel)
+    # wrap: a label wider than its panel (grids of three) breaks at the figure's edge.
+    ax.set_xlabel(xlabel, wrap=True)
     ax.set_ylabel(CUSTOMERS)
     ax.set_title(title)
 
@@ -107,7 +108,7 @@ def not_available_figure(title: str, missing: str) -> Figure:
     """A figure saying why it is empty: the table has no column of the role it needs (the file
     is still written, so every run has the same outputs; the report leaves it out)."""
     with _style():
-        figure = Figure(figsize=(6, 2))
+        figure = Figure(figsize=(6, 2), layout="constrained")
         ax = figure.add_subplot()
         ax.set_axis_off()
         ax.set_title(title)

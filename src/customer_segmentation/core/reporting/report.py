@@ -25,8 +25,9 @@ def png_bytes(figure: Figure | bytes, dpi: int = 110) -> bytes:
             raise ValueError("report figure: bytes given are not a PNG image; save figures as PNG.")
         return bytes(figure)
     buffer = io.BytesIO()
-    # Fixed metadata so the bytes depend only on the drawing.
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    # Fixed metadata so the bytes depend only on the drawing. No bbox_inches="tight": every
+    # figure lays itself out, and cropping would draw it twice.
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -546,7 +547,9 @@ def migration_heatmap(
     """``migration_matrix`` as a heatmap, each cell's count written in it; labels by history
     id (the ids themselves when not given)."""
     values = matrix.to_numpy(dtype=float)
-    figure = Figure(figsize=(1.6 + 1.3 * matrix.shape[1], 1.2 + 0.55 * matrix.shape[0]))
+    figure = Figure(
+        figsize=(1.6 + 1.3 * matrix.shape[1], 1.2 + 0.55 * matrix.shape[0]), layout="constrained"
+    )
     axes = figure.subplots()
     image = axes.imshow(values, cmap="Blues", aspect="auto")
     rows = [(row_labels or {}).get(s, str(s)) for s in matrix.index]
