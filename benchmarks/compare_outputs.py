@@ -1,9 +1,10 @@
 """Compare the outputs of two runs of the project (e.g. before and after a refactoring).
 
-Every CSV and Parquet table under data/02..08 must be equal up to a relative 1e-9
-(`pandas.testing.assert_frame_equal`, dtypes checked), every JSON file equal with floats compared
-to the same tolerance. Figures (PNG) and the HTML report are not compared, nor the ``run_id``
-column (each run's own id, e.g. in the membership export).
+Every CSV and Parquet table under data/02..08 (of a versioned dataset, the latest version) must be
+equal up to a relative 1e-9 (`pandas.testing.assert_frame_equal`, dtypes checked), every JSON file
+equal with floats compared to the same tolerance. Figures (PNG) and the HTML report are not
+compared, nor ``run_id`` columns and keys (each run's own id, e.g. in the membership export and the
+segment snapshot).
 
 Usage:
     python benchmarks/compare_outputs.py <project before> <project after>
@@ -16,8 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.catalog import latest_outputs  # noqa: E402
+
 RTOL = 1e-9
-RUN_COLUMNS = ["run_id"]  # differ between any two runs by design
+RUN_COLUMNS = {"run_id"}  # columns and JSON keys that differ between any two runs by design
 
 
 def same(a, b) -> bool:
@@ -25,7 +29,8 @@ def same(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=RTOL, abs_tol=1e-12)
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
+        keys = a.keys() - RUN_COLUMNS
+        return keys == b.keys() - RUN_COLUMNS and all(same(a[key], b[key]) for key in keys)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return a == b
@@ -34,10 +39,11 @@ def same(a, b) -> bool:
 def differences(before: Path, after: Path) -> tuple[int, list[str]]:
     """Number of files compared and a line per file that differs or is missing."""
     found, compared = [], 0
-    for path in sorted(before.glob("data/0[2-8]*/**/*")):
+    after_files = latest_outputs(after)
+    for name, path in latest_outputs(before).items():
         if path.suffix not in {".csv", ".parquet", ".json"}:
             continue
-        other, name = after / path.relative_to(before), str(path.relative_to(before))
+        other = after_files.get(name, after / name)
         compared += 1
         if not other.exists():
             found.append(f"missing: {name}")
@@ -46,7 +52,9 @@ def differences(before: Path, after: Path) -> tuple[int, list[str]]:
                 found.append(f"differs: {name}")
         else:
             read = pd.read_parquet if path.suffix == ".parquet" else pd.read_csv
-            old, new = (read(p).drop(columns=RUN_COLUMNS, errors="ignore") for p in (path, other))
+            old, new = (
+                read(p).drop(columns=list(RUN_COLUMNS), errors="ignore") for p in (path, other)
+            )
             try:
                 pd.testing.assert_frame_equal(old, new, rtol=RTOL)
             except AssertionError as error:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from kedro.pipeline import Pipeline
 
-from tests.catalog import load_latest, output_file, project_catalog
+from tests.catalog import latest_outputs, load_latest, output_file, project_catalog
 from tests.project_copy import GENERATED_LAYERS
 
 from .conftest import kedro
@@ -27,18 +27,6 @@ def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:
 # The report's provenance line names the run and the input files of the run that wrote it (a
 # partial run's inputs are the earlier layers), so it is left out of the comparison.
 RUN_LINE = re.compile(rb'<p class="run">.*?</p>')
-
-
-def latest_outputs(project: Path) -> dict[str, Path]:
-    """Every output file by its dataset path; of a versioned dataset (Kedro's layout
-    ``<path>/<version>/<name>``, versions sorting by time) the latest version's."""
-    files = {}
-    for layer in GENERATED_LAYERS:
-        # Sorted, so a later version of a versioned dataset replaces an earlier one.
-        for path in sorted((project / "data" / layer).rglob("*")):
-            versioned = path.parent.parent.name == path.name
-            files[str((path.parent.parent if versioned else path).relative_to(project))] = path
-    return {name: path for name, path in files.items() if path.is_file()}
 
 
 def digest_outputs(project: Path) -> dict[str, str]:

@@ -1,0 +1,42 @@
+"""benchmarks/compare_outputs.py: the latest version of versioned datasets, run ids ignored."""
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from compare_outputs import differences  # noqa: E402
+
+
+def _project(root: Path, latest_segment: int, run_id: str) -> Path:
+    reporting = root / "data" / "08_reporting"
+    # An older version that differs between the projects, then the latest one.
+    for version, segment in [
+        ("2026-01-01T00.00.00.000Z", root.name),
+        ("2026-02-01T00.00.00.000Z", latest_segment),
+    ]:
+        folder = reporting / "segments.csv" / version
+        folder.mkdir(parents=True)
+        frame = pd.DataFrame({"ID": [1], "segment": [segment], "run_id": [run_id]})
+        frame.to_csv(folder / "segments.csv", index=False)
+    (reporting / "snapshot.json").write_text(json.dumps({"run": {"run_id": run_id}, "k": 3}))
+    return root
+
+
+def test_runs_that_differ_only_in_run_ids_and_old_versions_are_equal(tmp_path):
+    before = _project(tmp_path / "before", latest_segment=1, run_id="a")
+    after = _project(tmp_path / "after", latest_segment=1, run_id="b")
+
+    assert differences(before, after) == (2, [])
+
+
+def test_the_latest_versions_are_compared(tmp_path):
+    before = _project(tmp_path / "before", latest_segment=1, run_id="a")
+    after = _project(tmp_path / "after", latest_segment=2, run_id="a")
+
+    compared, found = differences(before, after)
+
+    assert compared == 2 and len(found) == 1
+    assert found[0].startswith("differs: data/08_reporting/segments.csv")
