@@ -160,7 +160,10 @@ def _plain_integers(raw: pd.Series, markers: list[str]) -> pd.Series | None:
     if any(_is_number(marker) for marker in markers):
         return None
     try:
-        numbers = pc.cast(pa.array(raw.array), pa.int64())
+        # The column's Arrow chunks as they are: `pa.array` would first copy the text into one
+        # chunk (10M customers: 0.34 s a column against 0.10 s).
+        text = pa.Table.from_pandas(raw.to_frame(), preserve_index=False).column(0)
+        numbers = pc.cast(text, pa.int64())
     except (TypeError, ValueError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if numbers.null_count or not len(numbers):
@@ -168,8 +171,11 @@ def _plain_integers(raw: pd.Series, markers: list[str]) -> pd.Series | None:
     low, high = pc.min_max(numbers).values()
     if max(abs(low.as_py()), abs(high.as_py())) > _EXACT_FLOAT_INTEGER:
         return None
-    # A copy: Arrow's buffer is read-only, and the cleaning rules may fill values in place.
-    whole = numbers.to_numpy(zero_copy_only=False).astype("int64")
+    # Writable, as the cleaning rules may fill values in place: the chunks are gathered into a
+    # new array, and a single chunk (Arrow's read-only buffer) is copied.
+    whole = numbers.to_numpy()
+    if not whole.flags.writeable:
+        whole = whole.copy()
     missing = np.zeros(len(whole), dtype=bool)
     return pd.Series(pd.arrays.IntegerArray(whole, missing), index=raw.index, copy=False)
 
