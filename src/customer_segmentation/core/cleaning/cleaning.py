@@ -235,6 +235,22 @@ def _rows_with_repeated_id(id_column: str):
     return rows
 
 
+def _gather_in_id_order(frame: pd.DataFrame, positions: np.ndarray, id_column: str) -> pd.DataFrame:
+    """The rows at ``positions`` sorted by ID (the primary table's order), each column gathered
+    once: a nullable whole-number column none of whose rows misses a value comes out as int64,
+    a view of the gathered values, so `to_primary` finds the rows sorted and typed and copies
+    nothing (at 10M customers a second copy of the table costs seconds)."""
+    ids = frame[id_column].array[positions].to_numpy(dtype="int64")  # the rules leave none missing
+    order = positions[np.argsort(ids, kind="stable")]
+    columns = {}
+    for name in frame.columns:
+        values = frame[name].array.take(order)
+        if isinstance(values, pd.arrays.IntegerArray) and not values.isna().any():
+            values = values.to_numpy(dtype="int64")
+        columns[name] = values
+    return pd.DataFrame(columns, copy=False)
+
+
 def _rows_missing(frame: pd.DataFrame, alive: np.ndarray, column: str) -> np.ndarray:
     """Kept rows without a value in `column`."""
     return alive & frame[column].isna().to_numpy()
@@ -340,9 +356,7 @@ def clean_customers(
                 "detail": f"no missing value in the other {len(silent)} columns",
             }
         )
-    # In ID order, the primary table's: `to_primary` then finds them sorted (no second copy).
-    ids = frame[schema.id].array[kept].to_numpy(dtype="int64")  # the rules leave no ID missing
-    kept = frame.take(kept[np.argsort(ids, kind="stable")])
+    kept = _gather_in_id_order(frame, kept, schema.id)
     dropped = []
     if settings["constant_columns"]["drop"] and len(kept):
         dropped = find_constant_columns(kept, schema, settings["constant_columns"]["keep_required"])
