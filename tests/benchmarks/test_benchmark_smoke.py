@@ -63,5 +63,12 @@ def test_time_report_parsing():
         "\tSystem time (seconds): 4.50\n"
         "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:05.50\n"
         "\tMaximum resident set size (kbytes): 2048\n"
+        "\tMinor (reclaiming a frame) page faults: 1234\n"
     )
-    assert parse_time_report(stderr) == {"wall_s": 65.5, "cpu_s": 54.75, "peak_mib": 2.0}
+    assert parse_time_report(stderr) == {
+        "wall_s": 65.5,
+        "cpu_s": 54.75,
+        "system_s": 4.5,
+        "page_faults": 1234,
+        "peak_mib": 2.0,
+    }

@@ -6,7 +6,6 @@ from kedro.io import DataCatalog
 from kedro.io.core import DatasetError, Version
 
 from customer_segmentation.datasets import CSVDataset, JSONDataset, ParquetDataset
-from customer_segmentation.datasets.atomic import neutralise_formulas
 
 
 def test_save_returns_with_the_file_complete_and_no_partial_left(tmp_path):
@@ -85,9 +84,3 @@ def test_csv_text_cells_cannot_run_as_spreadsheet_formulas(tmp_path):
     assert written["Marital_Status"].tolist() == ["'@SUM(A1:A9)", "'-2+3", "'\tTab"]
     assert written["Income"].tolist() == [-5.0, 10.0, 20.0]  # numbers stay numbers
     assert rows["Education"][0].startswith("=")  # the caller's frame is unchanged
-
-
-def test_neutralise_formulas_returns_the_same_frame_when_nothing_is_risky():
-    frame = pd.DataFrame({"name": ["a", "b"], "n": [-1, 2]})
-
-    assert neutralise_formulas(frame) is frame

@@ -21,7 +21,7 @@ from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering import stability
 from customer_segmentation.core.eda import eda_plots
 from customer_segmentation.core.reporting import report
-from customer_segmentation.datasets.atomic import neutralise_formulas
+from customer_segmentation.core.reporting.spreadsheet import neutralise_formulas
 
 
 def _names(segment_names: dict) -> dict[int, str]:
