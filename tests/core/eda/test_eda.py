@@ -168,7 +168,12 @@ def test_enrolment_months_without_customers_show_as_zero(customers, eda_params):
     assert list(cohorts["group"]) == ["2013Q1", "2013Q2"]
 
 
-def test_correlations_match_pandas_with_and_without_missing_values(customers):
+@pytest.mark.parametrize("block_rows", [2**20, 7])  # one block; several, the last one partial
+def test_correlations_match_pandas_with_and_without_missing_values(
+    customers, block_rows, monkeypatch
+):
+    monkeypatch.setattr(eda, "COVARIANCE_BLOCK_ROWS", block_rows)
+    assert len(customers) % 7 and len(customers) > 14
     columns = ["Income", "total_spend", "NumWebVisitsMonth"]
     expected = customers[columns].corr()
     table = eda.correlation_matrix(customers, columns, 6).set_index("attribute")
