@@ -71,3 +71,16 @@ def test_common_approach_ratio_is_the_measured_one():
     assert f"**{common['time_ratio']}× faster**" in SECTION
     assert f"bare harness {common['bare_time_ratio']}× faster" in SECTION
     assert common["time_ratio"] >= 15
+
+
+def test_the_correlation_change_is_measured_before_and_after():
+    runs = [_json("node_times_10M.json"), _json("node_times_10M_after.json")]
+    node = "compute_correlations"
+    totals = [f"{sum(run['nodes'][node].values()):.1f} s" for run in runs]
+    system = [f"{run['system'][node]['system_s']:.1f} s" for run in runs]
+    faults = [f"{run['system'][node]['page_faults']:,}" for run in runs]
+    walls = [f"{run['wall_s']:.1f} s" for run in runs]
+    assert f"`{node}` {totals[0]} → {totals[1]}" in SECTION
+    assert f"(system time {system[0]} → {system[1]}" in SECTION
+    assert f"page faults {faults[0]} → {faults[1]})" in SECTION
+    assert f"from {walls[0]} to {walls[1]}" in SECTION
