@@ -151,3 +151,13 @@ def test_segments_too_far_from_the_reference_are_new_and_the_reference_dissolves
     assert [s["status"] for s in matched["segments"]] == ["new", "new"]
     assert sorted(s["stable_id"] for s in matched["segments"]) == [3, 4]
     assert sorted(s["segment"] for s in matched["dissolved"]) == [1, 2]
+
+
+def test_a_missing_feature_value_is_refused_with_where_to_fill_it():
+    rng = np.random.default_rng(3)
+    features = table(np.arange(1, 41), draw(rng.integers(0, 4, 40), rng))
+    segments = cluster(features, 4)
+    features.loc[5, "children"] = np.nan
+
+    with pytest.raises(ValueError, match="missing values in the features .*data_processing.missing_values"):
+        reference_of(features, segments)

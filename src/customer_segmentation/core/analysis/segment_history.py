@@ -29,46 +29,47 @@ from customer_segmentation.errors import InputDataError
 MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue"]
 
 
-def _values(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
-    """The features as an n x d matrix in column-major order (each feature contiguous)."""
-    values = np.asfortranarray(frame[list(features)].to_numpy(dtype="float64"))
-    if np.isnan(values).any():
+def _columns(frame: pd.DataFrame, features: Sequence[str]) -> list[np.ndarray]:
+    """The features as d float64 arrays of n values (views of float64 columns, not a copy)."""
+    columns = [frame[feature].to_numpy(dtype="float64") for feature in features]
+    if any(np.isnan(column).any() for column in columns):
         raise InputDataError(
             "customer_features: missing values in the features that place segments in the "
             "segment history (feature_engineering.preprocessing.features); fill them in "
             "data_processing.missing_values."
         )
-    return values
+    return columns
 
 
 def _centroids(
-    values: np.ndarray, segments: np.ndarray, mean: np.ndarray, scale: np.ndarray
+    columns: Sequence[np.ndarray], segments: np.ndarray, mean: np.ndarray, scale: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segment ids (sorted), centroids standardised with ``mean`` and ``scale``, and sizes:
-    ``(k,)``, ``(k, d)`` and ``(k,)``. ``values``: n x d; ``segments``: n small ids >= 0.
+    ``(k,)``, ``(k, d)`` and ``(k,)``. ``columns``: d arrays of n values; ``segments``: n small
+    ids >= 0.
 
     Standardising is linear, so the k raw means are standardised, not the n x d values."""
     sizes = np.bincount(segments)
     ids = np.flatnonzero(sizes)
-    sums = np.column_stack([np.bincount(segments, weights=column) for column in values.T])
+    sums = np.column_stack([np.bincount(segments, weights=column) for column in columns])
     return ids, (sums[ids] / sizes[ids, None] - mean) / scale, sizes[ids]
 
 
 def _summary(
-    values: np.ndarray,
+    columns: Sequence[np.ndarray],
     segments: np.ndarray,
     features: Sequence[str],
     names: Mapping[int, str],
     run: Mapping,
 ) -> dict:
     """The JSON-ready part of a snapshot: ``run``, ``features``, ``mean`` and ``scale`` per
-    feature over ``values`` (n x d; a constant feature's scale is 1) and per segment of
-    ``segments`` (stable ids, n): ``segment``, ``name``, ``customers`` and ``centroid`` in
-    those standardised units."""
-    mean = values.mean(axis=0)
-    scale = values.std(axis=0)
+    feature over ``columns`` (d arrays of n values; a constant feature's scale is 1) and per
+    segment of ``segments`` (stable ids, n): ``segment``, ``name``, ``customers`` and
+    ``centroid`` in those standardised units."""
+    mean = np.array([column.mean() for column in columns])
+    scale = np.array([column.std() for column in columns])
     scale[scale == 0] = 1.0
-    ids, centroids, sizes = _centroids(values, segments, mean, scale)
+    ids, centroids, sizes = _centroids(columns, segments, mean, scale)
     return {
         "run": dict(run),
         "features": list(features),
@@ -232,7 +233,7 @@ def track(
     columns = list(dict.fromkeys([*features, *([revenue] if revenue else [])]))
     # One join of this run's segments and features serves the match, migration and snapshot.
     frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
-    values = _values(frame, features)
+    feature_values = _columns(frame, features)
     segments = frame[SEGMENT].to_numpy(dtype="int64")
     if reference is None:
         matched = _first_identities(np.unique(segments), settings["max_distance"])
@@ -245,7 +246,10 @@ def track(
                 "feature_engineering.preprocessing.features."
             )
         ids, centroids, _ = _centroids(
-            values, segments, np.asarray(reference["mean"]), np.asarray(reference["scale"])
+            feature_values,
+            segments,
+            np.asarray(reference["mean"]),
+            np.asarray(reference["scale"]),
         )
         matched = match_segments(reference, ids, centroids, settings["max_distance"])
     _name_new_segments(matched["segments"], names)
@@ -259,7 +263,7 @@ def track(
         frame[revenue].to_numpy(dtype="float64") if revenue else np.full(len(frame), np.nan),
     )
     summary = _summary(
-        values,
+        feature_values,
         stable,
         features,
         {item["stable_id"]: item["name"] for item in matched["segments"]},
