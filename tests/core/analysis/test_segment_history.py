@@ -159,5 +159,5 @@ def test_a_missing_feature_value_is_refused_with_where_to_fill_it():
     segments = cluster(features, 4)
     features.loc[5, "children"] = np.nan
 
-    with pytest.raises(ValueError, match="missing values in the features .*data_processing.missing_values"):
+    with pytest.raises(ValueError, match="missing values in the features .*missing_values"):
         reference_of(features, segments)
