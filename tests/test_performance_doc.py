@@ -84,3 +84,17 @@ def test_the_correlation_change_is_measured_before_and_after():
     assert f"(system time {system[0]} → {system[1]}" in SECTION
     assert f"page faults {faults[0]} → {faults[1]})" in SECTION
     assert f"from {walls[0]} to {walls[1]}" in SECTION
+
+
+def test_the_segment_history_change_is_measured_before_and_after():
+    runs = [_json("node_times_10M.json"), _json("node_times_10M_after_history.json")]
+    node = "track_segments"
+    totals = [f"{sum(run['nodes'][node].values()):.1f} s" for run in runs]
+    system = [f"{run['system'][node]['system_s']:.1f} s" for run in runs]
+    all_system = [f"{sum(s['system_s'] for s in run['system'].values()):.1f} s" for run in runs]
+    walls = [f"{run['wall_s']:.1f} s" for run in runs]
+    every = [f"{sum(sum(n.values()) for n in run['nodes'].values()):.1f} s" for run in runs]
+    assert f"every node together {every[0]} → {every[1]}" in SECTION
+    assert f"`{node}` {totals[0]} →\n{totals[1]} (system time {system[0]} → {system[1]})" in SECTION
+    assert f"over the nodes {all_system[0]} → {all_system[1]}" in SECTION
+    assert f"the process {walls[0]} → {walls[1]}." in SECTION
