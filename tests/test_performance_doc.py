@@ -73,28 +73,43 @@ def test_common_approach_ratio_is_the_measured_one():
     assert common["time_ratio"] >= 15
 
 
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s"
+
+
+def _before_after(after_file: str, node: str) -> dict[str, list[str]]:
+    """Figures of the first per-node run and of ``after_file``, as the section writes them."""
+    runs = [_json("node_times_10M.json"), _json(after_file)]
+    return {
+        "node": [f"{sum(run['nodes'][node].values()):.1f} s" for run in runs],
+        "system": [f"{run['system'][node]['system_s']:.1f} s" for run in runs],
+        "faults": [f"{run['system'][node]['page_faults']:,}" for run in runs],
+        "wall": [f"{run['wall_s']:.1f} s" for run in runs],
+        "every_node": [
+            f"{sum(sum(n.values()) for n in run['nodes'].values()):.1f} s" for run in runs
+        ],
+        "all_system": [
+            f"{sum(n['system_s'] for n in run['system'].values()):.1f} s" for run in runs
+        ],
+    }
+
+
 def test_the_correlation_change_is_measured_before_and_after():
-    runs = [_json("node_times_10M.json"), _json("node_times_10M_after.json")]
-    node = "compute_correlations"
-    totals = [f"{sum(run['nodes'][node].values()):.1f} s" for run in runs]
-    system = [f"{run['system'][node]['system_s']:.1f} s" for run in runs]
-    faults = [f"{run['system'][node]['page_faults']:,}" for run in runs]
-    walls = [f"{run['wall_s']:.1f} s" for run in runs]
-    assert f"`{node}` {totals[0]} → {totals[1]}" in SECTION
-    assert f"(system time {system[0]} → {system[1]}" in SECTION
-    assert f"page faults {faults[0]} → {faults[1]})" in SECTION
-    assert f"from {walls[0]} to {walls[1]}" in SECTION
+    figures = _before_after("node_times_10M_after.json", "compute_correlations")
+    assert "`compute_correlations` {} → {}".format(*figures["node"]) in SECTION
+    assert "(system time {} → {}".format(*figures["system"]) in SECTION
+    assert "page faults {} → {})".format(*figures["faults"]) in SECTION
+    assert "from {} to {}".format(*figures["wall"]) in SECTION
 
 
 def test_the_segment_history_change_is_measured_before_and_after():
-    runs = [_json("node_times_10M.json"), _json("node_times_10M_after_history.json")]
-    node = "track_segments"
-    totals = [f"{sum(run['nodes'][node].values()):.1f} s" for run in runs]
-    system = [f"{run['system'][node]['system_s']:.1f} s" for run in runs]
-    all_system = [f"{sum(s['system_s'] for s in run['system'].values()):.1f} s" for run in runs]
-    walls = [f"{run['wall_s']:.1f} s" for run in runs]
-    every = [f"{sum(sum(n.values()) for n in run['nodes'].values()):.1f} s" for run in runs]
-    assert f"every node together {every[0]} → {every[1]}" in SECTION
-    assert f"`{node}` {totals[0]} →\n{totals[1]} (system time {system[0]} → {system[1]})" in SECTION
-    assert f"over the nodes {all_system[0]} → {all_system[1]}" in SECTION
-    assert f"the process {walls[0]} → {walls[1]}." in SECTION
+    figures = _before_after("node_times_10M_after_history.json", "track_segments")
+    assert "every node together {} → {}".format(*figures["every_node"]) in SECTION
+    assert (
+        "`track_segments` {} →\n{} (system time {} → {})".format(
+            *figures["node"], *figures["system"]
+        )
+        in SECTION
+    )
+    assert "over the nodes {} → {}".format(*figures["all_system"]) in SECTION
+    assert "the process {} → {}.".format(*figures["wall"]) in SECTION
