@@ -37,6 +37,7 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
 PHASES = ("load", "run", "hooks", "save", "other")
+USAGE = ("system_s", "page_faults")  # of the process (getrusage), charged like the phases
 
 
 class NodeTimer:
@@ -46,9 +47,7 @@ class NodeTimer:
         self.seconds: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(PHASES, 0.0))
         self._node = "(start)"
         self._phase = "other"
-        self.system: dict[str, dict[str, float]] = defaultdict(
-            lambda: {"system_s": 0.0, "page_faults": 0}
-        )
+        self.system: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(USAGE, 0))
         self._last = time.perf_counter()
         self._last_usage = resource.getrusage(resource.RUSAGE_SELF)
 
@@ -110,7 +109,7 @@ def table(seconds: dict[str, dict[str, float]], system: dict[str, dict], top: in
         cells = " | ".join(f"{seconds[name][phase]:.2f}" for phase in PHASES)
         lines.append(f"| {name} | {totals[name]:.2f} | {cells} | {usage(system[name])} |")
     summed = " | ".join(f"{sum(p[phase] for p in seconds.values()):.2f}" for phase in PHASES)
-    overall = {key: sum(cells[key] for cells in system.values()) for key in system["(start)"]}
+    overall = {key: sum(cells[key] for cells in system.values()) for key in USAGE}
     lines.append(
         f"| **all {len(totals)}** | **{sum(totals.values()):.2f}** | {summed} | {usage(overall)} |"
     )

@@ -29,7 +29,7 @@ from customer_segmentation.errors import InputDataError
 MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue"]
 
 
-def _columns(frame: pd.DataFrame, features: Sequence[str]) -> list[np.ndarray]:
+def _feature_values(frame: pd.DataFrame, features: Sequence[str]) -> list[np.ndarray]:
     """The features as d float64 arrays of n values (views of float64 columns, not a copy)."""
     columns = [frame[feature].to_numpy(dtype="float64") for feature in features]
     if any(np.isnan(column).any() for column in columns):
@@ -233,7 +233,7 @@ def track(
     columns = list(dict.fromkeys([*features, *([revenue] if revenue else [])]))
     # One join of this run's segments and features serves the match, migration and snapshot.
     frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
-    feature_values = _columns(frame, features)
+    feature_values = _feature_values(frame, features)
     segments = frame[SEGMENT].to_numpy(dtype="int64")
     if reference is None:
         matched = _first_identities(np.unique(segments), settings["max_distance"])
