@@ -12,7 +12,9 @@ two consecutive events is charged to the node it belongs to:
 
 Each node also gets the system CPU time and the minor page faults of the process over the same
 intervals (``getrusage``): on a virtual machine that hands freed memory back to its host, first
-touches of memory are costly faults, and these columns show which nodes pay for them.
+touches of memory are costly faults, and these columns show which nodes pay for them. The last
+column is the process's peak resident memory when the node ended: the nodes that raise it are the
+ones that touch new memory.
 
 The project's ``before_pipeline_run`` hooks (run guard: input hashes, checks) and the time before
 the first node are reported as ``(start)``, the time after the last as ``(end)``.
@@ -50,6 +52,7 @@ class NodeTimer:
         self.system: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(USAGE, 0))
         self._last = time.perf_counter()
         self._last_usage = resource.getrusage(resource.RUSAGE_SELF)
+        self.peak_mib: dict[str, int] = defaultdict(int)
 
     def _mark(self, node: str, next_phase: str) -> None:
         """Charge the time since the last event to the current node and phase, then switch."""
@@ -57,6 +60,7 @@ class NodeTimer:
         self.seconds[self._node][self._phase] += now - self._last
         self.system[self._node]["system_s"] += usage.ru_stime - self._last_usage.ru_stime
         self.system[self._node]["page_faults"] += usage.ru_minflt - self._last_usage.ru_minflt
+        self.peak_mib[self._node] = max(self.peak_mib[self._node], usage.ru_maxrss // 1024)
         self._node, self._phase, self._last, self._last_usage = node, next_phase, now, usage
 
     # trylast on every "before" hook and tryfirst on every "after" hook: the project's own hooks
@@ -94,12 +98,17 @@ class NodeTimer:
         self._mark("(end)", "other")
 
 
-def table(seconds: dict[str, dict[str, float]], system: dict[str, dict], top: int) -> str:
+def table(
+    seconds: dict[str, dict[str, float]],
+    system: dict[str, dict],
+    peak_mib: dict[str, int],
+    top: int,
+) -> str:
     """Markdown table of the ``top`` nodes by total time, with the total of all of them."""
     totals = {name: sum(phases.values()) for name, phases in seconds.items()}
     lines = [
-        "| node | total s | " + " | ".join(PHASES) + " | system s | page faults |",
-        "| --- | ---: |" + " ---: |" * (len(PHASES) + 2),
+        "| node | total s | " + " | ".join(PHASES) + " | system s | page faults | peak MiB |",
+        "| --- | ---: |" + " ---: |" * (len(PHASES) + 3),
     ]
 
     def usage(cells: dict) -> str:
@@ -107,11 +116,15 @@ def table(seconds: dict[str, dict[str, float]], system: dict[str, dict], top: in
 
     for name in sorted(totals, key=totals.get, reverse=True)[:top]:
         cells = " | ".join(f"{seconds[name][phase]:.2f}" for phase in PHASES)
-        lines.append(f"| {name} | {totals[name]:.2f} | {cells} | {usage(system[name])} |")
+        lines.append(
+            f"| {name} | {totals[name]:.2f} | {cells} | {usage(system[name])} | "
+            f"{peak_mib[name]:,} |"
+        )
     summed = " | ".join(f"{sum(p[phase] for p in seconds.values()):.2f}" for phase in PHASES)
     overall = {key: sum(cells[key] for cells in system.values()) for key in USAGE}
     lines.append(
-        f"| **all {len(totals)}** | **{sum(totals.values()):.2f}** | {summed} | {usage(overall)} |"
+        f"| **all {len(totals)}** | **{sum(totals.values()):.2f}** | {summed} | {usage(overall)} "
+        f"| {max(peak_mib.values()):,} |"
     )
     return "\n".join(lines)
 
@@ -167,11 +180,19 @@ def main(argv: list[str] | None = None) -> int:
         pipelines = args.pipelines.split(",") if args.pipelines else None
         session.run(pipeline_names=pipelines)
     wall = time.perf_counter() - started
-    print(table(timer.seconds, timer.system, args.top))
+    print(table(timer.seconds, timer.system, timer.peak_mib, args.top))
     print(f"\nprocess wall time {wall:.1f} s (Kedro start-up included)")
     if args.json:
         args.json.write_text(
-            json.dumps({"wall_s": wall, "nodes": timer.seconds, "system": timer.system}, indent=2)
+            json.dumps(
+                {
+                    "wall_s": wall,
+                    "nodes": timer.seconds,
+                    "system": timer.system,
+                    "peak_mib": timer.peak_mib,
+                },
+                indent=2,
+            )
         )
     return 0
 

@@ -12,6 +12,9 @@
 - Pre-flight refusals before anything is written: missing inputs, an output folder that cannot
   be written, and (``after_node_run``, which Kedro calls before it saves the node's outputs) too
   few or too few distinct customers for ``clustering.k_range`` (core/clustering/preflight.py).
+
+Also here: the run keeps the memory its nodes free, for the next nodes (``KeepFreedMemory``,
+memory.py), and a short console summary of every run (``RunSummary``).
 """
 
 import hashlib
@@ -34,6 +37,7 @@ from customer_segmentation.core.clustering.preflight import (
     require_distinct_model_input,
 )
 from customer_segmentation.errors import InputDataError
+from customer_segmentation.memory import keep_freed_memory
 
 LOGGER = logging.getLogger(__name__)
 MANIFEST = "run_manifest.json"
@@ -170,6 +174,14 @@ def refuse_unwritable_outputs(pipeline, catalog) -> None:
         + "\nNothing was written. Remove the file standing in the folder's place (or give this "
         "user write access to the folder), then run this command again."
     )
+
+
+class KeepFreedMemory:
+    """Kedro hook: from the start of a run, the process reuses the memory its nodes free."""
+
+    @hook_impl
+    def before_pipeline_run(self) -> None:
+        keep_freed_memory()
 
 
 class RunGuard:

@@ -3,7 +3,7 @@
 import warnings
 
 from customer_segmentation.config import LOCAL_ENV, LocalOnTopConfigLoader
-from customer_segmentation.hooks import RunGuard, RunSummary
+from customer_segmentation.hooks import KeepFreedMemory, RunGuard, RunSummary
 from customer_segmentation.tracking import TrackInMlflow, tracking_installed
 
 # Kedro 1.7's config loader calls OmegaConf.register_new_resolver, which OmegaConf deprecates: a
@@ -20,6 +20,12 @@ CONFIG_LOADER_ARGS = {
     # conf/<env> overrides single parameter keys, not whole blocks (conf/local/README.md).
     "merge_strategy": {"parameters": "soft"},
 }
-HOOKS = (RunGuard(), RunSummary(), *([TrackInMlflow()] if tracking_installed() else []))
-"""Lock, run manifest and stale-report stamp; a short console summary of every run (hooks.py);
-with the `tracking` extra, the run's numbers and files in MLflow (tracking.py)."""
+HOOKS = (
+    KeepFreedMemory(),
+    RunGuard(),
+    RunSummary(),
+    *([TrackInMlflow()] if tracking_installed() else []),
+)
+"""Freed memory kept for reuse; lock, run manifest and stale-report stamp; a short console summary
+of every run (hooks.py); with the `tracking` extra, the run's numbers and files in MLflow
+(tracking.py)."""

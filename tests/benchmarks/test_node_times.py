@@ -1,5 +1,5 @@
 """benchmarks/node_times.py charges each interval between Kedro events to its node and phase,
-with the system time and page faults of the process over the same interval."""
+with the system time and page faults of the process over the same interval, and its peak."""
 
 import mmap
 import sys
@@ -33,7 +33,10 @@ def test_memory_touched_in_a_node_is_charged_to_it_and_the_table_sums_every_node
     assert touched.sum() == 2**24
     assert timer.system["touches"]["page_faults"] >= 64
     assert timer.system["touches"]["page_faults"] > timer.system["idle"]["page_faults"]
-    rendered = table(timer.seconds, timer.system, top=10)
-    assert "| system s | page faults |" in rendered
+    assert timer.peak_mib["touches"] >= 128
+    assert timer.peak_mib["idle"] >= timer.peak_mib["touches"]
+    rendered = table(timer.seconds, timer.system, timer.peak_mib, top=10)
+    assert "| system s | page faults | peak MiB |" in rendered
     total_faults = sum(cells["page_faults"] for cells in timer.system.values())
-    assert rendered.splitlines()[-1].endswith(f"| {total_faults:,} |")
+    peak = max(timer.peak_mib.values())
+    assert rendered.splitlines()[-1].endswith(f"| {total_faults:,} | {peak:,} |")
