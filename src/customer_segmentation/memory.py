@@ -8,6 +8,8 @@ memory its guest frees (free page reporting, ballooning), each such first touch 
 host serves: about 9 s of system time per GiB on the machine of docs/performance.md, against
 0.13 s for memory the process reuses. Serving large blocks from the heap and never trimming it
 makes a run reuse its own memory: the process keeps its peak until it exits, as a batch run may.
+A notebook kernel that ran a pipeline keeps it until the kernel restarts; to opt out, take
+``KeepFreedMemory()`` out of ``HOOKS`` in settings.py.
 """
 
 import ctypes
