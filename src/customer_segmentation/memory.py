@@ -6,8 +6,9 @@ with a fresh ``mmap`` and hands it back with ``munmap`` when freed, so the next 
 size is faulted in and zeroed by the kernel again. On a virtual machine whose host reclaims the
 memory its guest frees (free page reporting, ballooning), each such first touch is a fault the
 host serves: about 9 s of system time per GiB on the machine of docs/performance.md, against
-0.13 s for memory the process reuses. Serving large blocks from the heap and never trimming it
-makes a run reuse its own memory: the process keeps its peak until it exits, as a batch run may.
+0.13 s for memory the process reuses. Serving large blocks from the heap, and trimming it only
+when 2 GiB at its top are free, makes a run reuse its own memory: the process keeps (nearly) its
+peak until it exits, as a batch run may.
 A notebook kernel that ran a pipeline keeps it until the kernel restarts; to opt out, take
 ``KeepFreedMemory()`` out of ``HOOKS`` in settings.py.
 """
