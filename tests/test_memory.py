@@ -1,15 +1,13 @@
 """memory.keep_freed_memory: large blocks come from the heap, which a free does not shrink."""
 
-import platform
 import subprocess
 import sys
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
-    reason="glibc's malloc settings",
-)
+from customer_segmentation.memory import runs_on_glibc
+
+pytestmark = pytest.mark.skipif(not runs_on_glibc(), reason="glibc's malloc settings")
 
 # Allocates a 64 MiB block (above glibc's largest default mmap threshold, 32 MiB), then frees
 # it; prints whether the block lay in the process's heap and whether the heap kept its end.
@@ -18,7 +16,7 @@ import sys
 import numpy as np
 from customer_segmentation.memory import keep_freed_memory
 
-def heap_end():
+def heap_range():
     with open("/proc/self/maps") as maps:
         ranges = [line.split()[0] for line in maps if line.rstrip().endswith("[heap]")]
     return [int(bound, 16) for bound in ranges[0].split("-")] if ranges else [0, 0]
@@ -26,10 +24,10 @@ def heap_end():
 if sys.argv[1] == "keep":
     assert keep_freed_memory()
 block = np.ones(2**26 // 8)
-start, end = heap_end()
+start, end = heap_range()
 in_heap = start <= block.ctypes.data < end
 del block
-print(in_heap, heap_end()[1] == end)
+print(in_heap, heap_range()[1] == end)
 """
 
 

@@ -11,8 +11,8 @@ DOC = (REPO_ROOT / "docs/performance.md").read_text(encoding="utf-8")
 SECTION = DOC[DOC.index("### Seventh round") : DOC.index("### Sixth round")]
 
 
-def _json(name: str) -> dict:
-    return json.loads((MEASURED / name).read_text(encoding="utf-8"))
+def _json(name: str, folder: Path = MEASURED) -> dict:
+    return json.loads((folder / name).read_text(encoding="utf-8"))
 
 
 def _row(first_cell: str) -> list[str]:
@@ -144,7 +144,7 @@ RUNS_8 = {  # label -> measurement file (before: 833453f, the code before issue 
 def node_table_8() -> str:
     """Per node at 10M: the seventh round's last run against this round's, same project."""
     before = _json("node_times_10M_after_history.json")
-    after = json.loads((MEASURED_8 / "node_times_10M_hook.json").read_text(encoding="utf-8"))
+    after = _json("node_times_10M_hook.json", MEASURED_8)
     lines = [
         "| node | before s | after s | system s before / after | page faults before / after |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -180,15 +180,20 @@ def node_table_8() -> str:
     return "\n".join(lines)
 
 
+def _end_to_end_8() -> dict[str, dict]:
+    """The end-to-end figures of each run of ``RUNS_8``, by its label."""
+    return {
+        label: _json(name, MEASURED_8)["results"][0]["end_to_end"] for label, name in RUNS_8.items()
+    }
+
+
 def runs_table_8() -> str:
     """`kedro run` end to end, the code before this issue's work against main, one script."""
     lines = [
         "| `kedro run` | wall | user CPU | system CPU | minor page faults | peak |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for label, name in RUNS_8.items():
-        measured = json.loads((MEASURED_8 / name).read_text(encoding="utf-8"))
-        run = measured["results"][0]["end_to_end"]
+    for label, run in _end_to_end_8().items():
         lines.append(
             f"| {label} | {run['wall_s']:.1f} s | {run['cpu_s'] - run['system_s']:.1f} s | "
             f"{run['system_s']:.1f} s | {run['page_faults']:,} | {run['peak_mib']:,.0f} MiB |"
@@ -242,33 +247,28 @@ def test_eighth_round_process_figures_are_the_measured_ones():
     per_gib = re.search(r"'seconds_per_gib': ([\d.]+)", touch)[1]
     assert f"cost {per_gib} s/GiB of system time" in SECTION_8
     assert "peak is 6,673 MiB when it ends" in SECTION_8
-    nodes = json.loads((MEASURED_8 / "node_times_10M_hook.json").read_text(encoding="utf-8"))
+    nodes = _json("node_times_10M_hook.json", MEASURED_8)
     assert nodes["peak_mib"]["parse_raw_customers"] == 6673
 
 
 def test_eighth_round_ratios_are_computed_from_the_runs():
-    runs = {
-        label: json.loads((MEASURED_8 / name).read_text(encoding="utf-8"))["results"][0][
-            "end_to_end"
-        ]
-        for label, name in RUNS_8.items()
-    }
+    runs = _end_to_end_8()
+    text = " ".join(SECTION_8.split())
     before, after = runs["before, 1M"], runs["after, 1M"]
     assert (
         f"takes {after['wall_s'] / before['wall_s']:.2f}× its wall time and "
         f"{after['cpu_s'] / before['cpu_s']:.2f}× its CPU time ({after['cpu_s']:.1f} s against "
-        f"{before['cpu_s']:.1f} s)" in " ".join(SECTION_8.split())
+        f"{before['cpu_s']:.1f} s)" in text
     )
     big = {
         side: [run for label, run in runs.items() if label.startswith(f"{side}, 10M")]
         for side in ("before", "after")
     }
 
-    def span(values: list[float], unit: str = " s") -> str:
-        return f"{min(values):.1f}–{max(values):.1f}{unit}"
+    def span(values: list[float]) -> str:
+        return f"{min(values):.1f}–{max(values):.1f} s"
 
     ratios = [a["wall_s"] / b["wall_s"] for a, b in zip(big["after"], big["before"], strict=True)]
-    text = " ".join(SECTION_8.split())
     assert f"{min(ratios):.2f}–{max(ratios):.2f}× its wall time" in text
     for measure, written in (
         (lambda run: run["cpu_s"], "the same CPU time ({} against {})"),

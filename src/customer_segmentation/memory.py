@@ -24,6 +24,11 @@ _M_MMAP_THRESHOLD = -3
 _LARGEST_SETTING = 2**31 - 1
 
 
+def runs_on_glibc() -> bool:
+    """True on Linux with glibc, the C library whose ``malloc`` settings this module changes."""
+    return platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+
+
 def keep_freed_memory() -> bool:
     """Make this process's ``malloc`` keep freed memory for reuse instead of returning it.
 
@@ -34,7 +39,7 @@ def keep_freed_memory() -> bool:
         True when applied (Linux with glibc); False on other C libraries (macOS, musl,
         Windows), where nothing changes.
     """
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    if not runs_on_glibc():
         return False
     mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
