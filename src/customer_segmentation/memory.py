@@ -11,11 +11,22 @@ when 2 GiB at its top are free, makes a run reuse its own memory: the process ke
 peak until it exits, as a batch run may.
 A notebook kernel that ran a pipeline keeps it until the kernel restarts; to opt out, take
 ``KeepFreedMemory()`` out of ``HOOKS`` in settings.py.
+
+Arrow's buffers (the raw text, Parquet and CSV reads and writes) come from Arrow's own pool,
+mimalloc, which returns freed pages to the system 10 ms after a free: the same first touches
+again. mimalloc reads its settings from the environment once, when pyarrow loads, so the package
+sets ``MIMALLOC_PURGE_DELAY=-1`` (never return) on import, before anything loads pyarrow
+(``keep_arrow_freed_memory``); to opt out, set ``MIMALLOC_PURGE_DELAY`` yourself (10 is
+mimalloc's default).
 """
 
 import ctypes
+import os
 import platform
+import sys
 
+# mimalloc's setting: milliseconds after a free before the pages go back to the system (-1: never).
+ARROW_PURGE_DELAY = "MIMALLOC_PURGE_DELAY"
 # glibc's mallopt parameters (malloc.h).
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -46,3 +57,20 @@ def keep_freed_memory() -> bool:
     applied = mallopt(_M_MMAP_THRESHOLD, _LARGEST_SETTING)
     applied &= mallopt(_M_TRIM_THRESHOLD, _LARGEST_SETTING)
     return bool(applied)
+
+
+def keep_arrow_freed_memory() -> bool:
+    """Make Arrow's memory pool (mimalloc) keep the memory its buffers free, for reuse.
+
+    Sets ``MIMALLOC_PURGE_DELAY=-1`` unless the variable is set already (a user's own value
+    wins). mimalloc reads it when pyarrow loads, so this must run before anything imports
+    pyarrow: the package's ``__init__`` calls it, and ``kedro run`` imports the package before
+    pandas.
+
+    Returns:
+        True when Arrow will keep freed memory: pyarrow is not loaded yet and the variable is
+        (now) -1; False otherwise, and then nothing changes.
+    """
+    if "pyarrow" in sys.modules:
+        return False
+    return os.environ.setdefault(ARROW_PURGE_DELAY, "-1") == "-1"
