@@ -1,5 +1,5 @@
-"""docs/performance.md's seventh- and eighth-round figures are the ones the benchmark scripts wrote
-(docs/measurements/2026-12-03 and 2026-12-03-round8), not typed by hand."""
+"""docs/performance.md's seventh- to ninth-round figures are the ones the benchmark scripts wrote
+(docs/measurements/2026-12-03, 2026-12-03-round8 and 2026-12-03-round9), not typed by hand."""
 
 import json
 import re
@@ -180,20 +180,18 @@ def node_table_8() -> str:
     return "\n".join(lines)
 
 
-def _end_to_end_8() -> dict[str, dict]:
-    """The end-to-end figures of each run of ``RUNS_8``, by its label."""
-    return {
-        label: _json(name, MEASURED_8)["results"][0]["end_to_end"] for label, name in RUNS_8.items()
-    }
+def _end_to_end(runs: dict[str, str], folder: Path) -> dict[str, dict]:
+    """The end-to-end figures of each run (label -> measurement file), by its label."""
+    return {label: _json(name, folder)["results"][0]["end_to_end"] for label, name in runs.items()}
 
 
-def runs_table_8() -> str:
-    """`kedro run` end to end, the code before this issue's work against main, one script."""
+def runs_table(runs: dict[str, str], folder: Path) -> str:
+    """`kedro run` end to end, one row per run (label -> run_benchmarks.py output)."""
     lines = [
         "| `kedro run` | wall | user CPU | system CPU | minor page faults | peak |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for label, run in _end_to_end_8().items():
+    for label, run in _end_to_end(runs, folder).items():
         lines.append(
             f"| {label} | {run['wall_s']:.1f} s | {run['cpu_s'] - run['system_s']:.1f} s | "
             f"{run['system_s']:.1f} s | {run['page_faults']:,} | {run['peak_mib']:,.0f} MiB |"
@@ -206,7 +204,7 @@ def test_eighth_round_per_node_table_is_the_measured_one():
 
 
 def test_eighth_round_before_and_after_runs_are_the_measured_ones():
-    assert runs_table_8() in SECTION_8
+    assert runs_table(RUNS_8, MEASURED_8) in SECTION_8
 
 
 def _time_v(path: Path) -> dict[str, float]:
@@ -220,6 +218,7 @@ def _time_v(path: Path) -> dict[str, float]:
     return {
         "wall_s": 60 * int(minutes) + float(seconds),
         "system_s": float(field("System time (seconds)")),
+        "user_s": float(field("User time (seconds)")),
         "page_faults": int(field("Minor (reclaiming a frame) page faults")),
         "peak_mib": round(int(field("Maximum resident set size (kbytes)")) / 1024),
     }
@@ -252,7 +251,7 @@ def test_eighth_round_process_figures_are_the_measured_ones():
 
 
 def test_eighth_round_ratios_are_computed_from_the_runs():
-    runs = _end_to_end_8()
+    runs = _end_to_end(RUNS_8, MEASURED_8)
     text = " ".join(SECTION_8.split())
     before, after = runs["before, 1M"], runs["after, 1M"]
     assert (
@@ -277,3 +276,155 @@ def test_eighth_round_ratios_are_computed_from_the_runs():
     ):
         spans = [span([measure(run) for run in big[side]]) for side in ("after", "before")]
         assert written.format(*spans) in text
+
+
+# The ninth round: Arrow's pool keeps what it frees. Tables rendered from the measurements.
+MEASURED_9 = REPO_ROOT / "docs/measurements/2026-12-03-round9"
+SECTION_9 = DOC[DOC.index("### Ninth round") : DOC.index("### Eighth round")]
+PURGE_ENV_9 = {  # label -> /usr/bin/time -v of `kedro run` at 10M, main before this round
+    "default, first": "purge_env_10M_default_1.txt",
+    "`MIMALLOC_PURGE_DELAY=-1`, first": "purge_env_10M_nopurge_1.txt",
+    "default, second": "purge_env_10M_default_2.txt",
+    "`MIMALLOC_PURGE_DELAY=-1`, second": "purge_env_10M_nopurge_2.txt",
+}
+
+
+def _pairs(prefix: str) -> dict[str, str]:
+    """Two pairs per size, each pair's order swapped: label -> run_benchmarks.py output."""
+    runs = {}
+    for size, label in ((1_000_000, "1M"), (10_000_000, "10M")):
+        runs[f"before, {label}"] = f"{prefix}_before_{size}_1.json"
+        runs[f"after, {label}"] = f"{prefix}_after_{size}_1.json"
+        runs[f"after, {label}, second pair (after first)"] = f"{prefix}_after_{size}_2.json"
+        runs[f"before, {label}, second pair"] = f"{prefix}_before_{size}_2.json"
+    return runs
+
+
+RUNS_9 = _pairs("arrow_pool")  # before: b7c9567, after: this round's change
+RUNS_9_PRE_ISSUE = _pairs("pre_issue")  # before: 833453f, the code before issue 13's work
+
+
+def purge_env_table() -> str:
+    lines = [
+        "| `kedro run`, 10M | wall | user CPU | system CPU | minor page faults | peak |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, name in PURGE_ENV_9.items():
+        run = _time_v(MEASURED_9 / name)
+        lines.append(
+            f"| {label} | {run['wall_s']:.1f} s | {run['user_s']:.1f} s | {run['system_s']:.1f} s "
+            f"| {run['page_faults']:,} | {run['peak_mib']:,} MiB |"
+        )
+    return "\n".join(lines)
+
+
+def test_ninth_round_tables_are_the_measured_ones():
+    assert purge_env_table() in SECTION_9
+    assert runs_table(RUNS_9, MEASURED_9) in SECTION_9
+    assert runs_table(RUNS_9_PRE_ISSUE, MEASURED_9) in SECTION_9
+    touch = (MEASURED_9 / "first_touch.txt").read_text(encoding="utf-8")
+    per_gib = re.search(r"'seconds_per_gib': ([\d.]+)", touch)[1]
+    assert f"cost {per_gib} s/GiB of system time" in " ".join(SECTION_9.split())
+
+
+def _ten_million(runs: dict[str, str]) -> dict[str, list[dict]]:
+    """The 10M runs of each side, first pair first."""
+    figures = _end_to_end(runs, MEASURED_9)
+    return {
+        side: [figures[f"{side}, 10M"], figures[f"{side}, 10M, second pair" + suffix]]
+        for side, suffix in (("before", ""), ("after", " (after first)"))
+    }
+
+
+def test_ninth_round_text_figures_are_computed_from_the_runs():
+    text = " ".join(SECTION_9.split())
+    big = _ten_million(RUNS_9)
+    saved = [b["wall_s"] - a["wall_s"] for a, b in zip(big["after"], big["before"], strict=True)]
+    fewer = [
+        1 - a["page_faults"] / b["page_faults"]
+        for a, b in zip(big["after"], big["before"], strict=True)
+    ]
+    more = [a["peak_mib"] - b["peak_mib"] for a, b in zip(big["after"], big["before"], strict=True)]
+    assert f"{min(saved):.1f}–{max(saved):.1f} s less wall time" in text
+    assert f"{min(fewer):.0%}–{max(fewer):.0%} fewer page faults" in text
+    assert f"{min(more):,.0f}–{max(more):,.0f} MiB more peak" in text
+    old = _ten_million(RUNS_9_PRE_ISSUE)
+    ratios = [a["wall_s"] / b["wall_s"] for a, b in zip(old["after"], old["before"], strict=True)]
+    assert f"{min(ratios):.2f}–{max(ratios):.2f}× the wall time of the code before" in text
+
+
+def _span(values: list[float], digits: int = 1) -> str:
+    return f"{min(values):.{digits}f}–{max(values):.{digits}f}"
+
+
+def test_ninth_round_comparisons_are_computed_from_the_runs():
+    text = " ".join(SECTION_9.split())
+    runs = _end_to_end(RUNS_9, MEASURED_9)
+    small = [run["wall_s"] for label, run in runs.items() if ", 1M" in label]
+    assert f"spread over {_span(small)} s with no order between the trees" in text
+    peak = max(run["peak_mib"] for run in _ten_million(RUNS_9)["after"])
+    assert f"{peak:,.0f} MiB at most" in text
+    old = _ten_million(RUNS_9_PRE_ISSUE)
+    for measure, written in (
+        (lambda run: run["cpu_s"], "for less CPU time ({} s against {} s)"),
+        (lambda run: run["cpu_s"] - run["system_s"], "more user time ({} s against {} s)"),
+        (lambda run: run["system_s"], "less system time ({} s against {} s)"),
+    ):
+        spans = [_span([measure(run) for run in old[side]]) for side in ("after", "before")]
+        assert written.format(*spans) in text
+    cores = [
+        _span([run["cpu_s"] / run["wall_s"] for run in old[side]], 2)
+        for side in ("before", "after")
+    ]
+    assert "it kept {} cores busy on average against {}".format(*cores) in text
+    pre = _end_to_end(RUNS_9_PRE_ISSUE, MEASURED_9)
+    small = {
+        side: _span(
+            [run["wall_s"] for label, run in pre.items() if label.startswith(side + ", 1M")]
+        )
+        for side in ("before", "after")
+    }
+    assert f"the old code took {small['before']} s and main {small['after']} s" in text
+
+
+def test_ninth_round_thread_runner_figures_are_the_measured_ones():
+    text = " ".join(SECTION_9.split())
+    one = dict(
+        re.findall(r"^(\w+) ([\d.]+) s", (MEASURED_9 / "threadrunner_1M.txt").read_text(), re.M)
+    )
+    assert (
+        f"At 1M it took {float(one['thread']):.1f} s against {float(one['sequential']):.1f} s "
+        "sequential" in text
+    )
+    threads = _time_v(MEASURED_9 / "threadrunner_10M_thread.txt")
+    sequential = _time_v(MEASURED_9 / "threadrunner_10M_sequential.txt")
+    assert (
+        f"at 10M {threads['wall_s']:.1f} s against {sequential['wall_s']:.1f} s, with a peak of "
+        f"{threads['peak_mib']:,} MiB against {sequential['peak_mib']:,} MiB" in text
+    )
+
+
+def test_the_results_summary_quotes_the_latest_round():
+    summary = " ".join(DOC[DOC.index("## Results") : DOC.index("### Ninth round")].split())
+    main = [
+        (label, run)
+        for runs in (RUNS_9, RUNS_9_PRE_ISSUE)
+        for label, run in _end_to_end(runs, MEASURED_9).items()
+        if label.startswith("after")
+    ]
+    old = [
+        (label, run)
+        for label, run in _end_to_end(RUNS_9_PRE_ISSUE, MEASURED_9).items()
+        if label.startswith("before")
+    ]
+
+    def walls(runs: list[tuple[str, dict]], size: str) -> str:
+        return _span([run["wall_s"] for label, run in runs if f", {size}" in label])
+
+    assert (
+        f"10,000,000 customers take {walls(main, '10M')} s end to end and 1,000,000 take "
+        f"{walls(main, '1M')} s" in summary
+    )
+    assert f"misses them too ({walls(old, '10M')} s and {walls(old, '1M')} s)" in summary
+    peak = max(run["peak_mib"] for _, run in main)
+    assert f"the peak its limit ({peak:,.0f} MiB at most" in summary
