@@ -185,18 +185,29 @@ def _end_to_end(runs: dict[str, str], folder: Path) -> dict[str, dict]:
     return {label: _json(name, folder)["results"][0]["end_to_end"] for label, name in runs.items()}
 
 
-def runs_table(runs: dict[str, str], folder: Path) -> str:
-    """`kedro run` end to end, one row per run (label -> run_benchmarks.py output)."""
+def _usage_table(first_header: str, rows: dict[str, dict]) -> str:
+    """A markdown table of wall, user and system time, page faults and peak, one row per run."""
     lines = [
-        "| `kedro run` | wall | user CPU | system CPU | minor page faults | peak |",
+        f"| {first_header} | wall | user CPU | system CPU | minor page faults | peak |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for label, run in _end_to_end(runs, folder).items():
+    for label, run in rows.items():
         lines.append(
-            f"| {label} | {run['wall_s']:.1f} s | {run['cpu_s'] - run['system_s']:.1f} s | "
-            f"{run['system_s']:.1f} s | {run['page_faults']:,} | {run['peak_mib']:,.0f} MiB |"
+            f"| {label} | {run['wall_s']:.1f} s | {run['user_s']:.1f} s | {run['system_s']:.1f} s "
+            f"| {run['page_faults']:,} | {run['peak_mib']:,.0f} MiB |"
         )
     return "\n".join(lines)
+
+
+def runs_table(runs: dict[str, str], folder: Path) -> str:
+    """`kedro run` end to end, one row per run (label -> run_benchmarks.py output)."""
+    return _usage_table(
+        "`kedro run`",
+        {
+            label: run | {"user_s": run["cpu_s"] - run["system_s"]}
+            for label, run in _end_to_end(runs, folder).items()
+        },
+    )
 
 
 def test_eighth_round_per_node_table_is_the_measured_one():
@@ -264,18 +275,28 @@ def test_eighth_round_ratios_are_computed_from_the_runs():
         for side in ("before", "after")
     }
 
-    def span(values: list[float]) -> str:
-        return f"{min(values):.1f}–{max(values):.1f} s"
-
     ratios = [a["wall_s"] / b["wall_s"] for a, b in zip(big["after"], big["before"], strict=True)]
     assert f"{min(ratios):.2f}–{max(ratios):.2f}× its wall time" in text
-    for measure, written in (
-        (lambda run: run["cpu_s"], "the same CPU time ({} against {})"),
-        (lambda run: run["cpu_s"] - run["system_s"], "more user time ({} against {})"),
-        (lambda run: run["system_s"], "less system time ({} against {})"),
-    ):
-        spans = [span([measure(run) for run in big[side]]) for side in ("after", "before")]
-        assert written.format(*spans) in text
+    for phrase in _cpu_split(big, "the same CPU time"):
+        assert phrase in text
+
+
+def _span(values: list[float], digits: int = 1) -> str:
+    return f"{min(values):.{digits}f}–{max(values):.{digits}f}"
+
+
+def _cpu_split(by_side: dict[str, list[dict]], cpu_words: str) -> list[str]:
+    """The text's CPU, user and system time of the after runs against the before runs."""
+    measures = {
+        cpu_words: lambda run: run["cpu_s"],
+        "more user time": lambda run: run["cpu_s"] - run["system_s"],
+        "less system time": lambda run: run["system_s"],
+    }
+    return [
+        f"{words} ({_span([measure(run) for run in by_side['after']])} s against "
+        f"{_span([measure(run) for run in by_side['before']])} s)"
+        for words, measure in measures.items()
+    ]
 
 
 # The ninth round: Arrow's pool keeps what it frees. Tables rendered from the measurements.
@@ -305,17 +326,10 @@ RUNS_9_PRE_ISSUE = _pairs("pre_issue")  # before: 833453f, the code before issue
 
 
 def purge_env_table() -> str:
-    lines = [
-        "| `kedro run`, 10M | wall | user CPU | system CPU | minor page faults | peak |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for label, name in PURGE_ENV_9.items():
-        run = _time_v(MEASURED_9 / name)
-        lines.append(
-            f"| {label} | {run['wall_s']:.1f} s | {run['user_s']:.1f} s | {run['system_s']:.1f} s "
-            f"| {run['page_faults']:,} | {run['peak_mib']:,} MiB |"
-        )
-    return "\n".join(lines)
+    return _usage_table(
+        "`kedro run`, 10M",
+        {label: _time_v(MEASURED_9 / name) for label, name in PURGE_ENV_9.items()},
+    )
 
 
 def test_ninth_round_tables_are_the_measured_ones():
@@ -353,10 +367,6 @@ def test_ninth_round_text_figures_are_computed_from_the_runs():
     assert f"{min(ratios):.2f}–{max(ratios):.2f}× the wall time of the code before" in text
 
 
-def _span(values: list[float], digits: int = 1) -> str:
-    return f"{min(values):.{digits}f}–{max(values):.{digits}f}"
-
-
 def test_ninth_round_comparisons_are_computed_from_the_runs():
     text = " ".join(SECTION_9.split())
     runs = _end_to_end(RUNS_9, MEASURED_9)
@@ -365,13 +375,8 @@ def test_ninth_round_comparisons_are_computed_from_the_runs():
     peak = max(run["peak_mib"] for run in _ten_million(RUNS_9)["after"])
     assert f"{peak:,.0f} MiB at most" in text
     old = _ten_million(RUNS_9_PRE_ISSUE)
-    for measure, written in (
-        (lambda run: run["cpu_s"], "for less CPU time ({} s against {} s)"),
-        (lambda run: run["cpu_s"] - run["system_s"], "more user time ({} s against {} s)"),
-        (lambda run: run["system_s"], "less system time ({} s against {} s)"),
-    ):
-        spans = [_span([measure(run) for run in old[side]]) for side in ("after", "before")]
-        assert written.format(*spans) in text
+    for phrase in _cpu_split(old, "for less CPU time"):
+        assert phrase in text
     cores = [
         _span([run["cpu_s"] / run["wall_s"] for run in old[side]], 2)
         for side in ("before", "after")
