@@ -253,9 +253,7 @@ def test_eighth_round_process_figures_are_the_measured_ones():
     assert f"peak of {arrow['peak_mib']:,} MiB" in SECTION_8
     small = _time_v(MEASURED_8 / "node_times_1M_hook.txt")
     assert f"`node_times_1M_hook.txt`: {small['wall_s']:.1f} s in all" in SECTION_8
-    touch = (MEASURED_8 / "first_touch.txt").read_text(encoding="utf-8")
-    per_gib = re.search(r"'seconds_per_gib': ([\d.]+)", touch)[1]
-    assert f"cost {per_gib} s/GiB of system time" in SECTION_8
+    assert f"cost {_first_touch_cost(MEASURED_8)} s/GiB of system time" in SECTION_8
     assert "peak is 6,673 MiB when it ends" in SECTION_8
     nodes = _json("node_times_10M_hook.json", MEASURED_8)
     assert nodes["peak_mib"]["parse_raw_customers"] == 6673
@@ -270,12 +268,8 @@ def test_eighth_round_ratios_are_computed_from_the_runs():
         f"{after['cpu_s'] / before['cpu_s']:.2f}× its CPU time ({after['cpu_s']:.1f} s against "
         f"{before['cpu_s']:.1f} s)" in text
     )
-    big = {
-        side: [run for label, run in runs.items() if label.startswith(f"{side}, 10M")]
-        for side in ("before", "after")
-    }
-
-    ratios = [a["wall_s"] / b["wall_s"] for a, b in zip(big["after"], big["before"], strict=True)]
+    big = _ten_million(RUNS_8, MEASURED_8)
+    ratios = _pairwise(big, lambda after, before: after["wall_s"] / before["wall_s"])
     assert f"{min(ratios):.2f}–{max(ratios):.2f}× its wall time" in text
     for phrase in _cpu_split(big, "the same CPU time"):
         assert phrase in text
@@ -283,6 +277,26 @@ def test_eighth_round_ratios_are_computed_from_the_runs():
 
 def _span(values: list[float], digits: int = 1) -> str:
     return f"{min(values):.{digits}f}–{max(values):.{digits}f}"
+
+
+def _first_touch_cost(folder: Path) -> str:
+    """Seconds per GiB of a first touch, as ``first_touch.py`` wrote them into ``folder``."""
+    touch = (folder / "first_touch.txt").read_text(encoding="utf-8")
+    return re.search(r"'seconds_per_gib': ([\d.]+)", touch)[1]
+
+
+def _ten_million(runs: dict[str, str], folder: Path) -> dict[str, list[dict]]:
+    """The 10M runs of each side, first pair first."""
+    figures = _end_to_end(runs, folder)
+    return {
+        side: [figures[f"{side}, 10M"], figures[f"{side}, 10M, second pair" + suffix]]
+        for side, suffix in (("before", ""), ("after", " (after first)"))
+    }
+
+
+def _pairwise(by_side: dict[str, list[dict]], compare) -> list[float]:
+    """``compare(after, before)`` for each pair of runs."""
+    return [compare(a, b) for a, b in zip(by_side["after"], by_side["before"], strict=True)]
 
 
 def _cpu_split(by_side: dict[str, list[dict]], cpu_words: str) -> list[str]:
@@ -302,6 +316,7 @@ def _cpu_split(by_side: dict[str, list[dict]], cpu_words: str) -> list[str]:
 # The ninth round: Arrow's pool keeps what it frees. Tables rendered from the measurements.
 MEASURED_9 = REPO_ROOT / "docs/measurements/2026-12-03-round9"
 SECTION_9 = DOC[DOC.index("### Ninth round") : DOC.index("### Eighth round")]
+TEXT_9 = " ".join(SECTION_9.split())  # the section's text without its line breaks
 PURGE_ENV_9 = {  # label -> /usr/bin/time -v of `kedro run` at 10M, main before this round
     "default, first": "purge_env_10M_default_1.txt",
     "`MIMALLOC_PURGE_DELAY=-1`, first": "purge_env_10M_nopurge_1.txt",
@@ -336,45 +351,31 @@ def test_ninth_round_tables_are_the_measured_ones():
     assert purge_env_table() in SECTION_9
     assert runs_table(RUNS_9, MEASURED_9) in SECTION_9
     assert runs_table(RUNS_9_PRE_ISSUE, MEASURED_9) in SECTION_9
-    touch = (MEASURED_9 / "first_touch.txt").read_text(encoding="utf-8")
-    per_gib = re.search(r"'seconds_per_gib': ([\d.]+)", touch)[1]
-    assert f"cost {per_gib} s/GiB of system time" in " ".join(SECTION_9.split())
-
-
-def _ten_million(runs: dict[str, str]) -> dict[str, list[dict]]:
-    """The 10M runs of each side, first pair first."""
-    figures = _end_to_end(runs, MEASURED_9)
-    return {
-        side: [figures[f"{side}, 10M"], figures[f"{side}, 10M, second pair" + suffix]]
-        for side, suffix in (("before", ""), ("after", " (after first)"))
-    }
+    assert f"cost {_first_touch_cost(MEASURED_9)} s/GiB of system time" in TEXT_9
 
 
 def test_ninth_round_text_figures_are_computed_from_the_runs():
-    text = " ".join(SECTION_9.split())
-    big = _ten_million(RUNS_9)
-    saved = [b["wall_s"] - a["wall_s"] for a, b in zip(big["after"], big["before"], strict=True)]
-    fewer = [
-        1 - a["page_faults"] / b["page_faults"]
-        for a, b in zip(big["after"], big["before"], strict=True)
-    ]
-    more = [a["peak_mib"] - b["peak_mib"] for a, b in zip(big["after"], big["before"], strict=True)]
+    text = TEXT_9
+    big = _ten_million(RUNS_9, MEASURED_9)
+    saved = _pairwise(big, lambda after, before: before["wall_s"] - after["wall_s"])
+    fewer = _pairwise(big, lambda after, before: 1 - after["page_faults"] / before["page_faults"])
+    more = _pairwise(big, lambda after, before: after["peak_mib"] - before["peak_mib"])
     assert f"{min(saved):.1f}–{max(saved):.1f} s less wall time" in text
     assert f"{min(fewer):.0%}–{max(fewer):.0%} fewer page faults" in text
     assert f"{min(more):,.0f}–{max(more):,.0f} MiB more peak" in text
-    old = _ten_million(RUNS_9_PRE_ISSUE)
-    ratios = [a["wall_s"] / b["wall_s"] for a, b in zip(old["after"], old["before"], strict=True)]
+    old = _ten_million(RUNS_9_PRE_ISSUE, MEASURED_9)
+    ratios = _pairwise(old, lambda after, before: after["wall_s"] / before["wall_s"])
     assert f"{min(ratios):.2f}–{max(ratios):.2f}× the wall time of the code before" in text
 
 
 def test_ninth_round_comparisons_are_computed_from_the_runs():
-    text = " ".join(SECTION_9.split())
+    text = TEXT_9
     runs = _end_to_end(RUNS_9, MEASURED_9)
     small = [run["wall_s"] for label, run in runs.items() if ", 1M" in label]
     assert f"spread over {_span(small)} s with no order between the trees" in text
-    peak = max(run["peak_mib"] for run in _ten_million(RUNS_9)["after"])
+    peak = max(run["peak_mib"] for run in _ten_million(RUNS_9, MEASURED_9)["after"])
     assert f"{peak:,.0f} MiB at most" in text
-    old = _ten_million(RUNS_9_PRE_ISSUE)
+    old = _ten_million(RUNS_9_PRE_ISSUE, MEASURED_9)
     for phrase in _cpu_split(old, "for less CPU time"):
         assert phrase in text
     cores = [
@@ -393,7 +394,7 @@ def test_ninth_round_comparisons_are_computed_from_the_runs():
 
 
 def test_ninth_round_thread_runner_figures_are_the_measured_ones():
-    text = " ".join(SECTION_9.split())
+    text = TEXT_9
     one = dict(
         re.findall(r"^(\w+) ([\d.]+) s", (MEASURED_9 / "threadrunner_1M.txt").read_text(), re.M)
     )
