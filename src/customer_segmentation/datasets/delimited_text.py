@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -232,13 +231,14 @@ class DelimitedTextDataset(CSVDataset):
         )
 
     def _read_arrow(self, path: str, load_args: dict[str, Any], header: str) -> pd.DataFrame:
-        """The file through pyarrow's CSV reader, every column as text (pandas' ``str``).
+        """The file through pyarrow's CSV reader, every column as Arrow text (``string[pyarrow]``).
 
-        Arrow ``large_string`` columns, which pandas' ``str`` dtype holds without a cast, read
-        in blocks of 16 MiB: pandas' conversion slows with the number of chunks per column
-        (10M customers, fresh processes: 6.5-6.8 s, against 7.4-9.8 s with the default 1 MiB
-        blocks and 9.4-12.4 s through pandas' pyarrow engine). pyarrow skips a UTF-8
-        byte-order mark itself, so only other encodings go through Python's codecs.
+        Arrow ``string`` columns (32-bit offsets), held by pandas' ``ArrowDtype`` without a copy:
+        pandas' own ``str`` dtype converts to ``large_string`` (64-bit offsets, 8 bytes more per
+        value). 10M customers (1.0 GB file): 1,792 MiB in memory and 2.9-5.2 s, against 2,898
+        MiB and 11.1-18.4 s as ``str`` (docs/performance.md, tenth round). Read in blocks of 16
+        MiB: pandas' conversion slows with the number of chunks per column. pyarrow skips a
+        UTF-8 byte-order mark itself, so only other encodings go through Python's codecs.
         """
         sep, quote = load_args.get("sep", ","), load_args.get("quotechar", '"')
         names = next(csv.reader([header], delimiter=sep, quotechar=quote))
@@ -252,14 +252,13 @@ class DelimitedTextDataset(CSVDataset):
                 ),
                 parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=quote),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.large_string()),
+                    column_types=dict.fromkeys(names, pa.string()),
                     strings_can_be_null=False,
                 ),
             )
-        if not all(pa.types.is_large_string(column.type) for column in table.columns):
+        if not all(pa.types.is_string(column.type) for column in table.columns):
             raise pa.ArrowInvalid("a column name did not match the header's text")
-        text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' `str`
-        return table.to_pandas(types_mapper={pa.large_string(): text}.get)
+        return table.to_pandas(types_mapper={pa.string(): pd.ArrowDtype(pa.string())}.get)
 
     def _read_csv(self, path: str, load_args: dict[str, Any]) -> pd.DataFrame:
         with self._fs.open(path, mode="rb") as handle:

@@ -108,7 +108,8 @@ def _parse_number(text: pd.Series, missing: pd.Series, whole: bool) -> tuple[pd.
     try:  # fast path: Arrow's cast for a clean column; element-wise coercion only when it fails
         values = candidates.astype(pd.ArrowDtype(pa.float64())).astype("float64")
     except (TypeError, ValueError, pa.ArrowInvalid):
-        values = pd.to_numeric(candidates, errors="coerce")
+        # float64 whatever holds the text (Arrow text gives Arrow doubles here).
+        values = pd.to_numeric(candidates, errors="coerce").astype("float64")
     not_finite = ~missing & ~np.isfinite(values)
     # A numeral beyond float64 (1e400) parses as infinity: say so, rather than "not a number".
     infinite = text[not_finite & np.isinf(values)]  # few rows: the text check is cheap here
