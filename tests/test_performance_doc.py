@@ -410,27 +410,132 @@ def test_ninth_round_thread_runner_figures_are_the_measured_ones():
     )
 
 
+# The tenth round: the raw text as Arrow `string`. Three trees alternating in one script.
+MEASURED_10 = REPO_ROOT / "docs/measurements/2026-12-03-round10"
+SECTION_10 = DOC[DOC.index("### Tenth round") : DOC.index("### Ninth round")]
+TEXT_10 = " ".join(SECTION_10.split())
+TREES_10 = {"pre": "833453f", "before": "30d817a", "after": "this round"}
+SIZES = ("1M", "10M")
+NODES_10 = (
+    "parse_raw_customers",
+    "apply_cleaning_rules",
+    "engineer_features",
+    "profile_segments",
+    "export_segment_membership",
+)
+
+
+def _triples() -> dict[str, str]:
+    """Per size, the three trees in turn, then in the reverse order: label -> measurement file."""
+    runs = {}
+    for size, label in ((1_000_000, "1M"), (10_000_000, "10M")):
+        for pair, order in ((1, ("pre", "before", "after")), (2, ("after", "before", "pre"))):
+            for tree in order:
+                runs[f"{TREES_10[tree]}, {label}, pass {pair}"] = f"r10_{tree}_{size}_{pair}.json"
+    return runs
+
+
+RUNS_10 = _triples()
+
+
+def _tree_runs(tree: str, size: str) -> list[dict]:
+    """The runs of one tree at one size ("1M", "10M"), first pass first."""
+    return [
+        run
+        for label, run in _end_to_end(RUNS_10, MEASURED_10).items()
+        if label.startswith(f"{TREES_10[tree]}, {size},")
+    ]
+
+
+def _against(tree: str, other: str, compare) -> list[float]:
+    """``compare(tree's run, other's run)`` at 10M, pass by pass."""
+    return [
+        compare(mine, theirs)
+        for mine, theirs in zip(_tree_runs(tree, "10M"), _tree_runs(other, "10M"), strict=True)
+    ]
+
+
+def node_peaks_10() -> str:
+    """Per node at 10M: time, system time and peak, main before this round against this round."""
+    runs = [_json(f"node_times_10M_{tree}.json", MEASURED_10) for tree in ("before", "after")]
+    lines = [
+        "| node | total s, before / after | of which loading | system s | peak MiB when it ends |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for node in NODES_10:
+        totals = [sum(run["nodes"][node].values()) for run in runs]
+        loads = [run["nodes"][node]["load"] for run in runs]
+        systems = [run["system"][node]["system_s"] for run in runs]
+        peaks = [run["peak_mib"][node] for run in runs]
+        lines.append(
+            f"| {node} | {totals[0]:.1f} / {totals[1]:.1f} | {loads[0]:.1f} / {loads[1]:.1f} | "
+            f"{systems[0]:.1f} / {systems[1]:.1f} | {peaks[0]:,} / {peaks[1]:,} |"
+        )
+    return "\n".join(lines)
+
+
+NODE_RUNS_1M_10 = (("before", 1), ("after", 2), ("after", 3), ("before", 4))  # in run order
+
+
+def _parse_1m(tree: str, number: int) -> dict[str, float]:
+    """parse_raw_customers' phases in the 1M per-node run ``number`` of ``tree``."""
+    return _json(f"node_times_1M_{tree}_{number}.json", MEASURED_10)["nodes"]["parse_raw_customers"]
+
+
+def parse_1m_10() -> str:
+    """At 1M, the reading and parsing node and the process, four runs in their order."""
+    lines = [
+        "| run, in order | parse_raw_customers: loading / in all | process, with Kedro start-up |",
+        "| --- | ---: | ---: |",
+    ]
+    for tree, number in NODE_RUNS_1M_10:
+        run = _json(f"node_times_1M_{tree}_{number}.json", MEASURED_10)
+        parse = _parse_1m(tree, number)
+        lines.append(
+            f"| {number}. {TREES_10[tree]} | {parse['load']:.1f} s / {sum(parse.values()):.1f} s "
+            f"| {run['wall_s']:.1f} s |"
+        )
+    return "\n".join(lines)
+
+
+def test_tenth_round_tables_are_the_measured_ones():
+    assert runs_table(RUNS_10, MEASURED_10) in SECTION_10
+    assert node_peaks_10() in SECTION_10
+    assert parse_1m_10() in SECTION_10
+    assert f"cost {_first_touch_cost(MEASURED_10)} s/GiB of system time" in TEXT_10
+
+
+def test_tenth_round_comparisons_are_computed_from_the_runs():
+    text = TEXT_10
+    less = _against("after", "before", lambda mine, theirs: theirs["peak_mib"] - mine["peak_mib"])
+    assert f"{min(less):,.0f}–{max(less):,.0f} MiB less peak" in text
+    ratios = _against("after", "before", lambda mine, theirs: mine["wall_s"] / theirs["wall_s"])
+    assert f"{_span(ratios, 2)}× the wall time of main before this round" in text
+    old = _against("after", "pre", lambda mine, theirs: mine["wall_s"] / theirs["wall_s"])
+    assert f"{_span(old, 2)}× the wall time of the code before this issue" in text
+    for tree, name in TREES_10.items():
+        small, big = (_span([run["wall_s"] for run in _tree_runs(tree, size)]) for size in SIZES)
+        assert f"{name} {small} s at 1M and {big} s at 10M" in text
+    peak = max(run["peak_mib"] for run in _tree_runs("after", "10M"))
+    assert f"{peak:,.0f} MiB at most" in text
+    assert peak < min(run["peak_mib"] for run in _tree_runs("pre", "10M"))
+    assert "with a lower peak than that code's at 10M" in text
+    parse = {number: sum(_parse_1m(tree, number).values()) for tree, number in NODE_RUNS_1M_10}
+    faster = [parse[1] - parse[2], parse[4] - parse[3]]
+    assert f"the reading and parsing node {_span(faster)} s faster" in text
+
+
 def test_the_results_summary_quotes_the_latest_round():
-    summary = " ".join(DOC[DOC.index("## Results") : DOC.index("### Ninth round")].split())
-    main = [
-        (label, run)
-        for runs in (RUNS_9, RUNS_9_PRE_ISSUE)
-        for label, run in _end_to_end(runs, MEASURED_9).items()
-        if label.startswith("after")
-    ]
-    old = [
-        (label, run)
-        for label, run in _end_to_end(RUNS_9_PRE_ISSUE, MEASURED_9).items()
-        if label.startswith("before")
-    ]
-
-    def walls(runs: list[tuple[str, dict]], size: str) -> str:
-        return _span([run["wall_s"] for label, run in runs if f", {size}" in label])
-
+    summary = " ".join(DOC[DOC.index("## Results") : DOC.index("### Tenth round")].split())
+    walls = {
+        (tree, size): _span([run["wall_s"] for run in _tree_runs(tree, size)])
+        for tree in ("pre", "after")
+        for size in SIZES
+    }
     assert (
-        f"10,000,000 customers take {walls(main, '10M')} s end to end and 1,000,000 take "
-        f"{walls(main, '1M')} s" in summary
+        f"10,000,000 customers take {walls['after', '10M']} s end to end and 1,000,000 take "
+        f"{walls['after', '1M']} s" in summary
     )
-    assert f"misses them too ({walls(old, '10M')} s and {walls(old, '1M')} s)" in summary
-    peak = max(run["peak_mib"] for _, run in main)
+    assert f"({walls['pre', '10M']} s and {walls['pre', '1M']} s)" in summary
+    peak = max(run["peak_mib"] for run in _tree_runs("after", "10M"))
     assert f"the peak its limit ({peak:,.0f} MiB at most" in summary

@@ -234,11 +234,11 @@ class DelimitedTextDataset(CSVDataset):
         """The file through pyarrow's CSV reader, every column as Arrow text (``string[pyarrow]``).
 
         Arrow ``string`` columns (32-bit offsets), held by pandas' ``ArrowDtype`` without a copy:
-        pandas' own ``str`` dtype converts to ``large_string`` (64-bit offsets, 8 bytes more per
-        value). 10M customers (1.0 GB file): 1,792 MiB in memory and 2.9-5.2 s, against 2,898
-        MiB and 11.1-18.4 s as ``str`` (docs/performance.md, tenth round). Read in blocks of 16
-        MiB: pandas' conversion slows with the number of chunks per column. pyarrow skips a
-        UTF-8 byte-order mark itself, so only other encodings go through Python's codecs.
+        pandas' own ``str`` dtype converts to ``large_string`` (64-bit offsets, 4 bytes more per
+        value): at 10M customers a run's peak is about 1 GiB lower (docs/performance.md, tenth
+        round). Read in blocks of 16 MiB: pandas' conversion slows with the number of chunks per
+        column. pyarrow skips a UTF-8 byte-order mark itself, so only other encodings go through
+        Python's codecs.
         """
         sep, quote = load_args.get("sep", ","), load_args.get("quotechar", '"')
         names = next(csv.reader([header], delimiter=sep, quotechar=quote))
