@@ -47,6 +47,12 @@ def _arrow_only(monkeypatch) -> None:
     monkeypatch.setattr(DelimitedTextDataset, "_read_csv", refuse)
 
 
+def _assert_same_text(fast: pd.DataFrame, c_engine: pd.DataFrame) -> None:
+    """The same text in every cell; only the holder differs (Arrow `string`, pandas' `str`)."""
+    pd.testing.assert_frame_equal(fast, c_engine, check_dtype=False)
+    assert all(dtype == "str" for dtype in c_engine.dtypes)
+
+
 def test_the_fast_reader_gives_the_c_engines_frame(tmp_path, monkeypatch):
     # BOM, CRLF, a quoted delimiter, empty and "NA" fields, a blank line, non-ASCII text.
     text = f'\ufeff{HEADER}\r\n1\t"19\t57"\t\t04-09-2012\r\n\r\n2\tNA\t  x \tJosé\r\n'
@@ -57,9 +63,7 @@ def test_the_fast_reader_gives_the_c_engines_frame(tmp_path, monkeypatch):
         fast = _load(path)
     c_engine = DelimitedTextDataset(filepath=path, load_args={"sep": "\t", "engine": "c"}).load()
 
-    # The same text in every cell; only the holder differs (Arrow `string`, pandas' `str`).
-    pd.testing.assert_frame_equal(fast, c_engine, check_dtype=False)
-    assert all(dtype == "str" for dtype in c_engine.dtypes)
+    _assert_same_text(fast, c_engine)
     assert fast["Year_Birth"].tolist() == ["19\t57", "NA"]
 
 
@@ -73,9 +77,7 @@ def test_the_fast_reader_decodes_a_configured_encoding_like_the_c_engine(tmp_pat
         fast = DelimitedTextDataset(filepath=str(path), load_args=args).load()
     c_engine = DelimitedTextDataset(filepath=str(path), load_args={**args, "engine": "c"}).load()
 
-    # The same text in every cell; only the holder differs (Arrow `string`, pandas' `str`).
-    pd.testing.assert_frame_equal(fast, c_engine, check_dtype=False)
-    assert all(dtype == "str" for dtype in c_engine.dtypes)
+    _assert_same_text(fast, c_engine)
     assert fast["Income"].tolist() == ["", "José"]
 
 
