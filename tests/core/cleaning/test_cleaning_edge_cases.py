@@ -7,7 +7,11 @@ import pytest
 from customer_segmentation.core.cleaning.cleaning import clean_customers, to_primary
 from customer_segmentation.core.cleaning.contract import find_contract_violations
 from customer_segmentation.core.cleaning.parsing import parse_customers
-from customer_segmentation.core.cleaning.rules import fill_missing, reject_exact_duplicates
+from customer_segmentation.core.cleaning.rules import (
+    check_purchase_consistency,
+    fill_missing,
+    reject_exact_duplicates,
+)
 from tests.fixtures.data_processing import DEFAULT_SCHEMA, RUN_DATE
 
 
@@ -19,7 +23,7 @@ def test_plain_integer_column_parses_like_one_needing_the_general_path(raw_custo
     padded = parse_customers(padded_raw, settings, DEFAULT_SCHEMA).typed
 
     pd.testing.assert_series_equal(plain["MntWines"], padded["MntWines"], check_exact=True)
-    assert plain["MntWines"].dtype == "Int64"
+    assert plain["MntWines"].dtype == "Int32"  # declared 0..100,000
 
 
 def test_integer_column_with_a_marker_or_a_fraction_still_reports_them(raw_customers, settings):
@@ -76,11 +80,15 @@ def test_kept_rows_are_the_typed_rows_in_id_order(raw_customers, settings):
 
     assert result.kept["ID"].is_monotonic_increasing
     assert len(primary) == len(raw_customers)
-    # Each kept row is its typed row; no value is missing any more, so whole numbers are int64.
+    # Each kept row is its typed row; no value is missing any more, so each integer column is
+    # its plain numpy type (Int16 -> int16).
     typed = parsed.typed.set_index("_row_number").loc[result.kept["_row_number"]]
     kept = result.kept.set_index("_row_number")
     pd.testing.assert_frame_equal(kept, typed[kept.columns], check_dtype=False)
-    assert (kept.dtypes[typed.dtypes[kept.columns] == "Int64"] == "int64").all()
+    integers = [name for name in kept.columns if DEFAULT_SCHEMA.by_name[name].kind == "integer"]
+    assert [kept[name].dtype.name for name in integers] == [
+        typed[name].dtype.numpy_dtype.name for name in integers
+    ]
     # The primary table is the kept rows as they are, without the row numbers.
     pd.testing.assert_frame_equal(primary, kept.reset_index(drop=True)[primary.columns])
 
@@ -127,7 +135,7 @@ def test_missing_markers_among_category_and_date_labels_become_missing(raw_custo
 
 def test_contract_check_skips_missing_values_and_empty_columns(raw_customers, settings):
     typed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed.copy()
-    typed["Recency"] = pd.array([None] * len(typed), dtype="Int64")  # nothing to check
+    typed["Recency"] = pd.array([None] * len(typed), dtype="Int16")  # nothing to check
     typed.loc[5, "Income"] = np.nan
     typed.loc[6, "Income"] = -1.0
     typed.loc[8, "Year_Birth"] = 2101
@@ -163,3 +171,20 @@ def test_primary_refuses_a_repeated_id():
 
     with pytest.raises(ValueError, match="ID twice"):
         to_primary(kept, DEFAULT_SCHEMA)
+
+
+def test_purchase_totals_do_not_overflow_the_counts_narrow_type():
+    # Counts declared up to 30,000 are stored as Int16, whose sum 20,000 + 20,000 would wrap.
+    def counts(*values):
+        return pd.array(values, dtype="Int16")
+
+    frame = pd.DataFrame(
+        {"web": counts(20_000, 1), "store": counts(20_000, 1), "deals": counts(30_000, 3)}
+    )
+    settings = {"deals": "deals", "channels": {"web": "web", "store": "store"}}
+
+    outcome = check_purchase_consistency(frame, {**settings, "action": "reject"})
+
+    # 30,000 deals among 40,000 purchases pass; 3 deals among 2 purchases do not.
+    assert outcome.rejected.index.tolist() == [1]
+    assert outcome.rejected.iloc[0].endswith("purchases (2)")

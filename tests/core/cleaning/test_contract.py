@@ -48,3 +48,33 @@ def test_ignored_columns_are_declared_but_not_parsed():
 
     assert schema.ignored == ("Notes",)
     assert [spec.name for spec in schema.columns] == ["ID"]
+
+
+@pytest.mark.parametrize(
+    ("bounds", "dtype"),
+    [
+        ({"min": 0, "max": 1}, "int8"),
+        ({"min": -128, "max": 127}, "int8"),
+        ({"min": 0, "max": 128}, "int16"),
+        ({"min": 1800, "max": 2100}, "int16"),
+        ({"min": 0, "max": 100_000}, "int32"),
+        ({"min": -(2**31), "max": 2**31}, "int64"),
+        ({"min": 0}, "int64"),  # unbounded above
+        ({"max": 10}, "int64"),  # unbounded below
+        ({"min": 0, "max": 1e30}, "int64"),  # beyond every integer type: int64, the widest
+    ],
+)
+def test_an_integer_column_takes_the_narrowest_type_that_holds_its_declared_range(bounds, dtype):
+    column = {"name": "N", "role": "numeric", "type": "integer", **bounds}
+    schema = CustomerSchema.from_config({"columns": [{"name": "ID", "role": "id"}, column]})
+
+    spec = schema.by_name["N"]
+    assert (spec.primary_dtype, spec.typed_dtype) == (dtype, dtype.capitalize())
+
+
+def test_other_types_keep_one_dtype_whatever_their_range(schema):
+    dtypes = {name: schema.by_name[name].primary_dtype for name in ["Income", "Dt_Customer"]}
+
+    assert dtypes == {"Income": "float64", "Dt_Customer": "datetime64[ns]"}
+    assert schema.by_name["Education"].typed_dtype == "str"
+    assert schema.by_name["AcceptedCmp1"].primary_dtype == "int8"  # a flag: 0..1 by default

@@ -13,7 +13,10 @@ def test_types_follow_the_contract_and_row_numbers_start_at_one(raw_customers, s
     typed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA).typed
 
     assert typed["_row_number"].tolist() == list(range(1, 201))
+    declared = {spec.name: spec.typed_dtype for spec in DEFAULT_SCHEMA.columns}
+    assert {name: str(typed[name].dtype) for name in declared} == declared
     assert str(typed["ID"].dtype) == "Int64"
+    assert str(typed["Kidhome"].dtype) == "Int8"
     assert str(typed["Income"].dtype) == "float64"
     assert str(typed["Dt_Customer"].dtype) == "datetime64[ns]"
     assert typed["ID"].iloc[0] == 10
@@ -90,7 +93,7 @@ def test_overflowing_numbers_and_implausible_counts_are_rejected_saying_why(
     raw_customers.loc[0, "Income"] = "1e400"
     raw_customers.loc[1, "Income"] = "-inf"  # infinity written as such is not a number
     raw_customers.loc[2, "Recency"] = "99999999999999999999"  # beyond int64
-    raw_customers.loc[3, "Kidhome"] = "1000"
+    raw_customers.loc[3, "Kidhome"] = "1000"  # beyond Kidhome's int8 as well
     raw_customers.loc[4, "NumWebVisitsMonth"] = "301"
     raw_customers.loc[5, "NumWebVisitsMonth"] = "300"  # the bound itself is allowed
 
@@ -189,3 +192,27 @@ def test_extra_columns_are_dropped_and_reported(raw_customers, settings):
     assert parsed.summary["dropped_columns"] == [
         {"column": "Notes", "reason": "not in the data contract"}
     ]
+
+
+def test_a_value_its_integer_type_cannot_hold_is_reported_as_outside_the_range(
+    raw_customers, settings
+):
+    # Kidhome is declared 0..10, so it is stored as int8: 1000 cannot be stored, 50 can.
+    settings["max_invalid_share"] = 0.05
+    raw_customers.loc[0, "Kidhome"] = "1000"
+    raw_customers.loc[1, "Kidhome"] = "50"
+    raw_customers.loc[2, "Teenhome"] = "1000"  # Teenhome's only problem: the fast path declines
+
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
+
+    reasons = parsed.invalid_rows.set_index("_row_number")["reject_reason"].to_dict()
+    assert reasons == {
+        1: "invalid_value: Kidhome '1000' is outside the allowed values (0 to 10)",
+        2: "invalid_value: Kidhome '50' is outside the allowed values (0 to 10)",
+        3: "invalid_value: Teenhome '1000' is outside the allowed values (0 to 10)",
+    }
+    typed = parsed.typed
+    assert (typed["Kidhome"].dtype, typed["Teenhome"].dtype) == ("Int8", "Int8")
+    # Invalid values are missing in the typed table, whichever check found them.
+    assert typed.loc[[0, 1], "Kidhome"].isna().all() and pd.isna(typed.loc[2, "Teenhome"])
+    assert typed["Kidhome"].notna().sum() == len(typed) - 2

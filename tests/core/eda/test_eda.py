@@ -130,6 +130,14 @@ def test_count_histogram_groups_the_tail_into_cap_plus(customers, eda_params):
     assert visits["count"].iloc[3] == (customers["NumWebVisitsMonth"] == 3).sum()
 
 
+def test_count_histogram_takes_a_cap_beyond_the_columns_narrow_type():
+    visits = pd.Series([0, 3, 3, 127], dtype="int8")  # a column declared 0..127 is int8
+
+    counts = eda.count_histogram(visits, cap=200, column="visits")
+
+    assert counts.tolist() == [1, 0, 0, 2] + [0] * 123 + [1]
+
+
 def test_trends_by_attribute_match_groupby(customers, eda_params):
     trends = eda.group_trends(customers, eda_params)
     for dimension in [

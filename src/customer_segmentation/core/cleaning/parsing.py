@@ -19,7 +19,6 @@ from customer_segmentation.core.cleaning.contract import (
     DATE,
     INTEGER,
     KEY,
-    TYPED_DTYPES,
     ColumnSpec,
     CustomerSchema,
     find_contract_violations,
@@ -149,14 +148,15 @@ def _is_number(marker: str) -> bool:
         return False
 
 
-def _plain_integers(raw: pd.Series, markers: list[str]) -> pd.Series | None:
+def _plain_integers(raw: pd.Series, markers: list[str], dtype: str) -> pd.Series | None:
     """Fast path for the usual integer column: every value a plain integer, none missing.
 
-    One Arrow cast replaces trimming, marker matching, float parsing and the whole-number check
-    (4x less work per column). The result is exactly what the general path gives: only when no
-    missing marker is itself a number and every value is within float64's exact integer range.
-    Returns None whenever the general path is needed (a value with spaces, a marker, a fraction,
-    text, an empty field).
+    One Arrow cast, straight to the column's integer type (`dtype`, e.g. "int16"), replaces
+    trimming, marker matching, float parsing and the whole-number check (4x less work per
+    column). The result is exactly what the general path gives: only when no missing marker is
+    itself a number and every value is within float64's exact integer range. Returns None
+    whenever the general path is needed (a value with spaces, a marker, a fraction, text, an
+    empty field, a value the type cannot hold).
     """
     if any(_is_number(marker) for marker in markers):
         return None
@@ -164,7 +164,7 @@ def _plain_integers(raw: pd.Series, markers: list[str]) -> pd.Series | None:
         # The column's Arrow chunks as they are: `pa.array` would first copy the text into one
         # chunk (10M customers: 0.34 s a column against 0.10 s).
         text = pa.Table.from_pandas(raw.to_frame(), preserve_index=False).column(0)
-        numbers = pc.cast(text, pa.int64())
+        numbers = pc.cast(text, pa.from_numpy_dtype(np.dtype(dtype)))
     except (TypeError, ValueError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if numbers.null_count or not len(numbers):
@@ -181,11 +181,21 @@ def _plain_integers(raw: pd.Series, markers: list[str]) -> pd.Series | None:
     return pd.Series(pd.arrays.IntegerArray(whole, missing), index=raw.index, copy=False)
 
 
-def _as_integers(values: pd.Series) -> pd.Series:
-    """Whole floats (NaN = missing) as nullable Int64, built directly (astype is slower)."""
-    missing = values.isna().to_numpy()
-    whole = np.where(missing, 0, values.to_numpy()).astype("int64")
-    return pd.Series(pd.arrays.IntegerArray(whole, missing), index=values.index, copy=False)
+def _as_integers(values: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
+    """Whole floats (NaN = missing) in the column's nullable integer type, built directly
+    (astype is slower), and the problem of each value the type cannot hold: those are outside
+    the declared range too (the type is chosen to hold it), so they become missing."""
+    dtype = np.dtype(spec.primary_dtype)
+    unfit = values.notna() & ~values.between(np.iinfo(dtype).min, np.iinfo(dtype).max)
+    missing = (values.isna() | unfit).to_numpy()
+    whole = np.where(missing, 0, values.to_numpy()).astype(dtype)
+    integers = pd.Series(pd.arrays.IntegerArray(whole, missing), index=values.index, copy=False)
+    return integers, pd.Series(_outside(spec), index=values.index[unfit], dtype=object)
+
+
+def _outside(spec: ColumnSpec) -> str:
+    """The problem of a value outside the column's declared values or range."""
+    return f"is outside the allowed values ({spec.describe_allowed()})"
 
 
 def _parse_date(
@@ -345,7 +355,8 @@ def parse_customers(
 
     Raises InputDataError for a table that cannot be used at all (no rows, a required column
     missing, too many invalid values in a column). Values that are invalid but within the
-    tolerance become missing in the typed table and their rows are listed in `invalid_rows`.
+    tolerance (unparseable, or outside the declared values) become missing in the typed table
+    and their rows are listed in `invalid_rows`.
     """
     source = source_of(raw)
     if raw.empty:
@@ -371,7 +382,9 @@ def parse_customers(
     entries: list[dict[str, Any]] = []
     for spec in specs:
         column, kind = spec.name, spec.kind
-        plain = _plain_integers(frame[column], markers) if kind == INTEGER else None
+        plain = (
+            _plain_integers(frame[column], markers, spec.primary_dtype) if kind == INTEGER else None
+        )
         if plain is not None:
             typed[column] = plain
             problems[column] = pd.Series(dtype=object)
@@ -405,20 +418,21 @@ def parse_customers(
                 text = text.str.replace(",", ".", regex=False)
             missing = _missing_mask(text, markers)
             values, bad = _parse_number(text, missing, whole=kind == INTEGER)
-        typed[column] = (
-            _as_integers(values) if kind == INTEGER else values.astype(TYPED_DTYPES[kind])
-        )
+            if kind == INTEGER:
+                values, unfit = _as_integers(values, spec)
+                bad = pd.concat([bad, unfit])
+        typed[column] = values.astype(spec.typed_dtype)
         problems[column] = bad
 
     violations = find_contract_violations(typed, schema)
     for column, cases in violations.groupby("column", sort=False):
-        allowed = schema.by_name[column].describe_allowed()
-        outside = pd.Series(
-            f"is outside the allowed values ({allowed})", index=cases["index"].to_numpy()
-        )
+        outside = pd.Series(_outside(schema.by_name[column]), index=cases["index"].to_numpy())
         problems[column] = pd.concat([problems[column], outside])
     problems = {column: bad for column, bad in problems.items() if len(bad)}
     _check_tolerance(problems, frame, float(settings["max_invalid_share"]), source)
+    for column, bad in problems.items():  # an invalid value is missing, whatever its problem
+        # A new column, not an assignment into it: a column may be a read-only Arrow buffer.
+        typed[column] = typed[column].mask(typed.index.isin(bad.index))
 
     invalid_rows, invalid_entries = _invalid_rows(problems, frame, typed, specs)
     dropped = [

@@ -204,8 +204,10 @@ def check_purchase_consistency(frame: pd.DataFrame, settings: dict[str, Any]) ->
     """
     deals_column, channels, action = settings["deals"], settings["channels"], settings["action"]
     # Column by column: the row sum of a frame of nullable integers converts every row (2 s at
-    # 10M customers); a missing count leaves the total missing, as skipna=False does.
-    total = functools.reduce(operator.add, (frame[column] for column in channels.values()))
+    # 10M customers); a missing count leaves the total missing, as skipna=False does. The first
+    # column is widened to Int64, so the sum cannot overflow a narrow type (Int16 + Int16).
+    counts = [frame[column] for column in channels.values()]
+    total = functools.reduce(operator.add, counts[1:], counts[0].astype("Int64"))
     deals = frame[deals_column]
     above = (deals > total).fillna(False).to_numpy(dtype=bool)
     detail = f"{deals_column} <= " + " + ".join(channels.values())

@@ -342,7 +342,8 @@ def count_histogram(values: pd.Series, cap: int, column: str) -> np.ndarray:
     if data.size and data.min() < 0:
         raise _error("primary_customers", f"column '{column}' has negative counts.")
     top = int(min(data.max(), cap)) if data.size else 0
-    return np.bincount(np.minimum(data, cap).astype("int64"), minlength=top + 1)
+    # Widened first: a cap beyond a narrow column's type (200 for an int8) is no error.
+    return np.bincount(np.minimum(data.astype("int64"), cap), minlength=top + 1)
 
 
 def histogram_table(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFrame:
