@@ -7,7 +7,10 @@ compared, nor ``run_id`` columns and keys (each run's own id, e.g. in the member
 segment snapshot).
 
 Usage:
-    python benchmarks/compare_outputs.py <project before> <project after>
+    python benchmarks/compare_outputs.py <project before> <project after> [--values-only]
+
+``--values-only`` compares tables without their dtypes (a change of storage type, such as int64
+to int16, with the same values).
 """
 
 import json
@@ -36,7 +39,7 @@ def same(a, b) -> bool:
     return a == b
 
 
-def differences(before: Path, after: Path) -> tuple[int, list[str]]:
+def differences(before: Path, after: Path, check_dtype: bool = True) -> tuple[int, list[str]]:
     """Number of files compared and a line per file that differs or is missing."""
     found, compared = [], 0
     after_files = latest_outputs(after)
@@ -56,14 +59,16 @@ def differences(before: Path, after: Path) -> tuple[int, list[str]]:
                 read(p).drop(columns=list(RUN_COLUMNS), errors="ignore") for p in (path, other)
             )
             try:
-                pd.testing.assert_frame_equal(old, new, rtol=RTOL)
+                pd.testing.assert_frame_equal(old, new, rtol=RTOL, check_dtype=check_dtype)
             except AssertionError as error:
                 found.append(f"differs: {name}: {str(error)[:300]}")
     return compared, found
 
 
 if __name__ == "__main__":
-    compared, found = differences(Path(sys.argv[1]), Path(sys.argv[2]))
+    compared, found = differences(
+        Path(sys.argv[1]), Path(sys.argv[2]), check_dtype="--values-only" not in sys.argv[3:]
+    )
     print("\n".join(found))
     print(f"{compared} files compared, {len(found)} differ")
     sys.exit(1 if found else 0)

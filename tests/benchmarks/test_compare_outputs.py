@@ -40,3 +40,15 @@ def test_the_latest_versions_are_compared(tmp_path):
 
     assert compared == 2 and len(found) == 1
     assert found[0].startswith("differs: data/08_reporting/segments.csv")
+
+
+def test_a_change_of_storage_type_differs_unless_only_values_are_compared(tmp_path):
+    for name, dtype in (("before", "int64"), ("after", "int16")):
+        folder = tmp_path / name / "data" / "03_primary"
+        folder.mkdir(parents=True)
+        pd.DataFrame({"ID": [1, 2]}, dtype=dtype).to_parquet(folder / "customers.parquet")
+
+    compared, found = differences(tmp_path / "before", tmp_path / "after")
+
+    assert compared == 1 and "dtype" in found[0]
+    assert differences(tmp_path / "before", tmp_path / "after", check_dtype=False) == (1, [])
