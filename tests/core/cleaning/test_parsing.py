@@ -93,9 +93,12 @@ def test_overflowing_numbers_and_implausible_counts_are_rejected_saying_why(
     raw_customers.loc[0, "Income"] = "1e400"
     raw_customers.loc[1, "Income"] = "-inf"  # infinity written as such is not a number
     raw_customers.loc[2, "Recency"] = "99999999999999999999"  # beyond int64
-    raw_customers.loc[3, "Kidhome"] = "1000"  # beyond Kidhome's int8 as well
+    # Kidhome and Teenhome are declared 0..10, so stored as int8: 1000 cannot be stored, 50 can.
+    raw_customers.loc[3, "Kidhome"] = "1000"
     raw_customers.loc[4, "NumWebVisitsMonth"] = "301"
     raw_customers.loc[5, "NumWebVisitsMonth"] = "300"  # the bound itself is allowed
+    raw_customers.loc[6, "Kidhome"] = "50"
+    raw_customers.loc[7, "Teenhome"] = "1000"  # Teenhome's only problem: the fast path declines
 
     parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
 
@@ -108,7 +111,15 @@ def test_overflowing_numbers_and_implausible_counts_are_rejected_saying_why(
         "(beyond 2**53 for a whole number)",
         4: "invalid_value: Kidhome '1000' is outside the allowed values (0 to 10)",
         5: "invalid_value: NumWebVisitsMonth '301' is outside the allowed values (0 to 300)",
+        7: "invalid_value: Kidhome '50' is outside the allowed values (0 to 10)",
+        8: "invalid_value: Teenhome '1000' is outside the allowed values (0 to 10)",
     }
+    # Invalid values are missing in the typed table, whichever check found them.
+    typed = parsed.typed
+    assert (typed["Kidhome"].dtype, typed["Teenhome"].dtype) == ("Int8", "Int8")
+    assert typed.loc[[3, 6], "Kidhome"].isna().all() and pd.isna(typed.loc[7, "Teenhome"])
+    assert typed["Kidhome"].notna().sum() == len(typed) - 2
+    assert pd.isna(typed.loc[4, "NumWebVisitsMonth"]) and typed.loc[5, "NumWebVisitsMonth"] == 300
 
 
 def test_unparseable_column_beyond_tolerance_is_refused_naming_file_column_and_examples(
@@ -192,27 +203,3 @@ def test_extra_columns_are_dropped_and_reported(raw_customers, settings):
     assert parsed.summary["dropped_columns"] == [
         {"column": "Notes", "reason": "not in the data contract"}
     ]
-
-
-def test_a_value_its_integer_type_cannot_hold_is_reported_as_outside_the_range(
-    raw_customers, settings
-):
-    # Kidhome is declared 0..10, so it is stored as int8: 1000 cannot be stored, 50 can.
-    settings["max_invalid_share"] = 0.05
-    raw_customers.loc[0, "Kidhome"] = "1000"
-    raw_customers.loc[1, "Kidhome"] = "50"
-    raw_customers.loc[2, "Teenhome"] = "1000"  # Teenhome's only problem: the fast path declines
-
-    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
-
-    reasons = parsed.invalid_rows.set_index("_row_number")["reject_reason"].to_dict()
-    assert reasons == {
-        1: "invalid_value: Kidhome '1000' is outside the allowed values (0 to 10)",
-        2: "invalid_value: Kidhome '50' is outside the allowed values (0 to 10)",
-        3: "invalid_value: Teenhome '1000' is outside the allowed values (0 to 10)",
-    }
-    typed = parsed.typed
-    assert (typed["Kidhome"].dtype, typed["Teenhome"].dtype) == ("Int8", "Int8")
-    # Invalid values are missing in the typed table, whichever check found them.
-    assert typed.loc[[0, 1], "Kidhome"].isna().all() and pd.isna(typed.loc[2, "Teenhome"])
-    assert typed["Kidhome"].notna().sum() == len(typed) - 2
