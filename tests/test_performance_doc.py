@@ -633,6 +633,20 @@ def test_eleventh_round_comparisons_are_computed_from_the_runs():
     assert f"the peak when cleaning ends is {lower[0] - lower[1]:,} MiB lower" in text
 
 
+def test_eleventh_round_common_approach_ratio_is_the_measured_one():
+    common = _json("r11_common_20000.json", MEASURED_11)["results"][0]["common_approach"]
+    assert (
+        f"**{common['time_ratio']}× faster** than scikit-learn refitted per k (target ≥ 15×), "
+        f"{common['memory_ratio']} of its peak; the bare harness {common['bare_time_ratio']}× "
+        f"faster; both choose the same k with an adjusted Rand index of "
+        f"{common['adjusted_rand_index']}" in TEXT_11
+    )
+    assert common["time_ratio"] >= 15
+    assert common["our_approach"]["ari_vs_common"] == common["adjusted_rand_index"] == 1.0
+    summary = " ".join(DOC[DOC.index("## Results") : DOC.index("### Eleventh round")].split())
+    assert f"({common['time_ratio']}× faster than the common approach in the eleventh" in summary
+
+
 def test_eleventh_round_bytes_per_customer_follow_the_default_schema():
     declared = yaml.safe_load((REPO_ROOT / "conf/base/parameters.yml").read_text())["schema"]
     integers = [
