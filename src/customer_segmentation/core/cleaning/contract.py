@@ -144,8 +144,8 @@ class ColumnSpec:
         """The column's dtype in the primary table.
 
         An integer column takes the narrowest of int8, int16, int32 and int64 that holds its
-        declared range (int64 when a bound is missing): at 10M customers a 0/1 flag is then
-        10 MB instead of 80 MB, in memory and in every table that carries it.
+        declared range (int64 when a bound is missing): at 10M customers a 0/1 flag then takes
+        10 MB of memory instead of 80 MB.
         """
         if self.kind != INTEGER:
             return _PARSED_DTYPES[self.kind]
