@@ -424,15 +424,9 @@ def parse_customers(
         typed[column] = values.astype(spec.typed_dtype)
         problems[column] = bad
 
-    violations = find_contract_violations(typed, schema)
-    for column, cases in violations.groupby("column", sort=False):
-        outside = pd.Series(_outside(schema.by_name[column]), index=cases["index"].to_numpy())
-        problems[column] = pd.concat([problems[column], outside])
+    _drop_values_outside_contract(typed, problems, schema)
     problems = {column: bad for column, bad in problems.items() if len(bad)}
     _check_tolerance(problems, frame, float(settings["max_invalid_share"]), source)
-    for column, bad in problems.items():  # an invalid value is missing, whatever its problem
-        # A new column, not an assignment into it: a column may be a read-only Arrow buffer.
-        typed[column] = typed[column].mask(typed.index.isin(bad.index))
 
     invalid_rows, invalid_entries = _invalid_rows(problems, frame, typed, specs)
     dropped = [
@@ -454,6 +448,20 @@ def parse_customers(
     return ParsedTable(
         typed=typed.reset_index(drop=True), invalid_rows=invalid_rows, summary=summary
     )
+
+
+def _drop_values_outside_contract(
+    typed: pd.DataFrame, problems: dict[str, pd.Series], schema: CustomerSchema
+) -> None:
+    """Values outside the declared values (pandera's checks): added to `problems`, and made
+    missing in `typed`, as the unparseable values already are."""
+    violations = find_contract_violations(typed, schema)
+    for column, cases in violations.groupby("column", sort=False):
+        rows = cases["index"].to_numpy()
+        outside = pd.Series(_outside(schema.by_name[column]), index=rows)
+        problems[column] = pd.concat([problems[column], outside])
+        # A new column, not an assignment into it: a column may be a read-only Arrow buffer.
+        typed[column] = typed[column].mask(typed.index.isin(rows))
 
 
 def _invalid_rows(

@@ -343,7 +343,7 @@ def count_histogram(values: pd.Series, cap: int, column: str) -> np.ndarray:
         raise _error("primary_customers", f"column '{column}' has negative counts.")
     top = int(min(data.max(), cap)) if data.size else 0
     # Widened first: a cap beyond a narrow column's type (200 for an int8) is no error.
-    return np.bincount(np.minimum(data.astype("int64"), cap), minlength=top + 1)
+    return np.bincount(np.minimum(data.astype("int64", copy=False), cap), minlength=top + 1)
 
 
 def histogram_table(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.DataFrame:
