@@ -38,7 +38,7 @@ from scipy.cluster.hierarchy import fcluster
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 
 from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
-from customer_segmentation.doc_blocks import replace_block
+from tools.doc_blocks import replace_block
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "marketing_campaign.csv"

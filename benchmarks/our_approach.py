@@ -27,32 +27,32 @@ import yaml
 
 from customer_segmentation.core.clustering import kselection, stability
 from customer_segmentation.core.clustering.hierarchy import build_hierarchy
+from customer_segmentation.core.clustering.parameters import ClusteringSettings
 
 
 def main(model_input: str, parameters: str, output: str) -> None:
     """Build, score, choose k and cut; print one JSON line with the timings and the decision."""
     clustering = yaml.safe_load(Path(parameters).read_text(encoding="utf-8"))["clustering"]
+    settings = ClusteringSettings.from_params(clustering)
     frame = pd.read_parquet(model_input).sort_values("ID")
     ids = frame["ID"].to_numpy()
     matrix = frame.drop(columns="ID").to_numpy(dtype=float)
     # Peak so far: interpreter, imports and the data; the rest of the peak is the method's own.
     baseline_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    ks = kselection.k_values(clustering["k_range"], len(matrix))
-    hierarchy = build_hierarchy(matrix, clustering)
+    settings.require_customers(len(matrix))
+    hierarchy = build_hierarchy(matrix, settings)
     fit_s = time.perf_counter() - started
     started = time.perf_counter()
-    sample = kselection.silhouette_sample(
-        len(matrix), clustering["silhouette_sample_size"], clustering["random_state"]
+    sample = kselection.seeded_sample(
+        len(matrix), settings.silhouette_sample_size, settings.random_state
     )
-    table = kselection.score_k_range(
-        matrix, hierarchy, ks, sample, clustering["silhouette_chunk_rows"]
+    index_sample = kselection.seeded_sample(
+        len(matrix), kselection.INDEX_SAMPLE_SIZE, settings.random_state
     )
-    structure = clustering["structure"]
-    reference = stability.reference_scores(
-        matrix, max(structure["max_k"], clustering["k_range"]["max"]), clustering, structure
-    )
-    decision = kselection.select_k(table, clustering["selection"], reference, structure)
+    table = kselection.score_k_range(matrix, hierarchy, settings.ks, sample, index_sample)
+    reference = stability.reference_scores(matrix, settings.reference_max_k, settings)
+    decision = kselection.select_k(table, reference, settings)
     labels = hierarchy.labels(decision["chosen_k"])
     scoring_s = time.perf_counter() - started
     np.savez(output, ids=ids, labels=labels)

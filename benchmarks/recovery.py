@@ -45,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import recovery_generators as gen  # noqa: E402
 
 from customer_segmentation.core.clustering.hierarchy import cluster_labels, model_input_matrix  # noqa: E402
-from customer_segmentation.doc_blocks import replace_block  # noqa: E402
 from tests.project_copy import copy_project  # noqa: E402
+from tools.doc_blocks import replace_block  # noqa: E402
 
 REAL_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "marketing_campaign.csv"
 RAW_PATH = "data/01_raw/customers_synthetic.csv"

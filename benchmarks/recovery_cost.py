@@ -1,10 +1,10 @@
-"""Cost of the structure check in the clustering step: select_k before and after, same process.
+"""Cost of the structure check in the clustering step: the select_k node and its parts.
 
 On N planted 6-dimensional customers (scikit-learn blobs, 5 centres) the clustering nodes run in
-turn: the hierarchy, the k scores, then k selection alternately without the structure check (the
-former default rule 'combined' on the k_selection table alone) and with it (the node
-``select_k``: rule 'reference', reference scores on a seeded sample, verdict). Alternating in one
-process keeps the comparison fair on a machine shared with other jobs.
+turn: the hierarchy, the k scores, then, repeatedly, the structure check alone
+(``stability.reference_scores``: Ward trees of a seeded sample and of structureless copies) and
+the whole ``select_k`` node (the check, the 'reference' rule and the verdict). Repeating both in
+one process keeps the comparison fair on a machine shared with other jobs.
 
 Usage:
     python benchmarks/recovery_cost.py [--customers 1000000] [--repeats 3]
@@ -21,7 +21,9 @@ import pandas as pd
 import yaml
 from sklearn.datasets import make_blobs
 
-from customer_segmentation.core.clustering import kselection
+from customer_segmentation.core.clustering import stability
+from customer_segmentation.core.clustering.hierarchy import model_input_matrix
+from customer_segmentation.core.clustering.parameters import ClusteringSettings
 from customer_segmentation.pipelines.clustering import nodes
 
 PARAMETERS = Path(__file__).resolve().parents[1] / "conf/base/parameters_clustering.yml"
@@ -45,13 +47,17 @@ def main() -> None:
     hierarchy, build_s = _timed(nodes.build_segmentation_hierarchy, model_input, clustering)
     table, score_s = _timed(nodes.score_k_range, model_input, hierarchy, clustering)
     print(f"{args.customers} customers: hierarchy {build_s:.1f} s, k scores {score_s:.1f} s")
-    before = {**clustering["selection"], "rule": "combined"}
+    settings = ClusteringSettings.from_params(clustering)
+    _, sorted_matrix = model_input_matrix(model_input)
     for _ in range(args.repeats):
-        old, old_s = _timed(kselection.select_k, table, before)
-        new, new_s = _timed(nodes.select_k, model_input, table, hierarchy, clustering)
+        _, check_s = _timed(
+            stability.reference_scores, sorted_matrix, settings.reference_max_k, settings
+        )
+        decision, node_s = _timed(nodes.select_k, model_input, table, hierarchy, clustering)
         print(
-            f"select_k before {old_s:.3f} s (k={old['chosen_k']}), after {new_s:.2f} s "
-            f"(k={new['chosen_k']}, natural segments: {new['structure']['natural_segments']})",
+            f"structure check {check_s:.2f} s; select_k node {node_s:.2f} s "
+            f"(k={decision['chosen_k']}, natural segments: "
+            f"{decision['structure']['natural_segments']})",
             flush=True,
         )
 

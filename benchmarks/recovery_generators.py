@@ -12,7 +12,7 @@ construction it was tuned on:
 - ``latent``: a Gaussian mixture in five latent traits (wealth, family, digital, deal affinity,
   age) with random centres at a given minimum distance, mapped non-linearly to the raw columns
   (log-normal spend, Poisson counts, integer children); one component = the Gaussian control;
-- ``project``: the project's own generator (``customer_segmentation.synthetic``).
+- ``project``: the project's own generator (``tools.synthetic``).
 
 Structureless controls: ``independent`` (every raw column drawn on its own), ``latent`` with one
 component (one Gaussian) and ``shuffled_real`` (the real file, every column shuffled on its own).
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.synthetic import generate_frame
+from tools.synthetic import generate_frame
 
 RAW_COLUMNS = [
     "ID", "Year_Birth", "Education", "Marital_Status", "Income", "Kidhome", "Teenhome",

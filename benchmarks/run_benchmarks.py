@@ -3,7 +3,7 @@
 For each size N (customers) the script:
 
 1. copies the project's configuration into a throw-away project (``<workdir>/n<N>``) and writes N
-   synthetic customers there with ``customer-segmentation-generate --rows N --seed 42``;
+   synthetic customers there with ``python -m tools.synthetic --rows N --seed 42``;
 2. runs every pipeline of the default run in order (``kedro run --pipelines <name>``, each reading
    what the previous one left), then the whole default ``kedro run`` end to end, each under
    ``/usr/bin/time -v`` (wall clock, peak resident memory), default parameters;
@@ -178,7 +178,7 @@ def benchmark_size(size: int, workdir: Path, args: argparse.Namespace) -> dict:
         [
             sys.executable,
             "-m",
-            "customer_segmentation.synthetic",
+            "tools.synthetic",
             "--rows",
             str(size),
             "--seed",

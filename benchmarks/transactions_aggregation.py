@@ -1,8 +1,8 @@
 """Time and peak memory of the per-customer RFM aggregation: DuckDB (embedded) against pandas.
 
 For each size a synthetic line-item log is written in Parquet, chunk by chunk (synthetic customers
-from ``customer_segmentation.synthetic.generator``, their log from
-``customer_segmentation.synthetic.transactions``, with 1% dirt of each kind). Then each engine
+from ``tools.synthetic.generator``, their log from
+``tools.synthetic.transactions``, with 1% dirt of each kind). Then each engine
 aggregates it in its own subprocess under ``/usr/bin/time -v`` (wall time and peak resident
 memory of the whole process, reading included):
 
@@ -40,8 +40,8 @@ SEED = 20
 
 def write_log(path: Path, lines: int) -> dict:
     """A synthetic log of exactly ``lines`` lines (customers drawn until it is long enough)."""
-    from customer_segmentation.synthetic import transactions as synthetic_log  # noqa: PLC0415
-    from customer_segmentation.synthetic.generator import generate_chunks  # noqa: PLC0415
+    from tools.synthetic import transactions as synthetic_log  # noqa: PLC0415
+    from tools.synthetic.generator import generate_chunks  # noqa: PLC0415
 
     def chunks():
         written, block = 0, 0

@@ -1,19 +1,21 @@
 """Shared test fixtures: small, deterministic, in-memory data in the project's internal shapes."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from filelock import FileLock
 
-from customer_segmentation.synthetic.schema import (
+from tests.runs import default_run, kedro, real_file_run
+from tools.synthetic.schema import (
     CAMPAIGN_COLUMNS,
     CHANNEL_COLUMNS,
     EDUCATION_LEVELS,
     MARITAL_STATUSES,
     SPEND_COLUMNS,
 )
-from tests.runs import default_run, real_file_run
 
 
 def make_primary_customers(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -60,13 +62,48 @@ def primary_customers() -> pd.DataFrame:
     return make_primary_customers()
 
 
+def _shared(name: str, make, tmp_path_factory, worker_id: str) -> Path:
+    """What ``make(folder)`` returns, made once per test session.
+
+    Under pytest-xdist every worker runs session fixtures on its own; the workers share the
+    parent of their temporary folders, so the first makes the run there (under a file lock) and
+    the others reuse it, as pytest-xdist's documentation suggests.
+    """
+    if worker_id == "master":  # no xdist: this process is the session
+        return make(tmp_path_factory.mktemp(name))
+    folder = tmp_path_factory.getbasetemp().parent / name
+    with FileLock(f"{folder}.lock"):
+        done = folder / "done"
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            project = make(folder)
+            done.write_text(str(project))
+        return Path(done.read_text())
+
+
 @pytest.fixture(scope="session")
-def full_run(tmp_path_factory) -> Path:
+def full_run(tmp_path_factory, worker_id) -> Path:
     """A project copy on which the default `kedro run` has completed (console in ../console.txt)."""
-    return default_run(tmp_path_factory.mktemp("default_run"))
+    return _shared("default_run", default_run, tmp_path_factory, worker_id)
 
 
 @pytest.fixture(scope="session")
-def real_run(tmp_path_factory) -> Path:
+def real_run(tmp_path_factory, worker_id) -> Path:
     """A project copy on which `kedro run` on the real marketing_campaign.csv has completed."""
-    return real_file_run(tmp_path_factory.mktemp("real_run"))
+    return _shared("real_run", real_file_run, tmp_path_factory, worker_id)
+
+
+@pytest.fixture(scope="session")
+def second_run(full_run, tmp_path_factory, worker_id) -> Path:
+    """A copy of ``full_run`` on which a second `kedro run` at a fixed k = 3 has completed: the
+    next month's run for segment history and run tracking (console in ../console.txt)."""
+
+    def run_again(folder: Path) -> Path:
+        project = folder / "project"
+        shutil.copytree(full_run, project)
+        params = "clustering.selection.rule=fixed,clustering.selection.fixed_k=3"
+        result = kedro(project, "run", "--params", params)
+        (folder / "console.txt").write_text(result.stdout)
+        return project
+
+    return _shared("second_run", run_again, tmp_path_factory, worker_id)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import yaml
 
-from customer_segmentation import headline
-from customer_segmentation.contract_reference import update_contract
-from customer_segmentation.parameter_reference import update_reference
+from tools import headline
+from tools.contract_reference import update_contract
+from tools.parameter_reference import update_reference
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README = REPO_ROOT / "README.md"
@@ -48,20 +48,20 @@ def test_every_catalog_dataset_is_in_the_outputs_map():
 def test_parameter_reference_is_up_to_date():
     page = DOCS / "parameters.md"
     assert page.read_text() == update_reference(page, REPO_ROOT / "conf"), (
-        "stale parameter reference: run `python -m customer_segmentation.parameter_reference`"
+        "stale parameter reference: run `python -m tools.parameter_reference`"
     )
 
 
 def test_data_contract_is_generated_from_the_declared_schemas():
     page = DOCS / "data_contract.md"
     assert page.read_text() == update_contract(page, REPO_ROOT / "conf"), (
-        "stale data contract: run `python -m customer_segmentation.contract_reference`"
+        "stale data contract: run `python -m tools.contract_reference`"
     )
 
 
 def test_readme_headline_is_what_a_fresh_run_on_the_real_file_gives(real_run):
     assert README.read_text() == headline.update_readme(README, real_run), (
-        "stale headline: run `python -m customer_segmentation.headline <project of a real run>`"
+        "stale headline: run `python -m tools.headline <project of a real run>`"
     )
 
 

@@ -65,7 +65,9 @@ def test_the_steps_read_the_run_s_table(pipelines, run, table):
     ],
 )
 def test_the_report_shows_the_accounting_of_the_run_s_inputs(pipelines, run, shown, absent):
-    inputs = set(node(pipelines[run], "render_segmentation_report").inputs)
+    # The report reads the summary and the figures: their nodes read what it shows.
+    inputs = set(node(pipelines[run], "summarise_segmentation").inputs)
+    inputs |= set(node(pipelines[run], "gather_report_figures").inputs)
     assert shown <= inputs and not absent & inputs
     # Every dataset the report reads is made in the same run (none left over from another run).
     assert not (inputs - {"run_manifest"} - {i for i in inputs if i.startswith("params:")}) & (

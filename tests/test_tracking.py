@@ -1,14 +1,12 @@
 """Run history in MLflow (the `tracking` extra): what each run logs, and two runs read back."""
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
 from kedro.io import DataCatalog
 
 from customer_segmentation.tracking import run_metrics, saved_file
-from tests.runs import kedro
 
 
 def test_k_scores_are_logged_per_k_and_missing_scores_skipped():
@@ -78,34 +76,28 @@ def test_other_datasets_log_nothing():
     assert run_metrics("customer_segments", pd.DataFrame({"ID": [1]})) == []
 
 
-def test_two_runs_with_different_params_are_read_back_from_mlflow(full_run, tmp_path):
+def test_two_runs_with_different_params_are_read_back_from_mlflow(full_run, second_run):
     pytest.importorskip("kedro_mlflow", reason="the tracking extra is not installed")
     from mlflow.tracking import MlflowClient  # noqa: PLC0415 - the optional extra
 
-    project = tmp_path / "project"
-    shutil.copytree(full_run, project)
-    shutil.rmtree(project / "mlruns")
-    (project / "mlruns").mkdir()
-    decisions = {}
-    for k_max in (6, 9):
-        kedro(project, "run", "--params", f"clustering.k_range.max={k_max}")
-        decision = project / "data/06_models/k_selection_decision.json"
-        decisions[str(k_max)] = json.loads(decision.read_text())["chosen_k"]
-
-    client = MlflowClient(f"sqlite:///{project / 'mlruns' / 'mlflow.db'}")
+    # second_run's MLflow store holds the default run (rule 'reference') and the second run
+    # (rule 'fixed', k = 3); the data folder holds both runs' k decisions as versions.
+    client = MlflowClient(f"sqlite:///{second_run / 'mlruns' / 'mlflow.db'}")
     experiment = client.get_experiment_by_name("customer_segmentation")
     runs = client.search_runs([experiment.experiment_id])
 
-    by_k_max = {run.data.params["clustering.k_range.max"]: run for run in runs}
-    assert sorted(by_k_max) == ["6", "9"]
-    for k_max, run in by_k_max.items():
-        assert run.data.metrics["chosen_k"] == decisions[k_max]
-        assert (
-            run.data.metrics["rows_in"]
-            == run.data.metrics["rows_kept"] + run.data.metrics["rows_rejected"]
-        )
+    by_rule = {run.data.params["clustering.selection.rule"]: run for run in runs}
+    assert sorted(by_rule) == ["fixed", "reference"]
+    assert by_rule["fixed"].data.metrics["chosen_k"] == 3
+    first_k = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
+    assert by_rule["reference"].data.metrics["chosen_k"] == first_k["chosen_k"]
+    for run in runs:
+        metrics = run.data.metrics
+        assert metrics["rows_in"] == metrics["rows_kept"] + metrics["rows_rejected"]
         history = client.get_metric_history(run.info.run_id, "k_wcss")
-        assert sorted(m.step for m in history) == list(range(2, int(k_max) + 1))  # k_range.min 2
+        assert sorted(m.step for m in history) == list(range(2, 11))  # k_range 2..10
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-        logged = {"segmentation_report.html", "k_selection.csv", "segment_profiles.csv"}
-        assert logged | {"segment_migration.csv"} <= artifacts
+        assert {"segmentation_report.html", "k_selection.csv", "segment_profiles.csv"} <= artifacts
+    # The second run is compared with the first: its migration table is logged too.
+    second = by_rule["fixed"].info.run_id
+    assert "segment_migration.csv" in {a.path for a in client.list_artifacts(second)}

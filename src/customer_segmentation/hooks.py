@@ -1,5 +1,7 @@
 """Run guard: one run at a time per output folder, a manifest of every run, clear refusals.
 
+The project's only Kedro hooks; they do what needs the whole run, never a table's content.
+
 - A file lock (``filelock``) on the environment's output folder: a second ``kedro run`` in the
   same project and environment stops at once with a message instead of silently interleaving
   its files with the first run's.
@@ -8,13 +10,12 @@
   report shows the run id and input hash from it.
 - When a run fails, a report left by an earlier run is stamped as stale: the outputs beside it
   may already describe the failed run's input.
-- ``ParallelRunner`` is refused with the real reason (the raw table is cached in this process).
-- Pre-flight refusals before anything is written: missing inputs, an output folder that cannot
-  be written, and (``after_node_run``, which Kedro calls before it saves the node's outputs) too
-  few or too few distinct customers for ``clustering.k_range`` (core/clustering/preflight.py).
+- Refusals before anything is written, which need the whole pipeline: ``ParallelRunner`` (the
+  raw table is cached in this process), missing inputs, an output folder that cannot be written.
+- A closing console line: the wall time, and where the report is when the run wrote one.
 
-Also here: the run keeps the memory its nodes free, for the next nodes (``KeepFreedMemory``,
-memory.py), and a short console summary of every run (``RunSummary``).
+Checks on a table's content (too few customers for ``clustering.k_range``) are made by the nodes
+that produce the table (data_processing, feature_engineering): a node that raises is not saved.
 """
 
 import hashlib
@@ -22,7 +23,7 @@ import json
 import logging
 import os
 import re
-from collections import Counter
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,7 @@ from filelock import FileLock, Timeout
 from kedro.framework.hooks import hook_impl
 from kedro.io import SharedMemoryDataCatalog
 
-from customer_segmentation.core.cleaning.contract import CustomerSchema
-from customer_segmentation.core.clustering.preflight import (
-    require_customers_for_k,
-    require_distinct_model_input,
-)
 from customer_segmentation.errors import InputDataError
-from customer_segmentation.memory import keep_freed_memory
 
 LOGGER = logging.getLogger(__name__)
 MANIFEST = "run_manifest.json"
@@ -45,6 +40,7 @@ MANIFEST = "run_manifest.json"
 # or hashed input of the run itself.
 MANIFEST_DATASET = "run_manifest"
 REPORT = Path("08_reporting") / "segmentation_report.html"
+REPORT_DATASET = "segmentation_report"
 STALE_BANNER_ID = "stale-report-banner"
 GENERATED_LAYER = re.compile(r"/0[2-8]_[a-z_]+/")
 
@@ -176,14 +172,6 @@ def refuse_unwritable_outputs(pipeline, catalog) -> None:
     )
 
 
-class KeepFreedMemory:
-    """Kedro hook: from the start of a run, the process reuses the memory its nodes free."""
-
-    @hook_impl
-    def before_pipeline_run(self) -> None:
-        keep_freed_memory()
-
-
 class RunGuard:
     """Kedro hooks: lock, manifest and stale-report stamp around every pipeline run."""
 
@@ -193,8 +181,8 @@ class RunGuard:
         self._outputs: Path | None = None
         self._lock: FileLock | None = None
         self._manifest: dict[str, Any] = {}
-        self._k_max: int | None = None  # clustering.k_range.max when the run clusters
-        self._id_column: str | None = None
+        self._report: str | None = None  # the report file, when the run writes it
+        self._started = 0.0  # time.monotonic() at the start of the run
 
     @hook_impl
     def after_context_created(self, context) -> None:
@@ -213,14 +201,8 @@ class RunGuard:
         assert self._outputs is not None, "after_context_created sets the output folder"
         refuse_missing_inputs(pipeline, catalog)
         refuse_unwritable_outputs(pipeline, catalog)
-        clusters = "params:clustering" in pipeline.inputs()
-        self._k_max = catalog.load("params:clustering")["k_range"]["max"] if clusters else None
-        # The customer table's ID column (runs that read the table), for the k-range checks.
-        self._id_column = (
-            CustomerSchema.from_config(catalog.load("params:schema")).id
-            if "params:schema" in pipeline.inputs()
-            else None
-        )
+        writes_report = REPORT_DATASET in pipeline.all_outputs() and REPORT_DATASET in catalog
+        self._report = dataset_file(catalog, REPORT_DATASET) if writes_report else None
         self._outputs.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(self._outputs / ".run.lock")
         try:
@@ -233,6 +215,7 @@ class RunGuard:
                 f"{running}). Wait for it to finish and run again; runs on another source use "
                 "their own environment (--env) and folder."
             ) from None
+        self._started = time.monotonic()
         self._manifest = {
             "run_id": run_params["run_id"],
             "status": "running",
@@ -244,33 +227,6 @@ class RunGuard:
             "inputs": self._input_hashes(pipeline, catalog),
         }
         _write_text(self._outputs / MANIFEST, json.dumps(self._manifest, indent=2, default=str))
-
-    @hook_impl(tryfirst=True)  # before RunSummary reports the outputs as written
-    def after_node_run(self, outputs: dict[str, Any]) -> None:
-        """Refuse too few (distinct) customers for the k range: Kedro calls this hook after a
-        node ran and before it saves the node's outputs, so the refused tables are not written.
-
-        The cleaning node is the first that knows the kept customers; the feature node the first
-        that knows the model input (03_primary is written by then).
-        """
-        if self._k_max is None:
-            return
-        if "primary_customers" in outputs:
-            customers = outputs["primary_customers"]
-            inputs = [column for column in customers.columns if column != self._id_column]
-            rejected: Counter[str] = Counter()
-            for rule in outputs["data_quality"]["rules"]:
-                rejected[rule["rule"]] += rule["rows_rejected"]
-            source = str(customers.attrs.get("source") or self._input_files())
-            require_customers_for_k(customers, inputs, self._k_max, source, rejected)
-        if "model_input" in outputs:
-            source = self._input_files()
-            require_distinct_model_input(outputs["model_input"], self._k_max, source)
-
-    def _input_files(self) -> str:
-        """The run's input files (not those earlier runs wrote), for messages about its data."""
-        paths = [entry["path"] for entry in self._manifest["inputs"].values()]
-        return ", ".join(p for p in paths if not GENERATED_LAYER.search(f"/{p}")) or "the input"
 
     def _input_hashes(self, pipeline, catalog) -> dict[str, dict[str, str]]:
         """Path and SHA-256 of every input file the pipeline reads (not produced by it)."""
@@ -304,6 +260,8 @@ class RunGuard:
     @hook_impl
     def after_pipeline_run(self) -> None:
         self._finish("succeeded")
+        report = f" Open the report: {_shown(self._report)}" if self._report else ""
+        LOGGER.info("Done in %.1f s.%s", time.monotonic() - self._started, report)
 
     @hook_impl
     def on_pipeline_error(self, error: BaseException) -> None:
@@ -314,108 +272,6 @@ def _started_epoch(manifest: dict[str, Any]) -> float:
     return datetime.fromisoformat(manifest["started"]).timestamp()
 
 
-SUMMARY = logging.getLogger("customer_segmentation.run")
-
-
-def _path(catalog, name: str) -> str:
-    """Where ``name`` is written, relative to the working directory when inside it."""
-    path = dataset_file(catalog, name) or name
+def _shown(path: str) -> str:
+    """A file path as a person types it: relative to the working directory when inside it."""
     return os.path.relpath(path) if os.path.isabs(path) else path
-
-
-def _rows_line(quality: dict, rejected_at: str) -> str:
-    return (
-        f"{quality['rows_in']:,} rows in: {quality['rows_kept']:,} kept, "
-        f"{quality['rows_rejected']:,} rejected, each with a reason ({rejected_at})"
-    )
-
-
-def _k_line(decision: dict) -> str:
-    """k and why in plain words, then how firm the segments are (when the decision says)."""
-    statement = (decision.get("structure") or {}).get("statement", "")
-    why = decision.get("explanation") or decision["reasoning"].split(". ")[0]
-    return f"k = {decision['chosen_k']}: {why.rstrip('.')}.\n{statement}".rstrip()
-
-
-def _features_line(report: dict) -> str:
-    columns = len(report["model_input_columns"])
-    variance = report.get("explained_variance_total")
-    kept = f" keeping {variance:.0%} of the variance" if variance else ""
-    return f"{len(report['features_requested'])} customer features -> {columns} model inputs{kept}"
-
-
-def _history_line(identities: dict) -> str:
-    """The segment history in a sentence: first run, or what was kept, new and dissolved."""
-    if identities["reference"] is None:
-        return "no earlier run; the next run is compared with this one"
-    statuses = Counter(s["status"] for s in identities["segments"])
-    return (
-        f"compared with run {identities['reference']['run_id']}: {statuses['kept']} kept, "
-        f"{statuses['new']} new, {len(identities['dissolved'])} dissolved"
-    )
-
-
-class RunSummary:
-    """Kedro hooks: one console line per pipeline with its key result, and a closing summary.
-
-    Kedro's own per-node lines go to info.log (conf/logging.yml); these lines are what a person
-    reads on the console.
-    """
-
-    def __init__(self) -> None:
-        self._results: dict[str, Any] = {}
-        self._started = 0.0
-
-    @hook_impl
-    def before_pipeline_run(self) -> None:
-        self._results = {}
-        self._started = datetime.now(UTC).timestamp()
-
-    @hook_impl
-    def after_node_run(self, outputs: dict[str, Any], catalog) -> None:
-        for name, value in outputs.items():
-            prefix, _, key = name.rpartition(".")
-            step = f"{prefix} " if prefix else ""
-            if key == "data_quality":
-                rejected = _path(catalog, name.replace("data_quality", "rejected_customers"))
-                self._results[name] = _rows_line(value, rejected)
-                SUMMARY.info("%scleaning: %s", step, self._results[name])
-            elif name == "feature_report":
-                SUMMARY.info("features: %s", _features_line(value))
-            elif name == "eda_summary":
-                SUMMARY.info(
-                    "eda: %s customers, tables and figures in %s",
-                    f"{value['n_customers']:,}",
-                    os.path.dirname(_path(catalog, "eda_key_metrics")),
-                )
-            elif name == "k_selection_decision":
-                self._results["k"] = _k_line(value)
-                SUMMARY.info("clustering: %s", self._results["k"])
-            elif name == "segment_stability":
-                self._results["stability"] = (
-                    f"Stability: mean adjusted Rand index {value['ari_mean']:.2f} "
-                    f"(sd {value['ari_sd']:.2f}, min {value['ari_min']:.2f}) over "
-                    f"{value['n_resamples']} bootstrap resamples"
-                )
-            elif name == "segment_identities":
-                SUMMARY.info("segment history: %s", _history_line(value))
-            elif name == "segmentation_report":
-                self._results["report"] = _path(catalog, name)
-                SUMMARY.info("cluster_analysis: report written to %s", self._results["report"])
-            elif name == "new_customer_segments":
-                SUMMARY.info(
-                    "scoring: %s new customers placed, in %s",
-                    f"{len(value):,}",
-                    _path(catalog, name),
-                )
-
-    @hook_impl
-    def after_pipeline_run(self) -> None:
-        seconds = datetime.now(UTC).timestamp() - self._started
-        lines = [f"Done in {seconds:.1f} s."]
-        if "data_quality" in self._results:
-            lines.append(self._results["data_quality"].capitalize() + ".")
-        lines += [self._results[key] for key in ("k", "stability") if key in self._results]
-        if "report" in self._results:
-            lines.append(f"Open the report: {self._results['report']}")
-        SUMMARY.info("\n".join(lines))

@@ -12,7 +12,6 @@ this hook adds, as the datasets are saved:
 """
 
 import importlib.util
-import logging
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -106,14 +105,6 @@ class TrackInMlflow:
 
     def __init__(self) -> None:
         self._catalog = None
-
-    @hook_impl(tryfirst=True)  # before kedro-mlflow's own hook opens the tracking database
-    def after_context_created(self) -> None:
-        # mlflow sets its loggers to INFO when imported, over conf/logging.yml: import it now,
-        # then keep its database set-up lines off the console.
-        import mlflow  # noqa: F401, PLC0415 - the optional extra
-
-        logging.getLogger("mlflow").setLevel(logging.WARNING)
 
     @hook_impl
     def after_catalog_created(self, catalog) -> None:

@@ -3,15 +3,20 @@
 import pickle
 from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from kedro.io.core import DatasetError, Version
 
 from customer_segmentation.core.clustering.assignment import NearestCentroidSegmenter
+from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
 from customer_segmentation.datasets import SkopsDataset
+from tests.conftest import make_primary_customers
+from tests.fixtures.feature_engineering import PARAMETERS
+from tests.fixtures.schema import SCHEMA_CONFIG
 
-TRUSTED = ["customer_segmentation.core.clustering.assignment.NearestCentroidSegmenter"]
+CATALOG = yaml.safe_load((PARAMETERS.parent / "catalog.yml").read_text())
+TRUSTED = CATALOG["segmentation_model"]["trusted"]
 
 
 class Payload:
@@ -25,11 +30,10 @@ class Payload:
 
 
 def _model() -> NearestCentroidSegmenter:
-    return NearestCentroidSegmenter(
-        feature_columns=["pc1", "pc2"],
-        centroids=np.array([[0.0, 0.0], [5.0, 5.0]]),
-        segment_numbers=np.array([1, 2]),
+    training = pd.DataFrame(
+        {"ID": [1, 2, 3, 4], "pc1": [0.0, 1.0, 5.0, 6.0], "pc2": [0.0, 1, 5, 6]}
     )
+    return NearestCentroidSegmenter().fit(training, [1, 1, 2, 2])
 
 
 def test_a_model_round_trips_and_places_customers_the_same(tmp_path):
@@ -41,6 +45,25 @@ def test_a_model_round_trips_and_places_customers_the_same(tmp_path):
 
     customers = pd.DataFrame({"ID": [7, 8], "pc1": [0.2, 4.0], "pc2": [0.1, 4.5]})
     assert loaded.predict(customers).tolist() == model.predict(customers).tolist() == [1, 2]
+
+
+def test_a_fitted_preprocessor_round_trips_with_the_catalogs_trusted_types(tmp_path):
+    params = yaml.safe_load(PARAMETERS.read_text())["feature_engineering"]
+    settings = {**params["preprocessing"], "onehot_columns": ["Marital_Status"]}
+    primary = make_primary_customers(200, seed=3)
+    fitted = CustomerPreprocessor(schema=SCHEMA_CONFIG, **settings).fit(primary)
+    dataset = SkopsDataset(
+        filepath=str(tmp_path / "preprocessor.skops"),
+        trusted=CATALOG["preprocessor"]["trusted"],
+    )
+
+    dataset.save(fitted)
+    loaded = dataset.load()
+
+    pd.testing.assert_frame_equal(
+        loaded.transform(primary), fitted.transform(primary), check_exact=True
+    )
+    assert loaded.report() == fitted.report()
 
 
 def test_a_pickle_under_the_model_name_is_refused_without_running(tmp_path):

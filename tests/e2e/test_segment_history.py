@@ -2,11 +2,9 @@
 the second is compared with it (report, migration), and both runs' versions can be loaded."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io import DataCatalog
@@ -14,29 +12,12 @@ from kedro.io import DataCatalog
 from tests.catalog import project_catalog
 from tests.html_tables import cells
 
-from .conftest import kedro
-
 REPORTING = Path("data/08_reporting")
 
 
 def versions(project: Path, relative: str) -> list[str]:
     """The versions of a versioned dataset, oldest first (Kedro's timestamps sort by time)."""
     return sorted(path.name for path in (project / relative).iterdir())
-
-
-@pytest.fixture(scope="module")
-def two_runs(full_run, tmp_path_factory) -> Path:
-    """full_run (the history's first run), then a second run at k = 3 in the same project."""
-    project = tmp_path_factory.mktemp("history") / "project"
-    shutil.copytree(full_run, project)
-    result = kedro(
-        project,
-        "run",
-        "--params",
-        "clustering.selection.rule=fixed,clustering.selection.fixed_k=3",
-    )
-    (project.parent / "console.txt").write_text(result.stdout)
-    return project
 
 
 def test_the_first_run_says_there_is_no_earlier_run(full_run):
@@ -48,18 +29,18 @@ def test_the_first_run_says_there_is_no_earlier_run(full_run):
     assert migration.empty
 
 
-def test_the_second_run_is_compared_with_the_first(full_run, two_runs):
+def test_the_second_run_is_compared_with_the_first(full_run, second_run):
     first_run = json.loads((full_run / "data/run_manifest.json").read_text())["run_id"]
-    identities = json.loads((two_runs / REPORTING / "segment_identities.json").read_text())
+    identities = json.loads((second_run / REPORTING / "segment_identities.json").read_text())
     assert identities["reference"]["run_id"] == first_run
     statuses = [s["status"] for s in identities["segments"]]
     assert len(statuses) == 3 and set(statuses) <= {"kept", "new"} and "kept" in statuses
 
-    migration = pd.read_csv(two_runs / REPORTING / "segment_migration.csv")
-    primary = pd.read_parquet(two_runs / "data/03_primary/customers.parquet")
+    migration = pd.read_csv(second_run / REPORTING / "segment_migration.csv")
+    primary = pd.read_parquet(second_run / "data/03_primary/customers.parquet")
     assert migration["customers"].sum() == len(primary)  # the same customers both times
 
-    html = (two_runs / REPORTING / "segmentation_report.html").read_text()
+    html = (second_run / REPORTING / "segmentation_report.html").read_text()
     assert f"Compared with the run of <b>{first_run}</b>" in html
     _, *rows = cells(html, "migration")
     shown = [[int(row[0].split(":")[0]), int(row[1].split(":")[0]), row[2]] for row in rows]
@@ -68,24 +49,24 @@ def test_the_second_run_is_compared_with_the_first(full_run, two_runs):
     ]
     counts = {status: statuses.count(status) for status in ("kept", "new")}
     line = f"segment history: compared with run {first_run}: {counts['kept']} kept, "
-    assert line in (two_runs.parent / "console.txt").read_text()
+    assert line in (second_run.parent / "console.txt").read_text()
 
 
-def test_both_runs_versions_load_and_the_catalog_gives_the_latest(full_run, two_runs):
+def test_both_runs_versions_load_and_the_catalog_gives_the_latest(full_run, second_run):
     """customer_segments is a versioned CachedDataset, segment_profiles a versioned CSV: both
     runs' versions stay, a notebook's catalog.load gives the latest, --load-versions an older."""
     names = {
         "customer_segments": "data/07_model_output/customer_segments.parquet",
         "segment_profiles": "data/08_reporting/segment_profiles.csv",
     }
-    found = {name: versions(two_runs, path) for name, path in names.items()}
+    found = {name: versions(second_run, path) for name, path in names.items()}
     assert all(len(v) == 2 for v in found.values())
     assert found["customer_segments"] == found["segment_profiles"]  # one version per run
     first, second = found["customer_segments"]
 
-    latest = project_catalog(two_runs)
-    bootstrap_project(two_runs)
-    with KedroSession.create(project_path=two_runs, env="base") as session:
+    latest = project_catalog(second_run)
+    bootstrap_project(second_run)
+    with KedroSession.create(project_path=second_run, env="base") as session:
         context = session.load_context()
         conf = context.config_loader["catalog"]
     # The catalog as `kedro run --load-versions customer_segments:<first>,...` builds it.
@@ -93,13 +74,13 @@ def test_both_runs_versions_load_and_the_catalog_gives_the_latest(full_run, two_
         if isinstance(entry, dict):
             for inner in (entry, entry.get("dataset")):
                 if isinstance(inner, dict) and "filepath" in inner:
-                    inner["filepath"] = str(two_runs / inner["filepath"])
+                    inner["filepath"] = str(second_run / inner["filepath"])
     pinned = DataCatalog.from_config(
         {name: conf[name] for name in names}, load_versions=dict.fromkeys(names, first)
     )
     for name, relative in names.items():
         newest, oldest = latest.load(name), pinned.load(name)
-        path = two_runs / relative
+        path = second_run / relative
         reader = pd.read_parquet if path.suffix == ".parquet" else pd.read_csv
         pd.testing.assert_frame_equal(newest, reader(path / second / path.name))
         pd.testing.assert_frame_equal(oldest, reader(path / first / path.name))

@@ -235,8 +235,7 @@ class DelimitedTextDataset(CSVDataset):
 
         Arrow ``string`` columns (32-bit offsets), held by pandas' ``ArrowDtype`` without a copy:
         pandas' own ``str`` dtype converts to ``large_string`` (64-bit offsets, 4 bytes more per
-        value): at 10M customers a run's peak is about 1 GiB lower (docs/performance.md, tenth
-        round). Read in blocks of 16 MiB, so that each column holds few chunks for the parser's
+        value): at 10M customers a run's peak is about 1 GiB lower. Read in blocks of 16 MiB, so that each column holds few chunks for the parser's
         per-column Arrow operations. pyarrow skips a UTF-8 byte-order mark itself, so only other
         encodings go through Python's codecs.
         """

@@ -7,8 +7,8 @@ import pytest
 from customer_segmentation.core.analysis import profiling
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
-from customer_segmentation.synthetic.schema import SPEND_COLUMNS
 from tests.fixtures.schema import SCHEMA_CONFIG
+from tools.synthetic.schema import SPEND_COLUMNS
 
 PRODUCTS = list(SPEND_COLUMNS)
 

@@ -1,7 +1,6 @@
 """Segment numbering rule and the nearest-centroid segmentation model."""
 
 import json
-import pickle
 
 import numpy as np
 import pandas as pd
@@ -13,6 +12,7 @@ from customer_segmentation.core.clustering.assignment import (
     assignment_agreement,
     number_segments,
     scoring_model_json,
+    segments_of,
 )
 from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
 from tests.conftest import make_primary_customers
@@ -50,33 +50,34 @@ def trained():
         }
     )
     segments = pd.DataFrame({"ID": [1, 2, 3, 4, 5, 6], "segment": [1, 1, 1, 2, 2, 1]})
-    return model_input, segments, NearestCentroidSegmenter.fit(model_input, segments)
+    return model_input, segments, NearestCentroidSegmenter().fit(model_input, segments["segment"])
 
 
-def test_predict_uses_the_nearest_centroid_and_column_names(trained):
-    model_input, segments, model = trained
-    np.testing.assert_allclose(model.centroids[0], [1.075, 0.75])
-    new = pd.DataFrame({"b": [0.0, 6.0], "ID": [9, 10], "a": [1.0, 6.0]})  # other column order
-    assert model.predict(new).tolist() == [1, 2]
-    again = pickle.loads(pickle.dumps(model))
-    assert again.predict(model_input).tolist() == model.predict(model_input).tolist()
-
-
-def test_predict_refuses_other_columns(trained):
+def test_predict_uses_the_nearest_centroid_and_ignores_the_id(trained):
     _, _, model = trained
-    with pytest.raises(ValueError, match=r"new_customers: .*missing: \['b'\]; unexpected: \['c'\]"):
-        model.predict(pd.DataFrame({"ID": [1], "a": [0.0], "c": [1.0]}), source="new_customers")
-    with pytest.raises(ValueError, match="NaN or infinity"):
+    np.testing.assert_allclose(model.centroids_, [[1.075, 0.75], [5.1, 4.95]])
+    new = pd.DataFrame({"a": [1.0, 6.0, 3.0], "b": [0.0, 6.0, 3.0], "ID": [9, 10, 11]})
+    # (3, 3) is 2.96 from the centroid of segment 1 and 2.87 from that of segment 2.
+    assert model.predict(new).tolist() == [1, 2, 2]
+
+
+def test_predict_refuses_columns_other_than_those_fitted(trained):
+    _, _, model = trained
+    with pytest.raises(ValueError, match=r"(?s)unseen at fit time:\n- c\n.*missing:\n- b"):
+        model.predict(pd.DataFrame({"ID": [1], "a": [0.0], "c": [1.0]}))
+    with pytest.raises(ValueError, match="same order"):
+        model.predict(pd.DataFrame({"ID": [1], "b": [0.0], "a": [1.0]}))
+    with pytest.raises(ValueError, match="NaN"):
         model.predict(pd.DataFrame({"ID": [1], "a": [np.nan], "b": [1.0]}))
 
 
-def test_fit_matches_customers_by_id_in_any_row_order(trained):
-    model_input, segments, model = trained
+def test_segments_of_matches_customers_by_id_in_any_row_order(trained):
+    model_input, segments, _ = trained
     shuffled = segments.sample(frac=1.0, random_state=1)
-    again = NearestCentroidSegmenter.fit(model_input, shuffled)
-    np.testing.assert_array_equal(again.centroids, model.centroids)
+    ids = model_input["ID"].to_numpy()
+    assert segments_of(ids, shuffled).tolist() == segments["segment"].tolist()
     with pytest.raises(ValueError, match="some model_input customers have no segment"):
-        NearestCentroidSegmenter.fit(model_input, shuffled.iloc[1:])
+        segments_of(ids, shuffled.iloc[1:])
 
 
 def test_agreement_counts(trained):
@@ -110,7 +111,7 @@ def test_the_scoring_model_json_places_every_customer_as_the_model(scaler, pca, 
             "segment": 1 + (model_input.iloc[:, 1] > 0) + (features["children"] > 1),
         }
     )
-    model = NearestCentroidSegmenter.fit(model_input, segments)
+    model = NearestCentroidSegmenter().fit(model_input, segments["segment"])
 
     rule = json.loads(json.dumps(scoring_model_json(preprocessor, model)))
     by_json = apply_scoring_json(rule, features, primary)

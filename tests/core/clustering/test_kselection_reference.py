@@ -1,21 +1,17 @@
 """The 'reference' k rule and the structure verdict: planted blobs against structureless data."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from sklearn.datasets import make_blobs
 
 from customer_segmentation.core.clustering.hierarchy import build_hierarchy
 from customer_segmentation.core.clustering.kselection import (
     find_knee,
-    k_values,
     reference_elbow,
     score_k_range,
+    seeded_sample,
     select_k,
-    silhouette_sample,
     structure_verdict,
 )
 from customer_segmentation.core.clustering.stability import (
@@ -23,10 +19,10 @@ from customer_segmentation.core.clustering.stability import (
     reference_scores,
     structureless_copy,
 )
+from tests.fixtures.clustering import clustering_settings
 
-PARAMETERS = Path(__file__).parents[3] / "conf/base/parameters_clustering.yml"
-CLUSTERING = yaml.safe_load(PARAMETERS.read_text())["clustering"]
-STRUCTURE = {**CLUSTERING["structure"], "sample_size": 1500}  # small samples keep tests fast
+STRUCTURE = {**clustering_settings().structure, "sample_size": 1500}  # small samples: fast tests
+CLUSTERING = clustering_settings(structure=STRUCTURE)
 STRUCTURE_KEYS = {
     "natural_segments",
     "statement",
@@ -48,13 +44,12 @@ def blobs(n: int = 1500, centers: int = 4, std: float = 1.0, seed: int = 0) -> n
 
 def decide(matrix: np.ndarray, k_max: int) -> dict:
     """The clustering pipeline's k decision for one k_range.max, from the core functions."""
-    settings = {**CLUSTERING, "k_range": {"min": 2, "max": k_max}}
+    settings = clustering_settings(k_max=k_max, structure=STRUCTURE)
     hierarchy = build_hierarchy(matrix, settings)
-    ks = k_values(settings["k_range"], len(matrix))
-    sample = silhouette_sample(len(matrix), 1000, 0)
-    table = score_k_range(matrix, hierarchy, ks, sample, 250)
-    reference = reference_scores(matrix, max(STRUCTURE["max_k"], k_max), settings, STRUCTURE)
-    return select_k(table, settings["selection"], reference, STRUCTURE)
+    rows = np.arange(len(matrix))
+    table = score_k_range(matrix, hierarchy, settings.ks, seeded_sample(len(matrix), 1000, 0), rows)
+    reference = reference_scores(matrix, settings.reference_max_k, settings)
+    return select_k(table, reference, settings)
 
 
 @pytest.mark.parametrize("centers", [3, 5])
@@ -100,7 +95,7 @@ def test_structureless_copy_keeps_every_component_and_breaks_the_groups():
     centred = matrix - matrix.mean(axis=0)
     components = centred @ np.linalg.svd(centred, full_matrices=False)[2].T
     np.testing.assert_allclose(np.sort(copy, axis=0), np.sort(components, axis=0))
-    reference = reference_scores(matrix, 8, CLUSTERING, STRUCTURE).set_index("k")
+    reference = reference_scores(matrix, 8, CLUSTERING).set_index("k")
     # Planted groups: the cut at 4 lowers WCSS far more than the copies' cut, with a clear gain.
     assert reference.loc[4, "log_wcss"] < reference.loc[4, "null_log_wcss"] - 1.0
     assert reference.loc[4, "gain"] > 0.5 > reference.loc[[5, 6, 7, 8], "gain"].abs().max()
@@ -108,8 +103,8 @@ def test_structureless_copy_keeps_every_component_and_breaks_the_groups():
 
 def test_reference_scores_are_seeded_and_shaped():
     matrix = blobs(n=600)
-    first = reference_scores(matrix, 12, CLUSTERING, STRUCTURE)
-    again = reference_scores(matrix, 12, CLUSTERING, STRUCTURE)
+    first = reference_scores(matrix, 12, CLUSTERING)
+    again = reference_scores(matrix, 12, CLUSTERING)
     pd.testing.assert_frame_equal(first, again)
     assert list(first.columns) == REFERENCE_COLUMNS and first["k"].tolist() == list(range(2, 13))
 
@@ -122,6 +117,11 @@ THRESHOLDS = {
     "stability_tolerance": 0.05,
     "max_practical_k": 6,
 }
+
+
+def reference_rule(thresholds: dict):
+    """Settings of the 'reference' rule with these structure thresholds."""
+    return clustering_settings(structure={**STRUCTURE, **thresholds})
 
 
 def reference_table(gains, stabilities, null_stabilities=None) -> pd.DataFrame:
@@ -177,25 +177,12 @@ def test_reference_rule_without_an_elbow_takes_the_knee_of_the_fixed_range():
     table = pd.DataFrame({"k": range(2, 7), "wcss": [9.0, 5, 4, 3.5, 3.2], "silhouette": 0.2})
     wcss = [1000.0, 500.0, 300.0, 280.0, 265.0, 255.0, 248.0]  # knee at 4 on k = 2..8
     reference = reference_table([0.01] * 7, [0.5] * 7).assign(log_wcss=np.log(wcss))
-    decision = select_k(
-        table, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS
-    )
+    decision = select_k(table, reference, reference_rule(THRESHOLDS))
     assert decision["chosen_k"] == 4 and decision["elbow_k"] is None
     assert decision["structure"]["natural_segments"] is False
     assert decision["explanation"].startswith("No number of segments stands out")
     narrow = table[table["k"] <= 3]  # k_range 2..3: the knee is clipped into the range
-    assert (
-        select_k(narrow, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS)[
-            "chosen_k"
-        ]
-        == 3
-    )
-
-
-def test_reference_rule_needs_the_reference():
-    table = pd.DataFrame({"k": [2, 3], "wcss": [2.0, 1.0], "silhouette": 0.2})
-    with pytest.raises(ValueError, match="reference"):
-        select_k(table, {"rule": "reference", "knee_sensitivity": 1.0})
+    assert select_k(narrow, reference, reference_rule(THRESHOLDS))["chosen_k"] == 3
 
 
 @pytest.mark.parametrize("k_max", range(6, 13))
@@ -206,7 +193,7 @@ def test_without_an_elbow_a_knee_beyond_the_practical_cap_gives_the_cap_for_ever
     reference = reference_table([0.01] * 11, [0.5] * 11).assign(log_wcss=np.log(wcss))
     assert find_knee(np.arange(2, 13), np.array(wcss), 1.0) == 7
     table = pd.DataFrame({"k": range(2, k_max + 1), "wcss": 1.0, "silhouette": 0.2})
-    decision = select_k(table, {"rule": "reference", "knee_sensitivity": 1.0}, reference, structure)
+    decision = select_k(table, reference, reference_rule(structure))
     assert decision["chosen_k"] == 6
     assert "capped at max_practical_k=6" in decision["reasoning"]
     assert "forces" not in decision["explanation"]
@@ -217,9 +204,7 @@ def test_an_elbow_that_does_not_come_back_is_explained_as_a_practical_number():
     gains = [0.01, 0.2, 0.01, 0.01, 0.01, 0.01, 0.01]  # k = 2..8
     reference = reference_table(gains, [0.9, 0.73, 0.6, 0.6, 0.6, 0.6, 0.6])
     table = pd.DataFrame({"k": range(2, 9), "wcss": 1.0, "silhouette": 0.2})
-    decision = select_k(
-        table, {"rule": "reference", "knee_sensitivity": 1.0}, reference, THRESHOLDS
-    )
+    decision = select_k(table, reference, reference_rule(THRESHOLDS))
     assert decision["chosen_k"] == 3 and decision["structure"]["natural_segments"] is False
     explanation = decision["explanation"]
     assert "does not come back reliably" in explanation and "0.73, below 0.8" in explanation

@@ -7,7 +7,7 @@ import pytest
 from customer_segmentation.core.eda import eda
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.eda import nodes
-from customer_segmentation.synthetic.schema import SPEND_COLUMNS
+from tools.synthetic.schema import SPEND_COLUMNS
 
 PRODUCTS = list(SPEND_COLUMNS)
 

@@ -6,13 +6,13 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.core.reporting import report
-from customer_segmentation.pipelines.cluster_analysis import nodes
+from tests.fixtures.cluster_analysis import render_report
 
 SECTIONS = ["headline", "quality", "eda", "choosing-k", "segments", "profiles", "stability"]
 
 
 def render(arguments: dict, **overrides) -> str:
-    return nodes.render_segmentation_report(**{**arguments, **overrides})
+    return render_report({**arguments, **overrides})
 
 
 @pytest.fixture(scope="module")

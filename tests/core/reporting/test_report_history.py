@@ -7,7 +7,7 @@ import pytest
 
 from customer_segmentation.core.analysis import segment_history
 from customer_segmentation.core.reporting import report
-from customer_segmentation.pipelines.cluster_analysis import nodes
+from tests.fixtures.cluster_analysis import render_report
 from tests.html_tables import cells
 
 RUN = {"run_id": "2026-01-01T00.00.00.000Z"}
@@ -44,8 +44,8 @@ def runs(report_arguments, analysis_inputs):
 
 def test_a_first_run_says_there_is_no_earlier_run(report_arguments, runs):
     identities, migration, _, _ = runs[0]
-    html = nodes.render_segmentation_report(
-        **report_arguments, segment_identities=identities, segment_migration=migration
+    html = render_report(
+        {**report_arguments, "segment_identities": identities, "segment_migration": migration}
     )
     section = html[html.index('<section id="history">') :]
     assert "There is no earlier run to compare with" in section
@@ -56,8 +56,8 @@ def test_a_first_run_says_there_is_no_earlier_run(report_arguments, runs):
 def test_every_number_of_the_migration_table_is_the_dataset(report_arguments, runs):
     identities, migration, _, _ = runs[1]
     assert len(migration) > len(identities["segments"])  # customers really moved
-    html = nodes.render_segmentation_report(
-        **report_arguments, segment_identities=identities, segment_migration=migration
+    html = render_report(
+        {**report_arguments, "segment_identities": identities, "segment_migration": migration}
     )
     header, *rows = cells(html, "migration")
     assert header[2:] == ["Customers", "Revenue (this run)"]

@@ -9,7 +9,7 @@ from kedro_datasets.ibis import FileDataset
 
 from customer_segmentation.core.analysis import rule_cards
 from customer_segmentation.pipelines.cluster_analysis import nodes
-from tests.fixtures.cluster_analysis import RUN_ID
+from tests.fixtures.cluster_analysis import RUN_ID, render_report
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_cards_show_each_segments_rule_or_say_that_none_was_found(report_argumen
     first, *others = segment_rules["segments"]
     without_rule = {**first, "rules": [], "text": [], "precision": 0.0, "recall": 0.0}
     rules = {**segment_rules, "segments": [without_rule, *others]}
-    html = nodes.render_segmentation_report(**report_arguments, segment_rules=rules)
+    html = render_report({**report_arguments, "segment_rules": rules})
     cards = html.split('<div class="card"')[1:]
     assert len(cards) == len(segment_rules["segments"])
     assert "No rule of depth 3 or less" in cards[0] and "<code>" not in cards[0]

@@ -8,9 +8,11 @@ from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
 
 from customer_segmentation.datasets import FigureDataset
+from customer_segmentation.pipelines import joined_segmentation, rfm_segmentation
 from customer_segmentation.pipelines.cluster_analysis import create_pipeline
 from customer_segmentation.pipelines.cluster_analysis.pipeline import SEGMENT_FIGURES
 from tests.fixtures.cluster_analysis import EARLIER_RUN_ID
+from tests.project_copy import REPO_ROOT
 
 
 class KeptDataset(MemoryDataset):
@@ -29,8 +31,14 @@ def run_pipeline(inputs: dict) -> DataCatalog:
     return catalog
 
 
-def test_pipeline_produces_every_output(analysis_inputs):
-    catalog = run_pipeline(analysis_inputs)
+@pytest.fixture(scope="module")
+def analysed(analysis_inputs) -> DataCatalog:
+    """The pipeline's outputs on the fixtures (one run for the tests that read them)."""
+    return run_pipeline(analysis_inputs)
+
+
+def test_pipeline_produces_every_output(analysis_inputs, analysed):
+    catalog = analysed
     profiles = catalog.load("segment_profiles")
     assert profiles["segment"].tolist() == [1, 2, 3, 0]
     assert profiles.loc[profiles["segment"] > 0, "revenue_share"].sum() == pytest.approx(1.0)
@@ -89,3 +97,20 @@ def test_report_accepts_saved_png_bytes(analysis_inputs, tmp_path):
     html = run_pipeline(inputs).load("segmentation_report")
     assert html.count('src="data:image/png;base64,') == 16  # with the migration heatmap
     assert isinstance(inputs["elbow_plot"], bytes)
+
+
+@pytest.mark.parametrize("package", [None, rfm_segmentation, joined_segmentation])
+def test_the_report_reads_the_summary_and_the_figures(package):
+    pipeline = create_pipeline() if package is None else package.create_pipeline()
+    (report,) = [n for n in pipeline.nodes if n.name.endswith("render_segmentation_report")]
+    assert report.inputs == ["segmentation_summary", "report_figures", "params:cluster_analysis"]
+
+
+def test_the_summary_is_strict_json_with_every_key_documented(analysed):
+    summary = analysed.load("segmentation_summary")
+    text = json.dumps(summary, allow_nan=False)  # no NaN, no numpy scalar
+    documented = (REPO_ROOT / "docs" / "outputs.md").read_text()
+    assert all(f"`{key}`" in documented for key in summary)
+    assert summary["headline"]["k"] == len(summary["names"]["segments"]) == 3
+    assert set(summary["figures"]) == {"eda_figures", "k_figures", "segment_figures"}
+    assert "data:image" not in text  # figures are the report's, not the summary's

@@ -3,13 +3,13 @@
 Skips when no Chromium binary is found, unless the environment variable CI is set (then fails).
 """
 
-from customer_segmentation.pipelines.cluster_analysis.nodes import render_segmentation_report
 from tests.browser import screenshot
+from tests.fixtures.cluster_analysis import render_report
 
 
 def test_report_renders_in_headless_chromium(report_arguments, tmp_path):
     page = tmp_path / "segmentation_report.html"
-    page.write_text(render_segmentation_report(**report_arguments), encoding="utf-8")
+    page.write_text(render_report(report_arguments), encoding="utf-8")
 
     pixels = screenshot(page.as_uri(), tmp_path, 1280, 2000)
 

@@ -103,3 +103,11 @@ def test_identical_customers_are_refused(model_input, clustering_params):
     same.iloc[:, 1:] = 1.5
     with pytest.raises(ValueError, match="identical feature values"):
         run(same, clustering_params)
+
+
+def test_a_removed_rule_is_refused_by_name_before_clustering(model_input, clustering_params):
+    params = {**clustering_params, "selection": {"rule": "combined", "fixed_k": 4}}
+    with pytest.raises(
+        ValueError, match="selection.rule is 'combined'; use one of reference, fixed"
+    ):
+        run(model_input, params)

@@ -12,6 +12,8 @@ from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.data_processing import create_pipeline
 from tests.fixtures.schema import DEFAULT_SCHEMA, SCHEMA_CONFIG
 
+K_RANGE = {"min": 2, "max": 10}  # clustering.k_range as conf/base sets it
+
 OUTPUTS = ["customers_typed", "rejected_customers", "data_quality", "primary_customers"]
 
 
@@ -22,6 +24,7 @@ def run_pipeline(raw: pd.DataFrame, settings: dict, *node_names: str) -> DataCat
             "raw_customers": MemoryDataset(raw),
             "params:data_processing": MemoryDataset(settings),
             "params:schema": MemoryDataset(SCHEMA_CONFIG),
+            "params:clustering.k_range": MemoryDataset(K_RANGE),
             **{name: MemoryDataset() for name in OUTPUTS},
         }
     )
@@ -99,6 +102,7 @@ def test_bad_input_fails_in_the_first_node_and_saves_nothing(raw_customers, sett
             "raw_customers": MemoryDataset(raw_customers),
             "params:data_processing": MemoryDataset(settings),
             "params:schema": MemoryDataset(SCHEMA_CONFIG),
+            "params:clustering.k_range": MemoryDataset(K_RANGE),
             **{name: MemoryDataset() for name in OUTPUTS},
         }
     )

@@ -11,6 +11,8 @@ from customer_segmentation.datasets import DelimitedTextDataset
 from customer_segmentation.pipelines.data_processing import create_pipeline
 from tests.fixtures.schema import SCHEMA_CONFIG
 
+K_RANGE = {"min": 2, "max": 10}  # clustering.k_range as conf/base sets it
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 REAL_FILE = REPO_ROOT.parent / "shared" / "data" / "marketing_campaign.csv"
 
@@ -22,6 +24,7 @@ def test_real_file_dates_span_and_row_accounting(base_settings):
             "raw_customers": DelimitedTextDataset(filepath=str(REAL_FILE), load_args={"sep": "\t"}),
             "params:data_processing": MemoryDataset(base_settings),
             "params:schema": MemoryDataset(SCHEMA_CONFIG),
+            "params:clustering.k_range": MemoryDataset(K_RANGE),
             **{
                 name: MemoryDataset()
                 for name in ("rejected_customers", "data_quality", "primary_customers")

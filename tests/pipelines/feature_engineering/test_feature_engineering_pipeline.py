@@ -10,6 +10,8 @@ from kedro_datasets.pickle import PickleDataset
 from customer_segmentation.pipelines.feature_engineering import create_pipeline
 from tests.fixtures.schema import SCHEMA_CONFIG
 
+K_RANGE = {"min": 2, "max": 10}  # clustering.k_range as conf/base sets it
+
 OUTPUTS = ["model_input", "feature_report"]
 
 
@@ -19,6 +21,7 @@ def test_pipeline_produces_consistent_outputs(primary_customers, fe_params, tmp_
             "primary_customers": MemoryDataset(primary_customers),
             "params:feature_engineering": MemoryDataset(fe_params),
             "params:schema": MemoryDataset(SCHEMA_CONFIG),
+            "params:clustering.k_range": MemoryDataset(K_RANGE),
             **{name: MemoryDataset() for name in OUTPUTS},
             # Persisted as in the project (the runner releases in-memory intermediates).
             "preprocessor": PickleDataset(filepath=str(tmp_path / "preprocessor.pkl")),

@@ -16,6 +16,8 @@ from customer_segmentation.pipelines import joined_segmentation, rfm_segmentatio
 from tests.fixtures.environments import environment_parameters
 from tests.fixtures.schema import SCHEMA_CONFIG
 
+K_RANGE = {"min": 2, "max": 10}  # clustering.k_range as conf/base sets it
+
 RETAIL = environment_parameters("retail")
 BOTH = environment_parameters("both")
 
@@ -95,7 +97,12 @@ def test_preprocessor_on_the_rfm_table_logs_and_scales_and_refits_nothing():
 def test_rfm_segmentation_feeds_customer_rfm_to_feature_engineering():
     rfm = make_rfm(np.arange(10, 310))
     pipeline = rfm_segmentation.create_pipeline().only_nodes_with_tags("features")
-    assert pipeline.inputs() == {"customer_rfm", "params:feature_engineering", "params:schema"}
+    assert pipeline.inputs() == {
+        "customer_rfm",
+        "params:feature_engineering",
+        "params:schema",
+        "params:clustering.k_range",
+    }
     params = RETAIL["feature_engineering"]
     catalog = run(
         pipeline,
@@ -103,6 +110,7 @@ def test_rfm_segmentation_feeds_customer_rfm_to_feature_engineering():
             "customer_rfm": rfm,
             "params:feature_engineering": params,
             "params:schema": RETAIL["schema"],
+            "params:clustering.k_range": K_RANGE,
         },
     )
     model_input = catalog.load("model_input")
@@ -129,6 +137,7 @@ def test_joined_segmentation_joins_on_id_and_keeps_every_customer(primary_custom
             "params:feature_engineering": params,
             "params:joined_segmentation": BOTH["joined_segmentation"],
             "params:schema": SCHEMA_CONFIG,
+            "params:clustering.k_range": K_RANGE,
         },
     )
     summary = catalog.load("transaction_join_summary")

@@ -27,11 +27,12 @@ def to_raw_text(primary: pd.DataFrame, source: str) -> pd.DataFrame:
 def parameters() -> dict:
     """The shipped parameters of the training pipelines, keyed like the catalog."""
     names = ["data_processing", "feature_engineering", "clustering"]
+    shipped = {
+        name: yaml.safe_load((CONF / f"parameters_{name}.yml").read_text())[name] for name in names
+    }
     return {
-        **{
-            f"params:{name}": yaml.safe_load((CONF / f"parameters_{name}.yml").read_text())[name]
-            for name in names
-        },
+        **{f"params:{name}": value for name, value in shipped.items()},
+        "params:clustering.k_range": shipped["clustering"]["k_range"],
         "params:schema": SCHEMA_CONFIG,
     }
 

@@ -115,8 +115,8 @@ def test_scoring_nodes_are_tagged_and_share_cleaning_parameters():
 def test_scored_frame_refuses_foreign_columns(trained):
     model = trained.load("segmentation_model")
     frame = pd.DataFrame({"ID": [1], "unknown_feature": [0.0]})
-    with pytest.raises(ValueError, match="new_customers: feature columns differ"):
-        model.predict(frame, source="new_customers")
+    with pytest.raises(ValueError, match=r"(?s)unseen at fit time:\n- unknown_feature"):
+        model.predict(frame)
 
 
 def test_the_scoring_model_json_places_every_customer_as_the_scoring_pipeline(

@@ -6,9 +6,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from customer_segmentation.core.features import transactions as tx
-from customer_segmentation.synthetic import transactions as synthetic_log
-from customer_segmentation.synthetic.dirt import DirtSettings
-from customer_segmentation.synthetic.generator import generate_frame
+from tools.synthetic import transactions as synthetic_log
+from tools.synthetic.dirt import DirtSettings
+from tools.synthetic.generator import generate_frame
 
 NO_DIRT = DirtSettings(**dict.fromkeys(DirtSettings.__dataclass_fields__, 0.0))
 COLUMN_MAP = {name: name for name in synthetic_log.LOG_SCHEMA.names}

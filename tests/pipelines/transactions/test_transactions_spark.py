@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.core.features import transactions as tx
-from customer_segmentation.synthetic import transactions as synthetic_log
-from customer_segmentation.synthetic.generator import generate_frame
 from tests.fixtures.transactions import CANONICAL_MAP, RULES
+from tools.synthetic import transactions as synthetic_log
+from tools.synthetic.generator import generate_frame
 
 pytestmark = pytest.mark.spark
 

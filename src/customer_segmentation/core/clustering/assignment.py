@@ -12,11 +12,11 @@ segment's training customers) is nearest in Euclidean distance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from sklearn.neighbors import NearestCentroid
 
 from customer_segmentation.errors import InputDataError
 
@@ -38,63 +38,20 @@ def number_segments(ids: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return number_of_label[labels]
 
 
-def _feature_matrix(
-    model_input: pd.DataFrame, feature_columns: list[str], source: str
-) -> np.ndarray:
-    """Features in the fitted order; clear error on missing/extra columns or non-finite values."""
-    present = [column for column in model_input.columns if column != ID_COLUMN]
-    missing = [column for column in feature_columns if column not in present]
-    extra = [column for column in present if column not in feature_columns]
-    if missing or extra:
-        raise InputDataError(
-            f"{source}: feature columns differ from those the segmentation model was fitted on "
-            f"(missing: {missing or 'none'}; unexpected: {extra or 'none'}). Transform the "
-            "customers with the same preprocessor as the training run."
-        )
-    matrix = model_input[feature_columns].to_numpy(dtype=np.float64)
-    if not np.isfinite(matrix).all():
-        raise InputDataError(
-            f"{source}: feature values contain NaN or infinity; the segmentation model needs "
-            "finite values. Check the preprocessing of these customers."
-        )
-    return matrix
+class NearestCentroidSegmenter(NearestCentroid):
+    """scikit-learn's `NearestCentroid` on model_input frames: the `ID` column is not a feature.
 
+    `fit(model_input, segments)`: `segments` holds the segment of each row. scikit-learn checks at
+    `predict` that the feature columns are those seen at fit, in the same order.
+    """
 
-@dataclass
-class NearestCentroidSegmenter:
-    """Places customers into the clustering's segments by the nearest segment centroid."""
+    def fit(self, model_input: pd.DataFrame, segments: np.ndarray) -> NearestCentroidSegmenter:
+        """The segment centroids (mean model-input vectors) of the training customers."""
+        return super().fit(model_input.drop(columns=ID_COLUMN), segments)
 
-    feature_columns: list[str]
-    centroids: np.ndarray  # row i is the centroid of segment segment_numbers[i]
-    segment_numbers: np.ndarray
-    chunk_rows: int = 200_000  # bounds the n x k distance block in memory
-
-    @classmethod
-    def fit(
-        cls, model_input: pd.DataFrame, customer_segments: pd.DataFrame
-    ) -> NearestCentroidSegmenter:
-        """Centroids of the segments in model-input space."""
-        segments = segments_of(model_input[ID_COLUMN].to_numpy(), customer_segments)
-        feature_columns = [column for column in model_input.columns if column != ID_COLUMN]
-        centroids = model_input[feature_columns].groupby(segments).mean()
-        return cls(
-            feature_columns=feature_columns,
-            centroids=centroids.to_numpy(dtype=np.float64),
-            segment_numbers=centroids.index.to_numpy(dtype=np.int64),
-        )
-
-    def predict(self, model_input: pd.DataFrame, source: str = "model_input") -> np.ndarray:
+    def predict(self, model_input: pd.DataFrame) -> np.ndarray:
         """Segment number of every row of a model_input-shaped frame."""
-        matrix = _feature_matrix(model_input, self.feature_columns, source)
-        squared_norms = np.einsum("ij,ij->i", self.centroids, self.centroids)
-        nearest = np.empty(len(matrix), dtype=np.intp)
-        for start in range(0, len(matrix), self.chunk_rows):
-            block = matrix[start : start + self.chunk_rows]
-            # ||x - c||^2 up to the per-row constant ||x||^2, which does not change the argmin
-            nearest[start : start + len(block)] = np.argmin(
-                squared_norms - 2.0 * block @ self.centroids.T, axis=1
-            )
-        return self.segment_numbers[nearest]
+        return super().predict(model_input.drop(columns=ID_COLUMN))
 
 
 def segments_of(ids: np.ndarray, customer_segments: pd.DataFrame) -> np.ndarray:
@@ -199,7 +156,7 @@ def scoring_model_json(preprocessor: CustomerPreprocessor, model: NearestCentroi
         raise ValueError("scoring model JSON: a whitened PCA is not supported.")
     # The centroids in the order the steps produce the vector: encoder order, or components.
     space = encoded if pca is None else [f"pc{i + 1}" for i in range(pca.n_components_)]
-    position = {column: i for i, column in enumerate(model.feature_columns)}
+    position = {column: i for i, column in enumerate(model.feature_names_in_)}
     order = [position[column] for column in space]
     return {
         "steps": SCORING_STEPS,
@@ -210,7 +167,7 @@ def scoring_model_json(preprocessor: CustomerPreprocessor, model: NearestCentroi
         "vector": space,
         "distance": "euclidean",
         "centroids": [
-            {"segment": int(segment), "centroid": model.centroids[i, order].tolist()}
-            for i, segment in enumerate(model.segment_numbers)
+            {"segment": int(segment), "centroid": model.centroids_[i, order].tolist()}
+            for i, segment in enumerate(model.classes_)
         ],
     }

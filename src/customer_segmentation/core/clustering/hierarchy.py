@@ -14,6 +14,7 @@ the WCSS curve and the dendrogram share one code path.
 """
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import fastcluster
@@ -22,14 +23,16 @@ import pandas as pd
 from sklearn.cluster import MiniBatchKMeans
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.core.clustering.parameters import (
+    LINEAR_MEMORY_METHODS,
+    MATRIX_METHODS,
+    ClusteringSettings,
+)
 from customer_segmentation.core.clustering.weighted_ward import weighted_ward_linkage
 from customer_segmentation.errors import InputDataError
 
 LOGGER = logging.getLogger(__name__)
 
-LINEAR_MEMORY_METHODS = ("ward", "single")  # fastcluster.linkage_vector
-MATRIX_METHODS = ("complete", "average")  # need the n^2/2 distance matrix
-LINKAGE_METHODS = LINEAR_MEMORY_METHODS + MATRIX_METHODS
 EXACT, TWO_STAGE = "exact", "two_stage"
 
 
@@ -117,15 +120,11 @@ def validate_matrix(matrix: np.ndarray, source: str = "model_input") -> np.ndarr
     return matrix
 
 
-def choose_path(n_rows: int, settings: dict) -> tuple[str, str]:
+def choose_path(n_rows: int, settings: ClusteringSettings) -> tuple[str, str]:
     """Pick the exact or two-stage path for n rows and say why."""
-    method = settings["linkage_method"]
-    exact_max = settings["exact_max_customers"]
-    matrix_max = settings["distance_matrix_max_customers"]
-    if method not in LINKAGE_METHODS:
-        raise ValueError(
-            f"clustering.linkage_method is '{method}'; use one of {', '.join(LINKAGE_METHODS)}."
-        )
+    method = settings.linkage_method
+    exact_max = settings.exact_max_customers
+    matrix_max = settings.distance_matrix_max_customers
     if method in MATRIX_METHODS and n_rows > matrix_max:
         raise ValueError(
             f"clustering.linkage_method '{method}' needs an n^2/2 distance matrix and has no "
@@ -145,28 +144,30 @@ def choose_path(n_rows: int, settings: dict) -> tuple[str, str]:
         )
     return TWO_STAGE, (
         f"{n_rows} customers > exact_max_customers={exact_max}: two-stage, "
-        f"{settings['micro_clusters']} MiniBatchKMeans micro-clusters then size-weighted Ward on "
+        f"{settings.micro_clusters} MiniBatchKMeans micro-clusters then size-weighted Ward on "
         "their centroids"
     )
 
 
-def _micro_clusters(matrix: np.ndarray, settings: dict) -> tuple[np.ndarray, np.ndarray]:
+def _micro_clusters(
+    matrix: np.ndarray, settings: ClusteringSettings
+) -> tuple[np.ndarray, np.ndarray]:
     """Micro-cluster index of every row (0..m-1, no empty ones) and the exact member means."""
-    n_micro = min(settings["micro_clusters"], len(matrix))
+    n_micro = min(settings.micro_clusters, len(matrix))
     kmeans = MiniBatchKMeans(
         n_clusters=n_micro,
-        batch_size=settings["micro_batch_size"],
-        n_init=settings["micro_n_init"],
-        random_state=settings["random_state"],
+        batch_size=settings.micro_batch_size,
+        n_init=settings.micro_n_init,
+        random_state=settings.random_state,
     )
     # The number of mini-batch steps grows with the rows (scikit-learn's early stopping smooths
     # the inertia over about n / batch_size steps): 13 s at 1M rows but minutes at 10M. Past
     # micro_fit_max_customers the micro-clusters are fitted on a seeded sample of that many rows
     # and every row then joins its nearest micro-cluster (one linear pass).
-    fit_max = settings.get("micro_fit_max_customers")
+    fit_max = settings.micro_fit_max_customers
     sample = None
     if fit_max is not None and len(matrix) > fit_max:
-        rng = np.random.default_rng(settings["random_state"])
+        rng = np.random.default_rng(settings.random_state)
         sample = np.sort(rng.choice(len(matrix), size=fit_max, replace=False))
     # The search runs in float32: at 10M customers the nearest-micro-cluster pass was 2.4x faster
     # than in float64 and 99.996 % of customers joined the same micro-cluster. The micro-clusters
@@ -174,7 +175,7 @@ def _micro_clusters(matrix: np.ndarray, settings: dict) -> tuple[np.ndarray, np.
     points = matrix.astype(np.float32)
     # Mini-batches are small, so OpenMP threads mostly wait on each other; on 2 busy cores one
     # thread ran 13x faster (1.6 s against 21 s at 300,000 rows). Absent/null: library default.
-    with threadpool_limits(limits=settings.get("micro_threads")):
+    with threadpool_limits(limits=settings.micro_threads):
         if sample is None:
             raw_leaf = kmeans.fit_predict(points)
         else:
@@ -199,10 +200,10 @@ def _micro_clusters(matrix: np.ndarray, settings: dict) -> tuple[np.ndarray, np.
     return leaf_of_row, centroids
 
 
-def build_hierarchy(matrix: np.ndarray, settings: dict) -> Hierarchy:
+def build_hierarchy(matrix: np.ndarray, settings: ClusteringSettings) -> Hierarchy:
     """Build the one hierarchy of this run on the path that ``settings`` and the size select."""
     matrix = validate_matrix(matrix)
-    method = settings["linkage_method"]
+    method = settings.linkage_method
     path, reason = choose_path(len(matrix), settings)
     LOGGER.info("Clustering path: %s (%s)", path, reason)
     if path == EXACT:
@@ -221,11 +222,12 @@ def build_hierarchy(matrix: np.ndarray, settings: dict) -> Hierarchy:
     return Hierarchy(linkage, leaf_of_row, within_leaf_ss, method, path, reason)
 
 
-def cluster_labels(matrix: np.ndarray, n_clusters: int, settings: dict) -> np.ndarray:
+def cluster_labels(matrix: np.ndarray, n_clusters: int, params: Mapping) -> np.ndarray:
     """Cluster a numeric matrix the way the clustering pipeline does; labels 0..k-1.
 
-    ``settings`` is the ``clustering`` parameters dict (path choice, linkage method, micro-cluster
-    settings). The label order is arbitrary; the pipeline numbers segments afterwards.
+    ``params`` is ``params:clustering`` (path choice, linkage method, micro-cluster settings):
+    other pipelines (cluster_analysis' stability check) call this with their parameters. The
+    label order is arbitrary; the pipeline numbers segments afterwards.
     """
     matrix = np.asarray(matrix)
     if not 2 <= n_clusters <= len(matrix):
@@ -233,7 +235,7 @@ def cluster_labels(matrix: np.ndarray, n_clusters: int, settings: dict) -> np.nd
             f"cannot split {len(matrix)} rows into {n_clusters} clusters; n_clusters must be "
             "between 2 and the number of rows."
         )
-    hierarchy = build_hierarchy(matrix, settings)
+    hierarchy = build_hierarchy(matrix, ClusteringSettings.from_params(params))
     if n_clusters > hierarchy.n_leaves:
         raise InputDataError(
             f"only {hierarchy.n_leaves} micro-clusters for {n_clusters} clusters; raise "

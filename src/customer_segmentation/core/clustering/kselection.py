@@ -1,4 +1,4 @@
-"""Scores of every k cut from one hierarchy, the knee of the WCSS curve and the rule that picks k.
+"""Scores of every k cut from one hierarchy, and the rule that picks k.
 
 Selection rules (``clustering.selection.rule``):
 
@@ -11,23 +11,12 @@ Selection rules (``clustering.selection.rule``):
   number of segments and the knee of the sample's WCSS curve over the same fixed range gives a
   practical one, at most ``structure.max_practical_k`` (no knee: ``k_range.min``). The result is
   clipped into ``k_range``.
+- ``fixed``: ``fixed_k`` (checked to lie in ``k_range`` by ``ClusteringSettings``).
 
-- ``silhouette``: the k with the highest silhouette. Sampled silhouettes carry noise (sd about
-  0.002 at 10,000 customers), so every k within ``silhouette_noise`` of the best ties with it and
-  the tie goes to the k nearest the knee (then the smaller k).
-- ``elbow``: the knee of the k range's WCSS curve found by kneed (``KneeLocator``, convex,
-  decreasing, sensitivity ``knee_sensitivity``); without a knee it falls back to ``silhouette``.
-- ``combined``: the elbow sets the scale and silhouette refines and guards it. Start at
-  the knee; a k within ``knee_window`` of it replaces it only if its silhouette is higher by more
-  than ``silhouette_margin``; if the silhouette of the result is below ``silhouette_floor``, or
-  there is no knee, the ``silhouette`` rule decides. (Silhouette alone tends to favour k=2, the
-  coarsest split, which is rarely a useful segmentation.)
-- ``fixed``: ``fixed_k``, which must lie in the k range.
-
-The knee of kneed depends on the range it is given (it normalises the curve by its end points:
-3, 4, 4, 4, 5 for k_range.max 6..10 on one table), so ``combined`` and ``elbow`` move with
-``k_range``; ``reference`` does not. Whatever the rule, ``structure_verdict`` says whether the
-data has natural segments at the chosen k (docs/clustering.md).
+Whatever the rule, ``structure_verdict`` says whether the data has natural segments at the chosen
+k (docs/clustering.md). Silhouette, Calinski-Harabasz, Davies-Bouldin and kneed's knee of the
+k range's WCSS curve are reported beside the decision (the k table, the plots, the report); they do
+not choose k: without a reference they favour the coarsest split or move with ``k_range``.
 """
 
 import warnings
@@ -35,40 +24,46 @@ import warnings
 import numpy as np
 import pandas as pd
 from kneed import KneeLocator
+from sklearn.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    pairwise_distances,
+    silhouette_samples,
+    silhouette_score,
+)
 
-from customer_segmentation.core.clustering.hierarchy import Hierarchy, cut_linkage
-from customer_segmentation.errors import InputDataError
+from customer_segmentation.core.clustering.hierarchy import Hierarchy
+from customer_segmentation.core.clustering.parameters import ClusteringSettings
 
 K_SELECTION_COLUMNS = ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin"]
-RULES = ("reference", "combined", "silhouette", "elbow", "fixed")
+KNEE_SENSITIVITY = 1.0  # kneed's S (its default)
+# Above this many customers Calinski-Harabasz and Davies-Bouldin are scored on a seeded sample of
+# this size: scikit-learn's versions make masked passes per cluster, and at 1M customers the nine k
+# took 60-70 s on the shared 2 cores (the step's former one-pass code: 6 s).
+INDEX_SAMPLE_SIZE = 100_000
 
 
-def k_values(k_range: dict, n_customers: int, source: str = "model_input") -> list[int]:
-    """The k to score, checked against each other and against the number of customers."""
-    k_min, k_max = k_range.get("min"), k_range.get("max")
-    if not all(isinstance(value, int) and not isinstance(value, bool) for value in (k_min, k_max)):
-        raise ValueError(
-            f"clustering.k_range must give integer min and max, got min={k_min!r}, max={k_max!r}."
-        )
-    if k_min < 2 or k_min > k_max:
-        raise ValueError(
-            f"clustering.k_range min={k_min}, max={k_max} is invalid: need 2 <= min <= max."
-        )
-    if n_customers <= k_max:
-        raise InputDataError(
-            f"{source}: {n_customers} customers but clustering.k_range goes up to k={k_max}; the "
-            f"silhouette needs more customers than clusters. Lower k_range.max below "
-            f"{n_customers} or provide more customers."
-        )
-    return list(range(k_min, k_max + 1))
+def seeded_sample(n_rows: int, sample_size: int, random_state: int) -> np.ndarray:
+    """Row indices on which every k is scored: all rows, or one seeded sample of them.
 
-
-def silhouette_sample(n_rows: int, sample_size: int, random_state: int) -> np.ndarray:
-    """Row indices on which every k's silhouette is scored: all rows, or one seeded sample."""
+    One sample for all k, not ``silhouette_score(sample_size=...)`` per k: the silhouette's
+    sampling sd (about 0.002 at 10,000 customers) is as large as the gap between neighbouring k.
+    """
     if n_rows <= sample_size:
         return np.arange(n_rows)
     rng = np.random.default_rng(random_state)
     return np.sort(rng.choice(n_rows, size=sample_size, replace=False))
+
+
+def sample_distances(matrix: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the sampled rows, shape (s, s), float64 (8 s² bytes: 800 MB
+    for the default 10,000): computed once and scored for every k, instead of once per k."""
+    return pairwise_distances(matrix[sample])
+
+
+def sample_silhouettes(distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per-customer silhouettes of the sampled rows, from their precomputed distances."""
+    return silhouette_samples(distances, labels, metric="precomputed")
 
 
 def within_cluster_sum_of_squares(matrix: np.ndarray, labels: np.ndarray) -> float:
@@ -79,138 +74,41 @@ def within_cluster_sum_of_squares(matrix: np.ndarray, labels: np.ndarray) -> flo
     return float(np.einsum("ij,ij->", residuals, residuals))
 
 
-def group_sums(
-    codes: np.ndarray, columns: np.ndarray, sizes: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Count (or total `sizes`) and per-feature sums (d x k) of the items of each code 0..k-1."""
-    counts = np.bincount(codes, weights=sizes).astype(np.float64)
-    sums = np.vstack(
-        [np.bincount(codes, weights=column, minlength=len(counts)) for column in columns]
-    )
-    return counts, sums
-
-
-def calinski_harabasz_davies_bouldin(
-    columns: np.ndarray, codes: np.ndarray, counts: np.ndarray, centroids: np.ndarray
-) -> tuple[float, float]:
-    """Calinski-Harabasz and Davies-Bouldin indices of one partition in a single O(n d) pass.
-
-    From the feature columns (d x n, contiguous), codes 0..k-1, the cluster sizes and centroids
-    (d x k; see `group_sums`). The formulas of scikit-learn's ``calinski_harabasz_score`` and
-    ``davies_bouldin_score`` (equal up to rounding, tested), which each make a masked pass per
-    cluster; column by column on 1-D arrays, as gathering an n x d centroid matrix per k took
-    6 s of the nine k at 10M customers, this about a third of it.
-    """
-    n_rows, n_clusters = columns.shape[1], len(counts)
-    squared = np.zeros(n_rows)
-    for column, centre in zip(columns, centroids, strict=True):
-        residual = column - centre[codes]
-        residual *= residual
-        squared += residual
-    within = float(squared.sum())
-    offsets = centroids - columns.mean(axis=1)[:, None]
-    between = float(np.sum(counts * np.einsum("ij,ij->j", offsets, offsets)))
-    calinski = (
-        1.0 if within == 0.0 else between * (n_rows - n_clusters) / (within * (n_clusters - 1.0))
-    )
-    scatter = np.bincount(codes, weights=np.sqrt(squared, out=squared)) / counts
-    norms = np.einsum("ij,ij->j", centroids, centroids)
-    gaps = np.sqrt(np.maximum(norms[:, None] + norms[None, :] - 2.0 * centroids.T @ centroids, 0.0))
-    np.fill_diagonal(gaps, 0.0)
-    if np.allclose(scatter, 0) or np.allclose(gaps, 0):
-        return calinski, 0.0
-    gaps[gaps == 0] = np.inf
-    ratios = (scatter[:, None] + scatter[None, :]) / gaps
-    return calinski, float(np.mean(np.max(ratios, axis=1)))
-
-
-def sample_silhouettes(
-    points: np.ndarray, partitions: list[np.ndarray], chunk_rows: int
-) -> list[np.ndarray]:
-    """Per-point silhouettes of several partitions of the same points, distances computed once.
-
-    Equal to scikit-learn's ``silhouette_samples`` for each partition (singletons score 0), but
-    each chunk of pairwise distances (chunk_rows x n) serves every partition through one product
-    with the stacked one-hot cluster indicators, instead of being recomputed per k.
-    """
-    codes = [np.unique(labels, return_inverse=True)[1] for labels in partitions]
-    widths = [int(code.max()) + 1 for code in codes]
-    offsets = np.concatenate([[0], np.cumsum(widths)])
-    indicator = np.zeros((len(points), offsets[-1]))
-    for code, offset in zip(codes, offsets[:-1], strict=True):
-        indicator[np.arange(len(points)), offset + code] = 1.0
-    sizes = indicator.sum(axis=0)
-    squared_norms = np.einsum("ij,ij->i", points, points)
-    values = [np.zeros(len(points)) for _ in partitions]
-    # Two chunk_rows x n buffers, reused for every chunk: the distances are formed in place (no
-    # temporaries of that size), with the same floating-point operations as the direct formula.
-    norms_sum = np.empty((min(chunk_rows, len(points)), len(points)))
-    products = np.empty_like(norms_sum)
-    for start in range(0, len(points), chunk_rows):
-        rows = np.arange(start, min(start + chunk_rows, len(points)))
-        distances = products[: len(rows)]
-        np.matmul(points[rows], points.T, out=distances)
-        distances *= -2.0
-        np.add(squared_norms[rows, None], squared_norms[None, :], out=norms_sum[: len(rows)])
-        distances += norms_sum[: len(rows)]  # (|a|^2 + |b|^2) - 2 a.b
-        np.clip(distances, 0.0, None, out=distances)
-        np.sqrt(distances, out=distances)
-        distances[np.arange(len(rows)), rows] = 0.0
-        sums = distances @ indicator  # rows x (sum of k): distance to every cluster of every k
-        for index, (code, offset, width) in enumerate(zip(codes, offsets, widths, strict=False)):
-            block = sums[:, offset : offset + width]
-            block_sizes = sizes[offset : offset + width]
-            own = code[rows]
-            own_size = block_sizes[own]
-            mean_to = block / block_sizes
-            mean_to[np.arange(len(rows)), own] = np.inf
-            inner = block[np.arange(len(rows)), own] / np.maximum(own_size - 1, 1)
-            nearest = mean_to.min(axis=1)
-            score = (nearest - inner) / np.maximum(inner, nearest)
-            values[index][rows] = np.where(own_size > 1, np.nan_to_num(score), 0.0)
-    return values
-
-
 def score_k_range(
     matrix: np.ndarray,
     hierarchy: Hierarchy,
     ks: list[int],
     sample: np.ndarray,
-    chunk_rows: int,
+    index_sample: np.ndarray,
 ) -> pd.DataFrame:
     """One row per k: WCSS of the hierarchy's own partition, silhouette, CH and DB.
 
-    Silhouettes are the mean over the same sample rows for every k (NaN if the sample holds a
-    single cluster); the other scores use every row.
+    Silhouettes are scored on the rows ``sample`` for every k (NaN if the sample holds a single
+    cluster); Calinski-Harabasz and Davies-Bouldin on the rows ``index_sample`` (every row up to
+    ``INDEX_SAMPLE_SIZE``; see `seeded_sample`).
     """
-    columns = np.ascontiguousarray(matrix.T)  # one copy, shared by every k
-    leaf_of_row = hierarchy.leaf_of_row
-    if leaf_of_row is None:  # exact path: every row is a leaf
-        leaf_of_row = np.arange(len(matrix))
-    # Sizes and sums per leaf, once: each k's centroids then come from m leaves, not n rows.
-    leaf_sizes, leaf_sums = group_sums(leaf_of_row, columns)
-    leaf_partitions = [cut_linkage(hierarchy.linkage, k) for k in ks]
-    silhouettes = sample_silhouettes(
-        matrix[sample], [labels[leaf_of_row[sample]] for labels in leaf_partitions], chunk_rows
-    )
+    distances, index_points = sample_distances(matrix, sample), matrix[index_sample]
     rows = []
-    for k, leaf_labels, values in zip(ks, leaf_partitions, silhouettes, strict=True):
-        labels = leaf_labels[leaf_of_row]
+    for k in ks:
+        labels = hierarchy.labels(k)
         wcss = (
             hierarchy.ward_wcss(k)
             if hierarchy.method == "ward"
             else within_cluster_sum_of_squares(matrix, labels)
         )
-        single = len(np.unique(labels[sample])) < 2
-        counts, sums = group_sums(leaf_labels, leaf_sums, leaf_sizes)
-        calinski, davies = calinski_harabasz_davies_bouldin(columns, labels, counts, sums / counts)
+        sampled = labels[sample]
+        silhouette = float("nan")
+        if len(np.unique(sampled)) > 1:
+            silhouette = float(silhouette_score(distances, sampled, metric="precomputed"))
         rows.append(
             {
                 "k": k,
                 "wcss": wcss,
-                "silhouette": float("nan") if single else float(values.mean()),
-                "calinski_harabasz": calinski,
-                "davies_bouldin": davies,
+                "silhouette": silhouette,
+                "calinski_harabasz": float(
+                    calinski_harabasz_score(index_points, labels[index_sample])
+                ),
+                "davies_bouldin": float(davies_bouldin_score(index_points, labels[index_sample])),
             }
         )
     return pd.DataFrame(rows, columns=K_SELECTION_COLUMNS).astype({"k": "int64"})
@@ -226,68 +124,6 @@ def find_knee(ks: np.ndarray, wcss: np.ndarray, sensitivity: float) -> int | Non
             ks, wcss, S=sensitivity, curve="convex", direction="decreasing", online=False
         )
     return None if locator.knee is None else int(locator.knee)
-
-
-def _nearest(candidates: list[int], target: int | None) -> int:
-    """The candidate nearest the target (ties and no target: the smaller k)."""
-    if target is None:
-        return min(candidates)
-    return min(candidates, key=lambda k: (abs(k - target), k))
-
-
-def _by_silhouette(table: pd.DataFrame, knee: int | None, noise: float) -> tuple[int, str]:
-    """Best silhouette, with differences below the noise level settled by the knee."""
-    best = table["silhouette"].max()
-    tied = table.loc[table["silhouette"] >= best - noise, "k"].tolist()
-    chosen = _nearest(tied, knee)
-    if len(tied) == 1:
-        return chosen, f"highest silhouette ({best:.3f}) at k={chosen}"
-    return chosen, (
-        f"silhouettes of k={tied} lie within the sampling noise {noise} of the best ({best:.3f}); "
-        f"the tie goes to the k nearest the knee ({knee}), then the smaller k: k={chosen}"
-    )
-
-
-def _knee_refined_by_silhouette(table: pd.DataFrame, knee: int, selection: dict) -> tuple[int, str]:
-    """The combined rule: the knee, moved to a neighbour only on a clearly better silhouette.
-
-    Candidates are the k within ``knee_window`` of the knee. A candidate replaces the knee when its
-    silhouette beats the knee's by more than ``silhouette_margin`` (the best such candidate wins).
-    If the result's silhouette is below ``silhouette_floor`` the segments have no usable structure
-    at that size, and the best silhouette over the whole range decides instead.
-    """
-    silhouettes = dict(zip(table["k"], table["silhouette"], strict=True))
-    window, margin = selection["knee_window"], selection["silhouette_margin"]
-    floor = selection["silhouette_floor"]
-    at_knee = silhouettes[knee]
-    neighbours = {int(k): s for k, s in silhouettes.items() if 0 < abs(k - knee) <= window}
-    better = {k: s for k, s in neighbours.items() if s > at_knee + margin}
-    listed = ", ".join(f"k={k}: {s:.3f}" for k, s in sorted(neighbours.items()))
-    if better:
-        chosen = max(better, key=lambda k: (better[k], -k))
-        why = (
-            f"silhouette at the knee {at_knee:.3f}; neighbour k={chosen} beats it by more than "
-            f"the margin {margin} ({listed}), so k={chosen}"
-        )
-    else:
-        chosen = knee
-        why = (
-            f"silhouette at the knee {at_knee:.3f}; no neighbour within {window} beats it by more "
-            f"than the margin {margin} ({listed}), so the knee stands"
-        )
-    if silhouettes[chosen] < floor:
-        fallback, reason = _by_silhouette(table, knee, selection["silhouette_noise"])
-        return fallback, (
-            f"{why}; but its silhouette {silhouettes[chosen]:.3f} is below the floor {floor}, "
-            f"so silhouette decides: {reason}"
-        )
-    best_k = int(table.loc[table["silhouette"].idxmax(), "k"])
-    if best_k != chosen:
-        why += (
-            f". The best silhouette overall is {silhouettes[best_k]:.3f} at k={best_k}; "
-            "the combined rule lets the elbow set the scale and silhouette only refine it"
-        )
-    return chosen, why
 
 
 def reference_elbow(reference: pd.DataFrame, structure: dict) -> tuple[int | None, int | None]:
@@ -386,7 +222,9 @@ def _by_reference(
     else:
         sample_wcss = np.exp(reference["log_wcss"].to_numpy())
         in_range = reference["k"] <= structure["max_k"]
-        knee = find_knee(reference.loc[in_range, "k"].to_numpy(), sample_wcss[in_range], 1.0)
+        knee = find_knee(
+            reference.loc[in_range, "k"].to_numpy(), sample_wcss[in_range], KNEE_SENSITIVITY
+        )
         # A continuum cut in many slices gives neighbours that differ too little to act on, and a
         # cap independent of k_range keeps k from moving with the configured range.
         cap = structure["max_practical_k"]
@@ -416,75 +254,39 @@ def _by_reference(
     return clipped, elbow, why, plain
 
 
-def select_k(
-    table: pd.DataFrame,
-    selection: dict,
-    reference: pd.DataFrame | None = None,
-    structure: dict | None = None,
-) -> dict:
+def select_k(table: pd.DataFrame, reference: pd.DataFrame, settings: ClusteringSettings) -> dict:
     """Apply the selection rule to the k_selection table; return the decision and its reasons.
 
-    ``reference`` (``stability.reference_scores``) and ``structure`` (its parameters and
-    thresholds) are needed by the ``reference`` rule; given with any rule, they add the
-    ``structure`` verdict at the chosen k.
+    ``reference``: ``stability.reference_scores`` (the ``reference`` rule's evidence and, for
+    either rule, the ``structure`` verdict at the chosen k).
     """
-    rule = selection["rule"]
-    if rule not in RULES:
-        raise ValueError(f"clustering.selection.rule is '{rule}'; use one of {', '.join(RULES)}.")
-    if rule == "reference" and (reference is None or structure is None):
-        raise ValueError("the 'reference' rule needs the reference scores and their settings")
-    ks = table["k"].to_numpy()
+    structure = settings.structure
+    knee = find_knee(table["k"].to_numpy(), table["wcss"].to_numpy(), KNEE_SENSITIVITY)
+    if settings.rule == "reference":
+        chosen, elbow, why, explanation = _by_reference(table, reference, structure)
+    else:
+        chosen, elbow = settings.fixed_k, reference_elbow(reference, structure)[0]
+        why = f"k fixed by parameter at {chosen}"
+        explanation = f"The number of segments was set by the 'fixed' rule: {why}."
     silhouettes = dict(zip(table["k"], table["silhouette"], strict=True))
-    knee = find_knee(ks, table["wcss"].to_numpy(), selection["knee_sensitivity"])
     best_k = int(table.loc[table["silhouette"].idxmax(), "k"])
-    best = silhouettes[best_k]
     knee_text = (
-        f"knee of the WCSS curve (kneed, convex/decreasing, S={selection['knee_sensitivity']}) "
-        f"at k={knee}"
+        f"knee of the WCSS curve (kneed, convex/decreasing, S={KNEE_SENSITIVITY}) at k={knee}"
         if knee is not None
         else "kneed found no knee in the WCSS curve"
     )
-    elbow, explanation = None, None
-    if rule == "reference":
-        chosen, elbow, why, explanation = _by_reference(table, reference, structure)
-    elif rule == "fixed":
-        chosen = selection["fixed_k"]
-        if chosen not in silhouettes:
-            raise ValueError(
-                f"clustering.selection.fixed_k={chosen} is outside the k range "
-                f"{ks.min()}..{ks.max()}; change fixed_k or k_range."
-            )
-        why = f"k fixed by parameter at {chosen}"
-    elif rule == "elbow" and knee is not None:
-        chosen, why = knee, f"k at the knee: {knee}"
-    elif rule in ("combined", "elbow") and knee is None:
-        chosen, why = _by_silhouette(table, knee, selection["silhouette_noise"])
-        why = f"no knee, so silhouette decides: {why}"
-    elif rule == "silhouette":
-        chosen, why = _by_silhouette(table, knee, selection["silhouette_noise"])
-    else:
-        chosen, why = _knee_refined_by_silhouette(table, knee, selection)
-    chosen = int(chosen)
-    decision = {
-        "rule": rule,
-        "chosen_k": chosen,
-        "knee_k": knee,
+    return {
+        "rule": settings.rule,
+        "chosen_k": int(chosen),
+        "knee_k": knee,  # shown on the elbow plot
         "best_silhouette_k": best_k,
         "silhouette_at_chosen_k": float(silhouettes[chosen]),
-        "best_silhouette": float(best),
-        "reasoning": f"Rule '{rule}': {why}. Chosen k={chosen}. (On this k range, the {knee_text}.)"
-        if rule == "reference"
-        else f"Rule '{rule}': {knee_text}; {why}. Chosen k={chosen}.",
-    }
-    if reference is not None and structure is not None:
-        if elbow is None and rule != "reference":
-            elbow = reference_elbow(reference, structure)[0]
-        verdict = structure_verdict(reference, chosen, elbow, structure)
-        decision["elbow_k"] = elbow
-        decision["structure"] = verdict
+        "best_silhouette": float(silhouettes[best_k]),
+        "reasoning": f"Rule '{settings.rule}': {why}. Chosen k={chosen}. "
+        f"(On this k range, the {knee_text}.)",
+        "elbow_k": elbow,
+        "structure": structure_verdict(reference, chosen, elbow, structure),
         # Why this k; how firm the segments are is structure["statement"], shown beside it.
-        decision["explanation"] = (
-            explanation or f"The number of segments was set by the '{rule}' rule: {why}."
-        )
-        decision["reference_scores"] = reference.round(4).to_dict(orient="records")
-    return decision
+        "explanation": explanation,
+        "reference_scores": reference.round(4).to_dict(orient="records"),
+    }

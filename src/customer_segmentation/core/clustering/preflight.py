@@ -16,7 +16,7 @@ from customer_segmentation.errors import InputDataError
 
 # Rows hashed first when counting distinct rows. A refusal needs at most k_range.max + 1 distinct
 # rows, which the first rows of a real table almost always hold; hashing all 10M rows of the
-# cleaned table took 17-30 s of a 10M run (measured with benchmarks/node_times.py).
+# cleaned table took 17-30 s of a 10M run.
 PROBE_ROWS = 10_000
 
 

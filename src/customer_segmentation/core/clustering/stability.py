@@ -20,12 +20,14 @@ an idle core), whatever the number of customers.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from customer_segmentation.core.clustering.hierarchy import Hierarchy, build_hierarchy, cut_linkage
+from customer_segmentation.core.clustering.parameters import ClusteringSettings
 
 ClusterFn = Callable[[np.ndarray, int, dict], np.ndarray]
 # Rows at given positions -> (their feature matrix, their delivered segments).
@@ -120,9 +122,9 @@ def structureless_copy(points: np.ndarray, rng: np.random.Generator) -> np.ndarr
     return rng.permuted(centred @ directions.T, axis=0)
 
 
-def _tree(points: np.ndarray, settings: dict) -> Hierarchy:
+def _tree(points: np.ndarray, settings: ClusteringSettings) -> Hierarchy:
     """The pipeline's own linkage of a sample (exact: samples are far below the two-stage size)."""
-    return build_hierarchy(points, {**settings, "exact_max_customers": len(points)})
+    return build_hierarchy(points, replace(settings, exact_max_customers=len(points)))
 
 
 def _log_wcss(tree: Hierarchy, points: np.ndarray, ks: list[int]) -> np.ndarray:
@@ -143,7 +145,7 @@ def _cut_stability(
     points: np.ndarray,
     tree: Hierarchy,
     ks: list[int],
-    settings: dict,
+    settings: ClusteringSettings,
     *,
     rng: np.random.Generator,
     n_resamples: int,
@@ -162,14 +164,12 @@ def _cut_stability(
     return aris
 
 
-def reference_scores(
-    matrix: np.ndarray, max_k: int, settings: dict, reference: dict
-) -> pd.DataFrame:
+def reference_scores(matrix: np.ndarray, max_k: int, settings: ClusteringSettings) -> pd.DataFrame:
     """Per k = 2..max_k: a sample's WCSS curve and stability, and both on structureless copies.
 
-    ``matrix``: customers x features (model_input). ``settings``: the ``clustering`` parameters
-    (linkage method, random_state). ``reference``: ``sample_size``, ``n_resamples``,
-    ``subsample_share``, ``null_copies``, ``null_resamples``.
+    ``matrix``: customers x features (model_input). ``settings``: linkage method, random_state
+    and ``structure`` (``sample_size``, ``n_resamples``, ``subsample_share``, ``null_copies``,
+    ``null_resamples``).
 
     Columns (REFERENCE_COLUMNS): ``log_wcss`` of the sample's tree cut at k; ``null_log_wcss``
     its mean over the structureless copies; ``gain``: how much more the k-th segment lowers
@@ -179,7 +179,8 @@ def reference_scores(
     ``null_stability_*``: the same over every resample of every copy.
     """
     ks = list(range(2, max_k + 1))
-    rng = np.random.default_rng(settings["random_state"])
+    reference = settings.structure
+    rng = np.random.default_rng(settings.random_state)
     size = min(reference["sample_size"], len(matrix))
     rows = np.sort(rng.choice(len(matrix), size=size, replace=False))
     points = np.ascontiguousarray(matrix[rows], dtype=np.float64)

@@ -539,9 +539,8 @@ def correlation_matrix(frame: pd.DataFrame, columns: Sequence[str], decimals: in
     return table
 
 
-# Rows per block of the covariance: 2**20 rows x 19 columns is a 152 MiB buffer, reused. A
-# float64 copy of every row at once (1.5 GiB at 10M customers) cost 10 s of page faults on a
-# virtual machine that returns freed memory to its host (docs/performance.md, seventh round).
+# Rows per block of the covariance: 2**20 rows x 19 columns is a 152 MiB buffer, reused, instead
+# of a float64 copy of every row at once (1.5 GiB at 10M customers).
 COVARIANCE_BLOCK_ROWS = 2**20
 
 

@@ -1,27 +1,26 @@
 """The fitted preprocessor: primary customers -> the numeric matrix clustering reads.
 
-`CustomerPreprocessor.fit` learns everything once (reference date, kept features, categories,
-medians, scaler, optional PCA); `transform` only applies it, so new customers are placed in the
-training feature space and the training customers come out bit for bit the same again.
+`CustomerPreprocessor` is a scikit-learn transformer. `fit` learns the reference date and the
+kept features, then fits a stock `Pipeline` (medians, log1p, one-hot categories, scaler, optional
+PCA); `transform` only applies them, so new customers are placed in the training feature space
+and the training customers come out bit for bit the same again. The feature formulas are the
+plain functions of `features.py`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import (
-    FunctionTransformer,
-    OneHotEncoder,
-    RobustScaler,
-    StandardScaler,
-)
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, RobustScaler, StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering.preflight import require_features
@@ -46,10 +45,8 @@ def _scaler(name: str):
     return SCALERS[name]()
 
 
-def _pca(setting: float | int | None, random_state: int) -> PCA | None:
-    """PCA from the parameter: None = off, int >= 1 = components, 0 < float < 1 = variance kept."""
-    if setting is None:
-        return None
+def _pca(setting: float | int, random_state: int) -> PCA:
+    """PCA from the parameter: int >= 1 = components, 0 < float < 1 = variance kept."""
     is_count = isinstance(setting, int) and setting >= 1
     is_share = isinstance(setting, float) and 0 < setting < 1
     if not (is_count or is_share):
@@ -60,7 +57,8 @@ def _pca(setting: float | int | None, random_state: int) -> PCA | None:
     # Eigenvectors of the d x d covariance matrix: exact up to rounding and O(n d^2) without a
     # centred copy of the data, for the tall matrix with few columns that customers make. At 3M
     # customers 0.12 s against 1.16 s for the SVD of the data matrix ("full"), the projections
-    # equal to 1e-13; deterministic (scikit-learn fixes the component signs).
+    # equal to 1e-13; deterministic (scikit-learn fixes the component signs). Its fit_transform
+    # projects like transform (no U * S shortcut), so the training rows equal a later transform.
     return PCA(n_components=setting, svd_solver="covariance_eigh", random_state=random_state)
 
 
@@ -73,23 +71,36 @@ def _median_imputer() -> SimpleImputer:
     return SimpleImputer(strategy=np.median)
 
 
-def _fit_steps(pipeline: Pipeline, table: pd.DataFrame) -> np.ndarray:
-    """Fit the pipeline's steps in order on `table`; their output, as `pipeline.transform` gives it.
-
-    What `Pipeline.fit` does, keeping the last output so the training customers are not encoded
-    and scaled a second time. PCA is fitted, then applied: its `fit_transform` takes another
-    route (U * S of the SVD) whose values differ from `transform` in the last bits.
-    """
-    matrix = table
-    for _, step in pipeline.steps:
-        if isinstance(step, PCA):
-            matrix = step.fit(matrix).transform(matrix)
-        elif step != "passthrough":
-            matrix = step.fit_transform(matrix)
-    return np.asarray(matrix)
+def _source(primary: pd.DataFrame) -> str:
+    """Name of the data a frame came from, for error messages."""
+    return str(primary.attrs.get("source", "primary_customers"))
 
 
-class CustomerPreprocessor:
+def _uninformative(table: pd.DataFrame) -> dict[str, str]:
+    """{column: reason} of the columns that are all missing or constant, each logged."""
+    dropped = {}
+    for column in table.columns:
+        values = table[column]
+        if pd.api.types.is_numeric_dtype(values):
+            # min == max is "one distinct value" in one O(n) pass (nunique hashes every value;
+            # seconds per million floats). Both skip missing values: NaN if none is left.
+            lowest, highest = values.min(), values.max()
+            if pd.isna(lowest):
+                dropped[column] = "all values missing"
+            elif lowest == highest:
+                dropped[column] = f"zero variance (always {lowest})"
+            continue
+        values = values.dropna()
+        if values.empty:
+            dropped[column] = "all values missing"
+        elif values.nunique() == 1:
+            dropped[column] = f"zero variance (always {values.iloc[0]})"
+    for column, reason in dropped.items():
+        logger.warning("feature_engineering: dropping feature '%s': %s.", column, reason)
+    return dropped
+
+
+class CustomerPreprocessor(TransformerMixin, BaseEstimator):
     """Derive, select, encode, log-transform, scale and optionally project customer features.
 
     The same class for every source of customers: the schema's roles decide which features are
@@ -98,19 +109,27 @@ class CustomerPreprocessor:
 
     Args:
         features: columns of `customer_features` that feed clustering.
+        schema: the declared customer schema (the `schema` parameter block: roles of the columns
+            the features are derived from; plain data, so the fitted preprocessor stores it).
         onehot_columns: raw categorical columns of `primary_customers` to one-hot encode.
         log_features: features (a subset of `features`) transformed with log1p.
         log_transform: switch for `log_features`.
         scaler: 'standard', 'robust' or 'none'.
         pca: None, a number of components or a share of explained variance.
-        schema: the declared customer schema (the `schema` parameter block: roles of the columns
-            the features are derived from; plain data, so the fitted preprocessor stores it).
         table_features: columns of the input table taken as features as they are, after the
             derived ones (float64; a True/False flag as 0/1), e.g. the `txn_*` RFM columns joined
             to the customers.
         reference_date: ISO date for ages/tenures; None = latest enrolment date at fit (none
             without an enrolment date).
         random_state: seed passed to the (deterministic) PCA solver.
+
+    Fitted attributes:
+        reference_date_: ISO text of the date ages and tenures are measured at (None: no dates).
+        dropped_features_: {requested column: reason} of those all missing or constant.
+        categories_: {one-hot column: the categories seen at fit, sorted}.
+        pipeline_: the stock steps on the kept columns: ``encode`` (a ColumnTransformer of
+            "log", "plain" and "onehot"), ``scale`` and, with PCA, ``pca``.
+        feature_names_in_: the columns of the table seen at fit.
     """
 
     def __init__(
@@ -127,56 +146,52 @@ class CustomerPreprocessor:
         reference_date: str | None = None,
         random_state: int = 0,
     ) -> None:
-        self.features = list(features)
+        # Stored as given: scikit-learn's `clone` and `set_params` rely on it.
+        self.features = features
         self.schema = schema
-        self.onehot_columns = list(onehot_columns)
-        self.log_features = list(log_features)
+        self.onehot_columns = onehot_columns
+        self.log_features = log_features
         self.log_transform = log_transform
         self.scaler = scaler
         self.pca = pca
-        self.table_features = list(table_features)
+        self.table_features = table_features
         self.reference_date = reference_date
         self.random_state = random_state
 
-    # ------------------------------------------------------------------ derivation
+    @property
+    def reference_timestamp(self) -> pd.Timestamp | None:
+        """The fitted reference date (`reference_date_`) as a Timestamp."""
+        return None if self.reference_date_ is None else pd.Timestamp(self.reference_date_)
+
     def customer_features(self, primary: pd.DataFrame) -> pd.DataFrame:
         """The human-readable features of `primary`, measured at the fitted reference date: the
         derived ones, then the `table_features`."""
-        derived = derive_customer_features(
-            primary, self.reference_date_, CustomerSchema.from_config(self.schema)
-        )
+        schema = CustomerSchema.from_config(self.schema)
+        derived = derive_customer_features(primary, self.reference_timestamp, schema)
         if not self.table_features:
             return derived
         missing = [c for c in self.table_features if c not in primary.columns]
         if missing:
             raise InputDataError(
-                f"{primary.attrs.get('source', 'primary_customers')}: missing column(s) {missing}"
-                " listed in feature_engineering.preprocessing.table_features."
+                f"{_source(primary)}: missing column(s) {missing} listed in "
+                "feature_engineering.preprocessing.table_features."
             )
-        taken = primary[self.table_features].reset_index(drop=True)
+        taken = primary[list(self.table_features)].reset_index(drop=True)
         flags = [c for c in self.table_features if taken[c].dtype == bool]
         taken = taken.astype({c: "int64" if c in flags else "float64" for c in taken.columns})
         return pd.concat([derived, taken], axis=1)
 
     def _design_table(
-        self,
-        primary: pd.DataFrame,
-        columns: Sequence[str],
-        features: pd.DataFrame | None = None,
+        self, primary: pd.DataFrame, features: pd.DataFrame, columns: Iterable[str]
     ) -> pd.DataFrame:
-        """Derived numeric features plus the raw categorical columns, in `columns` order.
-
-        ``features``: `customer_features(primary)` when already derived (derived here if None).
-        """
+        """`columns` of the derived `features` and the raw categorical columns of `primary`."""
         missing = [c for c in self.onehot_columns if c not in primary.columns]
         if missing:
             raise InputDataError(
-                f"{primary.attrs.get('source', 'primary_customers')}: missing categorical "
-                f"column(s) {missing} listed in feature_engineering.preprocessing.onehot_columns."
-                " Provide them or remove them from the parameter."
+                f"{_source(primary)}: missing categorical column(s) {missing} listed in "
+                "feature_engineering.preprocessing.onehot_columns. Provide them or remove them "
+                "from the parameter."
             )
-        if features is None:
-            features = self.customer_features(primary)
         unknown = [c for c in self.features if c not in features.columns]
         if unknown:
             available = ", ".join(features.columns.drop("ID"))
@@ -186,150 +201,57 @@ class CustomerPreprocessor:
                 "the ones to cluster on in conf/local/parameters.yml, for example all of them:\n\n"
                 f"feature_engineering:\n  preprocessing:\n    features: [{available}]\n"
             )
-        raw = primary[self.onehot_columns].reset_index(drop=True)
-        table = pd.concat([features[self.features], raw], axis=1)
-        return table[list(columns)]
+        raw = primary[list(self.onehot_columns)].reset_index(drop=True)
+        return pd.concat([features[list(self.features)], raw], axis=1)[list(columns)]
 
-    # ------------------------------------------------------------------ fit
-    def _drop_uninformative(self, table: pd.DataFrame) -> list[str]:
-        """Names of columns that are all missing or constant, each dropped with a log line."""
-        dropped = {}
-        for column in table.columns:
-            values = table[column]
-            if pd.api.types.is_numeric_dtype(values):
-                # min == max is "one distinct value" in one O(n) pass (nunique hashes every
-                # value; seconds per million floats). Both skip missing values: NaN if none left.
-                lowest, highest = values.min(), values.max()
-                if pd.isna(lowest):
-                    dropped[column] = "all values missing"
-                elif lowest == highest:
-                    dropped[column] = f"zero variance (always {lowest})"
-                continue
-            values = values.dropna()
-            if values.empty:
-                dropped[column] = "all values missing"
-            elif values.nunique() == 1:
-                dropped[column] = f"zero variance (always {values.iloc[0]})"
-        for column, reason in dropped.items():
-            logger.warning("feature_engineering: dropping feature '%s': %s.", column, reason)
-        self.dropped_features_ = dropped
-        return [c for c in table.columns if c not in dropped]
+    def _logged(self, columns: Iterable[str]) -> list[str]:
+        """Those of `columns` that are log-transformed."""
+        logs = self.log_features if self.log_transform else ()
+        return [c for c in columns if c in self.features and c in logs]
 
-    def __getstate__(self) -> dict:
-        """Plain data for skops (datasets.SkopsDataset): the reference date as ISO text."""
-        state = self.__dict__.copy()
-        if getattr(self, "reference_date_", None) is not None:
-            state["reference_date_"] = self.reference_date_.isoformat()
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        reference = state.get("reference_date_")
-        self.__dict__.update(state)
-        if reference is not None:
-            self.reference_date_ = pd.Timestamp(reference)
-
-    def _fit_reference_date(self, primary: pd.DataFrame) -> pd.Timestamp | None:
-        """The date ages and tenures are measured at (the parameter, else the latest enrolment)."""
-        return reference_date(primary, CustomerSchema.from_config(self.schema), self.reference_date)
-
-    def fit(
-        self, primary: pd.DataFrame, features: pd.DataFrame | None = None
-    ) -> CustomerPreprocessor:
-        """Learn the reference date, kept features, categories, medians, scaler and PCA.
-
-        ``features``: `customer_features(primary)` at the fitted reference date, when the caller
-        already has them (see `fit_features_transform`).
-        """
-        self._fit(primary, features)
-        return self
-
-    def _fit(self, primary: pd.DataFrame, features: pd.DataFrame | None) -> np.ndarray:
-        """`fit`; returns the fitted steps' output on `primary` (what `transform` computes)."""
-        self.reference_date_ = self._fit_reference_date(primary)
-        requested = [*self.features, *self.onehot_columns]
-        table = self._design_table(primary, requested, features)
-        self.kept_columns_ = self._drop_uninformative(table)
-        require_features(
-            self.kept_columns_,
-            self.dropped_features_,
-            len(table),
-            primary.attrs.get("source", "primary_customers"),
+    def _pipeline(self, kept: list[str]) -> Pipeline:
+        """The unfitted stock steps for the `kept` columns: encode, scale, optional PCA."""
+        logged = self._logged(kept)
+        plain = [c for c in kept if c in self.features and c not in logged]
+        categorical = [c for c in kept if c in self.onehot_columns]
+        log1p = FunctionTransformer(np.log1p, feature_names_out="one-to-one")
+        onehot = OneHotEncoder(
+            categories=[self.categories_[c] for c in categorical],
+            sparse_output=False,
+            dtype=np.float64,
         )
-        numeric = [c for c in self.kept_columns_ if c in self.features]
-        categorical = [c for c in self.kept_columns_ if c in self.onehot_columns]
-        logged = [c for c in numeric if self.log_transform and c in self.log_features]
-        plain = [c for c in numeric if c not in logged]
-        self.categories_ = {c: sorted(table[c].dropna().unique()) for c in categorical}
-
         # Medians learned at fit fill gaps in new data; log1p keeps zero amounts at zero.
         encode = ColumnTransformer(
             [
-                (
-                    "log",
-                    make_pipeline(
-                        _median_imputer(),
-                        FunctionTransformer(np.log1p, feature_names_out="one-to-one"),
-                    ),
-                    logged,
-                ),
+                ("log", make_pipeline(_median_imputer(), log1p), logged),
                 ("plain", _median_imputer(), plain),
-                (
-                    "onehot",
-                    OneHotEncoder(
-                        categories=[self.categories_[c] for c in categorical],
-                        sparse_output=False,
-                        dtype=np.float64,
-                    ),
-                    categorical,
-                ),
+                ("onehot", onehot, categorical),
             ],
             verbose_feature_names_out=False,
         )
         steps = [("encode", encode), ("scale", _scaler(self.scaler))]
-        pca = _pca(self.pca, self.random_state)
-        if pca is not None:
-            steps.append(("pca", pca))
-        self._check_values(table[self.kept_columns_], logged, categorical, primary)
-        self.pipeline_ = Pipeline(steps)
-        matrix = _fit_steps(self.pipeline_, table[self.kept_columns_])
-        self.log_columns_ = logged
-        if pca is None:
-            self._matrix_columns = list(encode.get_feature_names_out())
-            # Report the features in the order they were requested (the encoder groups them).
-            ranks = {name: rank for rank, name in enumerate(self.kept_columns_)}
-            self.feature_names_out_ = sorted(
-                self._matrix_columns, key=lambda name: ranks.get(name, len(ranks))
-            )
-        else:
-            self._matrix_columns = [f"pc{i + 1}" for i in range(pca.n_components_)]
-            self.feature_names_out_ = list(self._matrix_columns)
-        return matrix
+        if self.pca is not None:
+            steps.append(("pca", _pca(self.pca, self.random_state)))
+        return Pipeline(steps)
 
-    # ------------------------------------------------------------------ transform
-    def _check_values(
-        self,
-        table: pd.DataFrame,
-        logged: Sequence[str],
-        categorical: Sequence[str],
-        primary: pd.DataFrame,
-    ) -> None:
+    def _check_values(self, table: pd.DataFrame, primary: pd.DataFrame) -> None:
         """Raise on values the fitted steps cannot map; warn about gaps filled by medians."""
-        source = primary.attrs.get("source", "primary_customers")
-        for column in logged:
+        for column in self._logged(table.columns):
             negative = int((table[column] < 0).sum())
             if negative:
                 raise InputDataError(
-                    f"{source}: feature '{column}' is negative for {negative} customer(s); it is "
-                    "log-transformed and must be >= 0. Fix the amounts in the input."
+                    f"{_source(primary)}: feature '{column}' is negative for {negative} "
+                    "customer(s); it is log-transformed and must be >= 0. Fix the amounts in the "
+                    "input."
                 )
-        for column in categorical:
-            known = getattr(self, "categories_", {}).get(column)
-            unseen = sorted(set(table[column].dropna().unique()) - set(known or []))
-            if known is not None and (unseen or table[column].isna().any()):
+        for column, known in self.categories_.items():
+            unseen = sorted(set(table[column].dropna().unique()) - set(known))
+            if unseen or table[column].isna().any():
                 raise InputDataError(
-                    f"{source}: column '{column}' has value(s) {unseen or ['<missing>']} not seen "
-                    f"when the preprocessor was fitted (known: {known}). Map them to known "
-                    "values in data_processing or refit the preprocessor."
+                    f"{_source(primary)}: column '{column}' has value(s) "
+                    f"{unseen or ['<missing>']} not seen when the preprocessor was fitted (known: "
+                    f"{known}). Map them to known values in data_processing or refit the "
+                    "preprocessor."
                 )
         gaps = table.isna().sum()
         for column, count in gaps[gaps > 0].items():
@@ -339,35 +261,14 @@ class CustomerPreprocessor:
                 column,
             )
 
-    def transform(
-        self, primary: pd.DataFrame, features: pd.DataFrame | None = None
-    ) -> pd.DataFrame:
-        """`ID` plus the float64 model features of `primary`, with nothing refitted.
+    def fit(self, primary: pd.DataFrame, y=None) -> CustomerPreprocessor:
+        """Learn the reference date, kept features, categories, medians, scaler and PCA."""
+        self.fit_features_transform(primary)
+        return self
 
-        ``features``: `customer_features(primary)` when the caller already has them.
-        """
-        if not hasattr(self, "pipeline_"):
-            raise RuntimeError("CustomerPreprocessor.transform called before fit.")
-        table = self._design_table(primary, self.kept_columns_, features)
-        categorical = [c for c in self.kept_columns_ if c in self.onehot_columns]
-        self._check_values(table, self.log_columns_, categorical, primary)
-        return self._model_input(self.pipeline_.transform(table), primary)
-
-    def _model_input(self, matrix: np.ndarray, primary: pd.DataFrame) -> pd.DataFrame:
-        """`ID` plus the columns of the fitted steps' output `matrix` (rows of `primary`)."""
-        matrix = np.asarray(matrix, dtype=np.float64)
-        if not np.isfinite(matrix).all():
-            raise InputDataError(
-                f"{primary.attrs.get('source', 'primary_customers')}: the model input has "
-                "non-finite values; check the input amounts for extreme values."
-            )
-        model_input = pd.DataFrame(matrix, columns=self._matrix_columns)[self.feature_names_out_]
-        model_input.insert(0, "ID", primary["ID"].to_numpy(dtype="int64"))
-        return model_input
-
-    def fit_transform(self, primary: pd.DataFrame) -> pd.DataFrame:
-        """Fit on `primary`, then transform it."""
-        return self.fit(primary).transform(primary)
+    def fit_transform(self, primary: pd.DataFrame, y=None) -> pd.DataFrame:
+        """Fit on `primary`, then transform it (in one pass)."""
+        return self.fit_features_transform(primary)[1]
 
     def fit_features_transform(self, primary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Fit on `primary`; its customer features and model input, the features derived once.
@@ -375,36 +276,83 @@ class CustomerPreprocessor:
         The same as `fit(primary)`, `customer_features(primary)`, `transform(primary)` (which
         derive the features three times: seconds per million customers).
         """
-        self.reference_date_ = self._fit_reference_date(primary)
+        found = reference_date(
+            primary, CustomerSchema.from_config(self.schema), self.reference_date
+        )
+        # Text, which skops stores as plain data (it cannot rebuild a pandas Timestamp).
+        self.reference_date_ = None if found is None else found.isoformat()
         features = self.customer_features(primary)
-        # Fitting already ran every step on the training table: its output is the model input.
-        matrix = self._fit(primary, features)
+        table = self._design_table(primary, features, [*self.features, *self.onehot_columns])
+        self.dropped_features_ = _uninformative(table)
+        kept = [c for c in table.columns if c not in self.dropped_features_]
+        require_features(kept, self.dropped_features_, len(table), _source(primary))
+        table = table[kept]
+        self.categories_ = {
+            c: sorted(table[c].dropna().unique()) for c in kept if c in self.onehot_columns
+        }
+        self._check_values(table, primary)
+        self.pipeline_ = self._pipeline(kept)
+        matrix = self.pipeline_.fit_transform(table)
+        self.feature_names_in_ = np.asarray(primary.columns, dtype=object)
         return features, self._model_input(matrix, primary)
 
-    # ------------------------------------------------------------------ report
+    def transform(self, primary: pd.DataFrame) -> pd.DataFrame:
+        """`ID` plus the float64 model features of `primary`, with nothing refitted."""
+        check_is_fitted(self)
+        kept = self.pipeline_.feature_names_in_
+        table = self._design_table(primary, self.customer_features(primary), kept)
+        self._check_values(table, primary)
+        return self._model_input(self.pipeline_.transform(table), primary)
+
+    def _step_columns(self) -> list[str]:
+        """Names of the fitted steps' output columns, in their order."""
+        pca = self.pipeline_.named_steps.get("pca")
+        if pca is None:
+            return list(self.pipeline_["encode"].get_feature_names_out())
+        return [f"pc{i + 1}" for i in range(pca.n_components_)]
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The columns `transform` returns: `ID`, then pc1..pcN with PCA, else the kept features
+        in the requested order (the encoder groups them by step), one-hot columns last."""
+        check_is_fitted(self)
+        rank = {name: i for i, name in enumerate(self.pipeline_.feature_names_in_)}
+        ordered = sorted(self._step_columns(), key=lambda name: rank.get(name, len(rank)))
+        return np.asarray(["ID", *ordered], dtype=object)
+
+    def _model_input(self, matrix: np.ndarray, primary: pd.DataFrame) -> pd.DataFrame:
+        """`ID` plus the columns of the fitted steps' output `matrix` (rows of `primary`)."""
+        matrix = np.asarray(matrix, dtype=np.float64)
+        if not np.isfinite(matrix).all():
+            raise InputDataError(
+                f"{_source(primary)}: the model input has non-finite values; check the input "
+                "amounts for extreme values."
+            )
+        model_input = pd.DataFrame(matrix, columns=self._step_columns())
+        model_input.insert(0, "ID", primary["ID"].to_numpy(dtype="int64"))
+        return model_input[list(self.get_feature_names_out())]
+
     @property
     def explained_variance_ratio(self) -> list[float] | None:
         """Share of variance per principal component (None without PCA)."""
         if "pca" not in self.pipeline_.named_steps:
             return None
-        return [float(v) for v in self.pipeline_.named_steps["pca"].explained_variance_ratio_]
+        return [float(v) for v in self.pipeline_["pca"].explained_variance_ratio_]
 
     def report(self) -> dict:
         """A JSON-ready summary of what was fitted (for the feature report)."""
         ratios = self.explained_variance_ratio
+        reference = self.reference_timestamp
         return {
-            "reference_date": None
-            if self.reference_date_ is None
-            else self.reference_date_.date().isoformat(),
+            "reference_date": None if reference is None else reference.date().isoformat(),
             "features_requested": [*self.features, *self.onehot_columns],
             "features_dropped": [
                 {"feature": name, "reason": why} for name, why in self.dropped_features_.items()
             ],
-            "log_transformed": list(self.log_columns_),
+            "log_transformed": self._logged(self.pipeline_.feature_names_in_),
             "categories": {c: [str(v) for v in vals] for c, vals in self.categories_.items()},
             "scaler": self.scaler,
             "pca": self.pca,
             "explained_variance_ratio": ratios,
             "explained_variance_total": None if ratios is None else float(sum(ratios)),
-            "model_input_columns": list(self.feature_names_out_),
+            "model_input_columns": list(self.get_feature_names_out()[1:]),
         }

@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -86,7 +85,7 @@ def connect(backend_settings: Mapping[str, Any] | None = None) -> BaseBackend:
 def spark_session(settings: Mapping[str, Any] | None = None):  # -> pyspark.sql.SparkSession
     """Start or reuse a Spark session from ``{"master", "app_name", "conf"}`` settings."""
     settings = dict(settings or {})
-    ensure_java_home()
+    require_java()
     from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
 
     builder = SparkSession.builder.master(settings.get("master", "local[2]")).appName(
@@ -97,19 +96,17 @@ def spark_session(settings: Mapping[str, Any] | None = None):  # -> pyspark.sql.
     return builder.getOrCreate()
 
 
-def ensure_java_home() -> str:
-    """Set ``JAVA_HOME`` from the ``java`` on PATH when it is unset; return it."""
-    if os.environ.get("JAVA_HOME"):
-        return os.environ["JAVA_HOME"]
-    java = shutil.which("java")
-    if java is None:
-        raise InputDataError(
-            "Spark backend: no Java runtime found (JAVA_HOME unset and no `java` on PATH); "
-            "install one (Debian: apt-get install openjdk-17-jre-headless) or use backend duckdb."
-        )
-    home = str(Path(java).resolve().parent.parent)  # .../jvm/<jdk>/bin/java -> .../jvm/<jdk>
-    os.environ["JAVA_HOME"] = home
-    return home
+def require_java() -> None:
+    """Refuse the Spark backend early, with the fix, when no Java runtime can be found.
+
+    Spark's launcher uses ``$JAVA_HOME/bin/java`` or else the ``java`` on PATH; nothing is set here.
+    """
+    if os.environ.get("JAVA_HOME") or shutil.which("java"):
+        return
+    raise InputDataError(
+        "Spark backend: no Java runtime found (JAVA_HOME unset and no `java` on PATH); "
+        "install one (Debian: apt-get install openjdk-17-jre-headless) or use backend duckdb."
+    )
 
 
 # ------------------------------------------------------------------ line classification

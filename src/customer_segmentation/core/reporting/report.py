@@ -1,21 +1,81 @@
-"""The self-contained HTML segmentation report: inline CSS, figures as base64 PNG data URIs.
+"""The segmentation summary and the self-contained HTML report made from it.
 
-No external links, fonts or scripts, and no timestamps: the same inputs give the same bytes.
+``segmentation_summary`` (cluster_analysis) gathers the run's results as JSON values
+(``records``, ``jsonable``; its keys: docs/outputs.md); ``report_context`` turns it into what
+the template shows, and ``render`` fills the template: inline CSS, figures as base64 PNG data
+URIs, no external links, fonts or scripts, and no timestamps (the same inputs give the same
+bytes).
 """
 
 import base64
 import io
+import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from customer_segmentation.core.analysis.analysis_plots import segment_color
 from customer_segmentation.core.analysis.claims import WARNING_SEPARATOR
 
 TEMPLATE = "segmentation_report.html.j2"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The summary's layout; raised when a key changes meaning or goes (docs/outputs.md).
+SUMMARY_VERSION = 1
+# The report's figure sections, as named in cluster_analysis.report and the summary's `figures`.
+FIGURE_SECTIONS = ("eda_figures", "k_figures", "segment_figures")
+MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue"]
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars as Python ones, NaN as None and timestamps as ISO text, in
+    nested dicts and lists: what ``json.dump`` writes as strict JSON."""
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A table as a list of row objects, column order kept, JSON values (``jsonable``)."""
+    return jsonable(frame.to_dict("records"))
+
+
+def frame(rows: Sequence[Mapping] | None, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The summary's row objects (``records``) as a table again; ``columns`` for a table that
+    may have no rows."""
+    return pd.DataFrame.from_records(list(rows or []), columns=columns)
+
+
+def headline_numbers(profiles: pd.DataFrame, names: Mapping[int, str]) -> dict:
+    """The first screen in numbers: k, customers, and each segment's name and shares (revenue
+    share None for a table without spend)."""
+    segments = profiles.loc[profiles["segment"] > 0]
+    return {
+        "k": len(segments),
+        "customers": int(segments["customers"].sum()),
+        "segments": [
+            {
+                "segment": int(row["segment"]),
+                "name": names[int(row["segment"])],
+                "customers": int(row["customers"]),
+                "customer_share": float(row["customer_share"]),
+                "revenue_share": float(row["revenue_share"]) if "revenue_share" in row else None,
+            }
+            for row in segments.to_dict("records")
+        ],
+    }
 
 
 def png_bytes(figure: Figure | bytes, dpi: int = 110) -> bytes:
@@ -40,9 +100,9 @@ def embed_figures(figures: Mapping[str, Figure | bytes], captions: Mapping[str, 
     missing = [name for name in captions if name not in figures]
     if missing:
         raise ValueError(
-            f"segmentation report: figure input(s) {missing} named in cluster_analysis.report are "
-            "not wired to the report node; add them to the pipeline or remove them from the "
-            "parameters."
+            f"segmentation report: figure(s) {missing} named in cluster_analysis.report are not "
+            "wired to the gather_report_figures node; add them to the pipeline or remove them "
+            "from the parameters."
         )
     return [
         {"name": name, "caption": caption, "uri": data_uri(figures[name])}
@@ -621,4 +681,78 @@ def history_summary(identities: Mapping | None, migration: pd.DataFrame | None) 
         "figure": data_uri(migration_heatmap(matrix, row_labels, column_labels))
         if len(migration)
         else None,
+    }
+
+
+def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: Mapping) -> dict:
+    """Everything the report template shows, from ``segmentation_summary`` and the figures' PNG
+    bytes; ``parameters`` (cluster_analysis) give the labels, thresholds and title."""
+    names = {int(item["segment"]): item["name"] for item in summary["names"]["segments"]}
+    colors = {segment: to_hex(segment_color(segment)) for segment in names}
+    settings = parameters["report"]
+    labels = parameters["profile"]["attributes"]
+    bands = parameters["stability"]
+    profiles = frame(summary["profiles"])
+    mix = None if summary["material_mix"] is None else frame(summary["material_mix"])
+    decision = summary["k"]
+    agreement, rules, source = summary["agreement"], summary["rules"], summary["input"]
+    cards = segment_cards(
+        profiles,
+        frame(summary["effect_sizes"]),
+        names,
+        {int(item["segment"]): item for item in summary["actions"]},
+        labels=labels,
+        top_traits=settings["top_traits"],
+        effect_size=parameters["materiality"]["effect_size"],
+        mix=mix,
+        key_metrics=settings.get("key_metrics"),
+        agreement=agreement,
+        descriptors={
+            int(item["segment"]): item["descriptors"] for item in summary["names"]["segments"]
+        },
+        rules=rules,
+    )
+    for card in cards:
+        card["color"] = colors[card["segment"]]
+    log = source["transaction_log"]
+    stability = stability_summary(
+        summary["stability"], names, bands["jaccard_stable"], bands["jaccard_weak"]
+    )
+    stability.update(jaccard_stable=bands["jaccard_stable"], jaccard_weak=bands["jaccard_weak"])
+    history = summary["history"]
+    return {
+        "title": settings["title"],
+        "run": summary["run"],
+        "naming_note": settings.get("naming_note"),
+        "headline": headline(profiles, names, colors),
+        **structure_summary(decision),
+        "agreement": agreement_summary(agreement, names),
+        "rules": rules_summary(rules),
+        "tentative_below": bands["jaccard_weak"],
+        "quality": None
+        if source["customer_table"] is None
+        else quality_summary(source["customer_table"]),
+        "mixes": mix is not None,  # the table has mixes to compare
+        "transactions": None
+        if log is None
+        else transaction_summary(log["line_quality"], frame(log["rejected"]), source["join"]),
+        "date_warnings": summary["date_warnings"],
+        "decision": {
+            "rule": decision.get("rule", "–"),
+            "chosen_k": decision.get("chosen_k", len(names)),
+            "knee_k": decision.get("knee_k"),
+            "best_silhouette_k": decision.get("best_silhouette_k"),
+            "reasoning": decision.get("reasoning", "–"),
+        },
+        "k_table": k_table(frame(summary["k_scores"]), decision.get("chosen_k", len(names))),
+        "cards": cards,
+        "profile_table": profile_table(profiles, names, labels),
+        "stability": stability,
+        **{
+            section: embed_figures(figures, summary["figures"][section])
+            for section in FIGURE_SECTIONS
+        },
+        "history": None
+        if history is None
+        else history_summary(history["identities"], frame(history["migration"], MIGRATION_COLUMNS)),
     }

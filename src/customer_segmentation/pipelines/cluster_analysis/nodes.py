@@ -1,11 +1,12 @@
 """Nodes of the cluster_analysis pipeline: thin wrappers over ``customer_segmentation.core``."""
 
+import logging
+from collections import Counter
 from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from customer_segmentation.core.analysis import (
@@ -22,6 +23,8 @@ from customer_segmentation.core.clustering import stability
 from customer_segmentation.core.eda import eda_plots
 from customer_segmentation.core.reporting import report
 from customer_segmentation.core.reporting.spreadsheet import neutralise_formulas
+
+LOGGER = logging.getLogger(__name__)
 
 
 def _names(segment_names: dict) -> dict[int, str]:
@@ -189,6 +192,13 @@ def assess_stability(
         n_resamples=settings["n_resamples"],
         sample_size=settings["sample_size"],
         random_state=settings["random_state"],
+    )
+    LOGGER.info(
+        "stability: mean adjusted Rand index %.2f (sd %.2f, min %.2f) over %d bootstrap resamples",
+        result["ari_mean"],
+        result["ari_sd"],
+        result["ari_min"],
+        result["n_resamples"],
     )
     return {"method": stability.__doc__.strip().splitlines()[0], **result}
 
@@ -360,7 +370,7 @@ def track_segments(
     run = {"run_id": run_manifest["run_id"]}  # Kedro's run id: the run's start time
     revenue = settings["revenue"] if settings["revenue"] in customer_features.columns else None
     settings = {**settings, "features": clustering_features, "revenue": revenue}
-    return segment_history.track(
+    tracked = segment_history.track(
         reference_segment_snapshot,
         reference_segment_snapshot_members,
         customer_segments,
@@ -369,106 +379,22 @@ def track_segments(
         settings=settings,
         run=run,
     )
+    LOGGER.info("segment history: %s", _history_line(tracked[0]))
+    return tracked
 
 
-def _report_context(
-    *,
-    quality: dict | None,
-    transactions: dict | None,
-    date_warnings: list[str],
-    k_selection: pd.DataFrame,
-    k_selection_decision: dict,
-    segment_profiles: pd.DataFrame,
-    segment_effect_sizes: pd.DataFrame,
-    segment_names: dict,
-    segment_actions: dict,
-    segment_stability: dict,
-    segment_assignment_agreement: dict | None,
-    segment_rules: dict | None,
-    run_manifest: dict | None,
-    parameters: dict,
-    schema: dict | None,
-    figures: dict[str, Figure | bytes],
-) -> dict[str, Any]:
-    """Everything the report template shows, whatever the source of the customers."""
-    names = _names(segment_names)
-    colors = {segment: to_hex(analysis_plots.segment_color(segment)) for segment in names}
-    settings = parameters["report"]
-    labels = parameters["profile"]["attributes"]
-    materiality = parameters["materiality"]
-    action_map = {int(item["segment"]): item for item in segment_actions["segments"]}
-    axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
-    plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
-    # Mixes (channels, categories, deals, response) exist only where the schema declares them.
-    mix = (
-        claims.material_mix(
-            segment_profiles, _with_roles(parameters["profile"], schema), materiality
-        )
-        if schema is not None
-        else None
+def _history_line(identities: dict) -> str:
+    """The segment history in a sentence: first run, or what was kept, new and dissolved."""
+    if identities["reference"] is None:
+        return "no earlier run; the next run is compared with this one"
+    statuses = Counter(s["status"] for s in identities["segments"])
+    return (
+        f"compared with run {identities['reference']['run_id']}: {statuses['kept']} kept, "
+        f"{statuses['new']} new, {len(identities['dissolved'])} dissolved"
     )
-    cards = report.segment_cards(
-        segment_profiles,
-        segment_effect_sizes,
-        names,
-        action_map,
-        labels=labels,
-        top_traits=settings["top_traits"],
-        effect_size=materiality["effect_size"],
-        mix=mix,
-        key_metrics=settings.get("key_metrics"),
-        agreement=segment_assignment_agreement,
-        descriptors={
-            int(item["segment"]): item["descriptors"] for item in segment_names["segments"]
-        },
-        rules=segment_rules,
-    )
-    for card in cards:
-        card["color"] = colors[card["segment"]]
-    context: dict[str, Any] = {
-        "title": settings["title"],
-        "run": report.run_summary(run_manifest),
-        "naming_note": settings.get("naming_note"),
-        "headline": report.headline(segment_profiles, names, colors),
-        **report.structure_summary(k_selection_decision),
-        "agreement": report.agreement_summary(segment_assignment_agreement, names),
-        "rules": report.rules_summary(segment_rules),
-        "tentative_below": parameters["stability"]["jaccard_weak"],
-        "quality": quality,
-        "mixes": mix is not None and not mix.empty,  # the table has mixes to compare
-        "transactions": transactions,
-        "date_warnings": date_warnings,
-        "decision": {
-            "rule": k_selection_decision.get("rule", "–"),
-            "chosen_k": k_selection_decision.get("chosen_k", len(names)),
-            "knee_k": k_selection_decision.get("knee_k"),
-            "best_silhouette_k": k_selection_decision.get("best_silhouette_k"),
-            "reasoning": k_selection_decision.get("reasoning", "–"),
-        },
-        "k_table": report.k_table(k_selection, k_selection_decision.get("chosen_k", len(names))),
-        "cards": cards,
-        "profile_table": report.profile_table(segment_profiles, names, labels),
-        "stability": report.stability_summary(
-            segment_stability,
-            names,
-            parameters["stability"]["jaccard_stable"],
-            parameters["stability"]["jaccard_weak"],
-        ),
-        **{
-            section: report.embed_figures(
-                figures, _drawable(settings[section] or {}, schema, plotted)
-            )
-            for section in ("eda_figures", "k_figures", "segment_figures")
-        },
-    }
-    context["stability"].update(
-        jaccard_stable=parameters["stability"]["jaccard_stable"],
-        jaccard_weak=parameters["stability"]["jaccard_weak"],
-    )
-    return context
 
 
-def render_segmentation_report(
+def summarise_segmentation(
     *,
     k_selection: pd.DataFrame,
     k_selection_decision: dict,
@@ -478,49 +404,80 @@ def render_segmentation_report(
     segment_actions: dict,
     segment_stability: dict,
     parameters: dict,
+    schema: dict | None = None,
     segment_assignment_agreement: dict | None = None,
     segment_rules: dict | None = None,
     run_manifest: dict | None = None,
+    feature_report: dict | None = None,
+    segment_identities: dict | None = None,
+    segment_migration: pd.DataFrame | None = None,
     data_quality: dict | None = None,
     transaction_line_quality: dict | None = None,
     rejected_transaction_summary: pd.DataFrame | None = None,
     transaction_join_summary: dict | None = None,
-    feature_report: dict | None = None,
-    segment_identities: dict | None = None,
-    segment_migration: pd.DataFrame | None = None,
-    schema: dict | None = None,
-    **figures: Figure | bytes,
-) -> str:
-    """The self-contained HTML report (figures arrive as Figures or saved PNG bytes).
+) -> dict[str, Any]:
+    """The run's results in one JSON document (``segmentation_summary``, docs/outputs.md): what
+    the report shows and a dashboard's first screen reads, in plain numbers and texts.
 
-    The accounting shown depends on the run's source of customers: the customer table's
-    `data_quality`, the transaction log's line accounting, or both with the join.
-    `feature_report`'s warnings that the dates look shifted open the report. The segment
-    history (`segment_identities`, `segment_migration`) shows who moved since the earlier run.
+    The input's accounting depends on the run's source of customers: the customer table's
+    ``data_quality``, the transaction log's line accounting, or both with the join. The figures
+    of each report section are those whose roles the table has (``FIGURE_ROLES``). The pipeline
+    gives every input; a test may leave out those the report can do without (``None``: no
+    schema roles, agreement, rules, run, date check or history).
     """
-    transactions = None
+    axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
+    plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
+    mix = None
+    if schema is not None:  # mixes (channels, categories, deals, response): the schema's roles
+        profile = _with_roles(parameters["profile"], schema)
+        mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
+    history = None
+    if segment_identities is not None:
+        history = {"identities": segment_identities, "migration": report.records(segment_migration)}
+    log = None
     if transaction_line_quality is not None:
-        transactions = report.transaction_summary(
-            transaction_line_quality, rejected_transaction_summary, transaction_join_summary
-        )
-    return report.render(
-        _report_context(
-            quality=report.quality_summary(data_quality) if data_quality is not None else None,
-            transactions=transactions,
-            date_warnings=report.date_warnings(feature_report),
-            k_selection=k_selection,
-            k_selection_decision=k_selection_decision,
-            segment_profiles=segment_profiles,
-            segment_effect_sizes=segment_effect_sizes,
-            segment_names=segment_names,
-            segment_actions=segment_actions,
-            segment_stability=segment_stability,
-            segment_assignment_agreement=segment_assignment_agreement,
-            segment_rules=segment_rules,
-            run_manifest=run_manifest,
-            parameters=parameters,
-            schema=schema,
-            figures=figures,
-        )
-        | {"history": report.history_summary(segment_identities, segment_migration)}
-    )
+        log = {
+            "line_quality": transaction_line_quality,
+            "rejected": report.records(rejected_transaction_summary),
+        }
+    summary = {
+        "summary_version": report.SUMMARY_VERSION,
+        "run": report.run_summary(run_manifest),
+        "headline": report.headline_numbers(segment_profiles, _names(segment_names)),
+        # The decision without its per-k reference scores (k_selection_decision keeps them).
+        "k": {k: v for k, v in k_selection_decision.items() if k != "reference_scores"},
+        "k_scores": report.records(k_selection),
+        "profiles": report.records(segment_profiles),
+        "effect_sizes": report.records(segment_effect_sizes),
+        "material_mix": None if mix is None or mix.empty else report.records(mix),
+        "names": segment_names,
+        "actions": segment_actions["segments"],
+        "stability": segment_stability,
+        "agreement": segment_assignment_agreement,
+        "rules": segment_rules,
+        "input": {
+            "customer_table": data_quality,
+            "transaction_log": log,
+            "join": transaction_join_summary,
+        },
+        "date_warnings": report.date_warnings(feature_report),
+        "history": history,
+        "figures": {
+            section: _drawable(parameters["report"][section] or {}, schema, plotted)
+            for section in report.FIGURE_SECTIONS
+        },
+    }
+    return report.jsonable(summary)
+
+
+def gather_report_figures(**figures: Figure | bytes) -> dict[str, bytes]:
+    """The figures the report may embed, by dataset name, as the PNG bytes the run saved."""
+    return {name: report.png_bytes(figure) for name, figure in figures.items()}
+
+
+def render_segmentation_report(
+    segmentation_summary: dict, report_figures: dict[str, bytes], parameters: dict
+) -> str:
+    """The self-contained HTML report: ``segmentation_summary`` in words, tables and figures
+    (``parameters``: the labels, thresholds and title of ``cluster_analysis``)."""
+    return report.render(report.report_context(segmentation_summary, report_figures, parameters))

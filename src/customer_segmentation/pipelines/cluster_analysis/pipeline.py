@@ -5,7 +5,7 @@ from kedro.pipeline import Node, Pipeline
 from customer_segmentation.pipelines.cluster_analysis import nodes
 
 PARAMS = "params:cluster_analysis"
-# Figures the report embeds: the eda and clustering pipelines' plots, then this pipeline's own.
+# Figures the report may embed: the eda and clustering pipelines' plots, then this pipeline's own.
 EDA_FIGURES = [
     "eda_income_distribution",
     "eda_spend_distribution",
@@ -22,10 +22,10 @@ SEGMENT_FIGURES = [
     "segment_attributes_plot",
     "segment_response_plot",
 ]
-# What the report shows of the input: the customer table's row accounting and exploration. The
-# runs on a transaction log pass their own (report_node): its line accounting, the join counts.
-TABLE_INPUTS = ["data_quality", *EDA_FIGURES]
-REPORT_INPUTS = [
+# What the summary gives of the input: the customer table's row accounting; the runs on a
+# transaction log pass their own (reporting_pipeline): its line accounting, the join counts.
+TABLE_INPUTS = ["data_quality"]
+SUMMARY_INPUTS = [
     "k_selection",
     "k_selection_decision",
     "segment_profiles",
@@ -37,6 +37,8 @@ REPORT_INPUTS = [
     "segment_rules",
     "run_manifest",
     "feature_report",
+    "segment_identities",
+    "segment_migration",
 ]
 
 
@@ -171,20 +173,38 @@ def _history() -> Node:
     )
 
 
-def report_node(input_datasets: list[str]) -> Node:
-    """The HTML report, with ``input_datasets``: what it shows of the input (``TABLE_INPUTS``
-    for the customer table; the log's line accounting in the runs that read one). Which
-    figures it embeds follows from the schema's roles (``nodes.FIGURE_ROLES``)."""
-    history = ["segment_identities", "segment_migration"]
-    figures = K_FIGURES + SEGMENT_FIGURES
-    inputs = {name: name for name in input_datasets + REPORT_INPUTS + history + figures}
-    return Node(
+def reporting_pipeline(input_datasets: list[str], eda_figures: list[str]) -> Pipeline:
+    """The run's summary, the figures it names and the HTML report made of the two (tagged
+    ``analysis`` like the rest of the pipeline).
+
+    ``input_datasets``: what the summary gives of the input (``TABLE_INPUTS`` for the customer
+    table; the log's line accounting in the runs that read one); ``eda_figures``: the
+    exploration's figures (none without a customer table). Which figures the report embeds
+    follows from the parameters and the schema's roles (``nodes.FIGURE_ROLES``).
+    """
+    summary = Node(
+        nodes.summarise_segmentation,
+        {
+            **{name: name for name in input_datasets + SUMMARY_INPUTS},
+            "parameters": PARAMS,
+            "schema": "params:schema",
+        },
+        "segmentation_summary",
+        name="summarise_segmentation",
+    )
+    figures = Node(
+        nodes.gather_report_figures,
+        {name: name for name in eda_figures + K_FIGURES + SEGMENT_FIGURES},
+        "report_figures",
+        name="gather_report_figures",
+    )
+    report = Node(
         nodes.render_segmentation_report,
-        {**inputs, "parameters": PARAMS, "schema": "params:schema"},
+        ["segmentation_summary", "report_figures", PARAMS],
         "segmentation_report",
         name="render_segmentation_report",
-        tags=["analysis"],
     )
+    return Pipeline([summary, figures, report], tags="analysis")
 
 
 def analysis_pipeline() -> Pipeline:
@@ -203,6 +223,6 @@ def analysis_pipeline() -> Pipeline:
 
 def create_pipeline(**kwargs) -> Pipeline:
     """The analysis of the customer table's segments and its report. The runs on a transaction
-    log take ``analysis_pipeline()`` with their own ``report_node`` (rfm_segmentation,
+    log take ``analysis_pipeline()`` with their own ``reporting_pipeline`` (rfm_segmentation,
     joined_segmentation)."""
-    return analysis_pipeline() + Pipeline([report_node(TABLE_INPUTS)])
+    return analysis_pipeline() + reporting_pipeline(TABLE_INPUTS, EDA_FIGURES)

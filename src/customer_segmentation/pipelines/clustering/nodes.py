@@ -1,5 +1,11 @@
 """Kedro nodes of the clustering pipeline: thin calls into core.clustering (hierarchy, kselection,
-assignment)."""
+assignment).
+
+Each node that reads ``params:clustering`` checks it with ``ClusteringSettings.from_params`` (the
+nodes also run alone, e.g. ``kedro run --nodes select_k``) and passes the typed settings on.
+"""
+
+import logging
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -16,27 +22,33 @@ from customer_segmentation.core.clustering.hierarchy import (
     build_hierarchy,
     model_input_matrix,
 )
+from customer_segmentation.core.clustering.parameters import ClusteringSettings
+
+LOGGER = logging.getLogger(__name__)
 
 
 def build_segmentation_hierarchy(model_input: pd.DataFrame, clustering: dict) -> Hierarchy:
     """Build the run's one hierarchy (exact or two-stage, logged) over customers sorted by ID."""
+    settings = ClusteringSettings.from_params(clustering)
     _, matrix = model_input_matrix(model_input)
-    kselection.k_values(clustering["k_range"], len(matrix))  # fail early on a bad k range
-    return build_hierarchy(matrix, clustering)
+    settings.require_customers(len(matrix))  # fail before the tree is built
+    return build_hierarchy(matrix, settings)
 
 
 def score_k_range(
     model_input: pd.DataFrame, hierarchy: Hierarchy, clustering: dict
 ) -> pd.DataFrame:
     """WCSS, silhouette (one seeded sample), Calinski-Harabasz and Davies-Bouldin for every k."""
+    settings = ClusteringSettings.from_params(clustering)
     _, matrix = model_input_matrix(model_input)
-    ks = kselection.k_values(clustering["k_range"], len(matrix))
-    sample = kselection.silhouette_sample(
-        len(matrix), clustering["silhouette_sample_size"], clustering["random_state"]
+    settings.require_customers(len(matrix))
+    sample = kselection.seeded_sample(
+        len(matrix), settings.silhouette_sample_size, settings.random_state
     )
-    return kselection.score_k_range(
-        matrix, hierarchy, ks, sample, clustering["silhouette_chunk_rows"]
+    index_sample = kselection.seeded_sample(
+        len(matrix), kselection.INDEX_SAMPLE_SIZE, settings.random_state
     )
+    return kselection.score_k_range(matrix, hierarchy, settings.ks, sample, index_sample)
 
 
 def select_k(
@@ -44,14 +56,17 @@ def select_k(
 ) -> dict:
     """Choose k by the configured rule, judge the structure against structureless copies of a
     seeded sample, and record the decision, its reasoning, the verdict and the path taken."""
+    settings = ClusteringSettings.from_params(clustering)
     _, matrix = model_input_matrix(model_input)
-    structure = clustering["structure"]
-    max_k = max(structure["max_k"], clustering["k_range"]["max"])
-    reference = stability.reference_scores(matrix, max_k, clustering, structure)
-    decision = kselection.select_k(k_selection, clustering["selection"], reference, structure)
+    reference = stability.reference_scores(matrix, settings.reference_max_k, settings)
+    decision = kselection.select_k(k_selection, reference, settings)
     decision["linkage_method"] = hierarchy.method
     decision["clustering_path"] = hierarchy.path
     decision["clustering_path_reason"] = hierarchy.reason
+    why = decision.get("explanation") or decision["reasoning"].split(". ")[0]
+    statement = (decision.get("structure") or {}).get("statement")
+    line = f"clustering: k = {decision['chosen_k']}: {why.rstrip('.')}."
+    LOGGER.info("%s", f"{line}\n{statement}" if statement else line)
     return decision
 
 
@@ -66,7 +81,8 @@ def assign_segments(
     ids, _ = model_input_matrix(model_input)
     labels = hierarchy.labels(k_selection_decision["chosen_k"])
     segments = pd.DataFrame({"ID": ids, "segment": number_segments(ids, labels)})
-    return segments, NearestCentroidSegmenter.fit(model_input, segments)
+    rows = segments_of(model_input["ID"].to_numpy(), segments)  # in model_input's row order
+    return segments, NearestCentroidSegmenter().fit(model_input, rows)
 
 
 def measure_assignment_agreement(
@@ -88,28 +104,26 @@ def plot_silhouette_by_k(
     k_selection: pd.DataFrame, k_selection_decision: dict, clustering: dict
 ) -> Figure:
     """Mean silhouette against k with the chosen k marked."""
-    return clustering_plots.silhouette_by_k_figure(
-        k_selection, k_selection_decision, clustering["silhouette_sample_size"]
-    )
+    sample_size = ClusteringSettings.from_params(clustering).silhouette_sample_size
+    return clustering_plots.silhouette_by_k_figure(k_selection, k_selection_decision, sample_size)
 
 
 def plot_silhouette_samples(
     model_input: pd.DataFrame, customer_segments: pd.DataFrame, clustering: dict
 ) -> Figure:
     """Per-customer silhouettes at the chosen k, on the same seeded sample as the k scores."""
+    settings = ClusteringSettings.from_params(clustering)
     ids, matrix = model_input_matrix(model_input)
     segments = segments_of(ids, customer_segments)
-    sample = kselection.silhouette_sample(
-        len(matrix), clustering["silhouette_sample_size"], clustering["random_state"]
+    sample = kselection.seeded_sample(
+        len(matrix), settings.silhouette_sample_size, settings.random_state
     )
-    (values,) = kselection.sample_silhouettes(
-        matrix[sample], [segments[sample]], clustering["silhouette_chunk_rows"]
-    )
+    distances = kselection.sample_distances(matrix, sample)
+    values = kselection.sample_silhouettes(distances, segments[sample])
     return clustering_plots.silhouette_samples_figure(values, segments[sample])
 
 
 def plot_dendrogram(hierarchy: Hierarchy, k_selection_decision: dict, clustering: dict) -> Figure:
     """Truncated dendrogram with the cut at the chosen k."""
-    return clustering_plots.dendrogram_figure(
-        hierarchy, k_selection_decision["chosen_k"], clustering["plots"]["dendrogram_levels"]
-    )
+    levels = ClusteringSettings.from_params(clustering).dendrogram_levels
+    return clustering_plots.dendrogram_figure(hierarchy, k_selection_decision["chosen_k"], levels)

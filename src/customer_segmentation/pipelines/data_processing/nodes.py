@@ -1,5 +1,7 @@
 """Nodes of the data_processing pipeline: thin wrappers around core.cleaning (parsing, cleaning)."""
 
+import logging
+from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -12,6 +14,9 @@ from customer_segmentation.core.cleaning.cleaning import (
 )
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.cleaning.parsing import REJECT_REASON, ROW_NUMBER, parse_customers
+from customer_segmentation.core.clustering.preflight import require_customers_for_k
+
+LOGGER = logging.getLogger(__name__)
 
 
 def parse_raw_customers(
@@ -36,12 +41,15 @@ def apply_cleaning_rules(
     *,
     schema: dict[str, Any],
     training_statistics: dict[str, Any] | None = None,
+    k_range: dict[str, int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Apply the row rules: primary customers, rejections with reasons, report, statistics used.
 
     The statistics (imputation values, age reference date) come from this table, or from
     `training_statistics` when new customers are cleaned like the training customers. The run
     date (enrolments after it are rejected) is `enrolment_dates.max_date`, or today when null.
+    With `k_range` (clustering.k_range, the training run), too few kept customers, or too few
+    that differ, for `k_range.max` raise `InputDataError` here, so none of the outputs is saved.
     """
     max_date = settings["enrolment_dates"]["max_date"]
     declared = CustomerSchema.from_config(schema)
@@ -61,7 +69,22 @@ def apply_cleaning_rules(
         len(result.kept),
         len(result.rejections),
     )
-    return to_primary(result.kept, declared), result.rejections, report, result.statistics
+    primary = to_primary(result.kept, declared)
+    primary.attrs["source"] = report["source"]  # the input file, for later nodes' messages
+    if k_range is not None:
+        rejected: Counter[str] = Counter()
+        for rule in report["rules"]:
+            rejected[rule["rule"]] += rule["rows_rejected"]
+        inputs = [column for column in primary.columns if column != declared.id]
+        require_customers_for_k(primary, inputs, k_range["max"], report["source"], rejected)
+    LOGGER.info(
+        "cleaning%s: %s rows in: %s kept, %s rejected, each with a reason",
+        "" if training_statistics is None else " (new customers, with the training statistics)",
+        f"{report['rows_in']:,}",
+        f"{report['rows_kept']:,}",
+        f"{report['rows_rejected']:,}",
+    )
+    return primary, result.rejections, report, result.statistics
 
 
 def collect_rejected_customers(

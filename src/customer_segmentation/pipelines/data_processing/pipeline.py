@@ -20,6 +20,8 @@ def create_pipeline(use_training_statistics: bool = False, **kwargs) -> Pipeline
     }
     if use_training_statistics:
         cleaning_inputs["training_statistics"] = "cleaning_statistics"
+    else:  # the training run: refuse too few customers for the k range before saving them
+        cleaning_inputs["k_range"] = "params:clustering.k_range"
     return Pipeline(
         [
             Node(

@@ -6,6 +6,7 @@ whole `eda` parameter block (conf/base/parameters_eda.yml).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,7 @@ CATEGORY_SPEND_LABEL = f"Spend, last two years ({eda_plots.MONEY})"
 AGE_LABEL = "Age (years, at the reference date)"
 PURCHASES_LABEL = "Purchases per customer (count)"
 WEB_VISITS_LABEL = "Web visits in the last month (count)"
+LOGGER = logging.getLogger(__name__)
 
 
 def join_customer_attributes(
@@ -86,7 +88,12 @@ def summarise_headlines(
     params: dict[str, Any],
 ) -> dict[str, Any]:
     """Headline numbers (customers, revenue, response rate, cleaning totals) as JSON."""
-    return eda.headline_summary(eda_key_metrics, eda_trends, data_quality, params["decimals"])
+    summary = eda.headline_summary(eda_key_metrics, eda_trends, data_quality, params["decimals"])
+    LOGGER.info(
+        "eda: %s customers explored; tables and figures in 08_reporting/eda",
+        f"{summary['n_customers']:,}",
+    )
+    return summary
 
 
 def _bins(distributions: pd.DataFrame, column: str) -> pd.DataFrame:

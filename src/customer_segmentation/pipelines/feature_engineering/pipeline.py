@@ -18,7 +18,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 engineer_features,
-                ["primary_customers", PARAMS, "params:schema"],
+                ["primary_customers", PARAMS, "params:schema", "params:clustering.k_range"],
                 ["preprocessor", "customer_features", "model_input"],
                 name="engineer_features",
             ),

@@ -18,15 +18,16 @@ from customer_segmentation.pipelines import (
     transactions,
 )
 from customer_segmentation.pipelines.cluster_analysis.pipeline import (
+    EDA_FIGURES,
     TABLE_INPUTS,
     analysis_pipeline,
-    report_node,
+    reporting_pipeline,
 )
 
 from .nodes import join_customer_transactions
 
-# What the report shows of the input: the table's accounting and exploration, the log's line
-# accounting and how the two matched.
+# What the summary gives of the input: the table's accounting, the log's line accounting and how
+# the two matched (the report adds the table's exploration figures).
 JOINED_INPUTS = [
     *TABLE_INPUTS,
     "transaction_line_quality",
@@ -48,7 +49,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         feature_engineering.create_pipeline()
         + clustering.create_pipeline()
         + analysis_pipeline()
-        + Pipeline([report_node(JOINED_INPUTS)])
+        + reporting_pipeline(JOINED_INPUTS, EDA_FIGURES)
     )
     return (
         data_processing.create_pipeline()

@@ -15,10 +15,10 @@ from customer_segmentation.pipelines import (
 )
 from customer_segmentation.pipelines.cluster_analysis.pipeline import (
     analysis_pipeline,
-    report_node,
+    reporting_pipeline,
 )
 
-# What the report shows of the input: the log's line accounting.
+# What the summary gives of the input: the log's line accounting (no exploration figures).
 LOG_INPUTS = ["transaction_line_quality", "rejected_transaction_summary"]
 
 
@@ -28,7 +28,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         feature_engineering.create_pipeline()
         + clustering.create_pipeline()
         + analysis_pipeline()
-        + Pipeline([report_node(LOG_INPUTS)])
+        + reporting_pipeline(LOG_INPUTS, eda_figures=[])
     )
     return transactions.create_pipeline() + pipeline(
         segmentation, inputs={"primary_customers": "customer_rfm"}

@@ -23,5 +23,6 @@ def place_new_customers(
         logger.warning("No new customer passed the cleaning rules; nothing to place.")
         return pd.DataFrame({"ID": pd.Series(dtype="int64"), "segment": pd.Series(dtype="int64")})
     model_input = preprocessor.transform(primary_customers)
-    segments = segmentation_model.predict(model_input, source="new_customers")
+    segments = segmentation_model.predict(model_input)
+    logger.info("scoring: %s new customers placed into the segments", f"{len(segments):,}")
     return pd.DataFrame({"ID": model_input["ID"].to_numpy(dtype="int64"), "segment": segments})
