@@ -186,7 +186,7 @@ def benchmark_size(size: int, workdir: Path, args: argparse.Namespace) -> dict:
             "--output",
             str(project / RAW_FILE),
         ],
-        project,
+        REPO_ROOT,  # tools/ is not part of the installed package
         ENV,
     )
     result["generate"].pop("stdout")

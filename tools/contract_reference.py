@@ -14,13 +14,51 @@ import yaml
 
 from customer_segmentation.config import LOCAL_ENV
 from customer_segmentation.core.cleaning.contract import (
+    INTEGER,
+    ROLES,
+    ColumnSpec,
     CustomerSchema,
-    contract_table_markdown,
-    roles_table_markdown,
 )
 from tools.doc_blocks import replace_block
 
 BLOCKS = ("roles", "contract-table")
+
+
+def _role_text(spec: ColumnSpec) -> str:
+    return f"{spec.role} ({spec.item})" if spec.item else spec.role
+
+
+def _type_text(spec: ColumnSpec) -> str:
+    return f"{spec.kind} ({spec.primary_dtype})" if spec.kind == INTEGER else spec.kind
+
+
+def contract_table_markdown(schema: CustomerSchema) -> str:
+    """The declared schema as a Markdown table (docs/data_contract.md)."""
+    lines = [
+        "| # | column | role | meaning | type | unit | allowed values | required |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for number, spec in enumerate(schema.declared, start=1):
+        if spec.role == "ignore":
+            lines.append(
+                f"| {number} | `{spec.name}` | ignore | {spec.meaning or '-'} | - | - | - | no |"
+            )
+            continue
+        lines.append(
+            f"| {number} | `{spec.name}` | {_role_text(spec)} | {spec.meaning or '-'} "
+            f"| {_type_text(spec)} | {spec.unit or '-'} | {spec.describe_allowed()} "
+            f"| {'yes' if spec.required else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
+def roles_table_markdown() -> str:
+    """Every role with its default type and meaning (docs/data_contract.md)."""
+    lines = ["| role | default type | meaning |", "| --- | --- | --- |"]
+    lines += [
+        f"| `{role}` | {kind or '-'} | {meaning} |" for role, (kind, meaning) in ROLES.items()
+    ]
+    return "\n".join(lines)
 
 
 def declared_schemas(conf_dir: Path) -> dict[str, dict]:

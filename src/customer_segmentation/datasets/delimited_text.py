@@ -235,9 +235,9 @@ class DelimitedTextDataset(CSVDataset):
 
         Arrow ``string`` columns (32-bit offsets), held by pandas' ``ArrowDtype`` without a copy:
         pandas' own ``str`` dtype converts to ``large_string`` (64-bit offsets, 4 bytes more per
-        value): at 10M customers a run's peak is about 1 GiB lower. Read in blocks of 16 MiB, so that each column holds few chunks for the parser's
-        per-column Arrow operations. pyarrow skips a UTF-8 byte-order mark itself, so only other
-        encodings go through Python's codecs.
+        value): at 10M customers a run's peak is about 1 GiB lower. Read in blocks of 16 MiB, so
+        that each column holds few chunks for the parser's per-column Arrow operations. pyarrow
+        skips a UTF-8 byte-order mark itself, so only other encodings go through Python's codecs.
         """
         sep, quote = load_args.get("sep", ","), load_args.get("quotechar", '"')
         names = next(csv.reader([header], delimiter=sep, quotechar=quote))

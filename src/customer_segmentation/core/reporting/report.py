@@ -447,25 +447,23 @@ def quality_summary(data_quality: Mapping) -> dict:
     }
 
 
-def headline(profiles: pd.DataFrame, names: Mapping[int, str], colors: Mapping[int, str]) -> dict:
-    """k, number of customers and each segment's name and sizes."""
-    segments = profiles.loc[profiles["segment"] > 0]
+def headline(numbers: Mapping, colors: Mapping[int, str]) -> dict:
+    """The summary's ``headline`` (`headline_numbers`) formatted for the page, with colours."""
     return {
-        "k": len(segments),
-        "n_customers": fmt(int(segments["customers"].sum()), "int"),
-        "revenue": "revenue_share" in profiles,  # a table without spend has no revenue
+        "k": numbers["k"],
+        "n_customers": fmt(numbers["customers"], "int"),
+        "revenue": any(item["revenue_share"] is not None for item in numbers["segments"]),
         "segments": [
             {
-                "segment": int(row["segment"]),
-                "name": names[int(row["segment"])],
-                "color": colors[int(row["segment"])],
-                "customers": fmt(row["customers"], "int"),
-                "customer_share": fmt(row["customer_share"], "pct"),
-                "revenue_share": fmt(row["revenue_share"], "pct")
-                if "revenue_share" in row
-                else None,
+                **item,
+                "color": colors[item["segment"]],
+                "customers": fmt(item["customers"], "int"),
+                "customer_share": fmt(item["customer_share"], "pct"),
+                "revenue_share": None
+                if item["revenue_share"] is None
+                else fmt(item["revenue_share"], "pct"),
             }
-            for row in segments.to_dict("records")
+            for item in numbers["segments"]
         ],
     }
 
@@ -724,7 +722,7 @@ def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: M
         "title": settings["title"],
         "run": summary["run"],
         "naming_note": settings.get("naming_note"),
-        "headline": headline(profiles, names, colors),
+        "headline": headline(summary["headline"], colors),
         **structure_summary(decision),
         "agreement": agreement_summary(agreement, names),
         "rules": rules_summary(rules),
