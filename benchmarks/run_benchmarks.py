@@ -259,6 +259,7 @@ def markdown(results: list[dict]) -> str:
     rows += [
         (f"`kedro run --pipelines {name}`", lambda r, n=name: _cell(r["pipelines"].get(n)))
         for name in PIPELINES
+        if any(name in r["pipelines"] for r in results)  # measured unless --no-per-pipeline
     ]
     rows += [
         ("**`kedro run` end to end**", lambda r: f"**{_cell(r['end_to_end'])}**"),
