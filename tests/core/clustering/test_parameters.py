@@ -3,7 +3,6 @@
 import pytest
 
 from customer_segmentation.core.clustering.parameters import ClusteringSettings
-from customer_segmentation.errors import InputDataError
 from tests.fixtures.clustering import base_params
 
 BASE = base_params()
@@ -62,9 +61,3 @@ def test_other_parameters_are_named_when_wrong():
     ):
         settings(structure={**BASE["structure"], "subsample_share": 0})
     assert settings(micro_threads=None).micro_threads is None
-
-
-def test_more_customers_than_the_largest_k_are_required():
-    settings().require_customers(11)
-    with pytest.raises(InputDataError, match="10 customers but clustering.k_range goes up to k=10"):
-        settings().require_customers(10)

@@ -3,15 +3,13 @@
 Every clustering node (and the run-start check of the k range) builds the settings from
 ``params:clustering`` with ``from_params``, which refuses a bad value with a ``ValueError`` naming
 the parameter and the fix; the code behind the nodes then trusts the values it is given.
-Checks that need the data (more customers than ``k_range.max``) stay with the data:
-``ClusteringSettings.require_customers`` and core/clustering/preflight.py.
+Checks that need the data (more distinct customers than ``k_range.max``) stay with the data:
+core/clustering/preflight.py.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from customer_segmentation.errors import InputDataError
 
 LINEAR_MEMORY_METHODS = ("ward", "single")  # fastcluster.linkage_vector
 MATRIX_METHODS = ("complete", "average")  # need the n^2/2 distance matrix
@@ -205,12 +203,3 @@ class ClusteringSettings:
     def reference_max_k(self) -> int:
         """The largest k of the structure check: its fixed range, or k_range.max if larger."""
         return max(self.structure["max_k"], self.k_max)
-
-    def require_customers(self, n_customers: int, source: str = "model_input") -> None:
-        """Refuse a table with no more customers than k_range.max (every k is scored)."""
-        if n_customers <= self.k_max:
-            raise InputDataError(
-                f"{source}: {n_customers} customers but clustering.k_range goes up to "
-                f"k={self.k_max}; the silhouette needs more customers than clusters. Lower "
-                f"k_range.max below {n_customers} or provide more customers."
-            )

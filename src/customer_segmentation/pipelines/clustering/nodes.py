@@ -23,6 +23,7 @@ from customer_segmentation.core.clustering.hierarchy import (
     model_input_matrix,
 )
 from customer_segmentation.core.clustering.parameters import ClusteringSettings
+from customer_segmentation.core.clustering.preflight import require_distinct_model_input
 
 LOGGER = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ LOGGER = logging.getLogger(__name__)
 def build_segmentation_hierarchy(model_input: pd.DataFrame, clustering: dict) -> Hierarchy:
     """Build the run's one hierarchy (exact or two-stage, logged) over customers sorted by ID."""
     settings = ClusteringSettings.from_params(clustering)
+    require_distinct_model_input(model_input, settings.k_max, "model_input")  # before the tree
     _, matrix = model_input_matrix(model_input)
-    settings.require_customers(len(matrix))  # fail before the tree is built
     return build_hierarchy(matrix, settings)
 
 
@@ -40,8 +41,8 @@ def score_k_range(
 ) -> pd.DataFrame:
     """WCSS, silhouette (one seeded sample), Calinski-Harabasz and Davies-Bouldin for every k."""
     settings = ClusteringSettings.from_params(clustering)
+    require_distinct_model_input(model_input, settings.k_max, "model_input")
     _, matrix = model_input_matrix(model_input)
-    settings.require_customers(len(matrix))
     sample = kselection.seeded_sample(
         len(matrix), settings.silhouette_sample_size, settings.random_state
     )
