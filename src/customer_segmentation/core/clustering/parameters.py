@@ -1,10 +1,8 @@
 """The ``clustering`` parameters, checked once and typed: ``ClusteringSettings.from_params``.
 
-Every clustering node (and the run-start check of the k range) builds the settings from
-``params:clustering`` with ``from_params``, which refuses a bad value with a ``ValueError`` naming
-the parameter and the fix; the code behind the nodes then trusts the values it is given.
-Checks that need the data (more distinct customers than ``k_range.max``) stay with the data:
-core/clustering/preflight.py.
+Every clustering node builds the settings with ``from_params``, which refuses a bad value with a
+``ValueError`` naming the parameter and the fix; the code behind the nodes trusts them. Checks
+that need the data (more distinct customers than ``k_range.max``) are in preflight.py.
 """
 
 from collections.abc import Mapping
