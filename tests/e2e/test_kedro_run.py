@@ -95,6 +95,41 @@ def test_every_kept_customer_gets_one_segment(full_run):
     assert set(segments["segment"]) == set(range(1, decision["chosen_k"] + 1))
 
 
+def test_the_reports_links_open_the_exports_the_run_wrote(full_run, registered_pipelines):
+    report = full_run / "data/08_reporting/segmentation_report.html"
+    outputs = default_output_files(full_run, registered_pipelines["__default__"])
+    links = [
+        link
+        for link in re.findall(r'href="([^"]*)"', report.read_text())
+        if not link.startswith("#")
+    ]
+
+    linked = {(report.parent / link).resolve() for link in links}
+    exports = {outputs[name].resolve() for name in ("segment_membership", "segment_rules_sql")}
+    assert linked == exports
+    assert all(path.is_file() for path in linked)
+
+
+def test_the_crm_export_carries_each_segments_name_and_first_action(full_run):
+    reporting = full_run / "data/08_reporting"
+    membership = pd.read_csv(
+        reporting / "segment_membership.csv", dtype={"segment_id": int}, keep_default_na=False
+    )
+    names = json.loads((reporting / "segment_names.json").read_text())["segments"]
+    actions = json.loads((reporting / "segment_actions.json").read_text())["segments"]
+    segments = load_latest(full_run / "data/07_model_output/customer_segments.parquet")
+
+    assert membership["ID"].tolist() == segments["ID"].tolist()
+    assert membership["segment_id"].tolist() == segments["segment"].tolist()
+    name = {item["segment"]: item["name"] for item in names}
+    action = {
+        item["segment"]: (item["actions"] or [{"action": ""}])[0]["action"] for item in actions
+    }
+    assert any(action.values())
+    assert membership["segment_name"].tolist() == membership["segment_id"].map(name).tolist()
+    assert membership["segment_action"].tolist() == membership["segment_id"].map(action).tolist()
+
+
 def test_pipelines_run_one_by_one_reproduce_the_full_run(full_run, tmp_path):
     # One by one, every table is read back from its file; in the full run, MemoryDatasets and the
     # cached raw table pass between nodes in memory. Both must give the same bytes, which also

@@ -1,4 +1,5 @@
-"""Marketing actions: only on material differences (share AND amount), each citing both."""
+"""Marketing actions: only on material differences, each citing its figures; every segment has
+at least one (keep the regular programme, watching the attribute closest to material)."""
 
 import re
 
@@ -21,16 +22,40 @@ def texts(analysis_params) -> dict:
     return analysis_params["actions"]["texts"]
 
 
-def recommend(texts: dict, *rows: dict, max_actions: int = 5) -> dict[int, list[dict]]:
+# The attributes of ``recommend``'s profiles (each segment's mean and d default to all customers').
+ATTRIBUTES = {"income": "Income (currency units / year)", "total_purchases": "Purchases (count)"}
+TRAITS = [
+    {
+        "attribute": "total_purchases",
+        "direction": "high",
+        "action": "Reward how often they buy.",
+        "evidence": "{mean:.1f} purchases per customer vs {overall_mean:.1f} (d = {d:+.2f}).",
+    }
+]
+
+
+def recommend(texts: dict, *rows: dict, max_actions: int = 5, **settings) -> dict[int, list[dict]]:
     profiles = pd.DataFrame([*rows, profile_row(0)])
-    for column, value in [("median_recency_days", 50.0), ("effect_recency_days", 0.0)]:
+    defaults = {
+        "median_recency_days": 50.0,
+        "effect_recency_days": 0.0,
+        "mean_income": 50_000.0,
+        "effect_income": 0.0,
+        "effect_total_purchases": 0.0,
+        "customer_share": 0.25,
+        "revenue_share": 0.25,
+    }
+    for column, value in defaults.items():
         profiles[column] = profiles.get(column, value)
         profiles[column] = profiles[column].fillna(value)
+    profiles.loc[profiles["segment"] == 0, ["customer_share", "revenue_share"]] = 1.0
     settings = {
         "max_actions": max_actions,
         "recency": {"high_ratio": 1.2},
         "texts": texts,
         "materiality": MATERIALITY,
+        "profile": {"attributes": ATTRIBUTES},
+        **settings,
     }
     return actions.recommend_actions(
         profiles, claims.material_mix(profiles, PROFILE, MATERIALITY), settings
@@ -41,10 +66,59 @@ def kinds(found: list[dict]) -> list[str]:
     return [a["kind"] for a in found]
 
 
-def test_no_action_when_nothing_differs_materially(texts):
-    # store 47% vs 46%-like differences: the main channel is not an action by itself
-    found = recommend(texts, profile_row(1, channel_share_web=0.38, channel_share_store=0.62))
-    assert found[1] == []
+def test_a_segment_no_rule_acts_on_keeps_the_programme_and_watches_its_closest_attribute(texts):
+    # store 62% vs 60%-like differences: the main channel is not an action by itself
+    found = recommend(
+        texts,
+        profile_row(
+            1,
+            channel_share_web=0.38,
+            channel_share_store=0.62,
+            mean_income=57_226.0,
+            effect_income=0.41,
+            revenue_per_customer=110.0,
+        ),
+    )
+    [keep] = found[1]
+    assert keep["kind"] == "keep" and keep["item"] == "income"
+    assert "regular programme" in keep["action"]
+    # its size, revenue per customer and the watched figure against all customers', with d
+    assert keep["evidence"].startswith("25% of customers, 25% of revenue (110 vs 100 per customer)")
+    assert "Income (currency units / year): 57,226 vs 50,000" in keep["evidence"]
+    assert "d = +0.41" in keep["evidence"] and "from |d| = 0.5" in keep["evidence"]
+    assert keep["figures"]["watch"] == {"segment": 57226.0, "overall": 50000.0}
+
+
+def test_value_and_trait_actions_rest_on_money_and_counts(texts):
+    frequent = profile_row(
+        1,
+        customer_share=0.2,
+        revenue_share=0.45,  # 2.25x its share of customers
+        mean_total_purchases=16.0,
+        effect_total_purchases=0.86,
+        channel_share_web=0.4,
+        channel_share_store=0.6,
+        deal_share=0.15,  # 2.4 vs 2 deal purchases, 0.75x the part of purchases: neither way
+    )
+    found = recommend(texts, frequent, value={"high_ratio": 2.0, "low_ratio": 0.5}, traits=TRAITS)
+    value, trait = [a for a in found[1] if a["kind"] in ("value", "trait")]
+    assert "key accounts" in value["action"] and value["evidence"] == (
+        "45% of revenue from 20% of customers."
+    )
+    assert (
+        trait["item"] == "total_purchases"
+        and "16.0 purchases per customer vs 10.0" in (trait["evidence"])
+    )
+    assert trait["figures"]["mean"] == {"segment": 16.0, "overall": 10.0}
+
+
+def test_deal_seekers_get_coupons_though_they_buy_less_in_all(texts):
+    # 38% of 5 purchases on a deal vs 20% of 10: 1.9 vs 2 deal purchases per customer
+    budget = profile_row(1, deal_share=0.38, mean_total_purchases=5.0)
+    [offer] = [a for a in recommend(texts, budget)[1] if a["kind"] == "offer"]
+    assert "discounts and coupons" in offer["action"]
+    assert "38% of their purchases used a deal vs 20%" in offer["evidence"]
+    assert "1.9 vs 2.0 deal purchases" in offer["evidence"]
 
 
 def test_category_campaign_needs_more_money_not_just_a_bigger_slice(texts):
@@ -57,7 +131,7 @@ def test_category_campaign_needs_more_money_not_just_a_bigger_slice(texts):
         2, revenue_per_customer=200.0, category_share_gold=0.3, category_share_wines=0.7
     )
     found = recommend(texts, slice_only, more_money)
-    assert found[1] == []
+    assert kinds(found[1]) == ["keep"]
     [campaign] = found[2]
     assert campaign["kind"] == "category" and campaign["item"] == "gold"
     assert "gold campaign" in campaign["action"]
@@ -85,7 +159,8 @@ def test_channel_offer_campaign_and_win_back_fire_on_their_numbers(texts):
     found = recommend(texts, busy)[1]
     assert kinds(found) == ["channel", "offer", "campaign", "win-back"]
     assert found[0]["item"] == "web" and "online" in found[0]["action"]
-    assert "60%" in found[0]["evidence"] and "12.0 vs 4.0" in found[0]["evidence"]
+    assert "60%" in found[0]["evidence"]
+    assert "12.0 purchases per customer made online vs 4.0" in found[0]["evidence"]
     assert "premium" in found[1]["action"].lower()
     assert "first" in found[2]["action"]
     assert "80 days" in found[3]["evidence"] and "+0.90" in found[3]["evidence"]
@@ -97,7 +172,7 @@ def test_win_back_needs_both_the_effect_size_and_the_median_ratio(texts):
     long_median_small_d = profile_row(1, median_recency_days=80.0, effect_recency_days=0.3)
     large_d_close_median = profile_row(2, median_recency_days=55.0, effect_recency_days=0.9)
     found = recommend(texts, long_median_small_d, large_d_close_median)
-    assert found == {1: [], 2: []}
+    assert [kinds(found[1]), kinds(found[2])] == [["keep"], ["keep"]]
 
 
 def test_low_response_in_share_and_acceptances_cuts_contacts(texts):
@@ -152,7 +227,10 @@ def test_fixture_actions_cite_profile_figures(
     }
     cited = 0
     for item in result["segments"]:
+        assert item["actions"], item  # every segment has a plan
         for action in item["actions"]:
+            if "measure" not in action:  # value, trait or keep: no mix
+                continue
             name = column[action["measure"]].format(action["item"])
             expected = by_segment.loc[item["segment"], name]
             assert action["figures"]["share"]["segment"] == pytest.approx(expected, abs=1e-4)

@@ -71,6 +71,35 @@ def test_rule_picks_most_distinctive_traits_in_priority_order():
     assert names == {1: "Affluent, high spend, older", 2: "Mid-income, mainstream"}
 
 
+def test_a_mean_that_reads_zero_says_no():
+    rules = {
+        **RULES,
+        "descriptors": [
+            {**RULES["descriptors"][0], "zero": "no children"},
+            *RULES["descriptors"][1:],
+        ],
+    }
+    effects = _effects(
+        {
+            1: {"income": 1.7, "children": -2.2, "total_spend": 2.2, "age": 0.0},
+            2: {"income": -0.9, "children": -0.6, "total_spend": -0.9, "age": 0.0},
+        }
+    )
+    # segment 1: 3 of 502 customers have a child (mean 0.006, shown 0.0); segment 2: 0.6
+    means = {(1, "children"): 0.006, (2, "children"): 0.6}
+    effects["segment_mean"] = [
+        means.get((s, a), 1.0)
+        for s, a in zip(effects["segment"], effects["attribute"], strict=True)
+    ]
+    names = {
+        item["segment"]: item["name"] for item in naming.name_segments(effects, rules, MATERIALITY)
+    }
+    assert names == {
+        1: "Affluent, no children, high spend",
+        2: "Budget, few children, low spend",
+    }
+
+
 def test_clashing_names_add_the_next_trait_then_the_number():
     effects = _effects(
         {
@@ -136,8 +165,9 @@ def test_a_channel_is_named_only_if_main_or_materially_above():
 def test_a_deal_trait_needs_the_deal_mix_in_the_same_direction():
     traits = {"income": 0.0, "deal_purchase_share": -0.9, "purchase_share_web": 0.0}
     named = _channel_names(
-        # fewer deals in share (0.15 vs 0.2) but not in number (1.95 vs 2): no "full-price buyers"
-        profile_row(1, deal_share=0.15, mean_total_purchases=13.0),
+        # a smaller part on a deal (0.15 vs 0.2) but more deal purchases (2.55 vs 2, 1.275x):
+        # no "full-price buyers"
+        profile_row(1, deal_share=0.15, mean_total_purchases=17.0),
         # fewer in share and in number (1.2 vs 2)
         profile_row(2, deal_share=0.12),
         effects={1: traits, 2: traits},

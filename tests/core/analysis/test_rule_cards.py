@@ -151,17 +151,6 @@ def test_boundary_validation():
     assert "age" not in found["features"]
 
 
-def test_membership_has_one_row_per_segmented_customer():
-    segments, _ = planted(n=500)
-    names = {1: "A", 2: "B", 3: "C"}
-    table = rule_cards.membership(segments, names, "2026-12-02T13.30.20.488Z")
-    assert list(table.columns) == ["ID", "segment_id", "segment_name", "run_id"]
-    assert len(table) == len(segments) and table["ID"].is_unique
-    assert (table["segment_name"] == segments["segment"].map(names)).all()
-    with pytest.raises(InputDataError, match="no name"):
-        rule_cards.membership(segments, {1: "A"}, "run")
-
-
 def test_trees_grow_on_a_seeded_sample_and_are_measured_on_every_customer():
     rows = rule_cards.fit_rows(1_000, 100, random_state=0)
 

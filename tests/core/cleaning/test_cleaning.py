@@ -8,20 +8,20 @@ from customer_segmentation.core.cleaning.cleaning import (
     clean_customers,
     to_primary,
 )
-from customer_segmentation.core.cleaning.contract import primary_schema
+from customer_segmentation.core.cleaning.contract import CustomerSchema, primary_schema
 from customer_segmentation.core.cleaning.parsing import parse_customers
 from customer_segmentation.core.cleaning.rules import apply_statistical_outliers, fill_missing
 from customer_segmentation.errors import InputDataError
 from tests.fixtures.data_processing import DEFAULT_SCHEMA, RUN_DATE
 
 
-def _clean(raw, settings):
-    parsed = parse_customers(raw, settings, DEFAULT_SCHEMA)
+def _clean(raw, settings, schema=DEFAULT_SCHEMA):
+    parsed = parse_customers(raw, settings, schema)
     return clean_customers(
         parsed.typed,
         parsed.invalid_rows,
         settings,
-        DEFAULT_SCHEMA,
+        schema,
         run_date=RUN_DATE,
         source=parsed.summary["source"],
     )
@@ -35,17 +35,30 @@ def _rule(result, rule, column=None):
     return next(e for e in result.rules if e["rule"] == rule and e["column"] == column)
 
 
-def test_clean_table_keeps_every_row_and_drops_only_the_constant_optional_columns(
-    raw_customers, settings
-):
+def test_clean_table_keeps_every_row_and_the_constant_campaign_prices(raw_customers, settings):
     result = _clean(raw_customers, settings)
 
     assert len(result.kept) == 200
     assert result.rejections.empty
+    # Constant (3 and 11), but the cost of a contact and the revenue of a response.
+    assert result.dropped_columns == []
+    assert result.kept["Z_CostContact"].eq(3).all() and result.kept["Z_Revenue"].eq(11).all()
+
+
+def test_a_constant_optional_column_of_another_role_is_dropped_with_its_value(
+    raw_customers, settings, schema_config
+):
+    for entry in schema_config["columns"]:
+        if entry["name"] in ("Z_CostContact", "Z_Revenue"):
+            entry["role"] = "numeric"
+
+    result = _clean(raw_customers, settings, CustomerSchema.from_config(schema_config))
+
     assert result.dropped_columns == [
         {"column": "Z_CostContact", "reason": "constant (3)"},
         {"column": "Z_Revenue", "reason": "constant (11)"},
     ]
+    assert "Z_Revenue" not in result.kept.columns
 
 
 def test_exact_duplicates_keep_the_first_and_name_it(raw_customers, settings):

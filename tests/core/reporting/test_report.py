@@ -20,11 +20,14 @@ def html(report_arguments) -> str:
     return render(report_arguments)
 
 
-def test_report_is_self_contained(html):
+def test_report_is_self_contained(html, report_arguments):
     assert "http://" not in html and "https://" not in html
     sources = re.findall(r'(?:src|href)="([^"]*)"', html)
     assert sources, "expected images and in-page links"
-    assert all(s.startswith(("data:image/png;base64,", "#")) for s in sources)
+    # Beyond itself, the report links only the exports written beside it.
+    exports = set(report_arguments["parameters"]["activation"]["report_links"].values())
+    assert exports <= set(sources)
+    assert all(s.startswith(("data:image/png;base64,", "#")) or s in exports for s in sources)
     assert len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{200,}"', html)) == 15
     assert (
         "<script" not in html
@@ -146,31 +149,25 @@ def _card_inputs(preferred: list[str]) -> dict:
             "channel_share_web": [0.4, 0.7, 0.5],
             "top_category": ["wines"] * 3,
             "category_share_wines": [0.6, 0.5, 0.55],
-        }
-    )
-    effects = pd.DataFrame(
-        {
-            "segment": [1, 1, 2, 2],
-            "attribute": ["income", "age", "income", "age"],
-            "segment_mean": [40.0, 50.0, 60.0, 40.0],
-            "rest_mean": [60.0, 40.0, 40.0, 50.0],
-            "effect_size": [-0.9, 0.49, 0.9, -0.49],
+            "mean_income": [40.0, 60.0, 48.0],
+            "effect_income": [-0.9, 0.9, 0.0],
+            "mean_age": [50.0, 40.0, 46.0],
+            "effect_age": [0.49, -0.49, 0.0],
         }
     )
     planned = {
         s: {"stability": {"jaccard_mean": 0.8, "tentative": False}, "actions": []} for s in (1, 2)
     }
-    return {"profiles": profiles, "effects": effects, "planned": planned}
+    return {"profiles": profiles, "planned": planned}
 
 
 def test_cards_drop_rows_that_tell_no_segment_apart():
     inputs = _card_inputs(["store", "web", "store"])
     cards = report.segment_cards(
         inputs["profiles"],
-        inputs["effects"],
         {1: "One", 2: "Two"},
         inputs["planned"],
-        labels={"income": "Income", "age": "Age"},
+        profile={"attributes": {"income": "Income", "age": "Age"}},
         top_traits=5,
         effect_size=0.5,
     )
@@ -180,29 +177,53 @@ def test_cards_drop_rows_that_tell_no_segment_apart():
     assert labels[1] == [*labels[0], "Main channel"]
     # age (|d| 0.49) is below the materiality threshold: only income is shown
     assert [[t["label"] for t in card["traits"]] for card in cards] == [["Income"], ["Income"]]
+    # each against all customers' figure, not the other customers'
+    assert (cards[0]["traits"][0]["mean"], cards[0]["traits"][0]["overall"]) == ("40.0", "48.0")
     named = report.segment_cards(
         inputs["profiles"],
-        inputs["effects"],
-        {1: "One, store shoppers", 2: "Two"},
+        {1: "One, store shoppers", 2: "Two, older"},
         inputs["planned"],
-        labels={},
+        profile={"attributes": {"income": "income", "age": "age"}},
         top_traits=0,
         effect_size=0.5,
-        descriptors={1: [{"attribute": "income", "measure": "channel", "item": "store"}]},
+        descriptors={
+            1: [{"attribute": "income", "measure": "channel", "item": "store"}],
+            2: [{"attribute": "age"}],
+        },
     )
     assert ("Main channel", "store (60.0% of purchases; all customers: store)") in named[0][
         "key_numbers"
     ]
-    # a trait the name cites is on its card even beyond the top ones (none here)
+    # a trait the name cites is on its card even beyond the top ones (none here), material or not
     assert [t["label"] for t in named[0]["traits"]] == ["income"]
-    assert named[1]["traits"] == []
+    assert [(t["label"], t["d"]) for t in named[1]["traits"]] == [("age", "-0.49")]
 
 
 def test_profile_table_drops_text_rows_equal_everywhere():
     profiles = _card_inputs(["store", "web", "store"])["profiles"]
-    table = report.profile_table(profiles, {1: "One", 2: "Two"}, {})
+    table = report.profile_table(profiles, {1: "One", 2: "Two"}, {"attributes": {}})
     labels = [row["label"] for row in table["rows"]]
     assert "Preferred channel" in labels and "Top category" not in labels
+
+
+def test_profile_table_shows_one_figure_per_measure():
+    profiles = _card_inputs(["store", "web", "store"])["profiles"].assign(
+        deal_share=[0.4, 0.1, 0.28],  # deal purchases over purchases: a ratio of totals
+        mean_deal_purchase_share=[0.35, 0.2, 0.3],  # mean of each customer's share
+        effect_deal_purchase_share=[0.8, -0.8, 0.0],
+    )
+    profile = {
+        "attributes": {"income": "Income", "deal_purchase_share": "Deals"},
+        "totals": {"deal_purchase_share": "deal_share"},
+        "percent": ["deal_purchase_share"],
+    }
+    rows = {
+        row["label"]: row["cells"]
+        for row in report.profile_table(profiles, {1: "A", 2: "B"}, profile)["rows"]
+    }
+    assert rows["Deals"] == ["40.0%", "10.0%", "28.0%"]
+    assert "Deal share of purchases" not in rows  # the same measure, shown once
+    assert rows["Income"] == ["40.0", "60.0", "48.0"]
 
 
 def test_structure_summary_reads_the_decision_shape(analysis_inputs):

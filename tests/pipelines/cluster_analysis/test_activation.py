@@ -1,15 +1,24 @@
 """Activation exports from the nodes: the SQL file a database runs gives the Python rules'
-segments, and the membership file holds one row per segmented customer with the run id."""
+segments, the membership file holds one row per segmented customer with its segment's name and
+first action and the run id, and the report links both."""
+
+import os
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
 from kedro_datasets.ibis import FileDataset
 
 from customer_segmentation.core.analysis import rule_cards
+from customer_segmentation.hooks import dataset_file
 from customer_segmentation.pipelines.cluster_analysis import nodes
 from tests.fixtures.cluster_analysis import RUN_ID, render_report
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -62,44 +71,97 @@ def test_exported_sql_places_the_same_customers_as_the_python_rules(analysis_inp
         assert card["fidelity"] == (len(truth) - len(selected ^ inside)) / len(truth)
 
 
-def test_membership_is_one_row_per_segmented_customer_with_the_run_id(
+def first_actions(segment_actions: dict) -> dict[int, str]:
+    """The text of each segment's first action, from a ``segment_actions`` document."""
+    return {
+        item["segment"]: item["actions"][0]["action"]
+        for item in segment_actions["segments"]
+        if item["actions"]
+    }
+
+
+def test_membership_is_one_row_per_segmented_customer_with_its_name_action_and_run_id(
     analysis_inputs, report_arguments
 ):
     segments = analysis_inputs["customer_segments"]
+    names, actions = report_arguments["segment_names"], report_arguments["segment_actions"]
     table = nodes.export_segment_membership(
-        segments, report_arguments["segment_names"], analysis_inputs["run_manifest"]
+        segments, names, actions, analysis_inputs["run_manifest"]
     ).to_pandas()
-    assert list(table.columns) == ["ID", "segment_id", "segment_name", "run_id"]
+    assert list(table.columns) == ["ID", "segment_id", "segment_name", "segment_action", "run_id"]
     assert len(table) == len(segments)
     assert table["ID"].tolist() == segments["ID"].tolist()
     assert table["segment_id"].tolist() == segments["segment"].tolist()
     assert set(table["run_id"]) == {RUN_ID}
-    names = {s["segment"]: s["name"] for s in report_arguments["segment_names"]["segments"]}
-    assert table["segment_name"].tolist() == segments["segment"].map(names).tolist()
+    by_segment = {s["segment"]: s["name"] for s in names["segments"]}
+    assert table["segment_name"].tolist() == segments["segment"].map(by_segment).tolist()
+    first = first_actions(actions)
+    assert first  # the fixture's segments have actions to carry
+    expected = segments["segment"].map(first).fillna("")
+    assert table["segment_action"].tolist() == expected.tolist()
     with pytest.raises(ValueError, match="run_id"):
-        nodes.export_segment_membership(segments, report_arguments["segment_names"], {})
+        nodes.export_segment_membership(segments, names, actions, {})
 
 
-def test_membership_csv_reads_back_the_same_and_neutralises_formula_names(
+def test_membership_csv_reads_back_the_same_and_neutralises_formula_texts(
     analysis_inputs, tmp_path
 ):
     segments = analysis_inputs["customer_segments"]
     first, *others = sorted(segments["segment"].unique())
     names = {"segments": [{"segment": first, "name": '=HYPERLINK("x"), "loyal"'}]}
     names["segments"] += [{"segment": s, "name": f"Segment {s}, the rest"} for s in others]
+    # The first segment's action starts like a formula; the others have none yet.
+    actions = {"segments": [{"segment": first, "actions": [{"action": "+Call them, then mail"}]}]}
+    actions["segments"] += [{"segment": s, "actions": []} for s in others]
     path = tmp_path / "membership.csv"
     dataset = FileDataset(
         filepath=str(path), file_format="csv", save_args={"header": True, "use_tmp_file": True}
     )
 
-    dataset.save(nodes.export_segment_membership(segments, names, {"run_id": RUN_ID}))
+    dataset.save(nodes.export_segment_membership(segments, names, actions, {"run_id": RUN_ID}))
 
-    written = pd.read_csv(path, dtype={"segment_name": str, "run_id": str})
+    written = pd.read_csv(path, dtype=str, keep_default_na=False)
     expected = {first: '\'=HYPERLINK("x"), "loyal"'} | {s: f"Segment {s}, the rest" for s in others}
-    assert written["ID"].tolist() == segments["ID"].tolist()
+    assert written["ID"].tolist() == segments["ID"].astype(str).tolist()
     assert written["segment_name"].tolist() == segments["segment"].map(expected).tolist()
+    action = {first: "'+Call them, then mail"} | dict.fromkeys(others, "")  # an empty cell
+    assert written["segment_action"].tolist() == segments["segment"].map(action).tolist()
     assert set(written["run_id"]) == {RUN_ID}
     assert [p.name for p in tmp_path.iterdir()] == ["membership.csv"]  # no temporary file left
+
+
+ENVIRONMENTS = sorted(
+    folder.name
+    for folder in (ROOT / "conf").iterdir()
+    if folder.is_dir() and folder.name != "local"
+)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_reports_links_are_where_the_catalog_writes_the_exports(env):
+    bootstrap_project(ROOT)
+    with KedroSession.create(project_path=ROOT, env=env) as session:
+        context = session.load_context()
+    links = context.params["cluster_analysis"]["activation"]["report_links"]
+    report = Path(dataset_file(context.catalog, "segmentation_report"))
+
+    assert set(links) == {"segment_membership", "segment_rules_sql"}
+    for name, link in links.items():
+        linked = os.path.normpath(report.parent / link)
+        assert linked == os.path.normpath(dataset_file(context.catalog, name)), name
+
+
+def test_the_report_links_the_exports_and_says_what_each_is_for(analysis_inputs, report_arguments):
+    html = render_report(report_arguments)
+    block = html.split('id="use-segments"')[1].split("</div>")[0]
+    links = report_arguments["parameters"]["activation"]["report_links"]
+
+    assert f'<a href="{links["segment_membership"]}">' in block
+    assert f'<a href="{links["segment_rules_sql"]}">' in block
+    # The membership file's rows, as many as the segmented customers.
+    assert f"the {len(analysis_inputs['customer_segments']):,} customers, each" in block
+    # The block sits with the segment cards, before the first of them.
+    assert html.index('id="use-segments"') < html.index('<div class="card"')
 
 
 def test_cards_show_each_segments_rule_or_say_that_none_was_found(report_arguments, segment_rules):

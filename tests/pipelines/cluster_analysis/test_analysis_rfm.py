@@ -126,7 +126,7 @@ def test_rfm_actions_cite_the_numbers(rfm_profiles, rfm_params):
     profile = {**rfm_params["profile"], **CustomerSchema.from_config(RETAIL["schema"]).groups()}
     mix = claims.material_mix(profiles, profile, rfm_params["materiality"])
     settings = {**rfm_params["actions"], "materiality": rfm_params["materiality"]}
-    found = actions.recommend_actions(profiles, mix, settings, archetypes)
+    found = actions.recommend_actions(profiles, mix, {**settings, "profile": profile}, archetypes)
     kinds = {segment: [a["kind"] for a in items] for segment, items in found.items()}
     # No win-back on top of the archetype (recency: null in conf/retail), no mix to act on.
     assert kinds[2] == ["archetype", "value", "cancellations"]  # 30% cancelled vs 12.5% overall

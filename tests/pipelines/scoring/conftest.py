@@ -1,15 +1,10 @@
 """Fixtures for the scoring pipeline: raw text files built from the shared primary fixture."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import yaml
 
 from tests.conftest import make_primary_customers
-from tests.fixtures.schema import SCHEMA_CONFIG
-
-CONF = Path(__file__).parents[3] / "conf/base"
+from tests.fixtures.cluster_analysis import project_parameters
 
 
 def to_raw_text(primary: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -25,16 +20,8 @@ def to_raw_text(primary: pd.DataFrame, source: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def parameters() -> dict:
-    """The shipped parameters of the training pipelines, keyed like the catalog."""
-    names = ["data_processing", "feature_engineering", "clustering"]
-    shipped = {
-        name: yaml.safe_load((CONF / f"parameters_{name}.yml").read_text())[name] for name in names
-    }
-    return {
-        **{f"params:{name}": value for name, value in shipped.items()},
-        "params:clustering.k_range": shipped["clustering"]["k_range"],
-        "params:schema": SCHEMA_CONFIG,
-    }
+    """The shipped parameters, resolved as Kedro resolves them."""
+    return project_parameters()
 
 
 @pytest.fixture(scope="module")

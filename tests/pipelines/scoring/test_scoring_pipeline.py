@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from kedro.io import DataCatalog, MemoryDataset
+from kedro.pipeline import Pipeline
 from kedro.runner import SequentialRunner
 
+from customer_segmentation.core.reporting.spreadsheet import LABEL_COLUMNS
+from customer_segmentation.datasets import JSONDataset
+from customer_segmentation.errors import InputDataError
+from customer_segmentation.hooks import refuse_missing_inputs
+from customer_segmentation.pipelines.cluster_analysis.pipeline import analysis_pipeline
 from customer_segmentation.pipelines.clustering import create_pipeline as clustering
 from customer_segmentation.pipelines.data_processing import create_pipeline as cleaning
 from customer_segmentation.pipelines.feature_engineering import create_pipeline as features
@@ -23,12 +29,27 @@ class KeptDataset(MemoryDataset):
         pass
 
 
+def parameter_datasets(pipeline: Pipeline, parameters: dict) -> dict[str, MemoryDataset]:
+    """A dataset for every ``params:`` input of ``pipeline`` (``params:a.b``: key ``b`` of
+    ``a``), from ``parameters``."""
+    found = {}
+    for name in pipeline.inputs():
+        if name.startswith("params:"):
+            value = parameters
+            for key in name.removeprefix("params:").split("."):
+                value = value[key]
+            found[name] = MemoryDataset(value)
+    return found
+
+
 @pytest.fixture(scope="module")
 def trained(parameters, training_raw, new_raw) -> DataCatalog:
+    """The training run, up to the segments' names and actions that scoring carries."""
     training = cleaning() + features() + clustering() + scoring_model()
+    training += analysis_pipeline().to_outputs("segment_names", "segment_actions")
     outputs = training.all_outputs() | scoring().all_outputs()
     catalog = DataCatalog(
-        {name: MemoryDataset(value) for name, value in parameters.items()}
+        parameter_datasets(training + scoring(), parameters)
         | {"raw_customers": MemoryDataset(training_raw), "new_customers": MemoryDataset(new_raw)}
         | {name: KeptDataset() for name in outputs}
     )
@@ -36,17 +57,12 @@ def trained(parameters, training_raw, new_raw) -> DataCatalog:
     return catalog
 
 
-def run_scoring(trained: DataCatalog, new_customers: pd.DataFrame) -> DataCatalog:
-    """Score a raw file with the trained preprocessor and model, in a fresh catalog."""
-    inputs = [
-        "params:data_processing",
-        "params:schema",
-        "cleaning_statistics",
-        "preprocessor",
-        "segmentation_model",
-    ]
+def run_scoring(trained: DataCatalog, new_customers: pd.DataFrame, **replaced) -> DataCatalog:
+    """Score a raw file with the training run's outputs (``replaced``: other values for some),
+    in a fresh catalog."""
+    inputs = {name: trained.load(name) for name in scoring().inputs() - {"new_customers"}}
     catalog = DataCatalog(
-        {name: MemoryDataset(trained.load(name)) for name in inputs}
+        {name: MemoryDataset(value) for name, value in (inputs | replaced).items()}
         | {"new_customers": MemoryDataset(new_customers)}
         | {name: KeptDataset() for name in scoring().all_outputs()}
     )
@@ -59,16 +75,43 @@ def test_new_customers_are_cleaned_transformed_and_placed(trained, new_raw):
     scored = scored_catalog.load("new_customer_segments")
     segments = trained.load("customer_segments")
 
-    assert scored.dtypes.to_dict() == {"ID": np.dtype("int64"), "segment": np.dtype("int64")}
+    assert list(scored.columns) == ["ID", *LABEL_COLUMNS]
+    assert scored[["ID", "segment_id"]].dtypes.to_dict() == {
+        "ID": np.dtype("int64"),
+        "segment_id": np.dtype("int64"),
+    }
     quality = scored_catalog.load("scoring.data_quality")
     assert quality["rows_in"] == len(new_raw) == quality["rows_kept"] + quality["rows_rejected"]
     assert len(scored) == quality["rows_kept"]
-    assert set(scored["segment"]) <= set(segments["segment"])
+    assert set(scored["segment_id"]) <= set(segments["segment"])
     # The same cleaning and preprocessor, nothing refitted: the model on the transformed rows.
     primary = scored_catalog.load("scoring.primary_customers")
     model_input = trained.load("preprocessor").transform(primary)
     expected = trained.load("segmentation_model").predict(model_input)
-    assert scored["segment"].tolist() == expected.tolist()
+    assert scored["segment_id"].tolist() == expected.tolist()
+
+
+def test_each_new_customer_carries_the_training_runs_name_and_first_action(trained, training_raw):
+    scored = run_scoring(trained, training_raw).load("new_customer_segments")
+    names = {s["segment"]: s["name"] for s in trained.load("segment_names")["segments"]}
+    actions = {
+        s["segment"]: s["actions"][0]["action"] if s["actions"] else ""
+        for s in trained.load("segment_actions")["segments"]
+    }
+
+    assert len(set(scored["segment_id"])) > 1 and any(actions.values())
+    assert scored["segment_name"].tolist() == scored["segment_id"].map(names).tolist()
+    assert scored["segment_action"].tolist() == scored["segment_id"].map(actions).tolist()
+
+
+def test_a_file_whose_rows_are_all_rejected_places_nobody(trained, new_raw):
+    bad = new_raw.iloc[[0]].copy()
+    bad["Year_Birth"] = "1850"  # older than the age rule allows
+
+    scored = run_scoring(trained, bad).load("new_customer_segments")
+
+    assert scored.empty
+    assert list(scored.columns) == ["ID", *LABEL_COLUMNS]
 
 
 def test_one_new_customer_without_income_gets_the_training_median(trained, new_raw):
@@ -84,22 +127,12 @@ def test_one_new_customer_without_income_gets_the_training_median(trained, new_r
     assert primary["Income"].iloc[0] == training_medians[education]
 
 
-def test_a_file_whose_rows_are_all_rejected_places_nobody(trained, new_raw):
-    bad = new_raw.iloc[[0]].copy()
-    bad["Year_Birth"] = "1850"  # older than the age rule allows
-
-    scored = run_scoring(trained, bad).load("new_customer_segments")
-
-    assert scored.empty
-    assert list(scored.columns) == ["ID", "segment"]
-
-
 def test_scoring_the_training_file_reproduces_the_agreement(trained, training_raw):
     scored = run_scoring(trained, training_raw).load("new_customer_segments")
     segments = trained.load("customer_segments")
-    merged = segments.merge(scored, on="ID", suffixes=("_clustering", "_model"))
+    merged = segments.merge(scored, on="ID")
     assert len(merged) == len(segments)
-    agreement = (merged["segment_clustering"] == merged["segment_model"]).mean()
+    agreement = (merged["segment"] == merged["segment_id"]).mean()
     assert agreement == pytest.approx(trained.load("segment_assignment_agreement")["agreement"])
 
 
@@ -107,9 +140,38 @@ def test_scoring_nodes_are_tagged_and_share_cleaning_parameters():
     pipe = scoring()
     assert all("scoring" in node.tags for node in pipe.nodes)
     assert "params:data_processing" in pipe.inputs()
-    assert {"new_customers", "preprocessor", "segmentation_model"} <= pipe.inputs()
+    training_outputs = {"preprocessor", "segmentation_model", "segment_names", "segment_actions"}
+    assert {"new_customers", *training_outputs} <= pipe.inputs()
     assert pipe.outputs() >= {"new_customer_segments"}
     assert all(node.name.startswith("scoring.") for node in pipe.nodes)
+
+
+def test_scoring_without_the_training_runs_names_and_actions_is_refused(trained, tmp_path):
+    # Written by the training run's analysis: the run guard names them and the fix before any
+    # node runs (the end-to-end refusal: tests/e2e/test_run_hooks.py).
+    reporting = tmp_path / "data/08_reporting"
+    missing = {"segment_names", "segment_actions"}
+    catalog = DataCatalog(
+        {name: MemoryDataset(trained.load(name)) for name in scoring().inputs() - missing}
+        | {name: JSONDataset(filepath=str(reporting / f"{name}.json")) for name in missing}
+    )
+
+    with pytest.raises(InputDataError) as refused:
+        refuse_missing_inputs(scoring(), catalog)
+
+    message = str(refused.value)
+    assert "inputs are missing" in message and "Nothing was written" in message
+    for name in missing:
+        assert f"  - {name} (" in message
+    assert message.count("run `kedro run`") == len(missing)
+
+
+def test_names_and_actions_of_another_training_run_are_refused(trained, new_raw):
+    names = trained.load("segment_names")
+    one_fewer = {**names, "segments": names["segments"][:-1]}
+
+    with pytest.raises(InputDataError, match="different training runs"):
+        run_scoring(trained, new_raw, segment_names=one_fewer)
 
 
 def test_scored_frame_refuses_foreign_columns(trained):
@@ -131,5 +193,5 @@ def test_the_scoring_model_json_places_every_customer_as_the_scoring_pipeline(
 
     scored = run_scoring(trained, training_raw).load("new_customer_segments")
     assert features["ID"].tolist() == scored["ID"].tolist()
-    assert by_json.tolist() == scored["segment"].tolist()
+    assert by_json.tolist() == scored["segment_id"].tolist()
     assert len(set(by_json)) > 1

@@ -1,41 +1,48 @@
 """Recommended marketing actions per segment, each derived from and citing the segment's numbers.
 
 Rules, in order (docs/cluster_analysis.md); a rule fires only on a material difference
-(``core.analysis.claims``): for a mix, in share **and** in amount per customer, both cited.
+(``core.analysis.claims``): for a mix, on its basis figure (share or amount per customer) without
+the other pointing the other way, both cited.
 
-1. channel: reach the segment through the channel most above all customers' mix;
-2. offer: deals materially above -> discount offers; materially below -> premium / loyalty offers;
-3. category: campaign on the category most above all customers' mix (share and money);
+1. channel: reach the segment through the channel most above all customers' (purchases there);
+2. offer: deal part of purchases materially above -> discount offers; below -> premium / loyalty;
+3. category: campaign on the category most above all customers' (money spent on it);
 4. campaign: response materially above -> include first; materially below -> cut contacts;
 5. win-back: days since last purchase materially above (|d|) with a median at least
    ``recency.high_ratio`` times all customers';
-6. traits: each ``traits`` entry (an attribute, a direction and its texts) whose attribute
-   differs materially (|d|) in that direction: for tables whose roles give no mix (no products,
-   channels, deals or campaigns), the attributes they have speak (income, age, a score).
+6. value: revenue share at least ``value.high_ratio`` times the customer share -> key accounts;
+   at most ``value.low_ratio`` -> low-cost contact only (a table with revenue);
+7. traits: each ``traits`` entry (an attribute, a direction and its texts) whose attribute
+   differs materially (|d|) in that direction, citing its figure (``claims.attribute_figures``);
+8. keep: a segment no rule above acts on keeps the regular programme, and its card says what to
+   watch: the attribute that differs most (largest |d|), with its figures.
 
 Segments named by archetype (a log's RFM, ``naming.archetypes``) first get their archetype's
-action (``by_archetype``), citing the medians in ``evidence``; after the rules above, three
-rules on activity apply where their parameters are set: value (revenue share against customer
-share), cancellations (cancellation share against all customers') and basket (median spend per
-invoice against all customers').
+action (``by_archetype``), citing the medians in ``evidence``; two more rules on activity apply
+where their parameters are set: cancellations (cancellation share against all customers') and
+basket (median spend per invoice against all customers').
 
 A rule whose roles the table lacks, or whose parameters are not set, never fires (no recency, or
 ``recency: null``: no win-back).
 
 Every text (action and evidence) comes from the ``texts`` parameters, for every source of
-customers; the first ``max_actions`` actions that fire are kept, so a segment that differs in
-nothing gets none.
+customers; the first ``max_actions`` actions that fire are kept, and every segment has at least
+one (keep).
 """
 
 from collections.abc import Mapping
 
 import pandas as pd
 
-from customer_segmentation.core.analysis.claims import attribute_direction
+from customer_segmentation.core.analysis.claims import (
+    attribute_direction,
+    attribute_figures,
+    figure_text,
+)
 
 # The texts each rule needs; checked at the boundary so a missing one fails before any run.
 CUSTOMER_TEXTS = ("channel", "category", "deals_high", "deals_low", "campaign_high", "campaign_low")
-CUSTOMER_TEXTS += ("win_back",)
+CUSTOMER_TEXTS += ("win_back", "keep")
 # The texts of the rules that apply only where their parameters are set.
 ACTIVITY_TEXTS = {
     "by_archetype": ("archetype_evidence",),
@@ -77,12 +84,12 @@ def _mix_action(kind: str, text: Mapping, row: pd.Series, **values) -> dict:
 
 
 def _strongest(mix: pd.DataFrame, measure: str, direction: str) -> pd.Series | None:
-    """The material row of a measure in a direction with the largest share ratio, if any."""
+    """The material row of a measure in a direction furthest from all customers on its basis
+    figure (``lift``), if any."""
     rows = mix.loc[(mix["measure"] == measure) & (mix["direction"] == direction)]
     if rows.empty:
         return None
-    lift = rows["share"] / rows["overall_share"]
-    return rows.loc[lift.idxmax() if direction == "high" else lift.idxmin()]
+    return rows.loc[rows["lift"].idxmax() if direction == "high" else rows["lift"].idxmin()]
 
 
 def _win_back(row: pd.Series, overall: pd.Series, settings: Mapping, texts: Mapping) -> dict | None:
@@ -123,25 +130,30 @@ def recommend_actions(
     settings: Mapping,
     archetypes: Mapping[int, str | None] | None = None,
 ) -> dict[int, list[dict]]:
-    """Per segment (profile rows with ``segment`` >= 1), its 0..max_actions actions.
+    """Per segment (profile rows with ``segment`` >= 1), its 1..max_actions actions.
 
     ``profiles`` is the segment profile table (segment 0 = all customers); ``mix`` its
-    ``claims.material_mix``; ``settings`` the actions block plus ``materiality``;
-    ``archetypes`` each segment's archetype where the names have one.
+    ``claims.material_mix``; ``settings`` the actions block plus ``materiality`` and ``profile``
+    (the profile block: attribute labels, ``totals``, ``percent``); ``archetypes`` each
+    segment's archetype where the names have one.
     """
     texts = settings["texts"]
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    figures = attribute_figures(profiles, settings["profile"])
     actions: dict[int, list[dict]] = {}
     for _, row in profiles.loc[profiles["segment"] > 0].iterrows():  # one per segment
         segment = int(row["segment"])
+        own = figures.loc[figures["segment"] == segment]
         found = [
             _archetype_action(row, overall, (archetypes or {}).get(segment), settings),
             *_mix_actions(mix.loc[mix["segment"] == segment], texts),
             _win_back(row, overall, settings, texts),
-            *_trait_actions(row, overall, settings),
+            _value_action(row, settings["value"], texts) if settings.get("value") else None,
+            *_trait_actions(own, settings),
             *_activity_actions(row, overall, settings),
         ]
-        actions[segment] = [a for a in found if a is not None][: settings["max_actions"]]
+        found = [a for a in found if a is not None][: settings["max_actions"]]
+        actions[segment] = found or [_keep(row, overall, own, settings)]
     return actions
 
 
@@ -168,32 +180,66 @@ def _mix_actions(own: pd.DataFrame, texts: Mapping) -> list[dict]:
     return found
 
 
-def _trait_actions(row: pd.Series, overall: pd.Series, settings: Mapping) -> list[dict]:
+def _trait_actions(own: pd.DataFrame, settings: Mapping) -> list[dict]:
     """The ``traits`` actions whose attribute differs materially in their direction, citing the
-    segment's mean and median against all customers' and the effect size ({mean},
-    {overall_mean}, {median}, {overall_median}, {d} in the texts)."""
+    segment's figure against all customers' (``own``: the segment's rows of
+    ``claims.attribute_figures``; {mean}, {overall_mean} and {d} in the texts)."""
+    by_attribute = own.set_index("attribute")
     found = []
     for trait in settings.get("traits") or []:
         attribute = trait["attribute"]
-        effect = row.get(f"effect_{attribute}")
-        if (
-            effect is None
-            or attribute_direction(effect, settings["materiality"]) != trait["direction"]
-        ):
+        if attribute not in by_attribute.index:
             continue
-        values = {
-            "mean": row[f"mean_{attribute}"],
-            "overall_mean": overall[f"mean_{attribute}"],
-            "median": row[f"median_{attribute}"],
-            "overall_median": overall[f"median_{attribute}"],
-            "d": effect,
-        }
+        figure = by_attribute.loc[attribute]
+        effect = figure["effect_size"]
+        if attribute_direction(effect, settings["materiality"]) != trait["direction"]:
+            continue
+        values = {"mean": figure["value"], "overall_mean": figure["overall"], "d": effect}
         figures = {
-            "mean": {"segment": values["mean"], "overall": values["overall_mean"]},
+            "mean": {"segment": figure["value"], "overall": figure["overall"]},
             "effect_size": {"segment": effect, "overall": 0.0},
         }
         found.append({**_action("trait", trait, figures, **values), "item": attribute})
     return found
+
+
+def _keep(row: pd.Series, overall: pd.Series, own: pd.DataFrame, settings: Mapping) -> dict:
+    """Keep the regular programme, and watch the attribute that differs most (the largest |d|):
+    its figure against all customers', and the threshold. The size cites revenue where the table
+    has it."""
+    texts = settings["texts"]["keep"]
+    watch = own.loc[own["effect_size"].abs().idxmax()]
+    figures = {
+        "customer_share": {"segment": row["customer_share"], "overall": 1.0},
+        "watch": {"segment": watch["value"], "overall": watch["overall"]},
+        "effect_size": {"segment": watch["effect_size"], "overall": 0.0},
+    }
+    size = {"customer_share": row["customer_share"]}
+    if "revenue_per_customer" in row:
+        size_text = texts["size_revenue"]
+        size |= {
+            "revenue_share": row["revenue_share"],
+            "revenue_per_customer": row["revenue_per_customer"],
+            "overall_revenue_per_customer": overall["revenue_per_customer"],
+        }
+        figures["revenue_per_customer"] = {
+            "segment": row["revenue_per_customer"],
+            "overall": overall["revenue_per_customer"],
+        }
+    else:
+        size_text = texts["size"]
+    action = _action(
+        "keep",
+        texts,
+        figures,
+        size=size_text.format(**size),
+        watch=settings["profile"]["attributes"][watch["attribute"]],
+        value=figure_text(watch["value"], watch["percent"]),
+        overall=figure_text(watch["overall"], watch["percent"]),
+        d=watch["effect_size"],
+        threshold=settings["materiality"]["effect_size"],
+    )
+    return {**action, "item": watch["attribute"]}
 
 
 def mark_tentative(actions: Mapping[int, list[dict]], jaccard: Mapping[int, float], below: float):
@@ -239,7 +285,10 @@ def _level(ratio: float, rule: Mapping) -> str | None:
 
 
 def _value_action(row: pd.Series, rule: Mapping, texts: Mapping) -> dict | None:
-    """Revenue share against customer share: key accounts, or low-cost contact only."""
+    """Revenue share against customer share: key accounts, or low-cost contact only (none for a
+    table without revenue)."""
+    if "revenue_share" not in row:
+        return None
     revenue, customers = row["revenue_share"], row["customer_share"]
     level = _level(revenue / customers if customers > 0 else 1.0, rule)
     if level is None:
@@ -292,10 +341,9 @@ def _archetype_action(
 
 
 def _activity_actions(row: pd.Series, overall: pd.Series, settings: Mapping) -> list[dict | None]:
-    """Value, cancellation and basket actions, where their parameters are set."""
+    """Cancellation and basket actions, where their parameters are set."""
     texts = settings["texts"]
     return [
-        _value_action(row, settings["value"], texts) if settings.get("value") else None,
         _cancellation_action(row, overall, settings["cancellations"], texts)
         if settings.get("cancellations")
         else None,

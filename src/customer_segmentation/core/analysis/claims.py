@@ -1,16 +1,19 @@
 """When a segment differs materially from all customers: the one test behind every name term,
-segment-card row and action (docs/cluster_analysis.md, "When a difference is material").
+segment-card row and action (docs/cluster_analysis.md, "When a difference is material"), and the
+one figure each measure shows (``attribute_figures``).
 
 Two kinds of difference, thresholds in ``cluster_analysis.materiality``:
 
 - an *attribute* (income, age, ...) differs materially when its Cohen's d against the other
   customers reaches ``effect_size`` in absolute value;
 - a *mix* (a category's part of spend, a channel's part of purchases, the deal part of purchases,
-  the response rate) differs materially only when the segment's share **and** the matching
-  amount per customer (money spent on the category, purchases in the channel, deal purchases,
-  earlier campaigns accepted) are both at least ``share_ratio`` / ``amount_ratio`` times all
-  customers' (``high``), or both at most overall / ratio (``low``). A larger slice of a smaller
-  basket is not "more".
+  the response rate) has two figures: the segment's share and the matching amount per customer
+  (money spent on the category, purchases in the channel, deal purchases, earlier campaigns
+  accepted). Its ``basis`` (per measure) is the figure its actions act on: it must be at least
+  its ratio (``share_ratio`` / ``amount_ratio``) times all customers' (``high``), or at most
+  overall / ratio (``low``), and the other figure must not differ materially the other way. A
+  larger slice of a smaller basket is not more money on a category; a larger part of purchases
+  on a deal is deal seeking even when the segment buys less in all.
 
 A share above 1 (e.g. more deal purchases recorded than purchases) is impossible: it is withheld
 from the profiles with a warning (``withhold_impossible_shares``) and never supports a claim.
@@ -129,25 +132,84 @@ def mix_table(profiles: pd.DataFrame, profile: Mapping) -> pd.DataFrame:
     return long.sort_values([SEGMENT], kind="stable").reset_index(drop=True)
 
 
-def mix_direction(mix: pd.DataFrame, settings: Mapping) -> pd.Series:
-    """``high`` / ``low`` / ``""`` per row of ``mix_table``: material in share and amount.
+def mix_direction(mix: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
+    """Per row of ``mix_table``: ``direction`` (``high`` / ``low`` / ``""``) and ``lift`` (the
+    ratio of its basis figure to all customers').
 
-    A missing (withheld) share or a zero overall figure supports no claim.
+    ``settings["basis"]`` maps each measure to ``share`` or ``amount``: that figure must reach its
+    ratio, and the other must not differ materially the other way (for ``high``: above
+    overall / its ratio). A missing (withheld) share or a zero overall figure supports no claim.
     """
-    share_ratio = mix["share"] / mix["overall_share"].where(mix["overall_share"] > 0)
-    amount_ratio = mix["amount"] / mix["overall_amount"].where(mix["overall_amount"] > 0)
-    high = (share_ratio >= settings["share_ratio"]) & (amount_ratio >= settings["amount_ratio"])
-    low = (share_ratio <= 1 / settings["share_ratio"]) & (
-        amount_ratio <= 1 / settings["amount_ratio"]
-    )
-    return pd.Series(np.select([high, low], ["high", "low"], ""), index=mix.index)
+    share = mix["share"] / mix["overall_share"].where(mix["overall_share"] > 0)
+    amount = mix["amount"] / mix["overall_amount"].where(mix["overall_amount"] > 0)
+    on_share = (mix["measure"].map(settings["basis"]) == "share").to_numpy()
+    lift, other = share.where(on_share, amount), amount.where(on_share, share)
+    lift_ratio = np.where(on_share, settings["share_ratio"], settings["amount_ratio"])
+    other_ratio = np.where(on_share, settings["amount_ratio"], settings["share_ratio"])
+    high = (lift >= lift_ratio) & (other > 1 / other_ratio)
+    low = (lift <= 1 / lift_ratio) & (other < other_ratio)
+    direction = np.select([high, low], ["high", "low"], "")
+    return pd.DataFrame({"direction": direction, "lift": lift}, index=mix.index)
 
 
 def material_mix(profiles: pd.DataFrame, profile: Mapping, settings: Mapping) -> pd.DataFrame:
-    """``mix_table`` with its ``direction`` (``mix_direction``)."""
+    """``mix_table`` with its ``direction`` and ``lift`` (``mix_direction``)."""
     mix = mix_table(profiles, profile)
-    mix["direction"] = mix_direction(mix, settings)
-    return mix
+    return pd.concat([mix, mix_direction(mix, settings)], axis=1)
+
+
+def attribute_figures(profiles: pd.DataFrame, profile: Mapping) -> pd.DataFrame:
+    """The one figure of every profiled attribute, per segment (1..k) against all customers.
+
+    Long table: ``segment``, ``attribute``, ``value``, ``overall``, ``effect_size`` (Cohen's d
+    against the other customers), ``percent`` (shown as a percentage), ``of_totals`` (the figure
+    is a mix's ratio of totals). An attribute that
+    ``profile["totals"]`` maps to a profile column (e.g. ``deal_purchase_share`` to
+    ``deal_share``) shows that column, a ratio of totals, so it reads as its mix and its actions
+    do; any other shows its mean per customer. ``profiles`` is the segment profile table (its
+    ``mean_<a>`` / ``effect_<a>`` columns, segment 0 = all customers).
+    """
+    table = profiles.set_index(SEGMENT)
+    totals = profile.get("totals") or {}
+    parts = []
+    for attribute in profile["attributes"]:
+        column = totals.get(attribute)
+        column = column if column in table else f"mean_{attribute}"
+        if column not in table:  # an attribute this table lacks
+            continue
+        values = table[column].astype("float64")
+        parts.append(
+            pd.DataFrame(
+                {
+                    SEGMENT: values.index[values.index > 0],
+                    "attribute": attribute,
+                    "value": values.loc[values.index > 0].to_numpy(),
+                    "overall": values.loc[0],
+                    "effect_size": table.loc[values.index > 0, f"effect_{attribute}"].to_numpy(),
+                    "percent": attribute in (profile.get("percent") or []),
+                    "of_totals": column != f"mean_{attribute}",
+                }
+            )
+        )
+    columns = [SEGMENT, "attribute", "value", "overall", "effect_size", "percent", "of_totals"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def figure_text(value: float, percent: bool) -> str:
+    """An attribute figure as the report and the actions write it: a percentage with one decimal,
+    whole numbers with thousands separators from 100, else one decimal (a mean below 0.05 reads
+    0.0, the "no ..." of the names)."""
+    if value is None or pd.isna(value):
+        return "–"
+    if percent:
+        return f"{100 * value:.1f}%"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def shows_as_zero(value: float) -> bool:
+    """Whether a mean per customer (not a percentage) reads 0.0 in ``figure_text``: a name then
+    says "no ..." rather than "few ..."."""
+    return abs(value) < 0.05
 
 
 def attribute_direction(effect_size: float, settings: Mapping) -> str:

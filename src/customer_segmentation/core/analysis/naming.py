@@ -9,16 +9,19 @@ The rule (docs/cluster_analysis.md); "material" is defined once, in ``core.analy
    ``max_descriptors`` descriptors. A trait that names a mix (``measure``: a channel, the deals)
    must agree with it: the mix is material in the same direction, or, for a channel named
    upwards, it is the segment's main channel. If none passes, ``no_distinct_trait`` is used.
-   Within the name the descriptors appear in the fixed priority order of the parameters.
+   Within the name the descriptors appear in the fixed priority order of the parameters. A
+   trait named downwards whose segment mean reads 0.0 (``claims.shows_as_zero``) takes its
+   ``zero`` phrase where it has one ("no children", not "few children").
 3. Segments that share a name each add their next most distinctive passing trait until the names
    differ; any still equal get " (segment N)".
 """
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-from customer_segmentation.core.analysis.claims import attribute_direction
+from customer_segmentation.core.analysis.claims import attribute_direction, shows_as_zero
 
 
 def _agrees_with_mix(segment: int, rule: Mapping, direction: str, mix: pd.DataFrame | None) -> bool:
@@ -49,13 +52,24 @@ def _mix_of(rule: Mapping) -> dict:
 
 
 def _descriptor(
-    segment: int, effect: float, rule: Mapping, materiality: Mapping, mix: pd.DataFrame | None
+    segment: int,
+    effect: float,
+    mean: float,
+    rule: Mapping,
+    *,
+    materiality: Mapping,
+    mix: pd.DataFrame | None,
 ) -> str | None:
-    """The phrase of one trait for one segment, or None when it is not material."""
+    """The phrase of one trait for one segment (``mean``: its segment mean), or None when it is
+    not material."""
     direction = attribute_direction(effect, materiality)
     if not direction or not rule.get(direction):
         return None
-    return rule[direction] if _agrees_with_mix(segment, rule, direction, mix) else None
+    if not _agrees_with_mix(segment, rule, direction, mix):
+        return None
+    if direction == "low" and rule.get("zero") and shows_as_zero(mean):
+        return rule["zero"]
+    return rule[direction]
 
 
 def segment_descriptors(
@@ -66,23 +80,29 @@ def segment_descriptors(
     ``mix`` is ``claims.material_mix`` of the segment profiles, needed when a descriptor names a
     ``measure``. Each descriptor carries its ``priority`` (0 for income) to order the words.
     Only the attributes the table has speak: without income there is no tier, and a descriptor
-    of an attribute the table's roles do not give is skipped.
+    of an attribute the table's roles do not give is skipped. ``effects``: ``segment``,
+    ``attribute``, ``effect_size`` and, for the ``zero`` phrases, ``segment_mean``.
     """
     income = settings["income"]
     table = effects.pivot(index="segment", columns="attribute", values="effect_size")
+    means = None
+    if "segment_mean" in effects:
+        means = effects.pivot(index="segment", columns="attribute", values="segment_mean")
     present = [rule for rule in settings["descriptors"] if rule["attribute"] in table.columns]
     descriptors: dict[int, list[dict]] = {}
     for segment, row in table.iterrows():  # one iteration per segment, not per customer
         first = []
         if income["attribute"] in table.columns:
             effect = row[income["attribute"]]
-            tier = _descriptor(segment, effect, income, materiality, None) or income["middle"]
+            tier = _descriptor(segment, effect, np.nan, income, materiality=materiality, mix=None)
+            tier = tier or income["middle"]
             first = [{"attribute": income["attribute"], "phrase": tier, "effect_size": effect}]
         traits = []
         for priority, rule in enumerate(present, start=1):
-            phrase = _descriptor(segment, row[rule["attribute"]], rule, materiality, mix)
+            mean = np.nan if means is None else means.loc[segment, rule["attribute"]]
+            effect = row[rule["attribute"]]
+            phrase = _descriptor(segment, effect, mean, rule, materiality=materiality, mix=mix)
             if phrase:
-                effect = row[rule["attribute"]]
                 traits.append(
                     {
                         "attribute": rule["attribute"],

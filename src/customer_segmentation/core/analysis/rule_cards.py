@@ -356,27 +356,3 @@ def rules_sql(
             "",
         ]
     return "\n".join(lines)
-
-
-def membership(
-    customer_segments: pd.DataFrame, names: Mapping[int, str], run_id: str
-) -> pd.DataFrame:
-    """CRM-ready membership, one row per segmented customer in ``customer_segments`` order:
-    ``ID``, ``segment_id``, ``segment_name``, ``run_id``."""
-    for column in (ID, SEGMENT):
-        if column not in customer_segments.columns:
-            raise InputDataError(f"customer_segments: missing column {column!r}.")
-    if not pd.Index(customer_segments[ID]).is_unique:  # no hashing when the IDs are sorted
-        raise InputDataError("customer_segments: an ID appears twice; one segment per customer.")
-    unnamed = sorted(set(customer_segments[SEGMENT].unique()) - set(names))
-    if unnamed:
-        raise InputDataError(f"segment_names: no name for segment(s) {unnamed}.")
-    return pd.DataFrame(
-        {
-            ID: customer_segments[ID].to_numpy(),
-            "segment_id": customer_segments[SEGMENT].to_numpy(),
-            # The mapped text column as it is: through numpy it is rebuilt twice (5 s at 10M).
-            "segment_name": customer_segments[SEGMENT].map(names).array,
-            "run_id": run_id,
-        }
-    )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from customer_segmentation.core.cleaning.contract import (
+    CONSTANT_ROLES,
     INTEGER,
     CustomerSchema,
 )
@@ -65,10 +66,12 @@ def find_constant_columns(
     frame: pd.DataFrame, schema: CustomerSchema, keep_required: bool
 ) -> list[dict[str, str]]:
     """Columns holding one value in every row (missing counts as a value); required ones are kept
-    when `keep_required`."""
+    when `keep_required`, and those of a role that is constant by nature (CONSTANT_ROLES: a cost
+    per contact) always."""
     constant = []
     for column in [name for name in frame.columns if name != ROW_NUMBER]:
-        if keep_required and schema.by_name[column].required:
+        spec = schema.by_name[column]
+        if spec.role in CONSTANT_ROLES or (keep_required and spec.required):
             continue
         values = frame[column]
         first = values.iloc[0]

@@ -50,6 +50,15 @@ ROLES: dict[str, tuple[str | None, str]] = {
     "campaign": (INTEGER, "1 if the customer accepted an earlier campaign's offer"),
     "response": (INTEGER, "1 if the customer accepted the last campaign's offer"),
     "complaint": (INTEGER, "1 if the customer complained"),
+    "contact_cost": (
+        NUMBER,
+        "cost of contacting the customer once in a campaign (currency): with `response_revenue` "
+        "and `response`, the campaign return per segment; kept when constant, not a feature",
+    ),
+    "response_revenue": (
+        NUMBER,
+        "revenue of one accepted campaign offer (currency): see `contact_cost`",
+    ),
     "monetary": (
         NUMBER,
         "money the customer spent in all (e.g. a log's revenue): a segment's revenue when no "
@@ -71,7 +80,12 @@ SINGLE_ROLES = (
     "deals",
     "response",
     "complaint",
+    "contact_cost",
+    "response_revenue",
 )
+# Roles whose column is usually the same for every customer (one price per contact and per
+# response): the constant-column rule keeps them, because the value per segment computes with them.
+CONSTANT_ROLES = ("contact_cost", "response_revenue")
 # Roles whose columns must name their `item` (the product category or channel).
 ITEM_ROLES = ("spend", "purchases", "visits")
 # Roles whose column is a feature as it is, under its `feature` name.

@@ -3,8 +3,8 @@
 ``segmentation_summary`` (cluster_analysis) gathers the run's results as JSON values
 (``records``, ``jsonable``; its keys: docs/outputs.md); ``report_context`` turns it into what
 the template shows, and ``render`` fills the template: inline CSS, figures as base64 PNG data
-URIs, no external links, fonts or scripts, and no timestamps (the same inputs give the same
-bytes).
+URIs, no external fonts or scripts, no links but relative ones to the exports written beside it,
+and no timestamps (the same inputs give the same bytes).
 """
 
 import base64
@@ -20,7 +20,11 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from customer_segmentation.core.analysis.analysis_plots import segment_color
-from customer_segmentation.core.analysis.claims import WARNING_SEPARATOR
+from customer_segmentation.core.analysis.claims import (
+    WARNING_SEPARATOR,
+    attribute_figures,
+    figure_text,
+)
 
 TEMPLATE = "segmentation_report.html.j2"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -115,14 +119,18 @@ FORMATS = {
     "d1": lambda value: f"{float(value):.1f}",
     "d2": lambda value: f"{float(value):.2f}",
     "money": lambda value: f"{float(value):,.0f}",
+    "cents": lambda value: f"{float(value):,.2f}",
+    "gain": lambda value: f"{float(value):+,.2f}",
+    "total_gain": lambda value: f"{float(value):+,.0f}",
     "int": lambda value: f"{int(value):,}",
     "d": lambda value: f"{float(value):+.2f}",
 }
 
 
 def fmt(value: object, kind: str = "number") -> str:
-    """Readable value: ``pct`` (0..1 -> %), ``money``, ``int``, ``d`` (signed), ``d1`` / ``d2``
-    (one / two decimals) or plain."""
+    """Readable value: ``pct`` (0..1 -> %), ``money`` (whole units), ``cents`` (two decimals),
+    ``gain`` / ``total_gain`` (signed money, two decimals / whole units), ``int``, ``d``
+    (signed), ``d1`` / ``d2`` (one / two decimals) or plain."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if kind in FORMATS:
@@ -192,39 +200,44 @@ def _mix_rows(mix: pd.DataFrame, top: int) -> list[dict]:
 
 
 def _traits(
-    effects: pd.DataFrame,
+    figures: pd.DataFrame,
     labels: Mapping[str, str],
     effect_size: float,
     top: int,
     named: Sequence[str] = (),
 ):
     """One segment's attributes that differ materially (|d| >= effect_size), largest |d| first:
-    the ``top`` largest, and every attribute in ``named`` (those the segment's name cites)."""
-    material = effects.loc[effects["effect_size"].abs() >= effect_size].copy()
-    material["size"] = material["effect_size"].abs()
-    material = material.sort_values(["size", "attribute"], ascending=[False, True])
-    material = material.loc[
-        (np.arange(len(material)) < top) | material["attribute"].isin(list(named)).to_numpy()
+    the ``top`` largest, and every attribute in ``named`` (those the segment's name cites,
+    material or not, so the card backs its name). ``figures``: the segment's rows of
+    ``claims.attribute_figures``; each row shows its figure against all customers'.
+
+    An attribute shown as a mix's ratio of totals appears only where the name cites it: its d
+    (of the customers' own shares) can point elsewhere than that figure, and the card's mix rows
+    say whether the mix differs."""
+    size = figures["effect_size"].abs()
+    ranked = figures.assign(size=size).sort_values(["size", "attribute"], ascending=[False, True])
+    material = ranked.loc[(ranked["size"] >= effect_size) & ~ranked["of_totals"].astype(bool)]
+    shown = ranked.loc[
+        ranked.index.isin(material.index[:top]) | ranked["attribute"].isin(list(named))
     ]
     return [
         {
             "label": labels.get(t["attribute"], t["attribute"]),
-            "mean": fmt(t["segment_mean"]),
-            "rest": fmt(t["rest_mean"]),
+            "mean": figure_text(t["value"], t["percent"]),
+            "overall": figure_text(t["overall"], t["percent"]),
             "d": fmt(t["effect_size"], "d"),
             "sign": "pos" if t["effect_size"] > 0 else "neg",
         }
-        for t in material.to_dict("records")
+        for t in shown.to_dict("records")
     ]
 
 
 def segment_cards(
     profiles: pd.DataFrame,
-    effects: pd.DataFrame,
     names: Mapping[int, str],
     actions: Mapping[int, Mapping],
     *,
-    labels: Mapping[str, str],
+    profile: Mapping,
     top_traits: int,
     effect_size: float,
     mix: pd.DataFrame | None = None,
@@ -236,9 +249,11 @@ def segment_cards(
     """Per segment: name, size, stability, what sets it apart and its actions.
 
     Only material differences are shown: attributes with |d| >= ``effect_size`` (at most
-    ``top_traits``) and the mix rows of ``mix`` (``claims.material_mix``) with a direction; the
-    main channel and largest category only where they differ from all customers'. ``actions``
-    per segment: ``stability`` (``jaccard_mean``, ``tentative``) and ``actions``.
+    ``top_traits``; each with its one figure, ``claims.attribute_figures`` of ``profile``, the
+    profile parameters block) and the mix rows of ``mix`` (``claims.material_mix``) with a
+    direction; the main channel and largest category only where they differ from all
+    customers'. ``actions`` per segment: ``stability`` (``jaccard_mean``, ``tentative``) and
+    ``actions``.
     ``key_metrics`` (``{column, label, format}``) replaces the customer-table key numbers after
     customers and revenue share, for modes without income, channels or campaigns.
     ``agreement`` is the ``segment_assignment_agreement`` dataset; ``descriptors`` those of each
@@ -248,6 +263,7 @@ def segment_cards(
     rules.
     """
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
+    figures = attribute_figures(profiles, profile)
     rule_cards = {}
     if rules is not None:
         rule_cards = {int(card["segment"]): _rule_card(card) for card in rules["segments"]}
@@ -257,7 +273,7 @@ def segment_cards(
     cards = []
     for row in profiles.loc[profiles["segment"] > 0].to_dict("records"):
         segment = int(row["segment"])
-        own = effects.loc[effects["segment"] == segment]
+        own = figures.loc[figures["segment"] == segment]
         planned = actions[segment]
         named = (descriptors or {}).get(segment, [])
         channels = {d["item"] for d in named if d.get("measure") == "channel"}
@@ -270,7 +286,11 @@ def segment_cards(
                 "tentative": planned["stability"]["tentative"],
                 "placed_elsewhere": fmt(placed[segment], "pct") if segment in placed else None,
                 "traits": _traits(
-                    own, labels, effect_size, top_traits, [d["attribute"] for d in named]
+                    own,
+                    profile["attributes"],
+                    effect_size,
+                    top_traits,
+                    [d["attribute"] for d in named],
                 ),
                 "mix": []
                 if mix is None
@@ -361,10 +381,19 @@ def _key_numbers(
     return numbers
 
 
-def profile_table(
-    profiles: pd.DataFrame, names: Mapping[int, str], labels: Mapping[str, str]
-) -> dict:
-    """Segments (and all customers) x headline metrics and attribute means, formatted."""
+def profile_table(profiles: pd.DataFrame, names: Mapping[int, str], profile: Mapping) -> dict:
+    """Segments (and all customers) x headline metrics and attribute figures, formatted.
+
+    ``profile`` is the profile parameters block: each attribute shows its one figure
+    (``claims.attribute_figures``), so a metric row an attribute already shows (the deal share
+    of ``totals``) is not repeated.
+    """
+    figures = attribute_figures(profiles, profile)
+    shown = {
+        column
+        for attribute, column in (profile.get("totals") or {}).items()
+        if attribute in set(figures["attribute"])
+    }
     metrics = [
         ("customers", "Customers", "int"),
         ("customer_share", "Share of customers", "pct"),
@@ -376,14 +405,27 @@ def profile_table(
         ("preferred_channel", "Preferred channel", "text"),
         ("top_category", "Top category", "text"),
     ]
-    metrics += [(f"mean_{a}", f"{label}, mean", "number") for a, label in labels.items()]
     header = [f"{s}: {names[s]}" if s else "All customers" for s in profiles["segment"]]
     # A text row equal for every segment (e.g. the same top category everywhere) tells none apart.
     rows = [
         {"label": label, "cells": [fmt(value, kind) for value in profiles[column]]}
         for column, label, kind in metrics
-        if column in profiles and not (kind == "text" and profiles[column].nunique() == 1)
+        if column in profiles
+        and column not in shown
+        and not (kind == "text" and profiles[column].nunique() == 1)
     ]
+    for attribute, own in figures.groupby("attribute", sort=False):
+        by_segment = own.set_index("segment")
+        percent = bool(own["percent"].iloc[0])
+        values = [
+            by_segment.loc[s, "value"] if s else own["overall"].iloc[0] for s in profiles["segment"]
+        ]
+        rows.append(
+            {
+                "label": profile["attributes"][attribute],
+                "cells": [figure_text(value, percent) for value in values],
+            }
+        )
     return {"header": header, "rows": rows}
 
 
@@ -682,13 +724,89 @@ def history_summary(identities: Mapping | None, migration: pd.DataFrame | None) 
     }
 
 
+# The value table's columns as the report shows them: (column, header, format).
+VALUE_COLUMNS = (
+    ("customers", "Customers", "int"),
+    ("customer_share", "Share of customers", "pct"),
+    ("revenue", "Revenue", "money"),
+    ("revenue_share", "Share of revenue", "pct"),
+    ("historical_value_per_customer", "Revenue per customer (historical)", "money"),
+    ("response_rate", "Accepted the last offer", "pct"),
+    ("revenue_per_contact", "Revenue per contact", "cents"),
+    ("cost_per_contact", "Cost per contact", "cents"),
+    ("profit_per_contact", "Profit per contact", "gain"),
+    ("profit_all_contacted", "Profit if all contacted", "total_gain"),
+)
+
+
+def _campaign_verdict(overall: Mapping, paying: Sequence[str], segments: int) -> str:
+    """The campaign return in two plain sentences: what a contact costs and brings, and where it
+    paid back (``overall``: the all-customers row of ``segment_value``)."""
+    where = (
+        f"It paid back in {len(paying)} of {segments} segments: {', '.join(paying)}."
+        if paying
+        else f"It paid back in none of the {segments} segments."
+    )
+    cost = f"In the last campaign a contact cost {fmt(overall['cost_per_contact'], 'cents')}"
+    if overall["responses"]:
+        per_response = overall["response_revenue"] / overall["responses"]
+        cost += (
+            f" and an accepted offer brought {fmt(per_response, 'cents')}, so a contact pays "
+            f"for itself when at least {fmt(overall['break_even_response_rate'], 'pct')} of "
+            "those contacted accept"
+        )
+    else:
+        cost += " and nobody accepted the offer"
+    result = "earned" if overall["profit_per_contact"] > 0 else "lost"
+    return (
+        f"{cost}. {where} Over all customers a contact {result} "
+        f"{fmt(abs(overall['profit_per_contact']), 'cents')} "
+        f"({fmt(overall['profit_all_contacted'], 'total_gain')} for "
+        f"{fmt(overall['contacts'], 'int')} contacts)."
+    )
+
+
+def value_section(block: Mapping | None, names: Mapping[int, str]) -> dict | None:
+    """The report's "Value per segment" table and sentences from the summary's ``value`` block
+    (None: the table has neither revenue nor campaign return, and the report shows nothing)."""
+    if block is None:
+        return None
+    table = frame(block["segments"])
+    columns = [(column, header, kind) for column, header, kind in VALUE_COLUMNS if column in table]
+    rows = []
+    for row in table.to_dict("records"):
+        segment = int(row["segment"])
+        rows.append(
+            {
+                "segment": segment,
+                "label": f"{segment}: {names[segment]}" if segment else "All customers",
+                "cells": [fmt(row[column], kind) for column, _, kind in columns],
+                "pays_back": bool(row["pays_back"]) if block["campaign"] else None,
+            }
+        )
+    by_segment = table.set_index("segment")
+    paying = [
+        f"{s}: {names[s]} ({fmt(by_segment.loc[s, 'profit_per_contact'], 'gain')} per contact)"
+        for s in block["pays_back"]
+    ]
+    return {
+        "header": [header for _, header, _ in columns],
+        "rows": rows,
+        "campaign": block["campaign"],
+        "historical": "historical_value_per_customer" in table,
+        "period": block["period"],
+        "verdict": _campaign_verdict(by_segment.loc[0], paying, len(rows) - 1)
+        if block["campaign"]
+        else None,
+    }
+
+
 def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: Mapping) -> dict:
     """Everything the report template shows, from ``segmentation_summary`` and the figures' PNG
     bytes; ``parameters`` (cluster_analysis) give the labels, thresholds and title."""
     names = {int(item["segment"]): item["name"] for item in summary["names"]["segments"]}
     colors = {segment: to_hex(segment_color(segment)) for segment in names}
     settings = parameters["report"]
-    labels = parameters["profile"]["attributes"]
     bands = parameters["stability"]
     profiles = frame(summary["profiles"])
     mix = None if summary["material_mix"] is None else frame(summary["material_mix"])
@@ -696,10 +814,9 @@ def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: M
     agreement, rules, source = summary["agreement"], summary["rules"], summary["input"]
     cards = segment_cards(
         profiles,
-        frame(summary["effect_sizes"]),
         names,
         {int(item["segment"]): item for item in summary["actions"]},
-        labels=labels,
+        profile=parameters["profile"],
         top_traits=settings["top_traits"],
         effect_size=parameters["materiality"]["effect_size"],
         mix=mix,
@@ -723,9 +840,12 @@ def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: M
         "run": summary["run"],
         "naming_note": settings.get("naming_note"),
         "headline": headline(summary["headline"], colors),
+        "value": value_section(summary["value"], names),
         **structure_summary(decision),
         "agreement": agreement_summary(agreement, names),
         "rules": rules_summary(rules),
+        # Relative links to the exports written beside the report (activation.report_links).
+        "links": parameters["activation"]["report_links"],
         "tentative_below": bands["jaccard_weak"],
         "quality": None
         if source["customer_table"] is None
@@ -744,7 +864,7 @@ def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: M
         },
         "k_table": k_table(frame(summary["k_scores"]), decision.get("chosen_k", len(names))),
         "cards": cards,
-        "profile_table": profile_table(profiles, names, labels),
+        "profile_table": profile_table(profiles, names, parameters["profile"]),
         "stability": stability,
         **{
             section: embed_figures(figures, summary["figures"][section])

@@ -17,12 +17,12 @@ from customer_segmentation.core.analysis import (
     profiling,
     rule_cards,
     segment_history,
+    value,
 )
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering import stability
 from customer_segmentation.core.eda import eda_plots
-from customer_segmentation.core.reporting import report
-from customer_segmentation.core.reporting.spreadsheet import neutralise_formulas
+from customer_segmentation.core.reporting import report, spreadsheet
 
 LOGGER = logging.getLogger(__name__)
 
@@ -129,9 +129,11 @@ def name_segments(
             "Income tier, then the traits with |Cohen's d| >= "
             f"{materiality['effect_size']} in fixed priority order, at most "
             f"{naming_rules['max_descriptors']} descriptors; a channel or deal trait only where "
-            f"that mix is materially different in share (x{materiality['share_ratio']}) and "
-            f"amount per customer (x{materiality['amount_ratio']}), or the channel is the "
-            "segment's main one; clashes add the next trait, then the segment number."
+            "that mix differs materially on its basis figure (share x"
+            f"{materiality['share_ratio']} or amount per customer x{materiality['amount_ratio']}) "
+            "without the other pointing the other way, or the channel is the segment's main one; "
+            "a trait whose mean reads 0.0 says 'no'; clashes add the next trait, then the "
+            "segment number."
         ),
         "segments": naming.name_segments(segment_effect_sizes, naming_rules, materiality, mix),
     }
@@ -163,7 +165,9 @@ def recommend_actions(
     actions.check_texts(rules["texts"], list(profile["channels"]), actions.required_texts(rules))
     mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     archetypes = {int(item["segment"]): item.get("archetype") for item in segment_names["segments"]}
-    found = actions.recommend_actions(segment_profiles, mix, rules, archetypes)
+    found = actions.recommend_actions(
+        segment_profiles, mix, {**rules, "profile": profile}, archetypes
+    )
     return {
         "rules": rules,
         "segments": _with_stability(
@@ -173,6 +177,41 @@ def recommend_actions(
             parameters["stability"]["jaccard_weak"],
         ),
     }
+
+
+def assess_segment_value(
+    segment_profiles: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+    primary_customers: pd.DataFrame,
+    schema: dict,
+) -> pd.DataFrame:
+    """Value per segment and for all customers (``core.analysis.value``): the historical value
+    of the profiles and, where the schema declares a cost per contact and a revenue per response
+    and the table has them, the last campaign's return."""
+    columns = value.campaign_columns(CustomerSchema.from_config(schema), primary_customers.columns)
+    campaign = None
+    if columns is not None:
+        joined = profiling.join_segments(
+            customer_segments, primary_customers, list(columns.values()), "primary_customers"
+        )
+        campaign = value.campaign_return(joined, columns)
+    table = value.segment_value(segment_profiles, campaign)
+    if campaign is None:
+        historical = "historical_value_per_customer" in table
+        LOGGER.info(
+            "value: %s (no cost per contact and revenue per response declared)",
+            "historical revenue per customer only"
+            if historical
+            else "none: the table has no revenue",
+        )
+    else:
+        LOGGER.info(
+            "value: a contact pays back in %d of %d segments; %+.2f per contact over all customers",
+            len(value.paying_segments(table)),
+            len(table) - 1,
+            campaign.loc[0, "profit_per_contact"],
+        )
+    return table
 
 
 def assess_stability(
@@ -331,13 +370,18 @@ def export_rules_sql(segment_rules: dict, activation: dict) -> str:
 
 
 def export_segment_membership(
-    customer_segments: pd.DataFrame, segment_names: dict, run_manifest: dict
+    customer_segments: pd.DataFrame,
+    segment_names: dict,
+    segment_actions: dict,
+    run_manifest: dict,
 ) -> ibis.Table:
-    """CRM-ready membership: ``ID``, ``segment_id``, ``segment_name`` and the ``run_id`` of the
-    run that made them (from ``run_manifest``, which the run guard writes before any node).
+    """CRM-ready membership, one row per customer: ``ID``, ``segment_id``, ``segment_name``,
+    ``segment_action`` (the segment's first recommended action; empty when it has none) and the
+    ``run_id`` of the run that made them (from ``run_manifest``, which the run guard writes
+    before any node).
 
     An Ibis table over the frame, so that the catalog's ``ibis.FileDataset`` writes the CSV with
-    DuckDB (both cores) rather than pandas; names that a spreadsheet would run as a formula are
+    DuckDB (both cores) rather than pandas; texts that a spreadsheet would run as a formula are
     neutralised as the project's CSV datasets do.
     """
     if "run_id" not in run_manifest:
@@ -345,10 +389,10 @@ def export_segment_membership(
             "run_manifest has no run_id: it is written by the RunGuard hook at the start of "
             "`kedro run`; run through Kedro so the export can name its run."
         )
-    names = _names(segment_names)
-    safe = neutralise_formulas(pd.DataFrame({"name": list(names.values())}, dtype="str"))
-    names = dict(zip(names, safe["name"], strict=True))
-    return ibis.memtable(rule_cards.membership(customer_segments, names, run_manifest["run_id"]))
+    labels = spreadsheet.segment_labels(segment_names, segment_actions)
+    membership = spreadsheet.label_customers(customer_segments, labels)
+    membership["run_id"] = run_manifest["run_id"]
+    return ibis.memtable(membership)
 
 
 def track_segments(
@@ -394,6 +438,24 @@ def _history_line(identities: dict) -> str:
     )
 
 
+def _value_block(segment_value: pd.DataFrame | None, schema: dict | None) -> dict | None:
+    """The summary's ``value``: the ``segment_value`` rows, the period its historical value
+    covers (the revenue columns' unit) and the segments whose contact pays back; None for a table
+    without revenue or campaign return (or no ``segment_value``)."""
+    columns = set() if segment_value is None else set(segment_value.columns)
+    historical, campaign = "historical_value_per_customer" in columns, "pays_back" in columns
+    if not (historical or campaign):
+        return None
+    return {
+        "period": value.revenue_period(CustomerSchema.from_config(schema))
+        if historical and schema is not None
+        else None,
+        "campaign": campaign,
+        "pays_back": value.paying_segments(segment_value),
+        "segments": report.records(segment_value),
+    }
+
+
 def summarise_segmentation(
     *,
     k_selection: pd.DataFrame,
@@ -415,6 +477,7 @@ def summarise_segmentation(
     transaction_line_quality: dict | None = None,
     rejected_transaction_summary: pd.DataFrame | None = None,
     transaction_join_summary: dict | None = None,
+    segment_value: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The run's results in one JSON document (``segmentation_summary``, docs/outputs.md): what
     the report shows and a dashboard's first screen reads, in plain numbers and texts.
@@ -462,6 +525,7 @@ def summarise_segmentation(
         },
         "date_warnings": report.date_warnings(feature_report),
         "history": history,
+        "value": _value_block(segment_value, schema),
         "figures": {
             section: _drawable(parameters["report"][section] or {}, schema, plotted)
             for section in report.FIGURE_SECTIONS

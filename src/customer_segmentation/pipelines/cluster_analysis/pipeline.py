@@ -39,11 +39,12 @@ SUMMARY_INPUTS = [
     "feature_report",
     "segment_identities",
     "segment_migration",
+    "segment_value",
 ]
 
 
 def _describe() -> list[Node]:
-    """Profiles, names and actions of the segments, in the terms of the table's roles."""
+    """Profiles, value, names and actions of the segments, in the terms of the table's roles."""
     return [
         Node(
             nodes.profile_segments,
@@ -56,6 +57,12 @@ def _describe() -> list[Node]:
             ],
             ["segment_profiles", "segment_effect_sizes"],
             name="profile_segments",
+        ),
+        Node(
+            nodes.assess_segment_value,
+            ["segment_profiles", "customer_segments", "primary_customers", "params:schema"],
+            "segment_value",
+            name="assess_segment_value",
         ),
         Node(
             nodes.name_segments,
@@ -138,7 +145,7 @@ def _activation() -> list[Node]:
         ),
         Node(
             nodes.export_segment_membership,
-            ["customer_segments", "segment_names", "run_manifest"],
+            ["customer_segments", "segment_names", "segment_actions", "run_manifest"],
             "segment_membership",
             name="export_segment_membership",
         ),

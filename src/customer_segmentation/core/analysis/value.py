@@ -1,0 +1,121 @@
+"""Value per segment: what its customers spent, and what contacting them in a campaign returns.
+
+One row per segment and a last row for all customers (segment 0). Every figure of that row is a
+ratio of its totals (never a mean of the segments' ratios), so it is the one "all customers"
+figure of each measure.
+
+Historical value, where the table has a revenue (``segment_profiles``: spend per category summed,
+or the ``monetary`` column), over the period the data covers (the revenue columns' unit):
+
+- ``customers``; ``customer_share`` = customers / all customers;
+- ``revenue``: the customers' spend summed; ``revenue_share`` = revenue / all customers' revenue;
+- ``historical_value_per_customer`` = revenue / customers: what a customer spent in that period
+  (history, not a forecast of what they will spend).
+
+Campaign return, where the schema declares a ``contact_cost`` and a ``response_revenue`` column
+and the table has them with its ``response`` column. The campaign the response records contacted
+every customer, so for each segment:
+
+- ``contacts`` = customers; ``responses`` = customers who accepted the offer (response 1);
+  ``response_rate`` = responses / contacts;
+- ``contact_cost`` = the cost of one contact summed over the contacts, ``response_revenue`` = the
+  revenue of one response summed over the responders (per customer, so varying prices add up);
+- ``revenue_per_contact`` = response_revenue / contacts; ``cost_per_contact`` = contact_cost /
+  contacts; ``profit_per_contact`` = revenue_per_contact - cost_per_contact;
+- ``profit_all_contacted`` = response_revenue - contact_cost: the profit of contacting every
+  customer of the segment again at the campaign's response rate and prices;
+- ``break_even_response_rate`` = cost_per_contact / (response_revenue / responses): the response
+  rate at which a contact pays for itself (missing without a response);
+- ``pays_back``: profit_per_contact > 0.
+"""
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from customer_segmentation.core.cleaning.contract import CustomerSchema
+
+SEGMENT = "segment"
+# The segment_profiles columns that are the historical value, and their names here.
+HISTORICAL = {
+    "customers": "customers",
+    "customer_share": "customer_share",
+    "revenue": "revenue",
+    "revenue_share": "revenue_share",
+    "revenue_per_customer": "historical_value_per_customer",
+}
+# The roles behind the campaign return: per-customer cost, revenue of a response, the response.
+CAMPAIGN_ROLES = ("contact_cost", "response_revenue", "response")
+
+
+def campaign_columns(schema: CustomerSchema, present: Iterable[str]) -> dict[str, str] | None:
+    """{role: column} of ``CAMPAIGN_ROLES`` when the schema declares all three and the table
+    (columns ``present``) has them; None otherwise (no campaign return)."""
+    columns = {role: schema.role(role) for role in CAMPAIGN_ROLES}
+    available = set(present)
+    if any(column is None or column not in available for column in columns.values()):
+        return None
+    return columns
+
+
+def revenue_period(schema: CustomerSchema) -> str | None:
+    """The unit of the revenue columns (spend per category, else ``monetary``), e.g. "currency
+    units, last 2 years": the period the historical value covers; None without revenue."""
+    monetary = schema.role("monetary")
+    columns = list(schema.products.values()) or ([monetary] if monetary else [])
+    units = [unit for unit in dict.fromkeys(schema.by_name[c].unit for c in columns) if unit]
+    return "; ".join(units) or None
+
+
+def campaign_return(joined: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """The campaign return of each segment and of all customers (index ``segment``, 0 last).
+
+    ``joined``: one row per customer with ``segment`` and the ``columns`` (``campaign_columns``);
+    amounts in the data's currency, rates as fractions (0.25 = 25 %).
+    """
+    cost = joined[columns["contact_cost"]].astype("float64")
+    response = joined[columns["response"]].astype("float64")
+    per_customer = pd.DataFrame(
+        {
+            "contacts": 1.0,
+            "responses": response,
+            "contact_cost": cost,
+            "response_revenue": joined[columns["response_revenue"]].astype("float64") * response,
+        },
+        index=joined.index,
+    )
+    totals = per_customer.groupby(joined[SEGMENT].to_numpy()).sum()
+    totals.loc[0] = per_customer.sum()
+    table = totals.astype({"contacts": "int64", "responses": "int64"})
+    table["response_rate"] = totals["responses"] / totals["contacts"]
+    table["revenue_per_contact"] = totals["response_revenue"] / totals["contacts"]
+    table["cost_per_contact"] = totals["contact_cost"] / totals["contacts"]
+    table["profit_per_contact"] = table["revenue_per_contact"] - table["cost_per_contact"]
+    table["profit_all_contacted"] = totals["response_revenue"] - totals["contact_cost"]
+    revenue_per_response = totals["response_revenue"] / totals["responses"].replace(0, np.nan)
+    table["break_even_response_rate"] = table["cost_per_contact"] / revenue_per_response
+    table["pays_back"] = table["profit_per_contact"] > 0
+    table.index.name = SEGMENT
+    return table
+
+
+def segment_value(profiles: pd.DataFrame, campaign: pd.DataFrame | None) -> pd.DataFrame:
+    """The value table: ``segment`` (segments in the profiles' order, 0 = all customers last),
+    the historical value columns the profiles have (``HISTORICAL``; a table without spend has
+    customers only) and the ``campaign_return`` columns when ``campaign`` is given."""
+    present = {column: name for column, name in HISTORICAL.items() if column in profiles}
+    table = profiles.set_index(SEGMENT)[list(present)].rename(columns=present)
+    if campaign is not None:
+        if set(campaign.index) != set(table.index):
+            raise ValueError("campaign return: its segments are not those of segment_profiles")
+        table = table.join(campaign)
+    return table.reset_index()
+
+
+def paying_segments(table: pd.DataFrame) -> list[int]:
+    """The segments (not all customers) whose contact pays back; [] without a campaign return."""
+    if "pays_back" not in table:
+        return []
+    segments = table.loc[(table[SEGMENT] > 0) & table["pays_back"].astype(bool), SEGMENT]
+    return [int(segment) for segment in segments]
