@@ -347,6 +347,7 @@ def main() -> None:
         tables = [t for t in tables if t.name in wanted]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="recovery_"))
     project = copy_project(workdir / "project", with_raw_data=False)
+    _without_tracking(project)
     bootstrap_project(project)
     sections = []
     for override in [None, *args.compare]:
@@ -360,6 +361,16 @@ def main() -> None:
         args.markdown.write_text("\n".join([HEADER.format(arguments=arguments), *lines]))
     if args.update_block:
         update_block(args.update_block, sections[0][2:], arguments)
+
+
+def _without_tracking(project: Path) -> None:
+    """Switch the tracking extra off in the throw-away project: the suite's in-process sessions
+    would log the same parameter twice into one MLflow run."""
+    config_file = project / "conf" / "base" / "mlflow.yml"
+    if config_file.exists():
+        config = yaml.safe_load(config_file.read_text())
+        config["tracking"]["disable_tracking"] = {"pipelines": ["__default__", *PIPELINES]}
+        config_file.write_text(yaml.safe_dump(config))
 
 
 def update_block(path: Path, lines: list[str], arguments: str) -> None:

@@ -100,11 +100,11 @@ def _value_rows(page: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_the_report_shows_the_value_table_after_the_headline(run):
+def test_the_report_shows_the_value_table_after_the_first_screen(run):
     page, table = run["html"], run["value"]
     names = {int(s["segment"]): s["name"] for s in run["summary"]["names"]["segments"]}
 
-    assert page.index('id="headline"') < page.index('id="value"') < page.index('id="quality"')
+    assert page.index('id="first-screen"') < page.index('id="value"') < page.index('id="appendix"')
     rows = _value_rows(page)
     for record in table.to_dict("records"):
         segment = int(record["segment"])

@@ -8,7 +8,17 @@ import pytest
 from customer_segmentation.core.reporting import report
 from tests.fixtures.cluster_analysis import render_report
 
-SECTIONS = ["headline", "quality", "eda", "choosing-k", "segments", "profiles", "stability"]
+SECTIONS = [
+    "first-screen",
+    "segments",
+    "profiles",
+    "appendix",
+    "structure",
+    "quality",
+    "eda",
+    "choosing-k",
+    "stability",
+]
 
 
 def render(arguments: dict, **overrides) -> str:
@@ -81,10 +91,10 @@ def percentages(text: str) -> list[float]:
     return [float(value) for value in re.findall(r"(\d+(?:\.\d+)?)\s*%", text)]
 
 
-def test_first_screen_says_whether_segments_are_natural_and_why_this_k(html, report_arguments):
+def test_the_appendix_says_whether_segments_are_natural_and_why_this_k(html, report_arguments):
     decision = report_arguments["k_selection_decision"]
     stability = report_arguments["segment_stability"]
-    headline = _section(html, "headline")
+    headline = _section(html, "structure")
     assert decision["structure"]["statement"] in headline
     assert "stability 0.66 ± 0.15" in headline and "null reference 0.61 ± 0.05" in headline
     # the other stability figure of the report is named where it appears beside this one
@@ -102,8 +112,9 @@ def test_an_old_decision_without_structure_still_renders(report_arguments):
         for key, value in report_arguments["k_selection_decision"].items()
         if key not in ("structure", "explanation")
     }
-    headline = _section(render(report_arguments, k_selection_decision=decision), "headline")
-    assert "does not test whether the data has natural segments" in headline
+    old = render(report_arguments, k_selection_decision=decision)
+    assert "does not test whether the data has natural segments" in _section(old, "structure")
+    assert "segments were not tested for natural groups" in _section(old, "first-screen")
 
 
 def test_unstable_segment_actions_are_tentative_on_the_card(report_arguments):
@@ -244,6 +255,6 @@ def test_warnings_that_the_dates_look_shifted_open_the_report(report_arguments, 
     shifted = render(report_arguments, feature_report={"date_warnings": [warning]})
 
     section = shifted.index('<section id="date-warnings"')
-    assert section < shifted.index('<section id="headline"')
+    assert section < shifted.index('<section id="first-screen"')
     assert "enrolled after the run date &lt;2026&gt;" in shifted  # escaped like every text
     assert 'id="date-warnings"' not in html  # no warning, no section

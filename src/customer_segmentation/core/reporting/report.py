@@ -10,6 +10,7 @@ and no timestamps (the same inputs give the same bytes).
 import base64
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -199,6 +200,26 @@ def _mix_rows(mix: pd.DataFrame, top: int) -> list[dict]:
     return rows
 
 
+# Cohen's conventional sizes of |d|: below 0.5 small, below 0.8 medium, else large.
+EFFECT_WORDS = ((0.5, "small"), (0.8, "medium"))
+
+
+def effect_word(d: float) -> str:
+    """A plain gloss of Cohen's d: "small", "medium" or "large" difference (``EFFECT_WORDS``)."""
+    return next((word for bound, word in EFFECT_WORDS if abs(d) < bound), "large")
+
+
+EFFECT_SIZE_TEXT = re.compile(r"\bd = ([+-]?\d+(?:\.\d+)?)")
+
+
+def gloss_effect_sizes(text: str) -> str:
+    """``text`` with each "d = +0.86" glossed in plain words: "d = +0.86, a large difference"
+    (the action texts cite Cohen's d; outside the appendix no statistic goes unexplained)."""
+    return EFFECT_SIZE_TEXT.sub(
+        lambda match: f"{match.group(0)}, a {effect_word(float(match.group(1)))} difference", text
+    )
+
+
 def _traits(
     figures: pd.DataFrame,
     labels: Mapping[str, str],
@@ -226,6 +247,7 @@ def _traits(
             "mean": figure_text(t["value"], t["percent"]),
             "overall": figure_text(t["overall"], t["percent"]),
             "d": fmt(t["effect_size"], "d"),
+            "size": effect_word(t["effect_size"]),
             "sign": "pos" if t["effect_size"] > 0 else "neg",
         }
         for t in shown.to_dict("records")
@@ -463,6 +485,7 @@ def render(context: Mapping) -> str:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    environment.filters["gloss_d"] = gloss_effect_sizes
     return environment.get_template(TEMPLATE).render(**context)
 
 
@@ -801,6 +824,142 @@ def value_section(block: Mapping | None, names: Mapping[int, str]) -> dict | Non
     }
 
 
+# The first screen's segment columns, from segment_value: (column, header, format).
+FIRST_SCREEN_COLUMNS = (
+    ("customers", "Customers", "int"),
+    ("revenue_share", "Share of revenue", "pct"),
+    ("historical_value_per_customer", "Revenue per customer (historical)", "money"),
+    ("profit_per_contact", "Profit per contact (last campaign)", "gain"),
+)
+
+
+def effect_rule(campaign: bool, revenue: bool) -> str:
+    """The ranking rule of ``priorities.rank_actions`` in one sentence, for what the table has:
+    a campaign return (``campaign``) and revenue (``revenue``)."""
+    other = (
+        "the historical revenue of the segment it acts on"
+        if revenue
+        else "the customers of the segment it acts on"
+    )
+    if not campaign:
+        return f"Ranked by expected effect: {other}. No response uplift is assumed."
+    return (
+        "Ranked by expected effect: a campaign action by the money it makes or saves at the last "
+        "campaign's acceptance and prices (profit if the whole segment is contacted, or the loss "
+        f"avoided by not contacting it) comes first; any other action by {other}; one that would "
+        "lose money comes last. No response uplift is assumed."
+    )
+
+
+def _effect_text(entry: Mapping, total_revenue: float | None, total_customers: int) -> str:
+    """One ranked action's expected effect in words (``priorities.rank_actions`` entry)."""
+    customers = fmt(entry["customers"], "int")
+    if entry["contact"] == "include":
+        if entry["effect"] >= 0:
+            return f"{fmt(entry['effect'], 'total_gain')} if all {customers} are contacted"
+        return f"loses {fmt(-entry['effect'], 'money')} if all {customers} are contacted"
+    if entry["contact"] == "cut":
+        if entry["effect"] >= 0:
+            return f"avoids a loss of {fmt(entry['effect'], 'money')} on {customers} contacts"
+        return f"forgoes a profit of {fmt(-entry['effect'], 'money')} on {customers} contacts"
+    if entry["effect_kind"] == "revenue":
+        share = entry["revenue"] / total_revenue if total_revenue else 0.0
+        return (
+            f"acts on {fmt(share, 'pct')} of revenue ({fmt(entry['revenue'], 'money')}), "
+            f"{customers} customers"
+        )
+    return f"acts on {customers} customers ({fmt(entry['customers'] / total_customers, 'pct')})"
+
+
+def firmness_sentence(k: int, natural: bool | None, recovered: float, stable_from: float) -> str:
+    """How firm the segments are, in one plain sentence: natural groups or a practical slicing
+    (the structure check), and the share of customers a rebuild on resampled customers keeps in
+    the same segment (``recovered``, 0..1; ``stable_from``: the stable threshold, 0..1)."""
+    if natural is None:
+        opener = f"These {k} segments were not tested for natural groups"
+    elif natural:
+        opener = f"These {k} segments are natural groups in the data"
+    else:
+        opener = (
+            f"These {k} segments are a practical way to slice similar customers, "
+            "not sharp natural groups"
+        )
+    moved = 1.0 - recovered
+    odds = f"about 1 in {round(1 / moved)}" if moved >= 0.05 else "few"
+    return (
+        f"{opener}: rebuilt on resampled customers, they keep {fmt(recovered, 'pct')} of "
+        f"customers in the same segment, so {odds} customers could fall in a neighbouring "
+        f"segment on other data (a segment counts as stable from {fmt(stable_from, 'pct')})."
+    )
+
+
+def first_screen(
+    value_table: pd.DataFrame,
+    ranked: Sequence[Mapping],
+    names: Mapping[int, str],
+    *,
+    natural: bool | None,
+    recovered: float,
+    stable_from: float,
+) -> dict:
+    """The report's first screen as JSON values: ``segments`` (segment, name and the
+    ``FIRST_SCREEN_COLUMNS`` that ``value_table``, i.e. ``segment_value``, has; all customers
+    as ``overall``), the ``ranked`` actions (``priorities.rank_actions``) with their effect in
+    words, the ranking ``rule``, and ``firmness`` (``firmness_sentence`` and its numbers)."""
+    columns = [column for column, _, _ in FIRST_SCREEN_COLUMNS if column in value_table]
+    rows = value_table.set_index("segment")[columns]
+    overall = rows.loc[0]
+    everyone = value_table.set_index("segment").loc[0]
+    total_revenue = float(everyone["revenue"]) if "revenue" in everyone else None
+    segments = [
+        {"segment": int(segment), "name": names[int(segment)], **row}
+        for segment, row in rows.drop(index=0).to_dict("index").items()
+    ]
+    actions = [
+        {
+            **entry,
+            "effect_text": _effect_text(entry, total_revenue, int(everyone["customers"])),
+        }
+        for entry in ranked
+    ]
+    return {
+        "columns": columns,
+        "segments": segments,
+        "overall": {"segment": 0, "name": "All customers", **overall.to_dict()},
+        "actions": actions,
+        "rule": effect_rule("profit_all_contacted" in everyone, total_revenue is not None),
+        "firmness": {
+            "natural": natural,
+            "recovered_share": recovered,
+            "stable_from": stable_from,
+            "statement": firmness_sentence(len(segments), natural, recovered, stable_from),
+        },
+    }
+
+
+def first_screen_view(screen: Mapping, colors: Mapping[int, str]) -> dict:
+    """The summary's ``first_screen`` formatted for the page: headers, cells and colours."""
+    kinds = {column: (header, kind) for column, header, kind in FIRST_SCREEN_COLUMNS}
+    columns = screen["columns"]
+
+    def row(item: Mapping) -> dict:
+        return {
+            "segment": item["segment"],
+            "label": f"{item['segment']}: {item['name']}" if item["segment"] else item["name"],
+            "color": colors.get(item["segment"], "transparent"),
+            "cells": [fmt(item[column], kinds[column][1]) for column in columns],
+        }
+
+    return {
+        "header": [kinds[column][0] for column in columns],
+        "rows": [row(item) for item in screen["segments"]],
+        "overall": row(screen["overall"]),
+        "actions": [{**entry, "color": colors[entry["segment"]]} for entry in screen["actions"]],
+        "rule": screen["rule"],
+        "firmness": screen["firmness"]["statement"],
+    }
+
+
 def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: Mapping) -> dict:
     """Everything the report template shows, from ``segmentation_summary`` and the figures' PNG
     bytes; ``parameters`` (cluster_analysis) give the labels, thresholds and title."""
@@ -840,6 +999,7 @@ def report_context(summary: Mapping, figures: Mapping[str, bytes], parameters: M
         "run": summary["run"],
         "naming_note": settings.get("naming_note"),
         "headline": headline(summary["headline"], colors),
+        "first": first_screen_view(summary["first_screen"], colors),
         "value": value_section(summary["value"], names),
         **structure_summary(decision),
         "agreement": agreement_summary(agreement, names),

@@ -14,6 +14,7 @@ from customer_segmentation.core.analysis import (
     analysis_plots,
     claims,
     naming,
+    priorities,
     profiling,
     rule_cards,
     segment_history,
@@ -456,6 +457,47 @@ def _value_block(segment_value: pd.DataFrame | None, schema: dict | None) -> dic
     }
 
 
+def _first_screen(
+    *,
+    segment_profiles: pd.DataFrame,
+    segment_value: pd.DataFrame | None,
+    segment_actions: dict,
+    segment_stability: dict,
+    k_selection_decision: dict,
+    parameters: dict,
+) -> dict:
+    """The report's first screen (``report.first_screen``): segments with their value, the
+    actions ranked across segments (``priorities.rank_actions``) and how firm the segments are.
+    Logs the ranked list (at most 5 lines) so the console says what the report's first screen
+    says."""
+    names = {int(item["segment"]): item["name"] for item in segment_actions["segments"]}
+    table = (
+        segment_value if segment_value is not None else value.segment_value(segment_profiles, None)
+    )
+    customers = dict(zip(table["segment"].astype(int), table["customers"].astype(int), strict=True))
+    jaccard = {int(s["segment"]): float(s["jaccard_mean"]) for s in segment_stability["segments"]}
+    structure = k_selection_decision.get("structure")
+    screen = report.first_screen(
+        table,
+        priorities.rank_actions(segment_actions["segments"], table, names),
+        names,
+        natural=None if not structure else bool(structure["natural_segments"]),
+        recovered=priorities.recovered_share(jaccard, customers),
+        stable_from=parameters["stability"]["jaccard_stable"],
+    )
+    LOGGER.info("first screen: %s", screen["firmness"]["statement"])
+    for entry in screen["actions"][:5]:
+        LOGGER.info(
+            "do this first %d. segment %d (%s): %s -> %s",
+            entry["rank"],
+            entry["segment"],
+            entry["name"],
+            entry["action"],
+            entry["effect_text"],
+        )
+    return screen
+
+
 def summarise_segmentation(
     *,
     k_selection: pd.DataFrame,
@@ -507,6 +549,14 @@ def summarise_segmentation(
         "summary_version": report.SUMMARY_VERSION,
         "run": report.run_summary(run_manifest),
         "headline": report.headline_numbers(segment_profiles, _names(segment_names)),
+        "first_screen": _first_screen(
+            segment_profiles=segment_profiles,
+            segment_value=segment_value,
+            segment_actions=segment_actions,
+            segment_stability=segment_stability,
+            k_selection_decision=k_selection_decision,
+            parameters=parameters,
+        ),
         # The decision without its per-k reference scores (k_selection_decision keeps them).
         "k": {k: v for k, v in k_selection_decision.items() if k != "reference_scores"},
         "k_scores": report.records(k_selection),
