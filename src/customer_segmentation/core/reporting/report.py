@@ -757,7 +757,7 @@ VALUE_COLUMNS = (
     ("response_rate", "Accepted the last offer", "pct"),
     ("revenue_per_contact", "Revenue per contact", "cents"),
     ("cost_per_contact", "Cost per contact", "cents"),
-    ("profit_per_contact", "Profit per contact", "gain"),
+    ("profit_per_contact", "Profit per contact (last campaign)", "gain"),
     ("profit_all_contacted", "Profit if all contacted", "total_gain"),
 )
 
@@ -824,13 +824,9 @@ def value_section(block: Mapping | None, names: Mapping[int, str]) -> dict | Non
     }
 
 
-# The first screen's segment columns, from segment_value: (column, header, format).
-FIRST_SCREEN_COLUMNS = (
-    ("customers", "Customers", "int"),
-    ("revenue_share", "Share of revenue", "pct"),
-    ("historical_value_per_customer", "Revenue per customer (historical)", "money"),
-    ("profit_per_contact", "Profit per contact (last campaign)", "gain"),
-)
+# The first screen's segment columns: those of the value table, as it heads and formats them.
+FIRST_SCREEN = ("customers", "revenue_share", "historical_value_per_customer", "profit_per_contact")
+FIRST_SCREEN_COLUMNS = tuple(spec for spec in VALUE_COLUMNS if spec[0] in FIRST_SCREEN)
 
 
 def effect_rule(campaign: bool, revenue: bool) -> str:
