@@ -8,9 +8,6 @@ parameters and credentials (with the same merge strategy as env over base). Glob
 layered: each environment keeps its own output folder (`conf/<env>/globals.yml`).
 """
 
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,28 +18,11 @@ LOCAL_ENV = "local"
 LAYERED_KEYS = ("catalog", "parameters", "credentials")
 
 
-@contextmanager
-def _kedro_resolver_warning_ignored() -> Iterator[None]:
-    """Kedro 1.7's loader (re)registers its resolvers with OmegaConf.register_new_resolver,
-    which OmegaConf deprecates: a warning about Kedro's own code that no user can act on. It is
-    ignored while the loader runs Kedro's code, and nowhere else (the filters are restored)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning
-        )
-        yield
-
-
 class LocalOnTopConfigLoader(OmegaConfigLoader):
     """OmegaConfigLoader that also reads `conf/local` on top of a `--env` other than local."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        with _kedro_resolver_warning_ignored():
-            super().__init__(*args, **kwargs)
-
     def __getitem__(self, key: str) -> dict[str, Any]:
-        with _kedro_resolver_warning_ignored():
-            config = super().__getitem__(key)
+        config = super().__getitem__(key)
         run_env = self.env or self.default_run_env
         if key not in LAYERED_KEYS or run_env in (LOCAL_ENV, self.base_env):
             return config

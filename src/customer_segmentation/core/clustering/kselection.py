@@ -19,8 +19,6 @@ k range's WCSS curve are reported beside the decision (the k table, the plots, t
 not choose k: without a reference they favour the coarsest split or move with ``k_range``.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from kneed import KneeLocator
@@ -118,11 +116,9 @@ def find_knee(ks: np.ndarray, wcss: np.ndarray, sensitivity: float) -> int | Non
     """Knee of the decreasing, convex WCSS curve by kneed; None when there is none."""
     if len(ks) < 3:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # kneed warns when it finds no knee; None says it
-        locator = KneeLocator(
-            ks, wcss, S=sensitivity, curve="convex", direction="decreasing", online=False
-        )
+    locator = KneeLocator(
+        ks, wcss, S=sensitivity, curve="convex", direction="decreasing", online=False
+    )
     return None if locator.knee is None else int(locator.knee)
 
 
