@@ -1,24 +1,28 @@
-"""Run guard: one run at a time per output folder, a manifest of every run, clear refusals.
+"""Run guard: one run at a time per output folder, a record of every run, publication at the end.
 
 The project's only Kedro hooks; they do what needs the whole run, never a table's content.
 
-- A file lock (``filelock``) on the environment's output folder: a second ``kedro run`` in the
-  same project and environment stops at once with a message instead of silently interleaving
-  its files with the first run's.
-- ``run_manifest.json`` in the output folder: run id, input files with their SHA-256, parameters
-  given on the command line, start and end time, status (running / succeeded / failed). The
-  report shows the run id and input hash from it.
-- When a run fails, a report left by an earlier run is stamped as stale: the outputs beside it
-  may already describe the failed run's input.
+- A file lock (``filelock``) on the environment's output folder: a second ``kedro run`` waits
+  for the first (``run_guard.lock_wait_seconds``), saying which run it waits for, instead of
+  interleaving its files with the first run's.
+- Publication (publication.py): every file a run writes is a new version; only a run that
+  succeeds makes its versions current, all together, with one atomic switch of
+  ``<outputs>/current``. A run that ends any other way (an error, Ctrl-C, SIGTERM, SIGKILL, out
+  of memory) publishes nothing: its versions are removed when it fails, or at the next start.
+  After publishing, versions only older runs used are pruned (``run_guard.keep_published_runs``).
+- A record of every run (``run_manifest``, one version per run, never rewritten by another run):
+  run id, status, parameters given on the command line, the SHA-256 of the bytes each input file
+  had while it was read (a file replaced during the read stops the run), and, once published,
+  the SHA-256 of every file the run published. A published file a later run reads (the scoring
+  run's model) must still have that hash.
 - Refusals before anything is written, which need the whole pipeline: ``ParallelRunner`` (the
   raw table is cached in this process), missing inputs, an output folder that cannot be written.
-- A closing console line: the wall time, and where the report is when the run wrote one.
+- A closing console line: the wall time, and where the report is when the run published one.
 
 Checks on a table's content (too few customers for ``clustering.k_range``) are made by the nodes
 that produce the table (data_processing, feature_engineering): a node that raises is not saved.
 """
 
-import hashlib
 import json
 import logging
 import os
@@ -32,64 +36,64 @@ from filelock import FileLock, Timeout
 from kedro.framework.hooks import hook_impl
 from kedro.io import SharedMemoryDataCatalog
 
+from customer_segmentation import publication
 from customer_segmentation.errors import InputDataError
 
 LOGGER = logging.getLogger(__name__)
-MANIFEST = "run_manifest.json"
-# The catalog dataset of that file: written by RunGuard before any node runs, so never a missing
-# or hashed input of the run itself.
+# The run record: a versioned JSON file, one version per run (runs/run.json/<run id>/run.json),
+# written by RunGuard before any node runs, so never a missing input of the run itself. Records
+# are kept, never pruned (a few KB each).
 MANIFEST_DATASET = "run_manifest"
-REPORT = Path("08_reporting") / "segmentation_report.html"
 REPORT_DATASET = "segmentation_report"
 STALE_BANNER_ID = "stale-report-banner"
 GENERATED_LAYER = re.compile(r"/0[2-8]_[a-z_]+/")
+OWNER = ".run.owner"  # who holds the lock: run id, process, start, pipelines
+DEFAULT_SETTINGS = {"lock_wait_seconds": 600, "keep_published_runs": 6}
 
 
 class RunRefusedError(InputDataError):
     """This run cannot start: another run holds the outputs, or the runner cannot be used."""
 
 
-def file_sha256(path: Path, chunk_bytes: int = 1 << 22) -> str:
-    """SHA-256 of a file's bytes, read in 4 MiB chunks (a 1 GB file takes about 2 s)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_bytes):
-            digest.update(chunk)
-    return digest.hexdigest()
+class InputChangedError(InputDataError):
+    """An input file changed while the run read it, or a published file was edited."""
 
 
-def _filepath(description: dict[str, Any]) -> str | None:
-    if "filepath" in description:
-        return str(description["filepath"])
-    inner = description.get("dataset")
-    return _filepath(inner) if isinstance(inner, dict) else None
+def _description(catalog, name: str) -> dict[str, Any]:
+    description = catalog.get(name)._describe()
+    inner = description.get("dataset")  # a CachedDataset: its wrapped dataset's
+    return inner if isinstance(inner, dict) else description
 
 
 def dataset_file(catalog, name: str) -> str | None:
     """The file behind a catalog dataset (CachedDataset: its wrapped dataset's), or None."""
-    return _filepath(catalog.get(name)._describe())
+    filepath = _description(catalog, name).get("filepath")
+    return None if filepath is None else str(filepath)
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write a file whole or not at all (temporary sibling, then rename), as the datasets do."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+def versioned_file(catalog, name: str) -> Path | None:
+    """The file path of a versioned file dataset (its version folders' parent), else None."""
+    description = _description(catalog, name)
+    if description.get("version") is None or description.get("filepath") is None:
+        return None
+    return Path(str(description["filepath"]))
 
 
-def stamp_stale(report: Path, manifest: dict) -> None:
-    """Put a banner at the top of an earlier run's report: a later run failed after it."""
-    html = report.read_text(encoding="utf-8")
-    if STALE_BANNER_ID in html:
-        return
-    banner = (
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """What changes when a file is replaced or written to: device, inode, size, mtime (ns)."""
+    status = path.stat()
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def stale_banner(run_id: str, changed: list[str]) -> str:
+    """The banner of a report that a partial run made out of date without rewriting it."""
+    shown = ", ".join(changed[:4]) + (", ..." if len(changed) > 4 else "")
+    return (
         f'<div id="{STALE_BANNER_ID}" style="background:#b00020;color:#fff;padding:12px 16px;'
-        'font:600 15px sans-serif">Stale report: a later run '
-        f"({manifest['run_id']}, started {manifest['started']}) failed. The tables beside this "
-        "report may already describe that run's input. Fix the error it printed and run again."
-        "</div>"
+        f'font:600 15px sans-serif">Out of date: run {run_id} replaced what this report '
+        f"describes ({shown}) without making a new report. Run `kedro run` to bring it up to "
+        "date.</div>"
     )
-    _write_text(report, html.replace("<body>", f"<body>{banner}", 1))
 
 
 def data_inputs(pipeline, catalog) -> list[str]:
@@ -173,21 +177,28 @@ def refuse_unwritable_outputs(pipeline, catalog) -> None:
 
 
 class RunGuard:
-    """Kedro hooks: lock, manifest and stale-report stamp around every pipeline run."""
+    """Kedro hooks: lock, run record and publication around every pipeline run."""
 
     def __init__(self) -> None:
         self._project: Path | None = None
         self._env: str | None = None
         self._outputs: Path | None = None
+        self._settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
         self._lock: FileLock | None = None
-        self._manifest: dict[str, Any] = {}
-        self._report: str | None = None  # the report file, when the run writes it
+        self._record: dict[str, Any] = {}
+        self._record_file: Path | None = None
+        self._written: dict[str, Path] = {}  # the versioned datasets the run writes
+        self._input_files: dict[str, str] = {}  # the run's inputs that are not run outputs
+        self._published: dict[str, Any] | None = None  # the publication the run started from
+        self._reading: dict[str, tuple[Path, tuple, str]] = {}  # inputs being read
+        self._read: set[str] = set()
         self._started = 0.0  # time.monotonic() at the start of the run
 
     @hook_impl
     def after_context_created(self, context) -> None:
         self._project, self._env = Path(context.project_path), context.env
         self._outputs = self._project / context.config_loader["globals"].get("outputs", "data")
+        self._settings = {**DEFAULT_SETTINGS, **(context.params.get("run_guard") or {})}
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
@@ -199,77 +210,243 @@ class RunGuard:
                 "(SequentialRunner), or with --runner ThreadRunner."
             )
         assert self._outputs is not None, "after_context_created sets the output folder"
-        refuse_missing_inputs(pipeline, catalog)
         refuse_unwritable_outputs(pipeline, catalog)
-        writes_report = REPORT_DATASET in pipeline.all_outputs() and REPORT_DATASET in catalog
-        self._report = dataset_file(catalog, REPORT_DATASET) if writes_report else None
         self._outputs.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(self._outputs / ".run.lock")
+        self._acquire_lock(run_params)
         try:
-            self._lock.acquire(timeout=0)
-        except Timeout:
-            self._lock = None
-            running = self._outputs / MANIFEST
-            raise RunRefusedError(
-                f"Another `kedro run` is writing to '{self._outputs}' right now (its details: "
-                f"{running}). Wait for it to finish and run again; runs on another source use "
-                "their own environment (--env) and folder."
-            ) from None
+            self._remove_unfinished_runs()
+            refuse_missing_inputs(pipeline, catalog)
+        except BaseException:
+            self._release()
+            raise
         self._started = time.monotonic()
-        self._manifest = {
-            "run_id": run_params["run_id"],
+        self._published = publication.current_publication(self._outputs)
+        self._written = {
+            name: path
+            for name in sorted(pipeline.all_outputs() | {MANIFEST_DATASET})
+            if name in catalog and (path := versioned_file(catalog, name)) is not None
+        }
+        self._input_files = {
+            name: path
+            for name in data_inputs(pipeline, catalog)
+            if (path := dataset_file(catalog, name)) is not None
+        }
+        run_id = run_params["run_id"]
+        self._record_file = publication.version_file(self._written[MANIFEST_DATASET], run_id)
+        self._record = {
+            "run_id": run_id,
             "status": "running",
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "finished": None,
             "env": self._env,
             "pipelines": run_params.get("pipeline_names"),
             "runtime_params": run_params.get("runtime_params") or {},
-            "inputs": self._input_hashes(pipeline, catalog),
+            "process": os.getpid(),
+            "inputs": {},
         }
-        _write_text(self._outputs / MANIFEST, json.dumps(self._manifest, indent=2, default=str))
+        self._write_record()
 
-    def _input_hashes(self, pipeline, catalog) -> dict[str, dict[str, str]]:
-        """Path and SHA-256 of every input file the pipeline reads (not produced by it)."""
-        hashes = {}
-        for name in data_inputs(pipeline, catalog):
-            path = dataset_file(catalog, name)
-            if path and Path(path).is_file():
-                inside = Path(path).resolve().is_relative_to(self._project.resolve())
-                # Relative inside the project, so manifests and reports match on every machine.
-                shown = os.path.relpath(path, self._project) if inside else path
-                hashes[name] = {"path": shown, "sha256": file_sha256(Path(path))}
-        return hashes
-
-    def _finish(self, status: str, error: BaseException | None = None) -> None:
-        if self._lock is None:  # refused before it started: nothing of ours to finish
-            return
+    def _acquire_lock(self, run_params: dict[str, Any]) -> None:
         assert self._outputs is not None
-        self._manifest |= {
-            "status": status,
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        lock = FileLock(self._outputs / ".run.lock")
+        wait = float(self._settings["lock_wait_seconds"])
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            holder = self._lock_holder()
+            if wait <= 0:
+                raise RunRefusedError(
+                    f"Another `kedro run` ({holder}) is writing to '{_shown(str(self._outputs))}'"
+                    " right now. Nothing was written. Run again when it has finished, or let "
+                    "this run wait for it: --params run_guard.lock_wait_seconds=600."
+                ) from None
+            LOGGER.info("Waiting up to %.0f s for another run to finish: %s.", wait, holder)
+            try:
+                lock.acquire(timeout=wait)
+            except Timeout:
+                raise RunRefusedError(
+                    f"Another `kedro run` ({holder}) was still writing to "
+                    f"'{_shown(str(self._outputs))}' after {wait:.0f} s "
+                    "(run_guard.lock_wait_seconds). Nothing was written. Run again when it has "
+                    "finished, or wait longer: --params run_guard.lock_wait_seconds=<seconds>."
+                ) from None
+        self._lock = lock
+        owner = {
+            "run_id": run_params["run_id"],
+            "process": os.getpid(),
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "pipelines": run_params.get("pipeline_names"),
         }
-        if error is not None:
-            self._manifest["error"] = f"{type(error).__name__}: {error}"[:2000]
-            report = self._outputs / REPORT
-            if report.is_file() and report.stat().st_mtime < _started_epoch(self._manifest):
-                stamp_stale(report, self._manifest)
-        _write_text(self._outputs / MANIFEST, json.dumps(self._manifest, indent=2, default=str))
-        self._lock.release()
-        self._lock = None
+        publication.write_synced(self._outputs / OWNER, json.dumps(owner))
+
+    def _lock_holder(self) -> str:
+        assert self._outputs is not None
+        try:
+            owner = json.loads((self._outputs / OWNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "a run that has not recorded itself yet"
+        pipelines = ", ".join(owner.get("pipelines") or ["__default__"])
+        return (
+            f"run {owner['run_id']}, pipelines {pipelines}, process {owner['process']}, "
+            f"started {owner['started']}"
+        )
+
+    def _remove_unfinished_runs(self) -> None:
+        """Remove what runs that never published left, and say so in one line."""
+        assert self._outputs is not None
+        removed = publication.remove_unpublished(self._outputs)
+        interrupted = self._mark_interrupted()
+        if not removed and not interrupted:
+            return
+        current = publication.current_publication(self._outputs)
+        still = f"still run {current['run_id']}'s" if current else "none (nothing published yet)"
+        LOGGER.info(
+            "Removed what unfinished run(s) %s left (%s); the current outputs are %s.",
+            ", ".join(interrupted or removed.versions),
+            removed.describe(),
+            still,
+        )
+
+    def _mark_interrupted(self) -> list[str]:
+        """A record still saying "running" is a killed run's (this run holds the lock)."""
+        assert self._outputs is not None
+        interrupted = []
+        for record_file in sorted((self._outputs / publication.RECORDS).glob("*/*/*.json")):
+            record = json.loads(record_file.read_text(encoding="utf-8"))
+            if record.get("status") == "running":
+                record["status"] = "interrupted"
+                publication.write_synced(record_file, json.dumps(record, indent=2, default=str))
+                interrupted.append(record["run_id"])
+        return interrupted
+
+    def _write_record(self) -> None:
+        assert self._record_file is not None
+        self._record_file.parent.mkdir(parents=True, exist_ok=True)
+        publication.write_synced(self._record_file, json.dumps(self._record, indent=2, default=str))
+
+    # -- reading: the bytes a run reads are the bytes it records
 
     @hook_impl
-    def after_pipeline_run(self) -> None:
-        self._finish("succeeded")
-        report = f" Open the report: {_shown(self._report)}" if self._report else ""
-        LOGGER.info("Done in %.1f s.%s", time.monotonic() - self._started, report)
+    def before_dataset_loaded(self, dataset_name: str) -> None:
+        """Hash an input file before it is read; a published file must have its recorded hash."""
+        if self._lock is None or dataset_name in self._read or dataset_name in self._written:
+            return
+        self._read.add(dataset_name)
+        assert self._outputs is not None
+        entry = (self._published or {}).get("datasets", {}).get(dataset_name)
+        if entry is not None:
+            path = publication.version_file(self._outputs / entry["path"], entry["version"])
+        elif dataset_name in self._input_files:
+            path = Path(self._input_files[dataset_name])
+        else:
+            return
+        if not path.is_file():
+            return
+        identity, digest = _identity(path), publication.sha256(path)
+        if entry is not None and digest != entry["sha256"]:
+            raise InputChangedError(
+                f"'{_shown(str(path))}' ({dataset_name}) is not the file run "
+                f"{self._published['run_id']} published: its SHA-256 is {digest[:12]}, that run "
+                f"recorded {entry['sha256'][:12]}. Nothing was written. A published file must "
+                "not be edited: run `kedro run` to make a new one."
+            )
+        self._reading[dataset_name] = (path, identity, digest)
+
+    @hook_impl
+    def after_dataset_loaded(self, dataset_name: str) -> None:
+        """Refuse a file that changed during the read; record the hash of the bytes read."""
+        if dataset_name not in self._reading:
+            return
+        path, identity, digest = self._reading.pop(dataset_name)
+        if not path.is_file() or _identity(path) != identity:
+            raise InputChangedError(
+                f"'{_shown(str(path))}' ({dataset_name}) changed while this run read it (it was "
+                "replaced or written to). Nothing was published. Run again once the file is "
+                "complete."
+            )
+        assert self._project is not None
+        inside = path.resolve().is_relative_to(self._project.resolve())
+        # Relative inside the project, so records and reports match on every machine.
+        shown = os.path.relpath(path, self._project) if inside else str(path)
+        self._record["inputs"][dataset_name] = {"path": shown, "sha256": digest}
+        self._write_record()
+
+    # -- the end of a run
+
+    @hook_impl
+    def after_pipeline_run(self, run_params: dict[str, Any]) -> None:
+        assert self._outputs is not None
+        run_id = run_params["run_id"]
+        self._record |= {
+            "status": "succeeded",
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._write_record()
+        written = {
+            name: path
+            for name, path in self._written.items()
+            if publication.version_file(path, run_id).is_file()
+        }
+        stale = self._stale_report(run_id, written)
+        published = publication.publish(self._outputs, run_id, run_id, written, stale)
+        keep = int(self._settings["keep_published_runs"])
+        pruned = publication.remove_unpublished(self._outputs, keep_runs=keep)
+        if pruned:
+            LOGGER.info(
+                "Pruned what %d older run(s) published (%s; run_guard.keep_published_runs: %d).",
+                len(pruned.versions),
+                pruned.describe(),
+                keep,
+            )
+        self._release()
+        report = published["datasets"].get(REPORT_DATASET)
+        where = ""
+        if report is not None and (REPORT_DATASET in written or stale):
+            current = self._outputs / publication.CURRENT / report["path"]
+            where = f" Open the report: {_shown(str(current))}"
+        LOGGER.info("Done in %.1f s.%s", time.monotonic() - self._started, where)
+
+    def _stale_report(self, run_id: str, written: dict[str, Path]) -> dict[str, str]:
+        """A banner for the published report when this run replaced what the report's run
+        published without writing a new report (a partial run such as ``--pipelines
+        clustering``); a scoring run replaces nothing the report shows."""
+        report = (self._published or {}).get("datasets", {}).get(REPORT_DATASET)
+        if report is None or REPORT_DATASET in written or "stale" in report:
+            return {}
+        made_with = {
+            name
+            for name, entry in self._published["datasets"].items()
+            if entry["version"] == report["version"]
+        } - {MANIFEST_DATASET, REPORT_DATASET}
+        changed = sorted(set(written) & made_with)
+        return {REPORT_DATASET: stale_banner(run_id, changed)} if changed else {}
 
     @hook_impl
     def on_pipeline_error(self, error: BaseException) -> None:
-        self._finish("failed", error)
+        if self._lock is None:  # refused before it started: nothing of ours to finish
+            return
+        assert self._outputs is not None
+        self._record |= {
+            "status": "failed",
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "error": f"{type(error).__name__}: {error}"[:2000],
+        }
+        self._write_record()
+        publication.remove_unpublished(self._outputs)
+        current = publication.current_publication(self._outputs)
+        if current is not None:
+            LOGGER.info(
+                "Nothing was published: the current outputs are still run %s's.",
+                current["run_id"],
+            )
+        self._release()
 
-
-def _started_epoch(manifest: dict[str, Any]) -> float:
-    return datetime.fromisoformat(manifest["started"]).timestamp()
+    def _release(self) -> None:
+        if self._lock is not None:
+            assert self._outputs is not None
+            (self._outputs / OWNER).unlink(missing_ok=True)
+            self._lock.release()
+            self._lock = None
 
 
 def _shown(path: str) -> str:

@@ -1,6 +1,7 @@
 """Kedro project settings. Defaults apply unless set here."""
 
 from customer_segmentation.config import LOCAL_ENV, LocalOnTopConfigLoader
+from customer_segmentation.context import PublishedContext
 from customer_segmentation.hooks import RunGuard
 from customer_segmentation.tracking import TrackInMlflow, tracking_installed
 
@@ -15,3 +16,6 @@ CONFIG_LOADER_ARGS = {
 HOOKS = (RunGuard(), *([TrackInMlflow()] if tracking_installed() else []))
 """Lock, run manifest, stale-report stamp and the refusals that need the whole run (hooks.py);
 with the `tracking` extra, the run's numbers and files in MLflow (tracking.py)."""
+
+# Notebooks and kedro-viz load the published run's versions (context.py, publication.py).
+CONTEXT_CLASS = PublishedContext
