@@ -1,10 +1,11 @@
 """Compare the outputs of two runs of the project (e.g. before and after a refactoring).
 
-Every CSV and Parquet table under data/02..08 (of a versioned dataset, the latest version) must be
-equal up to a relative 1e-9 (`pandas.testing.assert_frame_equal`, dtypes checked), every JSON file
-equal with floats compared to the same tolerance. Figures (PNG) and the HTML report are not
-compared, nor ``run_id`` columns and keys (each run's own id, e.g. in the membership export and the
-segment snapshot).
+Every published CSV and Parquet table (``data/current/02..08``; for a project from before
+publication, ``data/02..08`` with the latest version of a versioned dataset) must be equal up to
+a relative 1e-9 (`pandas.testing.assert_frame_equal`, dtypes checked), every JSON file equal with
+floats compared to the same tolerance. Figures (PNG) and the HTML report are not compared, nor
+``run_id`` columns and keys (each run's own id, e.g. in the membership export and the segment
+snapshot).
 
 Usage:
     python benchmarks/compare_outputs.py <project before> <project after> [--values-only]
@@ -19,9 +20,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.catalog import latest_outputs  # noqa: E402
 
 RTOL = 1e-9
 RUN_COLUMNS = {"run_id"}  # columns and JSON keys that differ between any two runs by design
@@ -39,14 +37,33 @@ def same(a, b) -> bool:
     return a == b
 
 
+def output_files(project: Path) -> dict[str, Path]:
+    """Every output file by its path under the output folder: the published run's, or (a project
+    from before publication) the latest version of each dataset in the layer folders."""
+    data = project / "data"
+    current = data / "current"
+    if current.is_dir():
+        return {
+            path.relative_to(current).as_posix(): path
+            for path in sorted(current.rglob("*"))
+            if path.is_file() and path.parts[-2:] != ("current", "publication.json")
+        }
+    files = {}
+    # Sorted, so a later version of a versioned dataset (<path>/<version>/<name>) wins.
+    for path in sorted(data.glob("0[2-8]_*/**/*")):
+        versioned = path.parent.parent.name == path.name
+        files[(path.parent.parent if versioned else path).relative_to(data).as_posix()] = path
+    return {name: path for name, path in files.items() if path.is_file()}
+
+
 def differences(before: Path, after: Path, check_dtype: bool = True) -> tuple[int, list[str]]:
     """Number of files compared and a line per file that differs or is missing."""
     found, compared = [], 0
-    after_files = latest_outputs(after)
-    for name, path in latest_outputs(before).items():
+    after_files = output_files(after)
+    for name, path in output_files(before).items():
         if path.suffix not in {".csv", ".parquet", ".json"}:
             continue
-        other = after_files.get(name, after / name)
+        other = after_files.get(name, after / "data" / name)
         compared += 1
         if not other.exists():
             found.append(f"missing: {name}")

@@ -15,7 +15,7 @@ k = 2..8. Reported per setting:
 
 Usage (about 2 minutes on 2 cores):
     python benchmarks/feature_settings.py [--data ../shared/data/marketing_campaign.csv]
-        [--primary data/03_primary/customers.parquet] [--bootstraps 20] [--seed 42]
+        [--primary data/current/03_primary/customers.parquet] [--bootstraps 20] [--seed 42]
         [--csv out.csv]
 
 The raw file is parsed minimally (documented in docs/features.md): tab-separated, Dt_Customer

@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from measure import measured_run  # noqa: E402
 
-from tests.catalog import load_latest  # noqa: E402
+from tests.catalog import load_table  # noqa: E402
 from tests.project_copy import copy_project  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +93,7 @@ def our_approach(project: Path, segments: pd.Series, theirs: Mapping[str, np.nda
     run, detail = _run_script(
         project,
         "our_approach.py",
-        str(project / "data/05_model_input/model_input.parquet"),
+        str(project / "data/current/05_model_input/model_input.parquet"),
         str(project / "conf/base/parameters_clustering.yml"),
         str(labels_file),
     )
@@ -131,16 +131,17 @@ def common_approach(project: Path, ours: dict, startup: dict) -> dict:
     run, detail = _run_script(
         project,
         "common_approach.py",
-        str(project / "data/05_model_input/model_input.parquet"),
+        str(project / "data/current/05_model_input/model_input.parquet"),
         str(k_range["min"]),
         str(k_range["max"]),
         str(labels_file),
     )
-    decision = json.loads((project / "data/06_models/k_selection_decision.json").read_text())
+    decision_file = project / "data/current/06_models/k_selection_decision.json"
+    decision = json.loads(decision_file.read_text())
     chosen_k = decision["chosen_k"]
     saved = np.load(labels_file)
     theirs = pd.Series(saved[f"k{chosen_k}"], index=saved["ids"])
-    segments = load_latest(project / "data/07_model_output/customer_segments.parquet")
+    segments = load_table(project / "data/current/07_model_output/customer_segments.parquet")
     mine = segments.set_index("ID")["segment"]
     bare = our_approach(project, mine, saved)
     working = run["peak_mib"] - detail["baseline_mib"]
@@ -218,7 +219,7 @@ def benchmark_size(size: int, workdir: Path, args: argparse.Namespace) -> dict:
     result["startup"] = startup_costs(project)
     for run in result["startup"].values():
         run.pop("stdout")
-    quality = json.loads((project / "data/02_intermediate/data_quality.json").read_text())
+    quality = json.loads((project / "data/current/02_intermediate/data_quality.json").read_text())
     result["customers_kept"] = quality["rows_kept"]
     if size <= args.common_max_customers:
         if "clustering" not in result["pipelines"]:  # measure our side the same way

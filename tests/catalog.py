@@ -6,11 +6,10 @@ from pathlib import Path
 import pandas as pd
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
-from kedro.io import DataCatalog, Version
+from kedro.io import DataCatalog
 from kedro_datasets.pandas import CSVDataset, ParquetDataset
 
 from customer_segmentation.hooks import dataset_file
-from tests.project_copy import GENERATED_LAYERS
 
 
 def project_catalog(project: Path, env: str = "base") -> DataCatalog:
@@ -26,19 +25,17 @@ def output_file(catalog: DataCatalog, name: str, project: Path) -> str | None:
     return None if path is None else os.path.relpath(path, project)
 
 
-def load_latest(path: Path) -> pd.DataFrame:
-    """The latest version of a versioned table (``versioned: true``), found as Kedro finds it."""
+def load_table(path: Path) -> pd.DataFrame:
+    """A published table (``data/current/...``) read as its catalog dataset reads it."""
     dataset = {".parquet": ParquetDataset, ".csv": CSVDataset}[path.suffix]
-    return dataset(filepath=str(path), version=Version(None, None)).load()
+    return dataset(filepath=str(path)).load()
 
 
-def latest_outputs(project: Path) -> dict[str, Path]:
-    """Every output file by its dataset path; of a versioned dataset (Kedro's layout
-    ``<path>/<version>/<name>``, versions sorting by time) the latest version's."""
-    files = {}
-    for layer in GENERATED_LAYERS:
-        # Sorted, so a later version of a versioned dataset replaces an earlier one.
-        for path in sorted((project / "data" / layer).rglob("*")):
-            versioned = path.parent.parent.name == path.name
-            files[str((path.parent.parent if versioned else path).relative_to(project))] = path
-    return {name: path for name, path in files.items() if path.is_file()}
+def published_outputs(project: Path, outputs: str = "data") -> dict[str, Path]:
+    """Every published output file (``<outputs>/current``) by its path under the outputs."""
+    current = project / outputs / "current"
+    return {
+        path.relative_to(current).as_posix(): path
+        for path in sorted(current.rglob("*"))
+        if path.is_file() and path.name != "publication.json"
+    }

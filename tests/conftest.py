@@ -100,7 +100,7 @@ def second_run(full_run, tmp_path_factory, worker_id) -> Path:
 
     def run_again(folder: Path) -> Path:
         project = folder / "project"
-        shutil.copytree(full_run, project)
+        shutil.copytree(full_run, project, symlinks=True)
         params = "clustering.selection.rule=fixed,clustering.selection.fixed_k=3"
         result = kedro(project, "run", "--params", params)
         (folder / "console.txt").write_text(result.stdout)

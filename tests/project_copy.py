@@ -41,3 +41,14 @@ def copy_project(destination: Path, with_raw_data: bool = True) -> Path:
     for layer in [RAW_LAYER, *GENERATED_LAYERS]:
         (destination / "data" / layer).mkdir(parents=True, exist_ok=True)
     return destination
+
+
+def clear_outputs(project: Path, outputs: str = "data") -> None:
+    """Remove everything runs wrote under ``outputs`` (layers 02-08, publications, records):
+    the project as before its first run."""
+    folder = project / outputs
+    for name in [*GENERATED_LAYERS, ".published", "runs"]:
+        shutil.rmtree(folder / name, ignore_errors=True)
+    (folder / "current").unlink(missing_ok=True)
+    for layer in GENERATED_LAYERS:
+        (folder / layer).mkdir()

@@ -7,6 +7,7 @@ from kedro.framework.project import configure_project
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
+from customer_segmentation.hooks import dataset_file, versioned_file
 from customer_segmentation.pipeline_registry import register_pipelines
 from tests.layers import LAYERS
 
@@ -47,6 +48,22 @@ def test_figures_come_from_the_factories_and_tables_from_explicit_entries(catalo
     assert type(figure).__name__ == "FigureDataset"
     assert str(figure._filepath).endswith("data/08_reporting/figures/elbow.png")
     assert type(table).__name__ == "CSVDataset"
+
+
+def test_every_output_file_is_versioned_so_runs_publish_all_or_nothing(pipelines, catalog):
+    # publication.py makes a run's versions current together; an unversioned file would be
+    # overwritten in place by a run that then fails (docs/runs.md).
+    outputs = ROOT / "data"
+    unversioned = []
+    for name in sorted({name for pipeline in pipelines.values() for name in pipeline.datasets()}):
+        if name.startswith("params:") or name == "parameters":
+            continue
+        path = dataset_file(catalog, name)
+        generated = path and Path(path).is_relative_to(outputs) and "01_raw" not in Path(path).parts
+        if generated and versioned_file(catalog, name) is None:
+            unversioned.append(name)
+
+    assert unversioned == []
 
 
 def test_every_node_carries_a_step_tag(pipelines):

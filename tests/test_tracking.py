@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 from kedro.io import DataCatalog
 
-from customer_segmentation.tracking import run_metrics, saved_file
+from customer_segmentation.tracking import (
+    prune_artifacts,
+    run_metrics,
+    saved_file,
+    settle_killed_runs,
+)
 
 
 def test_k_scores_are_logged_per_k_and_missing_scores_skipped():
@@ -89,7 +94,9 @@ def test_two_runs_with_different_params_are_read_back_from_mlflow(full_run, seco
     by_rule = {run.data.params["clustering.selection.rule"]: run for run in runs}
     assert sorted(by_rule) == ["fixed", "reference"]
     assert by_rule["fixed"].data.metrics["chosen_k"] == 3
-    first_k = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
+    first_k = json.loads(
+        (full_run / "data/current/06_models/k_selection_decision.json").read_text()
+    )
     assert by_rule["reference"].data.metrics["chosen_k"] == first_k["chosen_k"]
     for run in runs:
         metrics = run.data.metrics
@@ -101,3 +108,35 @@ def test_two_runs_with_different_params_are_read_back_from_mlflow(full_run, seco
     # The second run is compared with the first: its migration table is logged too.
     second = by_rule["fixed"].info.run_id
     assert "segment_migration.csv" in {a.path for a in client.list_artifacts(second)}
+
+
+def test_killed_runs_are_marked_failed_and_pruned_runs_lose_their_artifacts(tmp_path):
+    mlflow = pytest.importorskip("mlflow")
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    experiment = client.create_experiment("x", artifact_location=str(tmp_path / "artifacts"))
+
+    def kedro_run(run_id: str, status: str) -> str:
+        run = client.create_run(experiment, tags={"run_id": run_id})
+        report = tmp_path / f"{run_id}.html"
+        report.write_text("<html></html>")
+        client.log_artifact(run.info.run_id, str(report))
+        if status != "RUNNING":
+            client.set_terminated(run.info.run_id, status=status)
+        return run.info.run_id
+
+    old, kept, killed, active = (
+        kedro_run("old", "FINISHED"),
+        kedro_run("kept", "FINISHED"),
+        kedro_run("killed", "RUNNING"),
+        kedro_run("active", "RUNNING"),
+    )
+
+    assert settle_killed_runs(client, experiment, active) == [killed]
+    assert client.get_run(killed).info.status == "FAILED"
+    assert client.get_run(active).info.status == "RUNNING"
+    client.set_terminated(active)
+    assert prune_artifacts(client, experiment, {"kept", "active"}) == 2  # old and killed
+
+    assert client.list_artifacts(old) == [] and client.list_artifacts(killed) == []
+    assert len(client.list_artifacts(kept)) == 1 and len(client.list_artifacts(active)) == 1
+    assert client.get_run(old).data.tags["run_id"] == "old"  # the run itself stays

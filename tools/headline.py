@@ -12,14 +12,13 @@ import json
 import sys
 from pathlib import Path
 
-from kedro.io import Version
 from kedro_datasets.pandas import CSVDataset
 
 from tools.doc_blocks import replace_block
 
 
 def _json(project: Path, path: str) -> dict:
-    return json.loads((project / "data" / path).read_text(encoding="utf-8"))
+    return json.loads((project / "data/current" / path).read_text(encoding="utf-8"))
 
 
 def _cleaning(quality: dict) -> str:
@@ -65,11 +64,8 @@ def _segments(project: Path) -> list[str]:
     }
     agreement = _json(project, "07_model_output/segment_assignment_agreement.json")
     placed = {s["segment"]: s["agreement"] for s in agreement["per_segment"]}
-    # Versioned (segment history): the latest version, found as Kedro finds it.
-    profiles = CSVDataset(
-        filepath=str(project / "data/08_reporting/segment_profiles.csv"),
-        version=Version(None, None),
-    ).load()
+    profiles_file = project / "data/current/08_reporting/segment_profiles.csv"
+    profiles = CSVDataset(filepath=str(profiles_file)).load()
     rows = [
         "| # | name | customers | revenue share | stability (Jaccard) | scoring model disagrees |",
         "| - | --- | ---: | ---: | ---: | ---: |",

@@ -200,7 +200,9 @@ class RunGuard:
         self._outputs = self._project / context.config_loader["globals"].get("outputs", "data")
         self._settings = {**DEFAULT_SETTINGS, **(context.params.get("run_guard") or {})}
 
-    @hook_impl
+    # tryfirst: a refused run stops before other hooks act (kedro-mlflow would open an MLflow
+    # run for it).
+    @hook_impl(tryfirst=True)
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
         if isinstance(catalog, SharedMemoryDataCatalog):
             raise RunRefusedError(

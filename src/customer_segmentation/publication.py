@@ -175,17 +175,20 @@ def remove_unpublished(
         if here == outputs:
             subfolders[:] = [n for n in subfolders if n not in (PUBLISHED, CURRENT, RECORDS)]
         relative = here.relative_to(outputs).as_posix()
-        for name in list(subfolders):
-            if VERSION.match(name):
-                subfolders.remove(name)  # a dataset's version folder: kept or removed whole
-                if (relative, name) not in referenced and name not in keep:
-                    size += _remove(here / name)
-                    folders += 1
-                    versions.add(name)
+        version_folders = [name for name in subfolders if VERSION.match(name)]
+        # A dataset's version folders are kept or removed whole, never walked into.
+        subfolders[:] = [name for name in subfolders if name not in version_folders]
+        for name in version_folders:
+            if (relative, name) not in referenced and name not in keep:
+                size += _remove(here / name)
+                folders += 1
+                versions.add(name)
         for name in names:
             if UNFINISHED_WRITE.match(name):
                 size += _remove(here / name)
                 files += 1
+        if version_folders and not any(here.iterdir()):
+            here.rmdir()  # a dataset folder whose versions were all removed
     return Removed(folders, files, size, tuple(sorted(versions)))
 
 

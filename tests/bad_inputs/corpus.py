@@ -119,13 +119,15 @@ def first_rows(count: int) -> bytes:
 
 
 def quality(project: Path) -> dict:
-    return json.loads((project / "data/02_intermediate/data_quality.json").read_text())
+    return json.loads((project / "data/current/02_intermediate/data_quality.json").read_text())
 
 
 def rejected(project: Path) -> pd.DataFrame:
     """rejected_customers.csv as text, as a spreadsheet would show it."""
     return pd.read_csv(
-        project / "data/02_intermediate/rejected_customers.csv", dtype=str, keep_default_na=False
+        project / "data/current/02_intermediate/rejected_customers.csv",
+        dtype=str,
+        keep_default_na=False,
     )
 
 

@@ -11,17 +11,19 @@ import numpy as np
 import pandas as pd
 from kedro.pipeline import Pipeline
 
-from tests.catalog import latest_outputs, load_latest, output_file, project_catalog
-from tests.project_copy import GENERATED_LAYERS
+from tests.catalog import load_table, output_file, project_catalog, published_outputs
+from tests.project_copy import clear_outputs
 
 from .conftest import kedro
 
 
 def default_output_files(project: Path, default: Pipeline) -> dict[str, Path]:
-    """Every file-backed dataset the default pipeline writes, by dataset name."""
+    """Every file-backed dataset the default pipeline writes, by dataset name: its published
+    file (``data/current/...``)."""
     catalog = project_catalog(project)
     files = {name: output_file(catalog, name, project) for name in sorted(default.all_outputs())}
-    return {name: project / path for name, path in files.items() if path}
+    current = project / "data/current"
+    return {name: current / Path(path).relative_to("data") for name, path in files.items() if path}
 
 
 # The report's provenance line and the summary's "run" block name the run and the input files of
@@ -42,13 +44,14 @@ def _without_provenance(path: Path) -> bytes:
 def digest_outputs(project: Path) -> dict[str, str]:
     """SHA-256 of every output file, with the run's id (which the CRM export, the segment
     snapshot and the report carry by design) replaced by a placeholder."""
-    run_id = json.loads((project / "data/run_manifest.json").read_text())["run_id"].encode()
+    run_id = json.loads((project / "data/current/runs/run.json").read_text())["run_id"].encode()
     return {
         name: hashlib.sha256(_without_provenance(path).replace(run_id, b"<run id>")).hexdigest()
-        for name, path in latest_outputs(project).items()
+        for name, path in published_outputs(project).items()
         # skops archives carry their write time and object ids; what the models produce
-        # (model_input, customer_segments, the report) is compared byte for byte.
-        if path.suffix != ".skops"
+        # (model_input, customer_segments, the report) is compared byte for byte. The run's
+        # record is its own (times, process).
+        if path.suffix != ".skops" and not name.startswith("runs/")
     }
 
 
@@ -61,7 +64,7 @@ def test_default_run_writes_every_dataset(full_run, registered_pipelines):
 def test_no_figure_is_cut_at_its_edges(full_run):
     # Figures lay themselves out (no bbox_inches: tight): a drawing that reaches past the
     # canvas would show as ink in the outermost pixels.
-    figures = sorted((full_run / "data/08_reporting").rglob("*.png"))
+    figures = sorted((full_run / "data/current/08_reporting").rglob("*.png"))
     assert len(figures) >= 20
     touching = []
     for path in figures:
@@ -73,10 +76,12 @@ def test_no_figure_is_cut_at_its_edges(full_run):
 
 
 def test_every_raw_row_is_accounted_for(full_run):
-    quality = json.loads((full_run / "data/02_intermediate/data_quality.json").read_text())
+    quality = json.loads((full_run / "data/current/02_intermediate/data_quality.json").read_text())
     raw = pd.read_csv(full_run / "data/01_raw/customers_synthetic.csv", sep="\t", dtype=str)
-    primary = pd.read_parquet(full_run / "data/03_primary/customers.parquet")
-    rejected = pd.read_csv(full_run / "data/02_intermediate/rejected_customers.csv", dtype=str)
+    primary = pd.read_parquet(full_run / "data/current/03_primary/customers.parquet")
+    rejected = pd.read_csv(
+        full_run / "data/current/02_intermediate/rejected_customers.csv", dtype=str
+    )
 
     assert quality["rows_in"] == len(raw)
     assert quality["rows_kept"] == len(primary)
@@ -86,9 +91,11 @@ def test_every_raw_row_is_accounted_for(full_run):
 
 
 def test_every_kept_customer_gets_one_segment(full_run):
-    primary = pd.read_parquet(full_run / "data/03_primary/customers.parquet")
-    segments = load_latest(full_run / "data/07_model_output/customer_segments.parquet")
-    decision = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
+    primary = pd.read_parquet(full_run / "data/current/03_primary/customers.parquet")
+    segments = load_table(full_run / "data/current/07_model_output/customer_segments.parquet")
+    decision = json.loads(
+        (full_run / "data/current/06_models/k_selection_decision.json").read_text()
+    )
 
     assert sorted(segments["ID"]) == sorted(primary["ID"])
     assert segments["ID"].is_unique
@@ -96,7 +103,7 @@ def test_every_kept_customer_gets_one_segment(full_run):
 
 
 def test_the_reports_links_open_the_exports_the_run_wrote(full_run, registered_pipelines):
-    report = full_run / "data/08_reporting/segmentation_report.html"
+    report = full_run / "data/current/08_reporting/segmentation_report.html"
     outputs = default_output_files(full_run, registered_pipelines["__default__"])
     links = [
         link
@@ -111,13 +118,13 @@ def test_the_reports_links_open_the_exports_the_run_wrote(full_run, registered_p
 
 
 def test_the_crm_export_carries_each_segments_name_and_first_action(full_run):
-    reporting = full_run / "data/08_reporting"
+    reporting = full_run / "data/current/08_reporting"
     membership = pd.read_csv(
         reporting / "segment_membership.csv", dtype={"segment_id": int}, keep_default_na=False
     )
     names = json.loads((reporting / "segment_names.json").read_text())["segments"]
     actions = json.loads((reporting / "segment_actions.json").read_text())["segments"]
-    segments = load_latest(full_run / "data/07_model_output/customer_segments.parquet")
+    segments = load_table(full_run / "data/current/07_model_output/customer_segments.parquet")
 
     assert membership["ID"].tolist() == segments["ID"].tolist()
     assert membership["segment_id"].tolist() == segments["segment"].tolist()
@@ -135,10 +142,8 @@ def test_pipelines_run_one_by_one_reproduce_the_full_run(full_run, tmp_path):
     # cached raw table pass between nodes in memory. Both must give the same bytes, which also
     # shows that a run in another process reproduces every output.
     stepwise = tmp_path / "stepwise"
-    shutil.copytree(full_run, stepwise)
-    for layer in GENERATED_LAYERS:
-        shutil.rmtree(stepwise / "data" / layer)
-        (stepwise / "data" / layer).mkdir()
+    shutil.copytree(full_run, stepwise, symlinks=True)
+    clear_outputs(stepwise)
 
     for pipeline in [
         "data_processing",

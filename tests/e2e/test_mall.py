@@ -14,7 +14,7 @@ from tests.project_copy import REPO_ROOT, copy_project
 
 from .conftest import kedro
 
-OUTPUTS = Path("data/mall")
+OUTPUTS = Path("data/mall/current")
 # What the table has: names and actions may speak of nothing else.
 MALL_ATTRIBUTES = {"income", "age", "spending_score", "female"}
 
@@ -38,6 +38,7 @@ def test_every_customer_is_kept_and_segmented_once(mall_run):
     assert segments["ID"].is_unique and len(segments) == 200
     # The default run's folders stay empty: the mall run writes only under data/mall.
     assert not list((mall_run / "data/03_primary").iterdir())
+    assert not (mall_run / "data/current").exists()
 
 
 def test_features_are_those_the_roles_give(mall_run):

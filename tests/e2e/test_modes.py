@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.catalog import load_latest
+from tests.catalog import load_table
 from tests.project_copy import REPO_ROOT, copy_project
 
 from .conftest import kedro
@@ -44,7 +44,9 @@ def both_run(tmp_path_factory) -> Path:
 
 
 def test_online_retail_every_line_is_accounted_for(retail_run):
-    quality = read_json(retail_run / "data/retail/02_intermediate/transaction_line_quality.json")
+    quality = read_json(
+        retail_run / "data/retail/current/02_intermediate/transaction_line_quality.json"
+    )
     assert quality["rows_in"] == 541_909
     assert (
         quality["rows_valid"] + quality["rows_cancellation"] + quality["rows_rejected"]
@@ -53,67 +55,81 @@ def test_online_retail_every_line_is_accounted_for(retail_run):
     assert quality["rejected_by_reason"]["missing_customer_id"] == 135_080
     assert sum(quality["rejected_by_reason"].values()) == quality["rows_rejected"]
     rejected = pd.read_csv(
-        retail_run / "data/retail/02_intermediate/rejected_transaction_summary.csv"
+        retail_run / "data/retail/current/02_intermediate/rejected_transaction_summary.csv"
     )
     assert rejected["lines"].sum() == quality["rows_rejected"]
 
 
 def test_online_retail_every_customer_with_rfm_gets_one_segment(retail_run):
-    rfm = pd.read_parquet(retail_run / "data/retail/03_primary/customer_rfm.parquet")
-    segments = load_latest(retail_run / "data/retail/07_model_output/customer_segments.parquet")
-    decision = read_json(retail_run / "data/retail/06_models/k_selection_decision.json")
-    quality = read_json(retail_run / "data/retail/02_intermediate/transaction_line_quality.json")
+    rfm = pd.read_parquet(retail_run / "data/retail/current/03_primary/customer_rfm.parquet")
+    segments = load_table(
+        retail_run / "data/retail/current/07_model_output/customer_segments.parquet"
+    )
+    decision = read_json(retail_run / "data/retail/current/06_models/k_selection_decision.json")
+    quality = read_json(
+        retail_run / "data/retail/current/02_intermediate/transaction_line_quality.json"
+    )
     assert len(rfm) == quality["customers_with_purchases"]
     assert sorted(segments["ID"]) == sorted(rfm["ID"])
     assert set(segments["segment"]) == set(range(1, decision["chosen_k"] + 1))
 
 
 def test_online_retail_names_actions_and_report(retail_run):
-    names = read_json(retail_run / "data/retail/08_reporting/segment_names.json")["segments"]
-    actions = read_json(retail_run / "data/retail/08_reporting/segment_actions.json")["segments"]
-    decision = read_json(retail_run / "data/retail/06_models/k_selection_decision.json")
+    names = read_json(retail_run / "data/retail/current/08_reporting/segment_names.json")[
+        "segments"
+    ]
+    actions = read_json(retail_run / "data/retail/current/08_reporting/segment_actions.json")[
+        "segments"
+    ]
+    decision = read_json(retail_run / "data/retail/current/06_models/k_selection_decision.json")
     labels = [item["name"] for item in names]
     assert len(labels) == decision["chosen_k"] == len(set(labels))
     assert all(": " in label for label in labels)  # "Archetype: traits"
     assert all(item["actions"] for item in actions)
-    html = (retail_run / "data/retail/08_reporting/segmentation_report.html").read_text()
+    html = (retail_run / "data/retail/current/08_reporting/segmentation_report.html").read_text()
     assert "541,909" in html and "135,080" in html
     assert all(label in html for label in labels)
     # No customer table in this mode: nothing of the default run's cleaning or exploration.
-    assert not (retail_run / "data/retail/03_primary/customers.parquet").exists()
+    assert not (retail_run / "data/retail/current/03_primary/customers.parquet").exists()
     assert 'href="#eda"' not in html
 
 
 def test_online_retail_rfm_table_is_declared_like_any_customer_table(retail_run):
     """conf/retail's schema: the features are the RFM columns, a segment's revenue is monetary,
     and the run tracks its own segment history."""
-    rfm = pd.read_parquet(retail_run / "data/retail/03_primary/customer_rfm.parquet")
-    features = pd.read_parquet(retail_run / "data/retail/04_feature/customer_features.parquet")
+    rfm = pd.read_parquet(retail_run / "data/retail/current/03_primary/customer_rfm.parquet")
+    features = pd.read_parquet(
+        retail_run / "data/retail/current/04_feature/customer_features.parquet"
+    )
     pd.testing.assert_frame_equal(features, rfm.astype({c: "float64" for c in rfm.columns[1:]}))
-    profiles = load_latest(retail_run / "data/retail/08_reporting/segment_profiles.csv")
+    profiles = load_table(retail_run / "data/retail/current/08_reporting/segment_profiles.csv")
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
     assert overall["revenue"] == pytest.approx(rfm["monetary"].sum())
-    assert (retail_run / "data/retail/08_reporting/segment_identities.json").exists()
+    assert (retail_run / "data/retail/current/08_reporting/segment_identities.json").exists()
 
 
 def test_both_mode_segments_every_kept_customer_with_their_log(both_run):
-    primary = pd.read_parquet(both_run / "data/both/03_primary/customers.parquet")
-    joined = pd.read_parquet(both_run / "data/both/03_primary/customers_with_transactions.parquet")
-    segments = load_latest(both_run / "data/both/07_model_output/customer_segments.parquet")
-    summary = read_json(both_run / "data/both/03_primary/transaction_join_summary.json")
-    rfm = pd.read_parquet(both_run / "data/both/03_primary/customer_rfm.parquet")
+    primary = pd.read_parquet(both_run / "data/both/current/03_primary/customers.parquet")
+    joined = pd.read_parquet(
+        both_run / "data/both/current/03_primary/customers_with_transactions.parquet"
+    )
+    segments = load_table(both_run / "data/both/current/07_model_output/customer_segments.parquet")
+    summary = read_json(both_run / "data/both/current/03_primary/transaction_join_summary.json")
+    rfm = pd.read_parquet(both_run / "data/both/current/03_primary/customer_rfm.parquet")
 
     assert sorted(segments["ID"]) == sorted(primary["ID"]) == sorted(joined["ID"])
     assert summary["customers"] == len(primary)
     assert summary["matched"] + summary["without_transactions"] == len(primary)
     assert summary["matched"] + summary["log_customers_not_in_table"] == len(rfm)
     assert int(joined["has_transactions"].sum()) == summary["matched"]
-    features = pd.read_parquet(both_run / "data/both/04_feature/customer_features.parquet")
+    features = pd.read_parquet(both_run / "data/both/current/04_feature/customer_features.parquet")
     assert {"income", "txn_recency_days", "has_transactions"} <= set(features.columns)
     names = [
         s["name"]
-        for s in read_json(both_run / "data/both/08_reporting/segment_names.json")["segments"]
+        for s in read_json(both_run / "data/both/current/08_reporting/segment_names.json")[
+            "segments"
+        ]
     ]
     assert len(names) == len(set(names))
-    html = (both_run / "data/both/08_reporting/segmentation_report.html").read_text()
+    html = (both_run / "data/both/current/08_reporting/segmentation_report.html").read_text()
     assert "rows read" in html and "lines read" in html and "found in the log" in html

@@ -20,7 +20,7 @@ def test_notebook_is_committed_without_outputs():
 
 def test_notebook_runs_on_the_catalog_of_a_finished_run(full_run, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(full_run, project)
+    shutil.copytree(full_run, project, symlinks=True)
     (project / "notebooks").mkdir(exist_ok=True)
     notebook = nbformat.read(NOTEBOOK, as_version=4)
 
@@ -33,4 +33,4 @@ def test_notebook_runs_on_the_catalog_of_a_finished_run(full_run, tmp_path):
 
     outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     assert not [output for output in outputs if output.output_type == "error"]
-    assert (project / "data/07_model_output/new_customer_segments.csv").exists()
+    assert (project / "data/current/07_model_output/new_customer_segments.csv").exists()

@@ -153,7 +153,7 @@ def run_own_table(
 
 
 def _read(project: Path, path: str):
-    file = project / "data" / path
+    file = project / "data/current" / path
     return json.loads(file.read_text()) if file.suffix == ".json" else pd.read_parquet(file)
 
 
@@ -191,7 +191,7 @@ def test_a_table_declared_in_conf_local_is_segmented_with_what_it_has(
     used = {item["attribute"] for segment in names for item in segment["descriptors"]}
     assert used <= set(derived.columns)
     assert len({segment["name"] for segment in names}) == len(names)
-    report = (project / "data/08_reporting/segmentation_report.html").read_text()
+    report = (project / "data/current/08_reporting/segmentation_report.html").read_text()
     if "income" not in derived:  # its figures are left out of the report, not shown empty
         assert "Income distribution of the kept customers." not in report
         assert "Income against total spend." not in report

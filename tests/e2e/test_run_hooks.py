@@ -4,6 +4,7 @@ nodes' refusals of tables too small for the k range, a calm console."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -13,7 +14,8 @@ import pytest
 from filelock import FileLock
 
 from customer_segmentation.cli import input_problem
-from customer_segmentation.hooks import STALE_BANNER_ID, file_sha256
+from customer_segmentation.hooks import STALE_BANNER_ID
+from customer_segmentation.publication import sha256
 from tests.bad_inputs.corpus import (
     EVERYTHING,
     GUARDED_LAYERS,
@@ -26,6 +28,7 @@ from tests.bad_inputs.corpus import (
     run,
     tsv,
 )
+from tests.catalog import published_outputs
 from tests.project_copy import GENERATED_LAYERS, copy_project
 
 from .conftest import kedro
@@ -43,26 +46,39 @@ def _start_run(project) -> subprocess.Popen:
 
 
 def _manifest(project) -> dict:
-    return json.loads((project / "data" / "run_manifest.json").read_text())
+    """The record of the published run."""
+    return json.loads((project / "data/current/runs/run.json").read_text())
 
 
-def test_a_run_records_its_input_hash_parameters_and_status(full_run):
+def _publication(project) -> dict:
+    return json.loads((project / "data/current/publication.json").read_text())
+
+
+def test_a_run_records_the_hash_of_the_bytes_it_read_and_its_status(full_run):
     manifest = _manifest(full_run)
     raw = full_run / "data/01_raw/customers_synthetic.csv"
 
     assert manifest["status"] == "succeeded"
     assert manifest["inputs"]["raw_customers"] == {
         "path": "data/01_raw/customers_synthetic.csv",
-        "sha256": file_sha256(raw),
+        "sha256": sha256(raw),
     }
     assert manifest["started"] <= manifest["finished"]
-    report = (full_run / "data/08_reporting/segmentation_report.html").read_text()
-    assert manifest["run_id"] in report and file_sha256(raw)[:12] in report
+    report = (full_run / "data/current/08_reporting/segmentation_report.html").read_text()
+    assert manifest["run_id"] in report and sha256(raw)[:12] in report
+    # Every published file is the one its hash names, and all come from this one run.
+    publication = _publication(full_run)
+    assert publication["run_id"] == manifest["run_id"]
+    for entry in publication["datasets"].values():
+        assert entry["version"] == manifest["run_id"]
+        assert sha256(full_run / "data/current" / entry["path"]) == entry["sha256"]
 
 
-def test_a_failed_run_marks_the_earlier_report_stale(full_run, tmp_path):
+def test_a_failed_run_publishes_nothing_and_leaves_the_published_report_alone(full_run, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(full_run, project)
+    shutil.copytree(full_run, project, symlinks=True)
+    report = project / "data/current/08_reporting/segmentation_report.html"
+    published = report.read_text()
     (project / "data/01_raw/customers_synthetic.csv").write_text("ID\tYear_Birth\n")
 
     result = kedro(project, "run", check=False)
@@ -70,28 +86,71 @@ def test_a_failed_run_marks_the_earlier_report_stale(full_run, tmp_path):
     assert result.returncode != 0
     assert "Traceback" not in result.stdout + result.stderr  # the cause alone, then the log
     assert "has a header line but no data rows" in result.stderr
+    assert "Nothing was published: the current outputs are still run" in result.stdout
     assert "Traceback" in (project / "errors.log").read_text()
-    manifest = _manifest(project)
-    assert manifest["status"] == "failed" and "no data rows" in manifest["error"]
-    report = (project / "data/08_reporting/segmentation_report.html").read_text()
-    assert STALE_BANNER_ID in report and manifest["run_id"] in report
+    assert report.read_text() == published and STALE_BANNER_ID not in published
+    records = sorted((project / "data/runs/run.json").glob("*/run.json"))
+    failed = json.loads(records[-1].read_text())
+    assert failed["status"] == "failed" and "no data rows" in failed["error"]
+    assert _manifest(project) == _manifest(full_run)  # the published run's record is untouched
+    # The failed run's versions are gone: every version on disk is the published run's.
+    assert _versions_on_disk(project) == {_manifest(full_run)["run_id"]}
 
 
-def test_a_second_run_in_the_same_project_stops_while_the_first_runs(full_run, tmp_path):
+def test_a_second_run_waits_for_the_first_or_says_whom_it_would_wait_for(full_run, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(full_run, project)
-    # The first run holds the output folder's lock for its whole length (RunGuard).
+    shutil.copytree(full_run, project, symlinks=True)
+    owner = {"run_id": "2026-01-01T00.00.00.000Z", "process": 1, "started": "x", "pipelines": []}
+    (project / "data/.run.owner").write_text(json.dumps(owner))
     with FileLock(project / "data" / ".run.lock"):
-        second = kedro(project, "run", "--params", "clustering.k_range.max=6", check=False)
+        refused = kedro(project, "run", "--params", "run_guard.lock_wait_seconds=0", check=False)
+        waited = kedro(project, "run", "--params", "run_guard.lock_wait_seconds=1", check=False)
 
-    assert second.returncode != 0
-    assert "Another `kedro run` is writing to" in second.stdout + second.stderr
+    for result in (refused, waited):
+        assert result.returncode != 0
+        assert "run 2026-01-01T00.00.00.000Z, pipelines __default__" in result.stderr
+    assert "Waiting up to 1 s for another run to finish" in waited.stdout
+    assert "after 1 s (run_guard.lock_wait_seconds)" in waited.stderr
     assert _manifest(project)["status"] == "succeeded"  # the first run's record is untouched
+
+
+def test_a_partial_run_marks_the_report_it_made_out_of_date_and_scoring_does_not(
+    second_run, tmp_path
+):
+    project = tmp_path / "project"
+    shutil.copytree(second_run, project, symlinks=True)
+    report = project / "data/current/08_reporting/segmentation_report.html"
+
+    kedro(project, "run", "--pipelines", "scoring")
+    assert STALE_BANNER_ID not in report.read_text()
+
+    kedro(project, "run", "--pipelines", "clustering")
+    banner = report.read_text().split(STALE_BANNER_ID)[1][:400]
+    assert "replaced what this report describes (customer_segments" in banner
+    # The re-made segments (k chosen again) no longer match the published names and actions.
+    scoring = kedro(project, "run", "--pipelines", "scoring", check=False)
+    assert scoring.returncode != 0 and "come from different training runs" in scoring.stderr
+    assert STALE_BANNER_ID in report.read_text()  # still out of date
+    # Runs kept: run_guard.keep_published_runs (6) at most, the current one included.
+    assert len(list((project / "data/.published").iterdir())) <= 6
+
+
+def test_scoring_refuses_a_published_model_that_was_edited(full_run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(full_run, project, symlinks=True)
+    model = (project / "data/current/06_models/segmentation_model.skops").resolve()
+    model.write_bytes(model.read_bytes() + b"\0")
+
+    result = kedro(project, "run", "--pipelines", "scoring", check=False)
+
+    assert result.returncode != 0
+    assert "(segmentation_model) is not the file run" in result.stderr
+    assert not (project / "data/current/07_model_output/new_customer_segments.csv").exists()
 
 
 def test_parallel_runner_is_refused_with_the_real_reason(full_run, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(full_run, project)
+    shutil.copytree(full_run, project, symlinks=True)
 
     result = kedro(project, "run", "--runner", "ParallelRunner", check=False)
 
@@ -103,8 +162,10 @@ def test_parallel_runner_is_refused_with_the_real_reason(full_run, tmp_path):
 def test_the_console_says_each_result_once_and_where_the_report_is(full_run):
     console = (full_run.parent / "console.txt").read_text()
     errors = (full_run.parent / "console_errors.txt").read_text()
-    quality = json.loads((full_run / "data/02_intermediate/data_quality.json").read_text())
-    decision = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
+    quality = json.loads((full_run / "data/current/02_intermediate/data_quality.json").read_text())
+    decision = json.loads(
+        (full_run / "data/current/06_models/k_selection_decision.json").read_text()
+    )
     lines = console.splitlines()
 
     assert "WARNING" not in console + errors and "Running node" not in console + errors
@@ -119,7 +180,9 @@ def test_the_console_says_each_result_once_and_where_the_report_is(full_run):
     assert f"{quality['rows_in']:,} rows in: {quality['rows_kept']:,} kept" in console
     assert f"k = {decision['chosen_k']}:" in console
     assert lines[-1].startswith("Done in ")
-    assert lines[-1].endswith(" s. Open the report: data/08_reporting/segmentation_report.html")
+    assert lines[-1].endswith(
+        " s. Open the report: data/current/08_reporting/segmentation_report.html"
+    )
 
 
 def test_scoring_before_training_stops_before_writing_anything(tmp_path):
@@ -153,24 +216,35 @@ def _readable(path) -> bool:
     return True
 
 
-@pytest.mark.parametrize("seconds", [3.0, 4.5, 6.0, 7.5])
-def test_a_run_killed_at_any_moment_leaves_no_broken_file_under_an_output_name(
-    full_run, tmp_path, seconds
+@pytest.mark.parametrize(
+    ("seconds", "stop"),
+    [(3.0, signal.SIGKILL), (6.0, signal.SIGKILL), (7.5, signal.SIGTERM), (9.0, signal.SIGINT)],
+)
+def test_a_run_stopped_at_any_moment_leaves_the_last_published_run_current(
+    full_run, tmp_path, seconds, stop
 ):
     project = tmp_path / "project"
-    shutil.copytree(full_run, project)
+    shutil.copytree(full_run, project, symlinks=True)
+    published = _publication(project)
     run = _start_run(project)
     time.sleep(seconds)
-    run.kill()  # SIGKILL: no handler, no cleanup
+    run.send_signal(stop)
     run.wait()
 
-    outputs = [
-        path
-        for layer in GENERATED_LAYERS
-        for path in (project / "data" / layer).rglob("*")
-        if path.is_file() and not path.name.startswith(".")
-    ]
-    assert outputs and [path for path in outputs if not _readable(path)] == []
+    # Whatever the stopped run wrote, the current outputs are the earlier run's, all of them.
+    assert _publication(project) == published
+    outputs = published_outputs(project)
+    assert outputs and [path for path in outputs.values() if not _readable(path)] == []
+    # The next run says what the stopped run left, removes it and scores with the published
+    # model.
+    left = _versions_on_disk(project) - {published["run_id"]}
+    scoring = kedro(project, "run", "--pipelines", "scoring")
+    assert ("Removed what unfinished run(s)" in scoring.stdout) == bool(left)
+    assert _versions_on_disk(project) == {published["run_id"], _manifest(project)["run_id"]}
+
+
+def _versions_on_disk(project) -> set[str]:
+    return {path.name for path in (project / "data").glob("0[2-8]_*/**/20*T*Z")}
 
 
 def test_customers_differing_only_in_id_stop_the_run_before_its_outputs(tmp_path):
@@ -185,7 +259,7 @@ def test_customers_differing_only_in_id_stop_the_run_before_its_outputs(tmp_path
     assert problem.startswith(f"data/01_raw/{RAW.name}: 40 customers kept after cleaning, but ")
     assert "only 1 differ" in problem and "provide more customers" in problem
     assert files_under(project, GUARDED_LAYERS) == before
-    assert not (project / "data/02_intermediate/data_quality.json").exists()
+    assert not (project / "data/current/02_intermediate/data_quality.json").exists()
 
 
 def test_the_training_cleaning_refuses_too_few_customers_for_the_k_range(tmp_path):
@@ -199,7 +273,7 @@ def test_the_training_cleaning_refuses_too_few_customers_for_the_k_range(tmp_pat
     assert problem.startswith(f"data/01_raw/{RAW.name}: only ")
     assert "customer(s) kept after cleaning" in problem and "k_range.max = 10" in problem
     assert files_under(project, GUARDED_LAYERS) == before
-    assert not (project / "data/02_intermediate/data_quality.json").exists()
+    assert not (project / "data/current/02_intermediate/data_quality.json").exists()
 
 
 def test_customers_alike_in_every_feature_stop_the_run_before_the_features_are_saved(tmp_path):

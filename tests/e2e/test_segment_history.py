@@ -12,7 +12,7 @@ from kedro.io import DataCatalog
 from tests.catalog import project_catalog
 from tests.html_tables import cells
 
-REPORTING = Path("data/08_reporting")
+REPORTING = Path("data/current/08_reporting")
 
 
 def versions(project: Path, relative: str) -> list[str]:
@@ -30,14 +30,14 @@ def test_the_first_run_says_there_is_no_earlier_run(full_run):
 
 
 def test_the_second_run_is_compared_with_the_first(full_run, second_run):
-    first_run = json.loads((full_run / "data/run_manifest.json").read_text())["run_id"]
+    first_run = json.loads((full_run / "data/current/runs/run.json").read_text())["run_id"]
     identities = json.loads((second_run / REPORTING / "segment_identities.json").read_text())
     assert identities["reference"]["run_id"] == first_run
     statuses = [s["status"] for s in identities["segments"]]
     assert len(statuses) == 3 and set(statuses) <= {"kept", "new"} and "kept" in statuses
 
     migration = pd.read_csv(second_run / REPORTING / "segment_migration.csv")
-    primary = pd.read_parquet(second_run / "data/03_primary/customers.parquet")
+    primary = pd.read_parquet(second_run / "data/current/03_primary/customers.parquet")
     assert migration["customers"].sum() == len(primary)  # the same customers both times
 
     html = (second_run / REPORTING / "segmentation_report.html").read_text()
@@ -54,7 +54,8 @@ def test_the_second_run_is_compared_with_the_first(full_run, second_run):
 
 def test_both_runs_versions_load_and_the_catalog_gives_the_latest(full_run, second_run):
     """customer_segments is a versioned CachedDataset, segment_profiles a versioned CSV: both
-    runs' versions stay, a notebook's catalog.load gives the latest, --load-versions an older."""
+    runs' versions stay, a notebook's catalog.load gives the published one (the latest),
+    --load-versions an older."""
     names = {
         "customer_segments": "data/07_model_output/customer_segments.parquet",
         "segment_profiles": "data/08_reporting/segment_profiles.csv",
@@ -84,6 +85,8 @@ def test_both_runs_versions_load_and_the_catalog_gives_the_latest(full_run, seco
         reader = pd.read_parquet if path.suffix == ".parquet" else pd.read_csv
         pd.testing.assert_frame_equal(newest, reader(path / second / path.name))
         pd.testing.assert_frame_equal(oldest, reader(path / first / path.name))
-    first_k = json.loads((full_run / "data/06_models/k_selection_decision.json").read_text())
+    first_k = json.loads(
+        (full_run / "data/current/06_models/k_selection_decision.json").read_text()
+    )
     assert pinned.load("customer_segments")["segment"].nunique() == first_k["chosen_k"]
     assert latest.load("customer_segments")["segment"].nunique() == 3

@@ -21,10 +21,10 @@ from customer_segmentation.core.analysis.claims import (
     share_columns,
     shows_as_zero,
 )
-from tests.catalog import load_latest
+from tests.catalog import load_table
 from tests.html_tables import cells
 
-REPORTING = Path("data/08_reporting")
+REPORTING = Path("data/current/08_reporting")
 
 
 @pytest.fixture(scope="module", params=["full_run", "real_run"])
@@ -35,7 +35,7 @@ def run(request) -> dict:
     actions = json.loads((reporting / "segment_actions.json").read_text())
     return {
         "source": request.param,
-        "profiles": load_latest(reporting / "segment_profiles.csv"),
+        "profiles": load_table(reporting / "segment_profiles.csv"),
         "effects": pd.read_csv(reporting / "segment_effect_sizes.csv"),
         "names": json.loads((reporting / "segment_names.json").read_text())["segments"],
         "actions": actions["segments"],

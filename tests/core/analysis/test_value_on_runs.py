@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.catalog import load_latest
+from tests.catalog import load_table
 
-DATA = Path("data")
+DATA = Path("data/current")
 REPORTING = DATA / "08_reporting"
 
 
@@ -27,9 +27,9 @@ def run(request) -> dict:
     return {
         "source": request.param,
         "value": pd.read_csv(reporting / "segment_value.csv"),
-        "profiles": load_latest(reporting / "segment_profiles.csv"),
+        "profiles": load_table(reporting / "segment_profiles.csv"),
         "primary": pd.read_parquet(project / DATA / "03_primary/customers.parquet"),
-        "segments": load_latest(project / DATA / "07_model_output/customer_segments.parquet"),
+        "segments": load_table(project / DATA / "07_model_output/customer_segments.parquet"),
         "summary": json.loads((reporting / "segmentation_summary.json").read_text()),
         "html": (reporting / "segmentation_report.html").read_text(),
     }

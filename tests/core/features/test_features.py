@@ -101,7 +101,7 @@ def test_enrolment_after_reference_date_gets_zero_tenure(caplog):
 
 def test_missing_column_and_unknown_education_raise_clear_errors():
     frame = make_customers({}).drop(columns=["NumWebVisitsMonth"])
-    frame.attrs["source"] = "data/03_primary/customers.parquet"
+    frame.attrs["source"] = "data/current/03_primary/customers.parquet"
     with pytest.raises(InputDataError, match=r"customers.parquet.*NumWebVisitsMonth"):
         derive(frame)
     with pytest.raises(InputDataError, match=r"'Education'.*Doctorate"):

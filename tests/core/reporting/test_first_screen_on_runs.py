@@ -15,9 +15,9 @@ import pytest
 
 from customer_segmentation.core.analysis import priorities
 from customer_segmentation.core.reporting.report import fmt
-from tests.catalog import load_latest
+from tests.catalog import load_table
 
-REPORTING = Path("data") / "08_reporting"
+REPORTING = Path("data/current/08_reporting")
 
 
 @pytest.fixture(scope="module", params=["full_run", "real_run"])
@@ -26,7 +26,7 @@ def run(request) -> dict:
     reporting = request.getfixturevalue(request.param) / REPORTING
     return {
         "value": pd.read_csv(reporting / "segment_value.csv").set_index("segment"),
-        "profiles": load_latest(reporting / "segment_profiles.csv"),
+        "profiles": load_table(reporting / "segment_profiles.csv"),
         "actions": json.loads((reporting / "segment_actions.json").read_text())["segments"],
         "stability": json.loads((reporting / "segment_stability.json").read_text()),
         "summary": json.loads((reporting / "segmentation_summary.json").read_text()),

@@ -149,7 +149,7 @@ def test_scoring_nodes_are_tagged_and_share_cleaning_parameters():
 def test_scoring_without_the_training_runs_names_and_actions_is_refused(trained, tmp_path):
     # Written by the training run's analysis: the run guard names them and the fix before any
     # node runs (the end-to-end refusal: tests/e2e/test_run_hooks.py).
-    reporting = tmp_path / "data/08_reporting"
+    reporting = tmp_path / "data/current/08_reporting"
     missing = {"segment_names", "segment_actions"}
     catalog = DataCatalog(
         {name: MemoryDataset(trained.load(name)) for name in scoring().inputs() - missing}
