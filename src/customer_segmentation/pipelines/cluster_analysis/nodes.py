@@ -430,32 +430,45 @@ def track_segments(
     customer_features: pd.DataFrame,
     segment_names: dict,
     run_manifest: dict,
+    input_quality: dict,
+    schema: dict,
     clustering_features: list[str],
     settings: dict,
 ) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
-    """This run's segments against the latest earlier run's (none on the first run): stable
-    ids and names, the migration of customers in both runs, and this run's snapshot.
+    """This run's segments against the latest earlier run's of the same source (none on the
+    first run): stable ids, this run's names, the migration of customers in both runs, and this
+    run's snapshot.
 
-    Segments are placed in ``clustering_features``; the migration sums ``settings.revenue``
-    when the table has it (no spend declared: customers only)."""
+    The source is ``settings.source`` when set, else the input file ``input_quality`` names
+    (the table's or the log's accounting), with a digest of the declared ``schema``. Segments are
+    placed in ``clustering_features``; the migration sums ``settings.revenue`` when the table
+    has it (no spend declared: customers only)."""
     run = {"run_id": run_manifest["run_id"]}  # Kedro's run id: the run's start time
     revenue = settings["revenue"] if settings["revenue"] in customer_features.columns else None
-    settings = {**settings, "features": clustering_features, "revenue": revenue}
+    name = settings.get("source") or input_quality["source"]
     tracked = segment_history.track(
         reference_segment_snapshot,
         reference_segment_snapshot_members,
         customer_segments,
         customer_features,
         names=_names(segment_names),
-        settings=settings,
+        settings={**settings, "features": clustering_features, "revenue": revenue},
         run=run,
+        source=segment_history.source_fingerprint(CustomerSchema.from_config(schema), name),
     )
     LOGGER.info("segment history: %s", _history_line(tracked[0]))
     return tracked
 
 
 def _history_line(identities: dict) -> str:
-    """The segment history in a sentence: first run, or what was kept, new and dissolved."""
+    """The segment history in a sentence: first run, not compared (and why), or what was kept,
+    new and dissolved."""
+    skipped = identities.get("not_compared")
+    if skipped is not None:
+        return (
+            f"not compared with run {skipped['run']['run_id']}: {skipped['reason']}; "
+            "this run starts a new history"
+        )
     if identities["reference"] is None:
         return "no earlier run; the next run is compared with this one"
     statuses = Counter(s["status"] for s in identities["segments"])

@@ -170,9 +170,10 @@ def _activation(cleaned: bool) -> list[Node]:
     ]
 
 
-def _history() -> Node:
+def _history(cleaned: bool) -> Node:
     """Segment history: this run against the latest earlier run's snapshot (none the first
-    time; conf/base/catalog.yml)."""
+    time; conf/base/catalog.yml) of the same source: the input file the customer table's
+    accounting names, or the log's (``cleaned`` False)."""
     inputs = [
         "reference_segment_snapshot",
         "reference_segment_snapshot_members",
@@ -185,6 +186,8 @@ def _history() -> Node:
         nodes.track_segments,
         {
             **{name: name for name in inputs},
+            "input_quality": "data_quality" if cleaned else "transaction_line_quality",
+            "schema": "params:schema",
             "clustering_features": "params:feature_engineering.preprocessing.features",
             "settings": "params:segment_history",
         },
@@ -243,7 +246,8 @@ def analysis_pipeline(cleaned: bool = True) -> Pipeline:
         name="assess_segment_stability",
     )
     return Pipeline(
-        [*_describe(), stability, *_activation(cleaned), _history(), *_plots()], tags="analysis"
+        [*_describe(), stability, *_activation(cleaned), _history(cleaned), *_plots()],
+        tags="analysis",
     )
 
 
