@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from customer_segmentation.core.analysis import segment_history
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from tests.project_copy import REPO_ROOT
 
 CONF = REPO_ROOT / "conf/base"
@@ -29,6 +30,11 @@ SETTINGS = {
         "feature_engineering"
     ]["preprocessing"]["features"],
 }
+# Both months come from one source: the default layout's file.
+SOURCE = segment_history.source_fingerprint(
+    CustomerSchema.from_config(yaml.safe_load((CONF / "parameters.yml").read_text())["schema"]),
+    "data/01_raw/customers_synthetic.csv",
+)
 
 
 def month(n: int, k: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -64,7 +70,7 @@ def main() -> None:
     first_s, first = best_of(
         args.repeat,
         lambda: segment_history.track(
-            None, None, segments, features, names=names, settings=SETTINGS, run=run
+            None, None, segments, features, names=names, settings=SETTINGS, run=run, source=SOURCE
         ),
     )
     changed = rng.random(n) < 0.10
@@ -85,6 +91,7 @@ def main() -> None:
             names=names,
             settings=SETTINGS,
             run={"run_id": "second"},
+            source=SOURCE,
         ),
     )
     print(

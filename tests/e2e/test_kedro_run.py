@@ -6,11 +6,14 @@ import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 from kedro.pipeline import Pipeline
 
+from customer_segmentation.core.analysis import rule_cards
 from tests.catalog import load_table, output_file, project_catalog, published_outputs
 from tests.project_copy import clear_outputs
 
@@ -156,3 +159,29 @@ def test_pipelines_run_one_by_one_reproduce_the_full_run(full_run, tmp_path):
         kedro(stepwise, "run", "--pipelines", pipeline)
 
     assert digest_outputs(stepwise) == digest_outputs(full_run)
+
+
+def test_the_sql_rules_run_on_the_raw_file_and_place_customers_as_the_pipeline(full_run):
+    """The raw default file loaded into DuckDB as it is (its own column names, the types
+    DuckDB's reader gives them) runs the exported SQL; every segmented customer gets the
+    segment the pipeline's rules give it on the customer features."""
+    reporting = full_run / "data/current/08_reporting"
+    sql = (reporting / "segment_rules.sql").read_text()
+    rules = json.loads((reporting / "segment_rules.json").read_text())
+    features = pd.read_parquet(full_run / "data/current/04_feature/customer_features.parquet")
+    segments = load_table(full_run / "data/current/07_model_output/customer_segments.parquet")
+    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    case = body.split(";")[0]
+    assert "FROM customer_features" not in sql and '"Income"' in sql
+
+    connection = duckdb.connect()
+    raw = full_run / "data/01_raw/customers_synthetic.csv"
+    connection.sql(f"CREATE TABLE customers AS SELECT * FROM read_csv('{raw}')")
+    placed = connection.sql(case).df().drop_duplicates().set_index("ID")["segment"]
+    rule_segments = rule_cards.case_segments(
+        features[rules["features"]], rules["segments"], rules["case_order"]
+    )
+    got = placed.reindex(features["ID"]).fillna(0).astype(int).to_numpy()
+    assert np.array_equal(got, rule_segments)
+    truth = segments.set_index("ID")["segment"].reindex(features["ID"]).to_numpy()
+    assert np.mean(got == truth) == pytest.approx(rules["case"]["agreement"])

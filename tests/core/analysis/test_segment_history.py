@@ -10,6 +10,8 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.preprocessing import StandardScaler
 
 from customer_segmentation.core.analysis import segment_history
+from customer_segmentation.core.cleaning.contract import CustomerSchema
+from tests.fixtures.schema import DEFAULT_SCHEMA, SCHEMA_CONFIG
 
 FEATURES = ["income", "total_spend", "children"]
 # Persona centres (income, spend, children) and spreads.
@@ -38,6 +40,7 @@ def table(ids: np.ndarray, values: np.ndarray) -> pd.DataFrame:
 
 RUN = {"run_id": "2026-01-01T00.00.00.000Z"}
 SETTINGS = {"features": FEATURES, "revenue": "total_spend", "max_distance": MAX_DISTANCE}
+SOURCE = segment_history.source_fingerprint(DEFAULT_SCHEMA, "data/01_raw/customers.csv")
 
 
 def own_names(segments: pd.DataFrame) -> dict[int, str]:
@@ -47,7 +50,14 @@ def own_names(segments: pd.DataFrame) -> dict[int, str]:
 def reference_of(features: pd.DataFrame, segments: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     """The first run's snapshot and members (its segments under their own numbers)."""
     _, moves, summary, members = segment_history.track(
-        None, None, segments, features, names=own_names(segments), settings=SETTINGS, run=RUN
+        None,
+        None,
+        segments,
+        features,
+        names=own_names(segments),
+        settings=SETTINGS,
+        run=RUN,
+        source=SOURCE,
     )
     assert moves.empty
     return summary, members
@@ -56,7 +66,13 @@ def reference_of(features: pd.DataFrame, segments: pd.DataFrame) -> tuple[dict, 
 def track(reference: tuple[dict, pd.DataFrame], features: pd.DataFrame, segments: pd.DataFrame):
     """Identities, this run's customers under their stable ids with revenue, and migration."""
     matched, moves, _, members = segment_history.track(
-        *reference, segments, features, names=own_names(segments), settings=SETTINGS, run=RUN
+        *reference,
+        segments,
+        features,
+        names=own_names(segments),
+        settings=SETTINGS,
+        run=RUN,
+        source=SOURCE,
     )
     current = members.rename(columns={"segment": "stable_id"}).merge(
         features[["ID", "total_spend"]].rename(columns={"total_spend": "revenue"}), on="ID"
@@ -100,7 +116,8 @@ def test_a_rerun_on_changed_data_keeps_every_id_and_counts_moves_exactly(months)
         members = segments.loc[segments["segment"] == s["segment"], "ID"]
         origin = Counter(before[i] for i in members if i in before).most_common(1)[0][0]
         assert s["stable_id"] == origin
-        assert s["name"] == f"segment {origin}"
+        # This run's name, refreshed; the earlier one is noted.
+        assert (s["name"], s["previous_name"]) == (f"segment {s['segment']}", f"segment {origin}")
 
     # The matrix, counted customer by customer in plain Python.
     after = dict(zip(current["ID"], current["stable_id"], strict=True))
@@ -135,8 +152,8 @@ def test_a_persona_split_in_two_gives_one_new_segment():
     assert matched["dissolved"] == []
     [new] = [s for s in matched["segments"] if s["status"] == "new"]
     assert new["stable_id"] == 4
-    # The new segment keeps this run's own name, told apart from a kept segment's if they clash.
-    assert new["name"].startswith(f"segment {new['segment']}")
+    # Every segment has this run's own name.
+    assert new["name"] == f"segment {new['segment']}"
     assert len({s["name"] for s in matched["segments"]}) == 4
     assert moves["customers"].sum() == n
 
@@ -161,3 +178,77 @@ def test_a_missing_feature_value_is_refused_with_where_to_fill_it():
 
     with pytest.raises(ValueError, match="missing values in the features .*missing_values"):
         reference_of(features, segments)
+
+
+@pytest.fixture(scope="module")
+def two_runs():
+    """A first run's snapshot and members, and the next month's customers and segments."""
+    rng = np.random.default_rng(7)
+    persona = rng.integers(0, 3, 900)
+    first = table(np.arange(900), draw(persona, rng))
+    second = table(np.arange(900), draw(persona, rng))
+    return reference_of(first, cluster(first, 3)), second, cluster(second, 3)
+
+
+def rerun(two_runs, source: dict, settings: dict = SETTINGS):
+    reference, features, segments = two_runs
+    return segment_history.track(
+        *reference,
+        segments,
+        features,
+        names=own_names(segments),
+        settings=settings,
+        run={"run_id": "2026-02-01T00.00.00.000Z"},
+        source=source,
+    )
+
+
+def test_the_snapshot_records_its_source_and_the_same_source_is_compared(two_runs):
+    (summary, _), _, _ = two_runs
+    assert summary["source"] == SOURCE
+    # Ranges, maps and formats may change from one export to the next: still the same source.
+    refined = {
+        "columns": [{**c, "max": 10**9} if "max" in c else c for c in SCHEMA_CONFIG["columns"]]
+    }
+    source = segment_history.source_fingerprint(
+        CustomerSchema.from_config(refined), "data/01_raw/customers.csv"
+    )
+    identities, moves, _, _ = rerun(two_runs, source)
+    assert identities["reference"] == RUN and identities["not_compared"] is None
+    assert moves["customers"].sum() == 900
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("file", "another source (data/01_raw/customers.csv; this run: other.csv)"),
+        ("schema", "another table"),
+        ("features", "other features"),
+    ],
+)
+def test_another_source_or_other_features_are_not_compared_and_say_why(two_runs, change, reason):
+    schema = DEFAULT_SCHEMA
+    if change == "schema":  # a column of another role: another table
+        columns = [
+            {**c, "role": "numeric"} if c["name"] == "Recency" else c
+            for c in SCHEMA_CONFIG["columns"]
+        ]
+        schema = CustomerSchema.from_config({"columns": columns})
+    name = "other.csv" if change == "file" else "data/01_raw/customers.csv"
+    settings = {**SETTINGS, "features": FEATURES[:2]} if change == "features" else SETTINGS
+    identities, moves, snapshot, members = rerun(
+        two_runs, segment_history.source_fingerprint(schema, name), settings
+    )
+    assert identities["reference"] is None
+    assert identities["not_compared"]["run"] == RUN
+    assert reason in identities["not_compared"]["reason"]
+    assert moves.empty
+    assert {s["status"] for s in identities["segments"]} == {"first"}
+    assert snapshot["source"]["name"] == name  # the next run compares with this one
+
+
+def test_a_table_without_revenue_has_a_migration_of_customers_only(two_runs):
+    identities, moves, _, _ = rerun(two_runs, SOURCE, {**SETTINGS, "revenue": None})
+    assert identities["reference"] == RUN
+    assert list(moves.columns) == ["from_segment", "to_segment", "customers"]
+    assert moves["customers"].sum() == 900

@@ -64,3 +64,116 @@ def test_an_undeclared_layout_is_refused_with_its_columns_and_the_starter(settin
     assert "Columns found: 'Client Key', 'Signed up'" in message
     assert "conf/local/parameters.yml" in message
     assert message.endswith(starter_schema(raw))
+
+
+def _entries(raw: pd.DataFrame, **kwargs) -> dict[str, dict]:
+    """The starter's column entries by name (the pasted YAML, comments dropped)."""
+    columns = yaml.safe_load(starter_schema(raw, **kwargs))["schema"]["columns"]
+    return {column["name"]: column for column in columns}
+
+
+def _comment_above(text: str, name: str) -> str:
+    """The comment line just above a column's entry in the starter."""
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"    - {{name: {name},"))
+    return lines[index - 1].strip() if lines[index - 1].strip().startswith("#") else ""
+
+
+CRM = {
+    "customer_ref": ["501", "502", "503", "504", "505", "506"],
+    "orders_12m": ["3", "0", "12", "7", "1", "4"],
+    "web_orders_12m": ["1", "0", "10", "2", "1", "3"],
+    "store_orders_12m": ["2", "0", "2", "5", "0", "1"],
+    "support_calls_12m": ["0", "2", "1", "0", "5", "1"],
+    "spend_ytd": ["120.5", "0", "980.25", "300", "15", "210"],
+    "online_share": ["0.3", "0", "0.83", "0.29", "1", "0.75"],
+    "newsletter_opt_in": ["1", "0", "0", "1", "1", "0"],
+    "region": ["North", "north", " NORTH ", "South", "south", "South"],
+    "days_since_last_order": ["10", "400", "3", "45", "90", "12"],
+}
+
+
+def test_a_count_over_a_period_is_a_count_not_a_channel_named_after_the_period():
+    entries = _entries(_raw(CRM))
+
+    assert entries["orders_12m"] == {
+        "name": "orders_12m",
+        "role": "numeric",
+        "feature": "orders_12m",
+        "type": "integer",
+        "min": 0,
+    }
+    assert entries["support_calls_12m"]["role"] == "numeric"
+    assert entries["spend_ytd"]["role"] == "numeric"  # not a product category "ytd"
+    # A channel named besides the period is a channel.
+    assert entries["web_orders_12m"] == {
+        "name": "web_orders_12m",
+        "role": "purchases",
+        "item": "web",
+        "min": 0,
+    }
+    assert entries["store_orders_12m"]["item"] == "store"
+    assert entries["days_since_last_order"]["role"] == "recency"
+
+
+def test_an_id_like_column_is_the_id_with_a_note_and_a_second_one_is_left_out():
+    text = starter_schema(_raw(CRM))
+    assert _entries(_raw(CRM))["customer_ref"] == {"name": "customer_ref", "role": "id"}
+    assert "check: guessed as the customer ID" in _comment_above(text, "customer_ref")
+
+    plain = starter_schema(_raw({"customer_id": CRM["customer_ref"], **CRM}))
+    assert _comment_above(plain, "customer_id") == ""  # the name says it plainly
+    assert _entries(_raw({"customer_id": CRM["customer_ref"], **CRM}))["customer_ref"] == {
+        "name": "customer_ref",
+        "role": "ignore",
+    }
+    assert "customer_id is the ID" in _comment_above(plain, "customer_ref")
+
+    # No column named like an ID: the first with unique values, said so.
+    no_id = {
+        "orders_12m": ["1", "1", "2", "2", "3", "3"],
+        "score_a": ["1", "2", "3", "4", "5", "6"],
+    }
+    text = starter_schema(_raw(no_id))
+    assert _entries(_raw(no_id))["score_a"] == {"name": "score_a", "role": "id"}
+    assert "no column is named like an ID" in _comment_above(text, "score_a")
+
+
+def test_category_values_are_listed_once_and_their_variants_read_as_that_value(settings):
+    raw = _raw(CRM)
+    text = starter_schema(raw)
+    assert _entries(raw)["region"]["values"] == ["North", "South"]
+    note = _comment_above(text, "region")
+    assert "variants are read as the one value listed" in note
+    assert "North: also 'NORTH', 'north'" in note and "South: also 'south'" in note
+
+    schema = CustomerSchema.from_config(yaml.safe_load(text)["schema"])
+    typed = parse_customers(raw, settings, schema).typed
+    assert typed["region"].tolist() == ["North"] * 3 + ["South"] * 3
+
+
+def test_ranges_come_from_the_whole_file_and_shares_and_flags_stop_at_1():
+    raw = _raw(CRM)
+    entries = _entries(raw, sample_rows=2)
+    assert entries["online_share"]["max"] == 1 and entries["newsletter_opt_in"]["max"] == 1
+    assert "max" not in entries["orders_12m"] and "max" not in entries["spend_ytd"]
+    text = starter_schema(raw, sample_rows=2)
+    # The file's own range, over every row (the role is guessed on the first two).
+    assert "- {name: orders_12m, role: numeric" in text
+    assert next(line for line in text.splitlines() if "name: orders_12m," in line).endswith(
+        "# this file: 0 to 12"
+    )
+
+
+def test_clustering_features_are_the_behavioural_columns_without_flags():
+    block = yaml.safe_load(starter_schema(_raw(CRM)))
+    assert block["feature_engineering"]["preprocessing"]["features"] == [
+        "recency_days",
+        "total_purchases",
+        "purchase_share_web",
+        "purchase_share_store",
+        "orders_12m",
+        "support_calls_12m",
+        "spend_ytd",
+        "online_share",
+    ]

@@ -101,6 +101,22 @@ def test_histograms_count_every_customer(customers, eda_params):
     assert (per_variable == len(customers)).all()
 
 
+def test_a_table_with_none_of_the_distributions_has_an_empty_histogram_table(customers, eda_params):
+    settings = {**eda_params, "histograms": {**eda_params["histograms"], "continuous": []}}
+    settings["histograms"]["counts"] = []
+    table = eda.histogram_table(customers, settings)
+    assert table.empty
+    assert list(table.columns) == [
+        "variable",
+        "kind",
+        "scale",
+        "bin_left",
+        "bin_right",
+        "label",
+        "count",
+    ]
+
+
 def test_skewed_amounts_get_log_bins_with_a_zero_bin():
     values = pd.Series(np.r_[np.zeros(50), np.random.default_rng(0).lognormal(4, 1.2, 950)].round())
     edges, counts, scale = eda.histogram(values, bins=30, log_scale_skew=1.0)

@@ -7,7 +7,7 @@ import pytest
 
 from customer_segmentation.core.analysis import segment_history
 from customer_segmentation.core.reporting import report
-from tests.fixtures.cluster_analysis import render_report
+from tests.fixtures.cluster_analysis import SOURCE, render_report
 from tests.html_tables import cells
 
 RUN = {"run_id": "2026-01-01T00.00.00.000Z"}
@@ -29,7 +29,7 @@ def runs(report_arguments, analysis_inputs):
     features, segments = analysis_inputs["customer_features"], analysis_inputs["customer_segments"]
     names = names_of(report_arguments["segment_names"])
     first = segment_history.track(
-        None, None, segments, features, names=names, settings=SETTINGS, run=RUN
+        None, None, segments, features, names=names, settings=SETTINGS, run=RUN, source=SOURCE
     )
     rng = np.random.default_rng(3)
     moved = segments.copy()
@@ -37,7 +37,7 @@ def runs(report_arguments, analysis_inputs):
     k = moved["segment"].max()
     moved.loc[picked, "segment"] = moved.loc[picked, "segment"] % k + 1
     second = segment_history.track(
-        first[2], first[3], moved, features, names=names, settings=SETTINGS, run=RUN
+        first[2], first[3], moved, features, names=names, settings=SETTINGS, run=RUN, source=SOURCE
     )
     return first, second
 
@@ -92,3 +92,33 @@ def test_the_figure_shows_every_cell_of_the_matrix(runs):
     ]
     assert drawn == expected
     assert sum(drawn) == migration["customers"].sum()
+
+
+def test_another_source_gets_one_line_saying_why_it_is_not_compared(report_arguments, runs):
+    identities, migration, _, _ = runs[0]
+    skipped = {"run": RUN, "reason": "it declared another table (other columns, roles or types)"}
+    html = render_report(
+        {
+            **report_arguments,
+            "segment_identities": {**identities, "not_compared": skipped},
+            "segment_migration": migration,
+        }
+    )
+    section = html[html.index('<section id="history">') :]
+    assert f"Not compared with the run of {RUN['run_id']}:</b> {skipped['reason']}." in section
+    assert "There is no earlier run" not in section
+
+
+def test_a_migration_without_revenue_shows_no_revenue(report_arguments, runs):
+    identities, migration, _, _ = runs[1]
+    html = render_report(
+        {
+            **report_arguments,
+            "segment_identities": identities,
+            "segment_migration": migration.drop(columns="revenue"),
+        }
+    )
+    header, *rows = cells(html, "migration")
+    assert header[2:] == ["Customers"] and all(len(row) == 3 for row in rows)
+    section = html[html.index('<section id="history">') : html.index('<section id="appendix">')]
+    assert "customers are in both runs;" in section and "revenue" not in section.lower()

@@ -22,6 +22,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
 from customer_segmentation.core.analysis.profiling import ID, SEGMENT, join_segments, segment_order
+from customer_segmentation.core.features.feature_sql import quoted
 from customer_segmentation.errors import InputDataError
 
 Condition = tuple[str, str, float]
@@ -319,40 +320,106 @@ def where_clause(rules: Sequence[Rule]) -> str:
     if not rules:
         return "FALSE"
     conjunctions = [
-        " AND ".join(f'"{feature}" {op} {_sql_number(t)}' for feature, op, t in rule) or "TRUE"
+        " AND ".join(f"{quoted(feature)} {op} {_sql_number(t)}" for feature, op, t in rule)
+        or "TRUE"
         for rule in rules
     ]
     return " OR ".join(f"({c})" for c in conjunctions)
 
 
+def _features_block(
+    features: Sequence[str],
+    derived: Mapping[str, str],
+    columns: Mapping[str, str],
+    table: str,
+    id_column: str,
+) -> list[str]:
+    """``WITH cleaned AS (...), features AS (...)``: the declared columns ``features`` need,
+    read from ``table`` (``columns``: column -> SQL expression), then the ID and each feature
+    (``derived``: feature -> SQL expression over those columns); a feature without an expression
+    is read from ``table`` as the column of that name."""
+    expressions = {feature: derived.get(feature, quoted(feature)) for feature in features}
+    read = {
+        name: expression
+        for name, expression in columns.items()
+        if any(quoted(name) in used for used in expressions.values())
+    }
+    read |= {feature: quoted(feature) for feature in features if feature not in derived}
+
+    def select(pairs: Mapping[str, str], source: str) -> list[str]:
+        selected = [f"    {quoted(id_column)}"]
+        selected += [f"    {expression} AS {quoted(name)}" for name, expression in pairs.items()]
+        return ["  SELECT", ",\n".join(selected), f"  FROM {source}"]
+
+    return [
+        "WITH cleaned AS (",
+        *select(read, table),
+        "), features AS (",
+        *select(expressions, "cleaned"),
+        ")",
+    ]
+
+
+def _used(rules: Sequence[Rule]) -> list[str]:
+    """The features ``rules`` compare, in first-use order."""
+    return list(dict.fromkeys(feature for rule in rules for feature, _, _ in rule))
+
+
 def rules_sql(
-    segment_rules: Mapping, names: Mapping[int, str], table: str, id_column: str = ID
+    segment_rules: Mapping,
+    names: Mapping[int, str],
+    table: str,
+    *,
+    id_column: str = ID,
+    derived: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    note: Sequence[str] = (),
 ) -> str:
-    """SQL applying the rules to ``table`` (the customer features): one ``SELECT`` with a
-    ``CASE WHEN`` per segment in the stored precedence (``NULL`` when no rule matches), then one
-    ``SELECT ... WHERE`` per segment. Statements end with ``;`` and each is preceded by
-    ``--`` comments naming the segment and its measured fidelity."""
+    """SQL applying the rules to ``table``: one ``SELECT`` with a ``CASE WHEN`` per segment in
+    the stored precedence (``NULL`` when no rule matches), then one ``SELECT ... WHERE`` per
+    segment. Each statement first reads the columns its rules need from ``table`` (``columns``:
+    declared column -> its cleaned value as SQL) and computes the features from them
+    (``derived``: feature -> SQL expression; core/features/feature_sql.py); a feature without
+    an expression is read as a column of ``table`` of that name, and the header says so.
+    ``id_column``: the customer ID column of ``table``, returned as it is. ``note``: comment
+    lines for the header (how the expressions read the table). Statements end with ``;`` and
+    each is preceded by ``--`` comments naming the segment and its measured fidelity."""
+    derived, columns = derived or {}, columns or {}
     cards = {card["segment"]: card for card in segment_rules["segments"]}
     case = segment_rules["case"]
+    every = _used([rule for card in cards.values() for rule in as_rules(card)])
+    needed = [feature for feature in every if feature not in derived]
     lines = [
-        "-- Segment rules (shallow decision trees on the customer features). Columns as in",
-        f"-- {table}; thresholds exact. A customer several rules select goes to the first",
-        f"-- matching segment; NULL where none matches ({case['unplaced']:.1%} of customers).",
-        f"-- The CASE places {case['agreement']:.1%} of customers in their own segment.",
-        f'SELECT "{id_column}",',
+        f"-- Segment rules (shallow decision trees on the customer features), run on {table}.",
+        "-- Each statement computes the features its rules compare from the table's own columns;",
+        "-- thresholds exact. A customer several rules select goes to the first matching segment;",
+        f"-- NULL where none matches ({case['unplaced']:.1%} of customers). The CASE places",
+        f"-- {case['agreement']:.1%} of the segmented customers in their own segment.",
+        *(f"-- {line}" for line in note),
+    ]
+    if needed:
+        lines.append(
+            f"-- {table} must also hold these derived columns (not computed from the declared "
+            f"columns): {', '.join(needed)}."
+        )
+    lines += [
+        *_features_block(every, derived, columns, table, id_column),
+        f"SELECT {quoted(id_column)},",
         "  CASE",
     ]
     lines += [
         f"    WHEN {where_clause(as_rules(cards[s]))} THEN {s}" for s in segment_rules["case_order"]
     ]
-    lines += ["  END AS segment", f"FROM {table};", ""]
+    lines += ["  END AS segment", "FROM features;", ""]
     for segment, card in sorted(cards.items()):
+        rules = as_rules(card)
         lines += [
             f"-- Segment {segment}: {names[segment]}. Fidelity {card['fidelity']:.1%} (customers "
             f"placed correctly in or out), precision {card['precision']:.1%}, recall "
             f"{card['recall']:.1%}.",
-            f'SELECT "{id_column}" FROM {table}',
-            f"WHERE {where_clause(as_rules(card))};",
+            *_features_block(_used(rules), derived, columns, table, id_column),
+            f"SELECT {quoted(id_column)} FROM features",
+            f"WHERE {where_clause(rules)};",
             "",
         ]
     return "\n".join(lines)

@@ -14,8 +14,16 @@ history under its own number and name.
 Distances are root-mean-square over the features, in the reference's standard deviations: a
 distance of 0.5 means centroids half a standard deviation apart per feature on average,
 whatever the number of features.
+
+A snapshot records what was segmented (``source_fingerprint``: the input's name and a digest of
+the declared schema), and a run is compared only with a reference of the same source clustered on
+the same features; otherwise the history starts again and the identities say why. Names are this
+run's on every run (a kept segment notes its earlier name), and a table without revenue has a
+migration of customers only.
 """
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -24,9 +32,42 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 from customer_segmentation.core.analysis.profiling import ID, SEGMENT, attach_segments
+from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.errors import InputDataError
 
 MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue"]
+
+
+def source_fingerprint(schema: CustomerSchema, name: str) -> dict:
+    """What a run segments: ``name`` (the input's identity: its file, or the name the user gives
+    the source) and ``schema``, a digest of the declared columns' names, roles, types and items.
+
+    Ranges, maps and date formats are left out: a later export of the same source may refine
+    them and must still be compared; a file's bytes are left out for the same reason."""
+    layout = [[spec.name, spec.role, spec.kind, spec.item] for spec in schema.declared]
+    digest = hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
+    return {"name": str(name), "schema": digest}
+
+
+def why_not_compared(reference: Mapping, source: Mapping, features: Sequence[str]) -> str | None:
+    """None when ``reference`` (a snapshot) segmented the same ``source``
+    (``source_fingerprint``) on the same ``features``; else why not, in a clause."""
+    earlier = reference.get("source")
+    if earlier is None:
+        return "it recorded no source (it predates source fingerprints)"
+    if earlier["schema"] != source["schema"]:
+        return "it declared another table (other columns, roles or types in schema.columns)"
+    if earlier["name"] != source["name"]:
+        return (
+            f"it segmented another source ({earlier['name']}; this run: {source['name']}); "
+            "give both the same segment_history.source to compare them"
+        )
+    if list(reference["features"]) != list(features):
+        return (
+            f"it clustered on other features ({', '.join(reference['features'])}); "
+            "compare runs made with the same feature_engineering.preprocessing.features"
+        )
+    return None
 
 
 def _feature_values(frame: pd.DataFrame, features: Sequence[str]) -> list[np.ndarray]:
@@ -91,9 +132,9 @@ def match_segments(
     reference: Mapping, new_ids: np.ndarray, new_centroids: np.ndarray, max_distance: float
 ) -> dict:
     """Each new segment's stable identity: ``segments`` (per new segment: ``segment`` as this
-    run numbered it, ``stable_id``, ``name`` (the reference's when kept, else None),
-    ``status`` "kept" or "new", ``matched`` reference segment or None, ``distance`` to it) and
-    ``dissolved`` (reference segments no new one keeps: ``segment``, ``name``)."""
+    run numbered it, ``stable_id``, ``previous_name`` (the reference's name when kept, else
+    None), ``status`` "kept" or "new", ``matched`` reference segment or None, ``distance`` to
+    it) and ``dissolved`` (reference segments no new one keeps: ``segment``, ``name``)."""
     previous = reference["segments"]
     reference_centroids = np.array([s["centroid"] for s in previous], dtype="float64")
     if reference_centroids.shape[1] != new_centroids.shape[1]:
@@ -115,7 +156,7 @@ def match_segments(
             {
                 "segment": int(segment),
                 "stable_id": match["segment"] if match else next(fresh),
-                "name": match["name"] if match else None,
+                "previous_name": match["name"] if match else None,
                 "status": "kept" if match else "new",
                 "matched": match["segment"] if match else None,
                 "distance": float(distance[row, nearest]),
@@ -134,10 +175,14 @@ def match_segments(
 
 
 def migration(
-    reference_members: pd.DataFrame, ids: np.ndarray, stable: np.ndarray, revenue: np.ndarray
+    reference_members: pd.DataFrame,
+    ids: np.ndarray,
+    stable: np.ndarray,
+    revenue: np.ndarray | None,
 ) -> pd.DataFrame:
     """Customers in both runs, by (reference segment, this run's stable segment): ``from``,
-    ``to``, ``customers`` and ``revenue`` (this run's revenue of those customers).
+    ``to``, ``customers`` and ``revenue`` (this run's revenue of those customers; no such column
+    when ``revenue`` is None, a table without revenue).
 
     ``reference_members``: ``ID``, ``segment``; ``ids``, ``stable``, ``revenue``: this run's
     customers (unique IDs), their stable segment and their revenue."""
@@ -148,16 +193,17 @@ def migration(
         {
             "from_segment": reference_members[SEGMENT].to_numpy()[position[both]],
             "to_segment": stable[both],
-            "revenue": revenue[both],
+            **({} if revenue is None else {"revenue": revenue[both]}),
         }
     )
-    grouped = table.groupby(["from_segment", "to_segment"])["revenue"]
-    # min_count=1: without a revenue column the cells stay missing instead of summing to 0.
-    moves = pd.DataFrame(
-        {"customers": grouped.size(), "revenue": grouped.sum(min_count=1)}
-    ).reset_index()
+    grouped = table.groupby(["from_segment", "to_segment"])
+    moves = pd.DataFrame({"customers": grouped.size()})
+    if revenue is not None:
+        moves["revenue"] = grouped["revenue"].sum()
+    moves = moves.reset_index()
+    columns = [c for c in MIGRATION_COLUMNS if c in moves.columns]
     return moves.astype({"from_segment": "int64", "to_segment": "int64", "customers": "int64"})[
-        MIGRATION_COLUMNS
+        columns
     ]
 
 
@@ -181,7 +227,7 @@ def _first_identities(segments: np.ndarray, max_distance: float) -> dict:
             {
                 "segment": int(segment),
                 "stable_id": int(segment),
-                "name": None,
+                "previous_name": None,
                 "status": "first",
                 "matched": None,
                 "distance": None,
@@ -190,16 +236,6 @@ def _first_identities(segments: np.ndarray, max_distance: float) -> dict:
         ],
         "dissolved": [],
     }
-
-
-def _name_new_segments(segments: list[dict], names: Mapping[int, str]) -> None:
-    """Give every segment without a kept name this run's own name (in place); a new segment's
-    own name that equals a kept segment's gets its history id added."""
-    kept = {item["name"] for item in segments if item["name"]}
-    for item in segments:
-        if item["name"] is None:
-            own = names[item["segment"]]
-            item["name"] = f"{own} (new {item['stable_id']})" if own in kept else own
 
 
 def track(
@@ -211,18 +247,22 @@ def track(
     names: Mapping[int, str],
     settings: Mapping,
     run: Mapping,
+    source: Mapping,
 ) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
     """This run against the reference: identities, migration, and this run's snapshot.
 
     ``reference`` / ``reference_members``: an earlier run's snapshot and members, or None for
     the first run. ``customer_segments``: ``ID``, ``segment`` (this run's numbers);
     ``customer_features``: ``ID``, ``settings.features`` and ``settings.revenue`` (None: no
-    revenue, the migration's revenue is missing); ``names``:
-    this run's segment number -> name; ``run``: this run's ``run_id``.
-    Returns the identities (``reference``: the reference's run, None on a first run;
-    ``max_distance``, ``segments``, ``dissolved``), the migration table (``MIGRATION_COLUMNS``;
-    empty on a first run), and the next reference: this run's snapshot and members under
-    stable ids.
+    revenue, the migration has no revenue column); ``names``: this run's segment number ->
+    name; ``run``: this run's ``run_id``; ``source``: what this run segments
+    (``source_fingerprint``). A reference of another source or other features is not compared
+    (``why_not_compared``): the history starts again, as on a first run.
+    Returns the identities (``reference``: the reference's run, None when there is none to
+    compare with; ``not_compared``: the reference's run and the reason, when there was one;
+    ``max_distance``, ``segments`` with this run's ``name``, ``dissolved``), the migration table
+    (``MIGRATION_COLUMNS``, revenue only with revenue; empty without a reference), and the next
+    reference: this run's snapshot (with ``source``) and members under stable ids.
     """
     if (reference is None) != (reference_members is None):
         raise InputDataError(
@@ -230,6 +270,12 @@ def track(
             "load both (the same version) or neither."
         )
     features, revenue = list(settings["features"]), settings["revenue"]
+    not_compared = None
+    if reference is not None:
+        reason = why_not_compared(reference, source, features)
+        if reason is not None:
+            not_compared = {"run": reference["run"], "reason": reason}
+            reference, reference_members = None, None
     columns = list(dict.fromkeys([*features, *([revenue] if revenue else [])]))
     # One join of this run's segments and features serves the match, migration and snapshot.
     frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
@@ -239,12 +285,6 @@ def track(
         matched = _first_identities(np.unique(segments), settings["max_distance"])
     else:
         _check_members(reference, reference_members)
-        if list(reference["features"]) != features:
-            raise InputDataError(
-                "segment history: this run clusters on other features than the reference run "
-                f"({reference['features']}); compare runs made with the same "
-                "feature_engineering.preprocessing.features."
-            )
         ids, centroids, _ = _centroids(
             feature_values,
             segments,
@@ -252,23 +292,31 @@ def track(
             np.asarray(reference["scale"]),
         )
         matched = match_segments(reference, ids, centroids, settings["max_distance"])
-    _name_new_segments(matched["segments"], names)
+    for item in matched["segments"]:
+        item["name"] = names[item["segment"]]
     stable_of = {item["segment"]: item["stable_id"] for item in matched["segments"]}
     stable = pd.Series(segments).map(stable_of).to_numpy(dtype="int64")
     moves = migration(
-        # On a first run no customer is in both runs: the table is empty.
+        # Without a reference no customer is in both runs: the table is empty.
         pd.DataFrame({ID: [], SEGMENT: []}) if reference is None else reference_members,
         frame[ID].to_numpy(),
         stable,
-        frame[revenue].to_numpy(dtype="float64") if revenue else np.full(len(frame), np.nan),
+        frame[revenue].to_numpy(dtype="float64") if revenue else None,
     )
-    summary = _summary(
-        feature_values,
-        stable,
-        features,
-        {item["stable_id"]: item["name"] for item in matched["segments"]},
-        run,
-    )
+    summary = {
+        **_summary(
+            feature_values,
+            stable,
+            features,
+            {item["stable_id"]: item["name"] for item in matched["segments"]},
+            run,
+        ),
+        "source": dict(source),
+    }
     members = pd.DataFrame({ID: frame[ID].to_numpy(), SEGMENT: stable})
-    identities = {"reference": None if reference is None else reference["run"], **matched}
+    identities = {
+        "reference": None if reference is None else reference["run"],
+        "not_compared": not_compared,
+        **matched,
+    }
     return identities, moves, summary, members

@@ -386,6 +386,9 @@ def histogram_table(frame: pd.DataFrame, settings: Mapping[str, Any]) -> pd.Data
                 }
             )
         )
+    if not parts:  # a table with none of the configured columns: no distribution to show
+        columns = ["variable", "kind", "scale", "bin_left", "bin_right", "label", "count"]
+        return pd.DataFrame({name: pd.Series(dtype="float64") for name in columns})
     table = pd.concat(parts, ignore_index=True)
     table[["bin_left", "bin_right"]] = table[["bin_left", "bin_right"]].round(settings["decimals"])
     return table

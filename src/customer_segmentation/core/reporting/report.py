@@ -708,7 +708,13 @@ def history_summary(identities: Mapping | None, migration: pd.DataFrame | None) 
         for s in identities["segments"]
     ]
     if identities["reference"] is None:
-        return {"first": True, "segments": segments}
+        return {
+            "first": True,
+            "not_compared": identities.get("not_compared"),
+            "segments": segments,
+        }
+    # A table without revenue has a migration of customers only (its revenue cells are empty).
+    revenue = "revenue" in migration and bool(migration["revenue"].notna().any())
     earlier = {s["matched"]: s["name"] for s in identities["segments"] if s["matched"]}
     earlier |= {s["segment"]: s["name"] for s in identities["dissolved"]}
     now = {s["stable_id"]: s["name"] for s in identities["segments"]}
@@ -722,7 +728,7 @@ def history_summary(identities: Mapping | None, migration: pd.DataFrame | None) 
             "to": label(now, int(r["to_segment"])),
             "moved": int(r["from_segment"]) != int(r["to_segment"]),
             "customers": fmt(r["customers"], "int"),
-            "revenue": fmt(r["revenue"], "money"),
+            "revenue": fmt(r["revenue"], "money") if revenue else None,
         }
         for r in migration.to_dict("records")
     ]
@@ -739,7 +745,7 @@ def history_summary(identities: Mapping | None, migration: pd.DataFrame | None) 
         "dissolved": [label(earlier, s["segment"]) for s in identities["dissolved"]],
         "rows": rows,
         "customers": fmt(migration["customers"].sum(), "int"),
-        "revenue": fmt(migration["revenue"].sum(), "money"),
+        "revenue": fmt(migration["revenue"].sum(), "money") if revenue else None,
         "stayed": fmt(stayed.sum(), "int"),
         "figure": data_uri(migration_heatmap(matrix, row_labels, column_labels))
         if len(migration)

@@ -23,6 +23,7 @@ from customer_segmentation.core.analysis import (
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.clustering import stability
 from customer_segmentation.core.eda import eda_plots
+from customer_segmentation.core.features import feature_sql
 from customer_segmentation.core.reporting import report, spreadsheet
 
 LOGGER = logging.getLogger(__name__)
@@ -363,11 +364,33 @@ def build_rule_cards(
     }
 
 
-def export_rules_sql(segment_rules: dict, activation: dict) -> str:
-    """The rules as SQL on ``activation.sql_table``: a ``CASE WHEN`` for every customer, and a
-    ``WHERE`` per segment."""
+def export_rules_sql(
+    *,
+    segment_rules: dict,
+    feature_report: dict,
+    schema: dict,
+    activation: dict,
+    cleaning_statistics: dict | None = None,
+    missing_values: dict | None = None,
+) -> str:
+    """The rules as SQL on ``activation.sql_table``, the customer file under its own column
+    names (``schema``): a ``CASE WHEN`` for every customer, and a ``WHERE`` per segment. Each
+    statement derives the features it compares from the file's columns, at the run's reference
+    date (``feature_report``), filling missing values as the cleaning did
+    (``cleaning_statistics`` and the ``data_processing.missing_values`` settings; None: a table
+    the run did not clean, such as a log's RFM table)."""
+    declared = CustomerSchema.from_config(schema)
+    fills = feature_sql.fill_values(cleaning_statistics, missing_values or {}, declared)
     names = {card["segment"]: card["name"] for card in segment_rules["segments"]}
-    return rule_cards.rules_sql(segment_rules, names, activation["sql_table"])
+    return rule_cards.rules_sql(
+        segment_rules,
+        names,
+        activation["sql_table"],
+        id_column=feature_sql.id_column(declared),
+        derived=feature_sql.feature_sql(declared, feature_report.get("reference_date")),
+        columns=feature_sql.column_sql(declared, fills),
+        note=feature_sql.reading_note(fills),
+    )
 
 
 def export_segment_membership(
@@ -375,8 +398,10 @@ def export_segment_membership(
     segment_names: dict,
     segment_actions: dict,
     run_manifest: dict,
+    schema: dict,
 ) -> ibis.Table:
-    """CRM-ready membership, one row per customer: ``ID``, ``segment_id``, ``segment_name``,
+    """CRM-ready membership, one row per customer: the customer ID under the file's own column
+    name (``schema``) and as the file holds it, ``segment_id``, ``segment_name``,
     ``segment_action`` (the segment's first recommended action; empty when it has none) and the
     ``run_id`` of the run that made them (from ``run_manifest``, which the run guard writes
     before any node).
@@ -393,7 +418,8 @@ def export_segment_membership(
     labels = spreadsheet.segment_labels(segment_names, segment_actions)
     membership = spreadsheet.label_customers(customer_segments, labels)
     membership["run_id"] = run_manifest["run_id"]
-    return ibis.memtable(membership)
+    renames = feature_sql.file_names(CustomerSchema.from_config(schema))
+    return ibis.memtable(membership.rename(columns=renames))
 
 
 def track_segments(
@@ -404,32 +430,45 @@ def track_segments(
     customer_features: pd.DataFrame,
     segment_names: dict,
     run_manifest: dict,
+    input_quality: dict,
+    schema: dict,
     clustering_features: list[str],
     settings: dict,
 ) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
-    """This run's segments against the latest earlier run's (none on the first run): stable
-    ids and names, the migration of customers in both runs, and this run's snapshot.
+    """This run's segments against the latest earlier run's of the same source (none on the
+    first run): stable ids, this run's names, the migration of customers in both runs, and this
+    run's snapshot.
 
-    Segments are placed in ``clustering_features``; the migration sums ``settings.revenue``
-    when the table has it (no spend declared: customers only)."""
+    The source is ``settings.source`` when set, else the input file ``input_quality`` names
+    (the table's or the log's accounting), with a digest of the declared ``schema``. Segments are
+    placed in ``clustering_features``; the migration sums ``settings.revenue`` when the table
+    has it (no spend declared: customers only)."""
     run = {"run_id": run_manifest["run_id"]}  # Kedro's run id: the run's start time
     revenue = settings["revenue"] if settings["revenue"] in customer_features.columns else None
-    settings = {**settings, "features": clustering_features, "revenue": revenue}
+    name = settings.get("source") or input_quality["source"]
     tracked = segment_history.track(
         reference_segment_snapshot,
         reference_segment_snapshot_members,
         customer_segments,
         customer_features,
         names=_names(segment_names),
-        settings=settings,
+        settings={**settings, "features": clustering_features, "revenue": revenue},
         run=run,
+        source=segment_history.source_fingerprint(CustomerSchema.from_config(schema), name),
     )
     LOGGER.info("segment history: %s", _history_line(tracked[0]))
     return tracked
 
 
 def _history_line(identities: dict) -> str:
-    """The segment history in a sentence: first run, or what was kept, new and dissolved."""
+    """The segment history in a sentence: first run, not compared (and why), or what was kept,
+    new and dissolved."""
+    skipped = identities.get("not_compared")
+    if skipped is not None:
+        return (
+            f"not compared with run {skipped['run']['run_id']}: {skipped['reason']}; "
+            "this run starts a new history"
+        )
     if identities["reference"] is None:
         return "no earlier run; the next run is compared with this one"
     statuses = Counter(s["status"] for s in identities["segments"])

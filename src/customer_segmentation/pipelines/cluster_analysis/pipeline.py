@@ -122,8 +122,14 @@ def _plots() -> list[Node]:
     ]
 
 
-def _activation() -> list[Node]:
-    """Rule cards on the profiled attributes, their SQL, and CRM-ready segment membership."""
+def _activation(cleaned: bool) -> list[Node]:
+    """Rule cards on the profiled attributes, their SQL on the customer file, and CRM-ready
+    segment membership. ``cleaned``: the customer table went through data_processing, whose
+    fitted values (cleaning_statistics) the SQL repeats."""
+    cleaning = {
+        "cleaning_statistics": "cleaning_statistics",
+        "missing_values": "params:data_processing.missing_values",
+    }
     return [
         Node(
             nodes.build_rule_cards,
@@ -139,22 +145,35 @@ def _activation() -> list[Node]:
         ),
         Node(
             nodes.export_rules_sql,
-            ["segment_rules", f"{PARAMS}.activation"],
+            {
+                "segment_rules": "segment_rules",
+                "feature_report": "feature_report",
+                "schema": "params:schema",
+                "activation": f"{PARAMS}.activation",
+                **(cleaning if cleaned else {}),
+            },
             "segment_rules_sql",
             name="export_rules_sql",
         ),
         Node(
             nodes.export_segment_membership,
-            ["customer_segments", "segment_names", "segment_actions", "run_manifest"],
+            [
+                "customer_segments",
+                "segment_names",
+                "segment_actions",
+                "run_manifest",
+                "params:schema",
+            ],
             "segment_membership",
             name="export_segment_membership",
         ),
     ]
 
 
-def _history() -> Node:
+def _history(cleaned: bool) -> Node:
     """Segment history: this run against the latest earlier run's snapshot (none the first
-    time; conf/base/catalog.yml)."""
+    time; conf/base/catalog.yml) of the same source: the input file the customer table's
+    accounting names, or the log's (``cleaned`` False)."""
     inputs = [
         "reference_segment_snapshot",
         "reference_segment_snapshot_members",
@@ -167,6 +186,8 @@ def _history() -> Node:
         nodes.track_segments,
         {
             **{name: name for name in inputs},
+            "input_quality": "data_quality" if cleaned else "transaction_line_quality",
+            "schema": "params:schema",
             "clustering_features": "params:feature_engineering.preprocessing.features",
             "settings": "params:segment_history",
         },
@@ -214,9 +235,10 @@ def reporting_pipeline(input_datasets: list[str], eda_figures: list[str]) -> Pip
     return Pipeline([summary, figures, report], tags="analysis")
 
 
-def analysis_pipeline() -> Pipeline:
+def analysis_pipeline(cleaned: bool = True) -> Pipeline:
     """Every node but the report: profiles -> names -> actions, stability, rule cards and
-    exports, segment history, plots."""
+    exports, segment history, plots. ``cleaned``: the customer table went through
+    data_processing (False for a log's RFM table alone)."""
     stability = Node(
         nodes.assess_stability,
         ["model_input", "customer_segments", "params:clustering", f"{PARAMS}.stability"],
@@ -224,7 +246,8 @@ def analysis_pipeline() -> Pipeline:
         name="assess_segment_stability",
     )
     return Pipeline(
-        [*_describe(), stability, *_activation(), _history(), *_plots()], tags="analysis"
+        [*_describe(), stability, *_activation(cleaned), _history(cleaned), *_plots()],
+        tags="analysis",
     )
 
 

@@ -27,7 +27,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     segmentation = (
         feature_engineering.create_pipeline()
         + clustering.create_pipeline()
-        + analysis_pipeline()
+        + analysis_pipeline(cleaned=False)
         + reporting_pipeline(LOG_INPUTS, eda_figures=[])
     )
     return transactions.create_pipeline() + pipeline(
