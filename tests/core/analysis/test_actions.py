@@ -8,6 +8,7 @@ import pytest
 
 from customer_segmentation.core.analysis import actions, claims
 from customer_segmentation.pipelines.cluster_analysis.nodes import (
+    assess_segment_value,
     name_segments,
     profile_segments,
     recommend_actions,
@@ -216,7 +217,10 @@ def test_fixture_actions_cite_profile_figures(
     )
     names = name_segments(effects, profiles, analysis_params, SCHEMA_CONFIG)
     stability = {"segments": [{"segment": s, "jaccard_mean": 0.7} for s in (1, 2, 3)]}
-    result = recommend_actions(profiles, names, stability, analysis_params, SCHEMA_CONFIG)
+    table = assess_segment_value(profiles, customer_segments, primary_customers_once, SCHEMA_CONFIG)
+    result = recommend_actions(
+        profiles, names, stability, analysis_params, SCHEMA_CONFIG, segment_value=table
+    )
     assert [item["segment"] for item in result["segments"]] == [1, 2, 3]
     by_segment = profiles.set_index("segment")
     column = {

@@ -92,6 +92,14 @@ def rank_actions(
     return [{"rank": rank, **entry} for rank, entry in enumerate(entries, start=1)]
 
 
+def top_actions(ranked: Sequence[Mapping]) -> dict[int, str]:
+    """Each segment's top-ranked action text in ``rank_actions``' list (its first entry)."""
+    top: dict[int, str] = {}
+    for entry in ranked:
+        top.setdefault(int(entry["segment"]), entry["action"])
+    return top
+
+
 def recovered_share(jaccard: Mapping[int, float], customers: Mapping[int, int]) -> float:
     """The customer-weighted mean Jaccard recovery of the segments in ``jaccard`` (0..1): about
     the share of customers a rebuild on resampled data keeps in the same segment. ``customers``
