@@ -163,7 +163,18 @@ def _check_forecast_against_its_datasets(run: dict) -> None:
     assert f"the model predicted {report.fmt(fit['holdout']['predicted'], 'money')}" in holdout
     assert f"there were {report.fmt(fit['holdout']['actual'], 'int')}" in holdout
     assert f"error {fit['holdout']['error']:+.1%}" in holdout
-    assert holdout in screen["value_note"] and holdout in html
+    assert holdout in html
+    predicted = report.fmt(fit["holdout"]["predicted"], "money")
+    actual = report.fmt(fit["holdout"]["actual"], "int")
+    assert (
+        f"Checked on the last {fit['holdout']['days']} days of the log: the model predicted "
+        f"{predicted} purchases; there were {actual} (error {fit['holdout']['error']:+.1%})."
+    ) in screen["value_note"]
+    assert screen["value_note"] in html
+    # The actions are ranked by the forecast value of the segment they act on.
+    for entry in screen["actions"]:
+        if entry["effect_kind"] == "forecast":
+            assert entry["effect"] == pytest.approx(value.loc[entry["segment"], "clv_total"])
     glossary = html[html.index('id="glossary"') :]
     for term in ("CLV", "P(alive)", "BG/NBD and Gamma-Gamma", "Holdout check"):
         assert f"<dt>{term}" in glossary

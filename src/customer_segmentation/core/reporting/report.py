@@ -802,6 +802,15 @@ def forecast_summary(fit: Mapping | None) -> dict | None:
             "per customer is historical."
         )
     notes = [note[0].upper() + note[1:] + "." for note in verdict.get("notes", [])]
+    check = fit["holdout"]
+    error = "" if check["error"] is None else f" (error {check['error']:+.1%})"
+    short = (
+        f"Value per customer: the expected spend over the next {months} months (customer "
+        "lifetime value); still active: the chance a customer has not left. Checked on the "
+        f"last {check['days']} days of the log: the model predicted "
+        f"{fmt(check['predicted'], 'money')} purchases; there were "
+        f"{fmt(check['actual'], 'int')}{error}."
+    )
     return {
         "usable": bool(verdict["usable"]),
         "reasons": verdict["reasons"],
@@ -813,6 +822,7 @@ def forecast_summary(fit: Mapping | None) -> dict | None:
         "periods": fit["periods"],
         "holdout": fit["holdout"],
         "holdout_statement": holdout_sentence(fit),
+        "short_statement": short,
         "statement": statement,
     }
 
@@ -899,14 +909,16 @@ FIRST_SCREEN = (
 FIRST_SCREEN_COLUMNS = tuple(spec for spec in VALUE_COLUMNS if spec[0] in FIRST_SCREEN)
 
 
-def effect_rule(campaign: bool, revenue: bool) -> str:
+def effect_rule(campaign: bool, revenue: bool, forecast_months: int | None = None) -> str:
     """The ranking rule of ``priorities.rank_actions`` in one sentence, for what the table has:
-    a campaign return (``campaign``) and revenue (``revenue``)."""
-    other = (
-        "the historical revenue of the segment it acts on"
-        if revenue
-        else "the customers of the segment it acts on"
-    )
+    a campaign return (``campaign``), revenue (``revenue``) and a value forecast over
+    ``forecast_months``."""
+    if forecast_months is not None:
+        other = f"the forecast value (next {forecast_months} months) of the segment it acts on"
+    elif revenue:
+        other = "the historical revenue of the segment it acts on"
+    else:
+        other = "the customers of the segment it acts on"
     if not campaign:
         return f"Ranked by expected effect: {other}. No response uplift is assumed."
     return (
@@ -917,17 +929,36 @@ def effect_rule(campaign: bool, revenue: bool) -> str:
     )
 
 
-def _effect_text(entry: Mapping, total_revenue: float | None, total_customers: int) -> str:
-    """One ranked action's expected effect in words (``priorities.rank_actions`` entry)."""
-    customers = fmt(entry["customers"], "int")
+def _contact_text(entry: Mapping, customers: str) -> str:
+    """A campaign action's money effect in words (``contact`` "include" or "cut")."""
+    gain = entry["effect"] >= 0
     if entry["contact"] == "include":
-        if entry["effect"] >= 0:
+        if gain:
             return f"{fmt(entry['effect'], 'total_gain')} if all {customers} are contacted"
         return f"loses {fmt(-entry['effect'], 'money')} if all {customers} are contacted"
-    if entry["contact"] == "cut":
-        if entry["effect"] >= 0:
-            return f"avoids a loss of {fmt(entry['effect'], 'money')} on {customers} contacts"
-        return f"forgoes a profit of {fmt(-entry['effect'], 'money')} on {customers} contacts"
+    if gain:
+        return f"avoids a loss of {fmt(entry['effect'], 'money')} on {customers} contacts"
+    return f"forgoes a profit of {fmt(-entry['effect'], 'money')} on {customers} contacts"
+
+
+def _effect_text(
+    entry: Mapping,
+    total_revenue: float | None,
+    total_customers: int,
+    forecast: tuple[float, int] | None = None,
+) -> str:
+    """One ranked action's expected effect in words (``priorities.rank_actions`` entry);
+    ``forecast``: all customers' forecast value and its horizon in months."""
+    customers = fmt(entry["customers"], "int")
+    if entry["contact"] in {"include", "cut"}:
+        return _contact_text(entry, customers)
+    if entry["effect_kind"] == "forecast" and forecast is not None:
+        total, months = forecast
+        share = entry["effect"] / total if total else 0.0
+        return (
+            f"acts on {fmt(share, 'pct')} of the value forecast for the next {months} months "
+            f"({fmt(entry['effect'], 'money')}), {customers} customers"
+        )
     if entry["effect_kind"] == "revenue":
         share = entry["revenue"] / total_revenue if total_revenue else 0.0
         return (
@@ -983,8 +1014,7 @@ def first_screen(
     basis, note = None, None
     if forecast_shown and forecast is not None:
         basis = "forecast"
-        note = f"{forecast['statement']} {forecast['holdout_statement']}"
-        note = " ".join([note, *forecast["notes"]])
+        note = " ".join([forecast["short_statement"], *forecast["notes"]])
     elif "historical_value_per_customer" in columns:
         basis = "historical"
         if forecast is not None:  # withheld: say why (the template says what history is)
@@ -997,10 +1027,14 @@ def first_screen(
         {"segment": int(segment), "name": names[int(segment)], **row}
         for segment, row in rows.drop(index=0).to_dict("index").items()
     ]
+    months = forecast["horizon_months"] if forecast_shown and forecast else None
+    total_forecast = (float(everyone["clv_total"]), months) if months is not None else None
     actions = [
         {
             **entry,
-            "effect_text": _effect_text(entry, total_revenue, int(everyone["customers"])),
+            "effect_text": _effect_text(
+                entry, total_revenue, int(everyone["customers"]), total_forecast
+            ),
         }
         for entry in ranked
     ]
@@ -1009,9 +1043,9 @@ def first_screen(
         "segments": segments,
         "overall": {"segment": 0, "name": "All customers", **overall.to_dict()},
         "actions": actions,
-        "rule": effect_rule("profit_all_contacted" in everyone, total_revenue is not None),
+        "rule": effect_rule("profit_all_contacted" in everyone, total_revenue is not None, months),
         "value_basis": basis,
-        "horizon_months": forecast["horizon_months"] if forecast_shown and forecast else None,
+        "horizon_months": months,
         "value_note": note,
         "firmness": {
             "natural": natural,
