@@ -73,6 +73,7 @@ def test_segment_forecast_sums_and_means_over_customers_with_a_forecast():
     assert table.loc[0, "clv_total"] == 450.0 and table.loc[0, "forecast_customers"] == 3
     assert table.loc[0, "predicted_holdout_purchases"] == 2.0
     assert table.loc[0, "actual_holdout_purchases"] == 2.0
+    assert table.loc[0, "holdout_error"] == 0.0 and np.isnan(table.loc[2, "holdout_error"])
     assert list(table.index) == [1, 2, 0]
 
 

@@ -278,7 +278,10 @@ def segment_forecast(
     """Per segment and for all customers (segment 0, last): ``forecast_customers`` (customers
     with a forecast), ``expected_purchases_per_customer``, ``clv_total``, ``clv_per_customer``
     (over the forecast customers), ``mean_p_alive`` (0..1), and the holdout check's
-    ``predicted_holdout_purchases`` and ``actual_holdout_purchases`` (calibration customers).
+    ``predicted_holdout_purchases``, ``actual_holdout_purchases`` (calibration customers) and
+    ``holdout_error`` = predicted / actual - 1 (a fraction). The segments are drawn with the
+    holdout's purchases (recency), so a segment's error describes it, while the total (segment 0)
+    is the fair check.
     ``customer_segments``: ``ID``, ``segment``; ``customer_forecast``: ``value_forecast``'s."""
     joined = customer_segments[["ID", "segment"]].merge(
         customer_forecast, on="ID", how="inner", validate="one_to_one"
@@ -301,4 +304,9 @@ def segment_forecast(
                 "actual_holdout_purchases": part["purchases_holdout"].sum(min_count=1),
             }
         )
+        predicted, actual = (
+            rows[-1]["predicted_holdout_purchases"],
+            rows[-1]["actual_holdout_purchases"],
+        )
+        rows[-1]["holdout_error"] = predicted / actual - 1 if actual > 0 else np.nan
     return pd.DataFrame(rows).astype({"segment": "int64", "forecast_customers": "int64"})

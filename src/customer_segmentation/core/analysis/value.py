@@ -32,7 +32,8 @@ Forecast value, where a purchase history exists (the runs that read a transactio
 value forecast's fit is usable (``core.analysis.clv``): ``forecast_customers`` (customers with
 a forecast), ``expected_purchases_per_customer`` and ``clv_per_customer`` over the forecast's
 horizon, ``clv_total``, ``mean_p_alive`` (0..1), and the holdout check's
-``predicted_holdout_purchases`` / ``actual_holdout_purchases`` (``clv.segment_forecast``).
+``predicted_holdout_purchases`` / ``actual_holdout_purchases`` / ``holdout_error``
+(``clv.segment_forecast``).
 """
 
 from collections.abc import Iterable, Mapping

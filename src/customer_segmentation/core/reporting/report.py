@@ -117,6 +117,7 @@ def embed_figures(figures: Mapping[str, Figure | bytes], captions: Mapping[str, 
 
 FORMATS = {
     "pct": lambda value: f"{100 * float(value):.1f}%",
+    "signed_pct": lambda value: f"{100 * float(value):+.1f}%",
     "d1": lambda value: f"{float(value):.1f}",
     "d2": lambda value: f"{float(value):.2f}",
     "money": lambda value: f"{float(value):,.0f}",
@@ -750,6 +751,7 @@ VALUE_COLUMNS = (
     ("mean_p_alive", "Still active (P(alive))", "pct"),
     ("predicted_holdout_purchases", "Holdout: purchases predicted", "money"),
     ("actual_holdout_purchases", "Holdout: purchases made", "int"),
+    ("holdout_error", "Holdout error", "signed_pct"),
 )
 
 
