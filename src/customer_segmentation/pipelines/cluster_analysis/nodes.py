@@ -394,7 +394,7 @@ def export_segment_membership(
     run_manifest: dict,
 ) -> ibis.Table:
     """CRM-ready membership, one row per customer: ``ID``, ``segment_id``, ``segment_name``,
-    ``segment_action`` (the segment's first recommended action; empty when it has none) and the
+    ``segment_action`` (the segment's top-ranked action; empty when it has none) and the
     ``run_id`` of the run that made them (from ``run_manifest``, which the run guard writes
     before any node).
 
