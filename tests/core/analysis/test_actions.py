@@ -35,7 +35,9 @@ TRAITS = [
 ]
 
 
-def recommend(texts: dict, *rows: dict, max_actions: int = 5, **settings) -> dict[int, list[dict]]:
+def recommend(
+    texts: dict, *rows: dict, max_actions: int = 5, segment_value=None, **settings
+) -> dict[int, list[dict]]:
     profiles = pd.DataFrame([*rows, profile_row(0)])
     defaults = {
         "median_recency_days": 50.0,
@@ -59,7 +61,7 @@ def recommend(texts: dict, *rows: dict, max_actions: int = 5, **settings) -> dic
         **settings,
     }
     return actions.recommend_actions(
-        profiles, claims.material_mix(profiles, PROFILE, MATERIALITY), settings
+        profiles, claims.material_mix(profiles, PROFILE, MATERIALITY), settings, value=segment_value
     )
 
 
@@ -185,6 +187,30 @@ def test_low_response_in_share_and_acceptances_cuts_contacts(texts):
     )
     [action] = recommend(texts, cold)[1]
     assert action["kind"] == "campaign" and action["action"].startswith("Cut campaign contacts")
+
+
+def test_a_responsive_segment_whose_contact_loses_money_is_not_told_to_be_contacted_first(texts):
+    responsive = profile_row(
+        1,
+        response_rate=0.3,
+        acceptance_rate_AcceptedCmp1=0.3,
+        acceptance_rate_AcceptedCmp2=0.3,
+    )
+    [paying] = recommend(texts, responsive)[1]
+    assert paying["action"] == texts["campaign_high"]["action"]  # no campaign return: include
+    value = pd.DataFrame(
+        {
+            "segment": [1, 0],
+            "profit_per_contact": [-0.4, -1.35],
+            "profit_all_contacted": [-120.0, -3046.0],
+        }
+    )
+    [losing] = recommend(texts, responsive, segment_value=value)[1]
+    assert losing["kind"] == "campaign"
+    assert losing["action"].startswith("Do not contact them first")
+    assert "Include them first" not in losing["action"]
+    assert "a contact lost 0.40 (120 if all were contacted)" in losing["evidence"]
+    assert losing["figures"]["loss_per_contact"]["segment"] == 0.4
 
 
 def test_actions_of_an_unstable_segment_are_tentative():
