@@ -12,6 +12,7 @@ from tests.layers import LAYERS
 
 ROOT = Path(__file__).resolve().parents[1]
 STEP_TAGS = {"cleaning", "eda", "features", "segmentation", "analysis", "scoring", "transactions"}
+STEP_TAGS |= {"value_forecast"}
 
 
 @pytest.fixture(scope="module")
