@@ -12,7 +12,16 @@ from customer_segmentation.pipeline_registry import register_pipelines
 from tests.layers import LAYERS
 
 ROOT = Path(__file__).resolve().parents[1]
-STEP_TAGS = {"cleaning", "eda", "features", "segmentation", "analysis", "scoring", "transactions"}
+STEP_TAGS = {
+    "cleaning",
+    "eda",
+    "features",
+    "segmentation",
+    "analysis",
+    "scoring",
+    "transactions",
+    "value_forecast",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +55,7 @@ def test_figures_come_from_the_factories_and_tables_from_explicit_entries(catalo
     table = catalog.get("eda_key_metrics")
 
     assert type(figure).__name__ == "FigureDataset"
-    assert str(figure._filepath).endswith("data/08_reporting/figures/elbow.png")
+    assert str(figure._filepath).endswith("data/current/08_reporting/figures/elbow.png")
     assert type(table).__name__ == "CSVDataset"
 
 

@@ -120,7 +120,7 @@ def test_the_reports_links_open_the_exports_the_run_wrote(full_run, registered_p
     assert all(path.is_file() for path in linked)
 
 
-def test_the_crm_export_carries_each_segments_name_and_first_action(full_run):
+def test_the_crm_export_carries_each_segments_name_and_top_ranked_action(full_run):
     reporting = full_run / "data/current/08_reporting"
     membership = pd.read_csv(
         reporting / "segment_membership.csv", dtype={"segment_id": int}, keep_default_na=False
@@ -132,9 +132,7 @@ def test_the_crm_export_carries_each_segments_name_and_first_action(full_run):
     assert membership["ID"].tolist() == segments["ID"].tolist()
     assert membership["segment_id"].tolist() == segments["segment"].tolist()
     name = {item["segment"]: item["name"] for item in names}
-    action = {
-        item["segment"]: (item["actions"] or [{"action": ""}])[0]["action"] for item in actions
-    }
+    action = {item["segment"]: item["top_action"] for item in actions}
     assert any(action.values())
     assert membership["segment_name"].tolist() == membership["segment_id"].map(name).tolist()
     assert membership["segment_action"].tolist() == membership["segment_id"].map(action).tolist()

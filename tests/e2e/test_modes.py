@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from customer_segmentation.core.reporting import report
 from tests.catalog import load_table
 from tests.project_copy import REPO_ROOT, copy_project
 
@@ -133,3 +134,77 @@ def test_both_mode_segments_every_kept_customer_with_their_log(both_run):
     assert len(names) == len(set(names))
     html = (both_run / "data/both/current/08_reporting/segmentation_report.html").read_text()
     assert "rows read" in html and "lines read" in html and "found in the log" in html
+
+
+def _forecast_outputs(out: Path) -> dict:
+    return {
+        "fit": read_json(out / "06_models/value_forecast_fit.json"),
+        "forecast": pd.read_parquet(out / "07_model_output/customer_value_forecast.parquet"),
+        "history": pd.read_parquet(out / "04_feature/customer_purchase_history.parquet"),
+        "segments": load_table(out / "07_model_output/customer_segments.parquet"),
+        "value": pd.read_csv(out / "08_reporting/segment_value.csv").set_index("segment"),
+        "summary": read_json(out / "08_reporting/segmentation_summary.json"),
+        "html": (out / "08_reporting/segmentation_report.html").read_text(),
+    }
+
+
+def _check_forecast_against_its_datasets(run: dict) -> None:
+    """The holdout figures come from the purchase history and the per-customer forecast; the
+    per-segment CLV and P(alive) from the forecast and the segments; the report's first screen
+    and the summary show them and the holdout error in words."""
+    fit, forecast, history = run["fit"], run["forecast"], run["history"]
+    calibration = history.loc[history["in_calibration"]]
+    assert fit["holdout"]["actual"] == calibration["purchases_holdout"].sum()
+    assert fit["holdout"]["predicted"] == pytest.approx(
+        forecast["predicted_holdout_purchases"].sum()
+    )
+    assert sorted(forecast["ID"]) == sorted(history["ID"])
+    assert fit["verdict"]["usable"], fit["verdict"]
+    assert abs(fit["holdout"]["error"]) <= fit["thresholds"]["max_total_error"]
+    joined = run["segments"].merge(forecast, on="ID")
+    value, summary, html = run["value"], run["summary"], run["html"]
+    for segment, rows in [*joined.groupby("segment"), (0, joined)]:
+        assert value.loc[segment, "clv_total"] == pytest.approx(rows["clv"].sum())
+        assert value.loc[segment, "mean_p_alive"] == pytest.approx(rows["p_alive"].mean())
+    first = html[html.index('id="first-segments"') : html.index('id="do-first"')]
+    months = fit["settings"]["horizon_months"]
+    assert f"Value per customer (forecast over {months} months)" in first
+    assert "Still active (P(alive))" in first
+    for segment, row in value.iterrows():
+        assert f"<td>{report.fmt(row['clv_per_customer'], 'money')}</td>" in first, segment
+        assert f"<td>{report.fmt(row['mean_p_alive'], 'pct')}</td>" in first, segment
+    screen = summary["first_screen"]
+    assert screen["value_basis"] == "forecast" and screen["horizon_months"] == months
+    holdout = summary["value"]["forecast"]["holdout_statement"]
+    assert f"the model predicted {report.fmt(fit['holdout']['predicted'], 'money')}" in holdout
+    assert f"there were {report.fmt(fit['holdout']['actual'], 'int')}" in holdout
+    assert f"error {fit['holdout']['error']:+.1%}" in holdout
+    assert holdout in html
+    predicted = report.fmt(fit["holdout"]["predicted"], "money")
+    actual = report.fmt(fit["holdout"]["actual"], "int")
+    assert (
+        f"Checked on the last {fit['holdout']['days']} days of the log: the model predicted "
+        f"{predicted} purchases; there were {actual} (error {fit['holdout']['error']:+.1%})."
+    ) in screen["value_note"]
+    assert screen["value_note"] in html
+    # The actions are ranked by the forecast value of the segment they act on.
+    for entry in screen["actions"]:
+        if entry["effect_kind"] == "forecast":
+            assert entry["effect"] == pytest.approx(value.loc[entry["segment"], "clv_total"])
+    glossary = html[html.index('id="glossary"') :]
+    for term in ("CLV", "P(alive)", "BG/NBD and Gamma-Gamma", "Holdout check"):
+        assert f"<dt>{term}" in glossary
+
+
+def test_online_retail_report_shows_clv_and_p_alive_per_segment_with_a_holdout_error(retail_run):
+    run = _forecast_outputs(retail_run / "data/retail")
+    _check_forecast_against_its_datasets(run)
+    # Every customer with purchases has a forecast (the log alone: all customers).
+    assert run["value"].loc[0, "forecast_customers"] == run["value"].loc[0, "customers"]
+
+
+def test_both_mode_forecasts_the_customers_found_in_the_log(both_run):
+    run = _forecast_outputs(both_run / "data/both")
+    _check_forecast_against_its_datasets(run)
+    join = read_json(both_run / "data/both/current/03_primary/transaction_join_summary.json")
+    assert run["value"].loc[0, "forecast_customers"] == join["matched"]

@@ -8,6 +8,7 @@ import pytest
 
 from customer_segmentation.core.analysis import actions, claims
 from customer_segmentation.pipelines.cluster_analysis.nodes import (
+    assess_segment_value,
     name_segments,
     profile_segments,
     recommend_actions,
@@ -34,7 +35,9 @@ TRAITS = [
 ]
 
 
-def recommend(texts: dict, *rows: dict, max_actions: int = 5, **settings) -> dict[int, list[dict]]:
+def recommend(
+    texts: dict, *rows: dict, max_actions: int = 5, segment_value=None, **settings
+) -> dict[int, list[dict]]:
     profiles = pd.DataFrame([*rows, profile_row(0)])
     defaults = {
         "median_recency_days": 50.0,
@@ -58,7 +61,7 @@ def recommend(texts: dict, *rows: dict, max_actions: int = 5, **settings) -> dic
         **settings,
     }
     return actions.recommend_actions(
-        profiles, claims.material_mix(profiles, PROFILE, MATERIALITY), settings
+        profiles, claims.material_mix(profiles, PROFILE, MATERIALITY), settings, value=segment_value
     )
 
 
@@ -186,6 +189,30 @@ def test_low_response_in_share_and_acceptances_cuts_contacts(texts):
     assert action["kind"] == "campaign" and action["action"].startswith("Cut campaign contacts")
 
 
+def test_a_responsive_segment_whose_contact_loses_money_is_not_told_to_be_contacted_first(texts):
+    responsive = profile_row(
+        1,
+        response_rate=0.3,
+        acceptance_rate_AcceptedCmp1=0.3,
+        acceptance_rate_AcceptedCmp2=0.3,
+    )
+    [paying] = recommend(texts, responsive)[1]
+    assert paying["action"] == texts["campaign_high"]["action"]  # no campaign return: include
+    value = pd.DataFrame(
+        {
+            "segment": [1, 0],
+            "profit_per_contact": [-0.4, -1.35],
+            "profit_all_contacted": [-120.0, -3046.0],
+        }
+    )
+    [losing] = recommend(texts, responsive, segment_value=value)[1]
+    assert losing["kind"] == "campaign"
+    assert losing["action"].startswith("Do not contact them first")
+    assert "Include them first" not in losing["action"]
+    assert "a contact lost 0.40 (120 if all were contacted)" in losing["evidence"]
+    assert losing["figures"]["loss_per_contact"]["segment"] == 0.4
+
+
 def test_actions_of_an_unstable_segment_are_tentative():
     found = {1: [{"kind": "offer"}], 2: [{"kind": "channel"}]}
     marked = actions.mark_tentative(found, {1: 0.34, 2: 0.8}, below=0.6)
@@ -216,7 +243,10 @@ def test_fixture_actions_cite_profile_figures(
     )
     names = name_segments(effects, profiles, analysis_params, SCHEMA_CONFIG)
     stability = {"segments": [{"segment": s, "jaccard_mean": 0.7} for s in (1, 2, 3)]}
-    result = recommend_actions(profiles, names, stability, analysis_params, SCHEMA_CONFIG)
+    table = assess_segment_value(profiles, customer_segments, primary_customers_once, SCHEMA_CONFIG)
+    result = recommend_actions(
+        profiles, names, stability, analysis_params, SCHEMA_CONFIG, segment_value=table
+    )
     assert [item["segment"] for item in result["segments"]] == [1, 2, 3]
     by_segment = profiles.set_index("segment")
     column = {

@@ -125,3 +125,35 @@ def test_the_report_shows_the_value_table_after_the_first_screen(run):
     overall = table.set_index("segment").loc[0]
     assert f"a contact lost {abs(overall['profit_per_contact']):,.2f}" in page
     assert "historical</b> value, not a forecast" in page
+
+
+def test_no_segment_whose_contact_loses_money_is_told_to_contact_it_first(run):
+    """Issue 28: "Include them first" only where a contact pays back; elsewhere the card and the
+    ranked list say not to contact the segment first, with its loss per contact."""
+    table = run["value"].set_index("segment")
+    for item in run["summary"]["actions"]:
+        profit = table.loc[item["segment"], "profit_per_contact"]
+        for action in item["actions"]:
+            if action["kind"] != "campaign" or action["action"].startswith("Cut"):
+                continue
+            if profit < 0:
+                assert action["action"].startswith("Do not contact them first"), item["segment"]
+                assert f"a contact lost {-profit:.2f}" in action["evidence"]
+            else:
+                assert action["action"].startswith("Include them first")
+    assert "Include them first" not in "".join(
+        entry["action"]
+        for entry in run["summary"]["first_screen"]["actions"]
+        if table.loc[entry["segment"], "profit_per_contact"] < 0
+    )
+
+
+def test_the_crm_export_carries_each_segments_top_ranked_action(run, request):
+    project = request.getfixturevalue(run["source"])
+    membership = pd.read_csv(project / REPORTING / "segment_membership.csv", dtype=str)
+    ranked = run["summary"]["first_screen"]["actions"]
+    top = {}
+    for entry in ranked:  # ranked order: a segment's first entry is its top-ranked action
+        top.setdefault(str(entry["segment"]), entry["action"])
+    exported = membership.drop_duplicates("segment_id").set_index("segment_id")["segment_action"]
+    assert exported.to_dict() == {segment: top[segment] for segment in exported.index}

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from customer_segmentation.core.analysis import priorities
+from customer_segmentation.core.analysis import actions, priorities
 from customer_segmentation.core.reporting import report
 
 NAMES = {1: "Big", 2: "Small"}
@@ -88,12 +88,12 @@ def test_firmness_sentence(natural, opener):
     assert "so few customers" in report.firmness_sentence(2, natural, 0.97, 0.8)
 
 
-def test_effect_sizes_in_action_texts_are_glossed():
-    text = "16.0 vs 12.6 (d = +0.86). Watch age: 40 vs 45 (d = -0.42; material from |d| = 0.5)."
-    assert report.gloss_effect_sizes(text) == (
-        "16.0 vs 12.6 (d = +0.86, a large difference). "
-        "Watch age: 40 vs 45 (d = -0.42, a small difference; material from |d| = 0.5)."
-    )
+def test_effect_sizes_in_action_texts_are_glossed_by_their_parameter_text():
+    """The gloss is in the texts (conf), filled from one definition (claims.effect_word)."""
+    text = {"action": "Win them back.", "evidence": "(d = {d:+.2f}, a {d_size} difference)"}
+    for d, word in ((0.86, "large"), (-0.42, "small"), (0.6, "medium")):
+        evidence = actions._action("trait", text, {}, d=d)["evidence"]
+        assert evidence == f"(d = {d:+.2f}, a {word} difference)"
 
 
 def test_the_rule_names_only_the_effects_the_table_has():

@@ -16,6 +16,7 @@ from customer_segmentation.pipelines.cluster_analysis import nodes
 from customer_segmentation.pipelines.cluster_analysis.pipeline import K_FIGURES, SEGMENT_FIGURES
 from tests.fixtures.cluster_analysis import make_figure
 from tests.fixtures.environments import environment_parameters
+from tests.fixtures.value_forecast import made_forecast
 
 RETAIL = environment_parameters("retail")
 
@@ -238,6 +239,8 @@ def test_rfm_segmentation_names_every_segment_and_reports_the_log(
         "reference_segment_snapshot_members": None,
         **{name: make_figure(name) for name in K_FIGURES},
     }
+    forecast, fit = made_forecast(features["ID"])
+    inputs |= {"customer_value_forecast": forecast, "value_forecast_fit": fit}
     pipeline = rfm_segmentation.create_pipeline().only_nodes_with_tags("analysis")
     catalog = DataCatalog({name: MemoryDataset(value) for name, value in inputs.items()})
     for name in pipeline.all_outputs():
@@ -262,3 +265,24 @@ def test_rfm_segmentation_names_every_segment_and_reports_the_log(
     assert set(rules["features"]) <= set(params["profile"]["attributes"])
     assert all(f"Fidelity <b>{100 * c['fidelity']:.1f}%</b>" in html for c in rules["segments"])
     assert set(catalog.load("segment_membership").to_pandas()["run_id"]) == {"rfm-run"}
+    # The value per customer on the first screen is the forecast's, read back from segment_value.
+    value = catalog.load("segment_value").set_index("segment")
+    joined = segments.merge(forecast, on="ID")
+    assert value.loc[0, "clv_total"] == pytest.approx(joined["clv"].sum())
+    assert value.loc[1, "mean_p_alive"] == pytest.approx(
+        joined.loc[joined["segment"] == 1, "p_alive"].mean()
+    )
+    summary = catalog.load("segmentation_summary")
+    screen = summary["first_screen"]
+    assert screen["value_basis"] == "forecast" and screen["horizon_months"] == 12
+    assert "historical_value_per_customer" not in screen["columns"]
+    first = html[html.index('id="first-segments"') : html.index('id="do-first"')]
+    assert "Value per customer (forecast over 12 months)" in first
+    for segment, row in value.iterrows():
+        assert f"<td>{report.fmt(row['clv_per_customer'], 'money')}</td>" in first, segment
+        assert f"<td>{report.fmt(row['mean_p_alive'], 'pct')}</td>" in first, segment
+    holdout = summary["value"]["forecast"]["holdout_statement"]
+    assert f"predicted {report.fmt(fit['holdout']['predicted'], 'money')} purchases" in holdout
+    assert f"there were {report.fmt(fit['holdout']['actual'], 'int')}" in holdout
+    assert f"error {fit['holdout']['error']:+.1%}" in holdout
+    assert holdout in html

@@ -91,13 +91,10 @@ def test_new_customers_are_cleaned_transformed_and_placed(trained, new_raw):
     assert scored["segment_id"].tolist() == expected.tolist()
 
 
-def test_each_new_customer_carries_the_training_runs_name_and_first_action(trained, training_raw):
+def test_each_new_customer_carries_the_training_runs_name_and_top_action(trained, training_raw):
     scored = run_scoring(trained, training_raw).load("new_customer_segments")
     names = {s["segment"]: s["name"] for s in trained.load("segment_names")["segments"]}
-    actions = {
-        s["segment"]: s["actions"][0]["action"] if s["actions"] else ""
-        for s in trained.load("segment_actions")["segments"]
-    }
+    actions = {s["segment"]: s["top_action"] for s in trained.load("segment_actions")["segments"]}
 
     assert len(set(scored["segment_id"])) > 1 and any(actions.values())
     assert scored["segment_name"].tolist() == scored["segment_id"].map(names).tolist()

@@ -7,7 +7,9 @@ the other pointing the other way, both cited.
 1. channel: reach the segment through the channel most above all customers' (purchases there);
 2. offer: deal part of purchases materially above -> discount offers; below -> premium / loyalty;
 3. category: campaign on the category most above all customers' (money spent on it);
-4. campaign: response materially above -> include first; materially below -> cut contacts;
+4. campaign: response materially above -> include first, unless the last campaign's return
+   (``segment_value``) says a contact to the segment lost money: then do not contact it first
+   (``campaign_high_loss``, citing the loss); materially below -> cut contacts;
 5. win-back: days since last purchase materially above (|d|) with a median at least
    ``recency.high_ratio`` times all customers';
 6. value: revenue share at least ``value.high_ratio`` times the customer share -> key accounts;
@@ -37,11 +39,13 @@ import pandas as pd
 from customer_segmentation.core.analysis.claims import (
     attribute_direction,
     attribute_figures,
+    effect_word,
     figure_text,
 )
 
 # The texts each rule needs; checked at the boundary so a missing one fails before any run.
 CUSTOMER_TEXTS = ("channel", "category", "deals_high", "deals_low", "campaign_high", "campaign_low")
+CUSTOMER_TEXTS += ("campaign_high_loss",)
 CUSTOMER_TEXTS += ("win_back", "keep")
 # The texts of the rules that apply only where their parameters are set.
 ACTIVITY_TEXTS = {
@@ -60,7 +64,10 @@ def required_texts(settings: Mapping) -> tuple[str, ...]:
 
 def _action(kind: str, text: Mapping, figures: Mapping, **values) -> dict:
     """One action: its ``kind``, ``action`` and ``evidence`` texts filled with ``values``, and
-    the ``figures`` it rests on (each ``{segment, overall}``)."""
+    the ``figures`` it rests on (each ``{segment, overall}``). A text citing Cohen's ``{d}`` may
+    gloss it with ``{d_size}``: "small", "medium" or "large" (``claims.effect_word``)."""
+    if "d" in values:
+        values["d_size"] = effect_word(values["d"])
     return {
         "kind": kind,
         "action": text["action"].format(**values),
@@ -124,19 +131,38 @@ def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) 
         )
 
 
+def campaign_losses(value: pd.DataFrame | None) -> dict[int, dict[str, float]]:
+    """Per segment whose contact lost money in the last campaign (``segment_value``'s
+    ``profit_per_contact`` < 0): ``{loss_per_contact, loss_all_contacted}`` (positive amounts
+    in the data's currency); {} without a campaign return."""
+    if value is None or "profit_per_contact" not in value:
+        return {}
+    losing = value.loc[(value["segment"] > 0) & (value["profit_per_contact"] < 0)]
+    return {
+        int(row["segment"]): {
+            "loss_per_contact": -float(row["profit_per_contact"]),
+            "loss_all_contacted": -float(row["profit_all_contacted"]),
+        }
+        for row in losing.to_dict("records")
+    }
+
+
 def recommend_actions(
     profiles: pd.DataFrame,
     mix: pd.DataFrame,
     settings: Mapping,
     archetypes: Mapping[int, str | None] | None = None,
+    value: pd.DataFrame | None = None,
 ) -> dict[int, list[dict]]:
     """Per segment (profile rows with ``segment`` >= 1), its 1..max_actions actions.
 
     ``profiles`` is the segment profile table (segment 0 = all customers); ``mix`` its
     ``claims.material_mix``; ``settings`` the actions block plus ``materiality`` and ``profile``
     (the profile block: attribute labels, ``totals``, ``percent``); ``archetypes`` each
-    segment's archetype where the names have one.
+    segment's archetype where the names have one; ``value`` the ``segment_value`` table (a
+    segment whose contact lost money is never told to be contacted first).
     """
+    losses = campaign_losses(value)
     texts = settings["texts"]
     overall = profiles.loc[profiles["segment"] == 0].iloc[0]
     figures = attribute_figures(profiles, settings["profile"])
@@ -146,7 +172,7 @@ def recommend_actions(
         own = figures.loc[figures["segment"] == segment]
         found = [
             _archetype_action(row, overall, (archetypes or {}).get(segment), settings),
-            *_mix_actions(mix.loc[mix["segment"] == segment], texts),
+            *_mix_actions(mix.loc[mix["segment"] == segment], texts, losses.get(segment)),
             _win_back(row, overall, settings, texts),
             _value_action(row, settings["value"], texts) if settings.get("value") else None,
             *_trait_actions(own, settings),
@@ -157,8 +183,9 @@ def recommend_actions(
     return actions
 
 
-def _mix_actions(own: pd.DataFrame, texts: Mapping) -> list[dict]:
-    """Channel, offer, category and campaign actions from one segment's material mixes."""
+def _mix_actions(own: pd.DataFrame, texts: Mapping, loss: Mapping | None = None) -> list[dict]:
+    """Channel, offer, category and campaign actions from one segment's material mixes;
+    ``loss`` (``campaign_losses``' entry) turns "include first" into "do not contact first"."""
     found = []
     channel = _strongest(own, "channel", "high")
     if channel is not None:
@@ -175,7 +202,16 @@ def _mix_actions(own: pd.DataFrame, texts: Mapping) -> list[dict]:
         found.append(_mix_action("category", texts["category"], category))
     for direction in ("high", "low"):
         response = _strongest(own, "response", direction)
-        if response is not None:
+        if response is None:
+            continue
+        if direction == "high" and loss is not None:
+            action = _mix_action("campaign", texts["campaign_high_loss"], response, **loss)
+            action["figures"]["loss_per_contact"] = {
+                "segment": loss["loss_per_contact"],
+                "overall": 0.0,
+            }
+            found.append(action)
+        else:
             found.append(_mix_action("campaign", texts[f"campaign_{direction}"], response))
     return found
 

@@ -32,6 +32,16 @@ WITHHELD = "data_warnings"
 WARNING_SEPARATOR = " | "
 
 
+# Cohen's conventional sizes of |d|: below 0.5 small, below 0.8 medium, else large. The one
+# plain-language gloss of d: the action texts ({d_size}), the cards and the glossary use it.
+EFFECT_WORDS = ((0.5, "small"), (0.8, "medium"))
+
+
+def effect_word(d: float) -> str:
+    """A plain gloss of Cohen's d: "small", "medium" or "large" difference (``EFFECT_WORDS``)."""
+    return next((word for bound, word in EFFECT_WORDS if abs(d) < bound), "large")
+
+
 def share_columns(columns: Sequence[str]) -> list[str]:
     """The profile columns that are shares or rates (0..1), e.g. ``deal_share``,
     ``channel_share_web``, ``mean_deal_purchase_share``; not ``effect_*`` nor ``*_index``."""

@@ -7,10 +7,12 @@ The expected effect of an action (docs/cluster_analysis.md#the-report), never a 
   more is worth its profit if all contacted; cutting contacts to a segment that responds less is
   worth the loss not contacting it avoids (minus its profit if all contacted). Either can be
   negative: the campaign figures then say the action costs money;
-- any other action: the segment's historical revenue it acts on, where the table has revenue;
-  otherwise its customers.
+- any other action: the segment's forecast value (``clv_total`` over the forecast's horizon)
+  where the run has a usable value forecast (a transaction log); else the segment's historical
+  revenue it acts on, where the table has revenue; otherwise its customers.
 
-Money effects come first (they are an expected return), then revenue, then customers; within
+Money effects come first (they are an expected return), then forecast value, then revenue, then
+customers; within
 each, the larger effect first; an action whose money effect is negative comes last. Each segment
 contributes its campaign action (when it has a money effect) and its first other action, so the
 list runs across segments.
@@ -20,9 +22,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-# The effect kinds in ranking order: an expected return before the revenue an action acts on,
-# before customers only.
-EFFECT_ORDER = ("money", "revenue", "customers")
+# The effect kinds in ranking order: an expected return before the forecast value an action
+# acts on, before its historical revenue, before customers only.
+EFFECT_ORDER = ("money", "forecast", "revenue", "customers")
 
 
 def _campaign_effect(action: Mapping, value: pd.Series) -> tuple[str, float] | None:
@@ -53,8 +55,9 @@ def rank_actions(
     figures, tentative}]}``); ``value``: ``segment_value`` (one row per segment, ``customers``
     and, where known, ``revenue`` and ``profit_all_contacted`` in the data's currency).
     Returns ``[{rank, segment, name, kind, action, evidence, tentative, effect_kind, contact,
-    effect, customers, revenue}]``: ``effect_kind`` in ``EFFECT_ORDER``, ``contact`` "include" or
-    "cut" for a money effect (None otherwise), ``revenue`` None without it.
+    effect, customers, revenue, forecast_value}]``: ``effect_kind`` in ``EFFECT_ORDER``,
+    ``contact`` "include" or "cut" for a money effect (None otherwise), ``revenue`` and
+    ``forecast_value`` (``clv_total``) None without them.
     """
     by_segment = value.set_index("segment")
     entries = []
@@ -64,6 +67,8 @@ def rank_actions(
         revenue = float(row["revenue"]) if "revenue" in row else None
         base = {"segment": segment, "name": names[segment], "customers": int(row["customers"])}
         base["revenue"] = revenue
+        forecast = float(row["clv_total"]) if "clv_total" in row else None
+        base["forecast_value"] = forecast if forecast is None or pd.notna(forecast) else None
         chosen, other = [], None
         for action in item["actions"]:
             campaign = _campaign_effect(action, row)
@@ -72,8 +77,12 @@ def rank_actions(
             elif other is None:
                 other = action
         if other is not None:
-            kind = "revenue" if revenue is not None else "customers"
-            size = revenue if revenue is not None else base["customers"]
+            if base["forecast_value"] is not None:
+                kind, size = "forecast", base["forecast_value"]
+            elif revenue is not None:
+                kind, size = "revenue", revenue
+            else:
+                kind, size = "customers", base["customers"]
             chosen.append((other, kind, None, size))
         for action, effect_kind, contact, effect in chosen:
             entries.append(
@@ -90,6 +99,14 @@ def rank_actions(
             )
     entries.sort(key=rank_key)
     return [{"rank": rank, **entry} for rank, entry in enumerate(entries, start=1)]
+
+
+def top_actions(ranked: Sequence[Mapping]) -> dict[int, str]:
+    """Each segment's top-ranked action text in ``rank_actions``' list (its first entry)."""
+    top: dict[int, str] = {}
+    for entry in ranked:
+        top.setdefault(int(entry["segment"]), entry["action"])
+    return top
 
 
 def recovered_share(jaccard: Mapping[int, float], customers: Mapping[int, int]) -> float:

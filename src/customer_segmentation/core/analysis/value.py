@@ -27,6 +27,13 @@ every customer, so for each segment:
 - ``break_even_response_rate`` = cost_per_contact / (response_revenue / responses): the response
   rate at which a contact pays for itself (missing without a response);
 - ``pays_back``: profit_per_contact > 0.
+
+Forecast value, where a purchase history exists (the runs that read a transaction log) and the
+value forecast's fit is usable (``core.analysis.clv``): ``forecast_customers`` (customers with
+a forecast), ``expected_purchases_per_customer`` and ``clv_per_customer`` over the forecast's
+horizon, ``clv_total``, ``mean_p_alive`` (0..1), and the holdout check's
+``predicted_holdout_purchases`` / ``actual_holdout_purchases`` / ``holdout_error``
+(``clv.segment_forecast``).
 """
 
 from collections.abc import Iterable, Mapping
@@ -100,17 +107,43 @@ def campaign_return(joined: pd.DataFrame, columns: Mapping[str, str]) -> pd.Data
     return table
 
 
-def segment_value(profiles: pd.DataFrame, campaign: pd.DataFrame | None) -> pd.DataFrame:
+def segment_value(
+    profiles: pd.DataFrame,
+    campaign: pd.DataFrame | None,
+    forecast: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The value table: ``segment`` (segments in the profiles' order, 0 = all customers last),
     the historical value columns the profiles have (``HISTORICAL``; a table without spend has
-    customers only) and the ``campaign_return`` columns when ``campaign`` is given."""
+    customers only), the ``campaign_return`` columns when ``campaign`` is given and the
+    forecast columns (``clv.segment_forecast``, by ``segment``) when ``forecast`` is given."""
     present = {column: name for column, name in HISTORICAL.items() if column in profiles}
     table = profiles.set_index(SEGMENT)[list(present)].rename(columns=present)
     if campaign is not None:
         if set(campaign.index) != set(table.index):
             raise ValueError("campaign return: its segments are not those of segment_profiles")
         table = table.join(campaign)
+    if forecast is not None:
+        per_segment = forecast.set_index(SEGMENT)
+        table = table.join(per_segment)
+        table["forecast_customers"] = table["forecast_customers"].fillna(0).astype("int64")
     return table.reset_index()
+
+
+def forecast_horizon(table: pd.DataFrame, fit: dict | None) -> int | None:
+    """The forecast's horizon in months when ``table`` (``segment_value``) has forecast
+    columns; None otherwise (no log, or the fit was withheld)."""
+    if fit is None or "clv_per_customer" not in table:
+        return None
+    return int(fit["settings"]["horizon_months"])
+
+
+def contact_loses_money(table: pd.DataFrame, segment: int) -> bool:
+    """Whether the last campaign's return says a contact to ``segment`` lost money (False
+    without a campaign return)."""
+    if "profit_per_contact" not in table:
+        return False
+    row = table.loc[table[SEGMENT] == segment]
+    return bool(len(row) and row["profit_per_contact"].iloc[0] < 0)
 
 
 def paying_segments(table: pd.DataFrame) -> list[int]:

@@ -10,7 +10,6 @@ and no timestamps (the same inputs give the same bytes).
 import base64
 import io
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from customer_segmentation.core.analysis.analysis_plots import segment_color
 from customer_segmentation.core.analysis.claims import (
     WARNING_SEPARATOR,
     attribute_figures,
+    effect_word,
     figure_text,
 )
 
@@ -117,6 +117,7 @@ def embed_figures(figures: Mapping[str, Figure | bytes], captions: Mapping[str, 
 
 FORMATS = {
     "pct": lambda value: f"{100 * float(value):.1f}%",
+    "signed_pct": lambda value: f"{100 * float(value):+.1f}%",
     "d1": lambda value: f"{float(value):.1f}",
     "d2": lambda value: f"{float(value):.2f}",
     "money": lambda value: f"{float(value):,.0f}",
@@ -198,26 +199,6 @@ def _mix_rows(mix: pd.DataFrame, top: int) -> list[dict]:
             }
         )
     return rows
-
-
-# Cohen's conventional sizes of |d|: below 0.5 small, below 0.8 medium, else large.
-EFFECT_WORDS = ((0.5, "small"), (0.8, "medium"))
-
-
-def effect_word(d: float) -> str:
-    """A plain gloss of Cohen's d: "small", "medium" or "large" difference (``EFFECT_WORDS``)."""
-    return next((word for bound, word in EFFECT_WORDS if abs(d) < bound), "large")
-
-
-EFFECT_SIZE_TEXT = re.compile(r"\bd = ([+-]?\d+(?:\.\d+)?)")
-
-
-def gloss_effect_sizes(text: str) -> str:
-    """``text`` with each "d = +0.86" glossed in plain words: "d = +0.86, a large difference"
-    (the action texts cite Cohen's d; outside the appendix no statistic goes unexplained)."""
-    return EFFECT_SIZE_TEXT.sub(
-        lambda match: f"{match.group(0)}, a {effect_word(float(match.group(1)))} difference", text
-    )
 
 
 def _traits(
@@ -485,7 +466,6 @@ def render(context: Mapping) -> str:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    environment.filters["gloss_d"] = gloss_effect_sizes
     return environment.get_template(TEMPLATE).render(**context)
 
 
@@ -765,7 +745,94 @@ VALUE_COLUMNS = (
     ("cost_per_contact", "Cost per contact", "cents"),
     ("profit_per_contact", "Profit per contact (last campaign)", "gain"),
     ("profit_all_contacted", "Profit if all contacted", "total_gain"),
+    # The value forecast (a log; {months}: its horizon).
+    ("forecast_customers", "Customers with a forecast", "int"),
+    (
+        "expected_purchases_per_customer",
+        "Expected purchases per customer (next {months} months)",
+        "d1",
+    ),
+    ("clv_per_customer", "Value per customer (forecast over {months} months)", "money"),
+    ("clv_total", "Forecast value (next {months} months)", "money"),
+    ("mean_p_alive", "Still active (P(alive))", "pct"),
+    ("predicted_holdout_purchases", "Holdout: purchases predicted", "money"),
+    ("actual_holdout_purchases", "Holdout: purchases made", "int"),
+    ("holdout_error", "Holdout error", "signed_pct"),
 )
+
+
+def _header(text: str, months: int | None) -> str:
+    return text.format(months=months) if months is not None else text
+
+
+def holdout_sentence(fit: Mapping) -> str:
+    """The holdout check in plain words (``value_forecast_fit``): what the model, fitted on the
+    purchases before the holdout, predicted for it, what happened and the error."""
+    check, periods = fit["holdout"], fit["periods"]
+    last_day = (pd.Timestamp(periods["end"]) - pd.Timedelta(days=1)).date().isoformat()
+    error = (
+        "no purchase to compare with" if check["error"] is None else f"error {check['error']:+.1%}"
+    )
+    mae = (
+        f"; per customer it was {check['mae_per_customer']:.2f} purchases off on average, "
+        f"against {check['actual_per_customer']:.2f} made"
+        if check["actual_per_customer"]
+        else ""
+    )
+    return (
+        f"Fitted on the purchases before the last {check['days']} days of the log "
+        f"({periods['split']} to {last_day}), the model predicted "
+        f"{fmt(check['predicted'], 'money')} purchases in those {check['days']} days by the "
+        f"{fmt(check['customers'], 'int')} customers who had bought before; there were "
+        f"{fmt(check['actual'], 'int')} ({error}{mae})."
+    )
+
+
+def forecast_summary(fit: Mapping | None) -> dict | None:
+    """The value forecast in plain words (``value_forecast_fit``; None where the run has no
+    log): whether it is shown (``usable``, ``reasons``, ``notes``), its horizon and discount,
+    the holdout check's figures and sentence (``holdout_statement``) and a ``statement`` of what
+    the value per customer is."""
+    if fit is None:
+        return None
+    verdict, months = fit["verdict"], int(fit["settings"]["horizon_months"])
+    rate = float(fit["settings"]["discount_rate"])
+    if verdict["usable"]:
+        statement = (
+            f"Value per customer is a forecast: what a customer is expected to spend over the next "
+            f"{months} months (customer lifetime value, CLV, discounted at {rate:.1%} a month), "
+            "from how often and how recently they bought and what they spent (BG/NBD and "
+            "Gamma-Gamma models). Still active (P(alive)) is the chance a customer has not left."
+        )
+    else:
+        statement = (
+            "No forecast is shown: the value model " + "; ".join(verdict["reasons"]) + ". Value "
+            "per customer is historical."
+        )
+    notes = [note[0].upper() + note[1:] + "." for note in verdict.get("notes", [])]
+    check = fit["holdout"]
+    error = "" if check["error"] is None else f" (error {check['error']:+.1%})"
+    short = (
+        f"Value per customer: the expected spend over the next {months} months (customer "
+        "lifetime value); still active: the chance a customer has not left. Checked on the "
+        f"last {check['days']} days of the log: the model predicted "
+        f"{fmt(check['predicted'], 'money')} purchases; there were "
+        f"{fmt(check['actual'], 'int')}{error}."
+    )
+    return {
+        "usable": bool(verdict["usable"]),
+        "reasons": verdict["reasons"],
+        "notes": notes,
+        "horizon_months": months,
+        "discount_rate": rate,
+        "model": fit["model"],
+        "parameters": fit["parameters"],
+        "periods": fit["periods"],
+        "holdout": fit["holdout"],
+        "holdout_statement": holdout_sentence(fit),
+        "short_statement": short,
+        "statement": statement,
+    }
 
 
 def _campaign_verdict(overall: Mapping, paying: Sequence[str], segments: int) -> str:
@@ -801,7 +868,13 @@ def value_section(block: Mapping | None, names: Mapping[int, str]) -> dict | Non
     if block is None:
         return None
     table = frame(block["segments"])
-    columns = [(column, header, kind) for column, header, kind in VALUE_COLUMNS if column in table]
+    forecast = block.get("forecast")
+    months = forecast["horizon_months"] if forecast else None
+    columns = [
+        (column, _header(header, months), kind)
+        for column, header, kind in VALUE_COLUMNS
+        if column in table
+    ]
     rows = []
     for row in table.to_dict("records"):
         segment = int(row["segment"])
@@ -824,25 +897,36 @@ def value_section(block: Mapping | None, names: Mapping[int, str]) -> dict | Non
         "campaign": block["campaign"],
         "historical": "historical_value_per_customer" in table,
         "period": block["period"],
+        "forecast": forecast,
         "verdict": _campaign_verdict(by_segment.loc[0], paying, len(rows) - 1)
         if block["campaign"]
         else None,
     }
 
 
-# The first screen's segment columns: those of the value table, as it heads and formats them.
-FIRST_SCREEN = ("customers", "revenue_share", "historical_value_per_customer", "profit_per_contact")
+# The first screen's segment columns: those of the value table, as it heads and formats them. The
+# value per customer is the forecast's where the table has one, else the historical one.
+FIRST_SCREEN = (
+    "customers",
+    "revenue_share",
+    "historical_value_per_customer",
+    "clv_per_customer",
+    "mean_p_alive",
+    "profit_per_contact",
+)
 FIRST_SCREEN_COLUMNS = tuple(spec for spec in VALUE_COLUMNS if spec[0] in FIRST_SCREEN)
 
 
-def effect_rule(campaign: bool, revenue: bool) -> str:
+def effect_rule(campaign: bool, revenue: bool, forecast_months: int | None = None) -> str:
     """The ranking rule of ``priorities.rank_actions`` in one sentence, for what the table has:
-    a campaign return (``campaign``) and revenue (``revenue``)."""
-    other = (
-        "the historical revenue of the segment it acts on"
-        if revenue
-        else "the customers of the segment it acts on"
-    )
+    a campaign return (``campaign``), revenue (``revenue``) and a value forecast over
+    ``forecast_months``."""
+    if forecast_months is not None:
+        other = f"the forecast value (next {forecast_months} months) of the segment it acts on"
+    elif revenue:
+        other = "the historical revenue of the segment it acts on"
+    else:
+        other = "the customers of the segment it acts on"
     if not campaign:
         return f"Ranked by expected effect: {other}. No response uplift is assumed."
     return (
@@ -853,17 +937,36 @@ def effect_rule(campaign: bool, revenue: bool) -> str:
     )
 
 
-def _effect_text(entry: Mapping, total_revenue: float | None, total_customers: int) -> str:
-    """One ranked action's expected effect in words (``priorities.rank_actions`` entry)."""
-    customers = fmt(entry["customers"], "int")
+def _contact_text(entry: Mapping, customers: str) -> str:
+    """A campaign action's money effect in words (``contact`` "include" or "cut")."""
+    gain = entry["effect"] >= 0
     if entry["contact"] == "include":
-        if entry["effect"] >= 0:
+        if gain:
             return f"{fmt(entry['effect'], 'total_gain')} if all {customers} are contacted"
         return f"loses {fmt(-entry['effect'], 'money')} if all {customers} are contacted"
-    if entry["contact"] == "cut":
-        if entry["effect"] >= 0:
-            return f"avoids a loss of {fmt(entry['effect'], 'money')} on {customers} contacts"
-        return f"forgoes a profit of {fmt(-entry['effect'], 'money')} on {customers} contacts"
+    if gain:
+        return f"avoids a loss of {fmt(entry['effect'], 'money')} on {customers} contacts"
+    return f"forgoes a profit of {fmt(-entry['effect'], 'money')} on {customers} contacts"
+
+
+def _effect_text(
+    entry: Mapping,
+    total_revenue: float | None,
+    total_customers: int,
+    forecast: tuple[float, int] | None = None,
+) -> str:
+    """One ranked action's expected effect in words (``priorities.rank_actions`` entry);
+    ``forecast``: all customers' forecast value and its horizon in months."""
+    customers = fmt(entry["customers"], "int")
+    if entry["contact"] in {"include", "cut"}:
+        return _contact_text(entry, customers)
+    if entry["effect_kind"] == "forecast" and forecast is not None:
+        total, months = forecast
+        share = entry["effect"] / total if total else 0.0
+        return (
+            f"acts on {fmt(share, 'pct')} of the value forecast for the next {months} months "
+            f"({fmt(entry['effect'], 'money')}), {customers} customers"
+        )
     if entry["effect_kind"] == "revenue":
         share = entry["revenue"] / total_revenue if total_revenue else 0.0
         return (
@@ -903,12 +1006,27 @@ def first_screen(
     natural: bool | None,
     recovered: float,
     stable_from: float,
+    forecast: Mapping | None = None,
 ) -> dict:
     """The report's first screen as JSON values: ``segments`` (segment, name and the
-    ``FIRST_SCREEN_COLUMNS`` that ``value_table``, i.e. ``segment_value``, has; all customers
-    as ``overall``), the ``ranked`` actions (``priorities.rank_actions``) with their effect in
-    words, the ranking ``rule``, and ``firmness`` (``firmness_sentence`` and its numbers)."""
+    ``FIRST_SCREEN_COLUMNS`` that ``value_table``, i.e. ``segment_value``, has: the forecast's
+    value per customer and P(alive) in place of the historical value where it has them; all
+    customers as ``overall``), the ``ranked`` actions (``priorities.rank_actions``) with their
+    effect in words, the ranking ``rule``, ``firmness`` (``firmness_sentence`` and its numbers)
+    and ``value_basis``: "forecast" (with ``horizon_months``), "historical" or None, with the
+    ``value_note`` saying what the value is (``forecast``: ``forecast_summary``)."""
     columns = [column for column, _, _ in FIRST_SCREEN_COLUMNS if column in value_table]
+    forecast_shown = "clv_per_customer" in columns
+    if forecast_shown:
+        columns.remove("historical_value_per_customer")
+    basis, note = None, None
+    if forecast_shown and forecast is not None:
+        basis = "forecast"
+        note = " ".join([forecast["short_statement"], *forecast["notes"]])
+    elif "historical_value_per_customer" in columns:
+        basis = "historical"
+        if forecast is not None:  # withheld: say why (the template says what history is)
+            note = f"{forecast['statement']} {forecast['holdout_statement']}"
     rows = value_table.set_index("segment")[columns]
     overall = rows.loc[0]
     everyone = value_table.set_index("segment").loc[0]
@@ -917,10 +1035,14 @@ def first_screen(
         {"segment": int(segment), "name": names[int(segment)], **row}
         for segment, row in rows.drop(index=0).to_dict("index").items()
     ]
+    months = forecast["horizon_months"] if forecast_shown and forecast else None
+    total_forecast = (float(everyone["clv_total"]), months) if months is not None else None
     actions = [
         {
             **entry,
-            "effect_text": _effect_text(entry, total_revenue, int(everyone["customers"])),
+            "effect_text": _effect_text(
+                entry, total_revenue, int(everyone["customers"]), total_forecast
+            ),
         }
         for entry in ranked
     ]
@@ -929,7 +1051,10 @@ def first_screen(
         "segments": segments,
         "overall": {"segment": 0, "name": "All customers", **overall.to_dict()},
         "actions": actions,
-        "rule": effect_rule("profit_all_contacted" in everyone, total_revenue is not None),
+        "rule": effect_rule("profit_all_contacted" in everyone, total_revenue is not None, months),
+        "value_basis": basis,
+        "horizon_months": months,
+        "value_note": note,
         "firmness": {
             "natural": natural,
             "recovered_share": recovered,
@@ -941,7 +1066,10 @@ def first_screen(
 
 def first_screen_view(screen: Mapping, colors: Mapping[int, str]) -> dict:
     """The summary's ``first_screen`` formatted for the page: headers, cells and colours."""
-    kinds = {column: (header, kind) for column, header, kind in FIRST_SCREEN_COLUMNS}
+    months = screen.get("horizon_months")
+    kinds = {
+        column: (_header(header, months), kind) for column, header, kind in FIRST_SCREEN_COLUMNS
+    }
     columns = screen["columns"]
 
     def row(item: Mapping) -> dict:
@@ -959,6 +1087,7 @@ def first_screen_view(screen: Mapping, colors: Mapping[int, str]) -> dict:
         "actions": [{**entry, "color": colors[entry["segment"]]} for entry in screen["actions"]],
         "rule": screen["rule"],
         "firmness": screen["firmness"]["statement"],
+        "value_note": screen.get("value_note"),
     }
 
 

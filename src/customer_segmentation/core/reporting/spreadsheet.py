@@ -37,11 +37,13 @@ def segment_labels(segment_names: Mapping, segment_actions: Mapping) -> pd.DataF
     """One row per segment of ``segment_names``: ``LABEL_COLUMNS``, text cells neutralised.
 
     ``segment_id`` is the segment number (int64); ``segment_name`` its name; ``segment_action``
-    the text of its first recommended action in ``segment_actions`` (the one its report card
-    lists first), empty when it has none.
+    the text of its top-ranked action (``top_action`` in ``segment_actions``: its first entry in
+    the report's "Do this first" list), else its first recommended action; empty when it has
+    none.
     """
     first_action = {
-        int(item["segment"]): item["actions"][0]["action"] if item["actions"] else ""
+        int(item["segment"]): item.get("top_action")
+        or (item["actions"][0]["action"] if item["actions"] else "")
         for item in segment_actions["segments"]
     }
     segments = [int(item["segment"]) for item in segment_names["segments"]]

@@ -13,6 +13,7 @@ from customer_segmentation.core.analysis import (
     actions,
     analysis_plots,
     claims,
+    clv,
     naming,
     priorities,
     profiling,
@@ -159,26 +160,31 @@ def recommend_actions(
     segment_stability: dict,
     parameters: dict,
     schema: dict,
+    *,
+    segment_value: pd.DataFrame,
 ) -> dict:
     """Up to ``max_actions`` marketing actions per segment, each citing its figures; those of an
-    unstable segment (Jaccard below ``stability.jaccard_weak``) marked tentative."""
+    unstable segment (Jaccard below ``stability.jaccard_weak``) marked tentative; a segment
+    whose contact lost money (``segment_value``) is not told to be contacted first. Each
+    segment's ``top_action`` is its first entry in the ranked "Do this first" list
+    (``priorities.rank_actions``): what the CRM export and the scoring output carry."""
     rules = {**parameters["actions"], "materiality": parameters["materiality"]}
     profile = _with_roles(parameters["profile"], schema)
     actions.check_texts(rules["texts"], list(profile["channels"]), actions.required_texts(rules))
     mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     archetypes = {int(item["segment"]): item.get("archetype") for item in segment_names["segments"]}
     found = actions.recommend_actions(
-        segment_profiles, mix, {**rules, "profile": profile}, archetypes
+        segment_profiles, mix, {**rules, "profile": profile}, archetypes, segment_value
     )
-    return {
-        "rules": rules,
-        "segments": _with_stability(
-            found,
-            _names(segment_names),
-            segment_stability,
-            parameters["stability"]["jaccard_weak"],
-        ),
-    }
+    segments = _with_stability(
+        found, _names(segment_names), segment_stability, parameters["stability"]["jaccard_weak"]
+    )
+    top = priorities.top_actions(
+        priorities.rank_actions(segments, segment_value, _names(segment_names))
+    )
+    for item in segments:
+        item["top_action"] = top.get(item["segment"], "")
+    return {"rules": rules, "segments": segments}
 
 
 def assess_segment_value(
@@ -186,10 +192,14 @@ def assess_segment_value(
     customer_segments: pd.DataFrame,
     primary_customers: pd.DataFrame,
     schema: dict,
+    *,
+    customer_value_forecast: pd.DataFrame | None = None,
+    value_forecast_fit: dict | None = None,
 ) -> pd.DataFrame:
     """Value per segment and for all customers (``core.analysis.value``): the historical value
-    of the profiles and, where the schema declares a cost per contact and a revenue per response
-    and the table has them, the last campaign's return."""
+    of the profiles; where the schema declares a cost per contact and a revenue per response
+    and the table has them, the last campaign's return; where the run has a value forecast
+    (a log) and its fit is usable, the forecast per segment (``clv.segment_forecast``)."""
     columns = value.campaign_columns(CustomerSchema.from_config(schema), primary_customers.columns)
     campaign = None
     if columns is not None:
@@ -197,7 +207,14 @@ def assess_segment_value(
             customer_segments, primary_customers, list(columns.values()), "primary_customers"
         )
         campaign = value.campaign_return(joined, columns)
-    table = value.segment_value(segment_profiles, campaign)
+    forecast = None
+    if value_forecast_fit is not None and value_forecast_fit["verdict"]["usable"]:
+        forecast = clv.segment_forecast(customer_segments, customer_value_forecast)
+    elif value_forecast_fit is not None:
+        LOGGER.info(
+            "value: forecast withheld (%s)", "; ".join(value_forecast_fit["verdict"]["reasons"])
+        )
+    table = value.segment_value(segment_profiles, campaign, forecast)
     if campaign is None:
         historical = "historical_value_per_customer" in table
         LOGGER.info(
@@ -402,7 +419,7 @@ def export_segment_membership(
 ) -> ibis.Table:
     """CRM-ready membership, one row per customer: the customer ID under the file's own column
     name (``schema``) and as the file holds it, ``segment_id``, ``segment_name``,
-    ``segment_action`` (the segment's first recommended action; empty when it has none) and the
+    ``segment_action`` (the segment's top-ranked action; empty when it has none) and the
     ``run_id`` of the run that made them (from ``run_manifest``, which the run guard writes
     before any node).
 
@@ -478,10 +495,13 @@ def _history_line(identities: dict) -> str:
     )
 
 
-def _value_block(segment_value: pd.DataFrame | None, schema: dict | None) -> dict | None:
+def _value_block(
+    segment_value: pd.DataFrame | None, schema: dict | None, forecast: dict | None = None
+) -> dict | None:
     """The summary's ``value``: the ``segment_value`` rows, the period its historical value
-    covers (the revenue columns' unit) and the segments whose contact pays back; None for a table
-    without revenue or campaign return (or no ``segment_value``)."""
+    covers (the revenue columns' unit), the segments whose contact pays back and the value
+    ``forecast`` (``report.forecast_summary``; None without a log); None for a table without
+    revenue or campaign return (or no ``segment_value``)."""
     columns = set() if segment_value is None else set(segment_value.columns)
     historical, campaign = "historical_value_per_customer" in columns, "pays_back" in columns
     if not (historical or campaign):
@@ -492,6 +512,7 @@ def _value_block(segment_value: pd.DataFrame | None, schema: dict | None) -> dic
         else None,
         "campaign": campaign,
         "pays_back": value.paying_segments(segment_value),
+        "forecast": forecast,
         "segments": report.records(segment_value),
     }
 
@@ -504,6 +525,7 @@ def _first_screen(
     segment_stability: dict,
     k_selection_decision: dict,
     parameters: dict,
+    forecast: dict | None = None,
 ) -> dict:
     """The report's first screen (``report.first_screen``): segments with their value, the
     actions ranked across segments (``priorities.rank_actions``) and how firm the segments are.
@@ -523,8 +545,11 @@ def _first_screen(
         natural=None if not structure else bool(structure["natural_segments"]),
         recovered=priorities.recovered_share(jaccard, customers),
         stable_from=parameters["stability"]["jaccard_stable"],
+        forecast=forecast,
     )
     LOGGER.info("first screen: %s", screen["firmness"]["statement"])
+    if screen["value_note"]:
+        LOGGER.info("first screen: %s", screen["value_note"])
     for entry in screen["actions"][:5]:
         LOGGER.info(
             "do this first %d. segment %d (%s): %s -> %s",
@@ -559,6 +584,7 @@ def summarise_segmentation(
     rejected_transaction_summary: pd.DataFrame | None = None,
     transaction_join_summary: dict | None = None,
     segment_value: pd.DataFrame | None = None,
+    value_forecast_fit: dict | None = None,
 ) -> dict[str, Any]:
     """The run's results in one JSON document (``segmentation_summary``, docs/outputs.md): what
     the report shows and a dashboard's first screen reads, in plain numbers and texts.
@@ -567,8 +593,10 @@ def summarise_segmentation(
     ``data_quality``, the transaction log's line accounting, or both with the join. The figures
     of each report section are those whose roles the table has (``FIGURE_ROLES``). The pipeline
     gives every input; a test may leave out those the report can do without (``None``: no
-    schema roles, agreement, rules, run, date check or history).
+    schema roles, agreement, rules, run, date check or history). ``value_forecast_fit``: the
+    value forecast of the runs that read a log (its holdout check and verdict, in words).
     """
+    forecast = report.forecast_summary(value_forecast_fit)
     axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
     plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
     mix = None
@@ -595,6 +623,7 @@ def summarise_segmentation(
             segment_stability=segment_stability,
             k_selection_decision=k_selection_decision,
             parameters=parameters,
+            forecast=forecast,
         ),
         # The decision without its per-k reference scores (k_selection_decision keeps them).
         "k": {k: v for k, v in k_selection_decision.items() if k != "reference_scores"},
@@ -614,7 +643,7 @@ def summarise_segmentation(
         },
         "date_warnings": report.date_warnings(feature_report),
         "history": history,
-        "value": _value_block(segment_value, schema),
+        "value": _value_block(segment_value, schema, forecast),
         "figures": {
             section: _drawable(parameters["report"][section] or {}, schema, plotted)
             for section in report.FIGURE_SECTIONS

@@ -43,8 +43,9 @@ SUMMARY_INPUTS = [
 ]
 
 
-def _describe() -> list[Node]:
-    """Profiles, value, names and actions of the segments, in the terms of the table's roles."""
+def _describe(value_inputs: list[str]) -> list[Node]:
+    """Profiles, value, names and actions of the segments, in the terms of the table's roles;
+    ``value_inputs``: the value forecast's datasets where the run has one."""
     return [
         Node(
             nodes.profile_segments,
@@ -60,7 +61,13 @@ def _describe() -> list[Node]:
         ),
         Node(
             nodes.assess_segment_value,
-            ["segment_profiles", "customer_segments", "primary_customers", "params:schema"],
+            {
+                "segment_profiles": "segment_profiles",
+                "customer_segments": "customer_segments",
+                "primary_customers": "primary_customers",
+                "schema": "params:schema",
+                **{name: name for name in value_inputs},
+            },
             "segment_value",
             name="assess_segment_value",
         ),
@@ -72,7 +79,14 @@ def _describe() -> list[Node]:
         ),
         Node(
             nodes.recommend_actions,
-            ["segment_profiles", "segment_names", "segment_stability", PARAMS, "params:schema"],
+            {
+                "segment_profiles": "segment_profiles",
+                "segment_names": "segment_names",
+                "segment_stability": "segment_stability",
+                "parameters": PARAMS,
+                "schema": "params:schema",
+                "segment_value": "segment_value",
+            },
             "segment_actions",
             name="recommend_segment_actions",
         ),
@@ -235,10 +249,11 @@ def reporting_pipeline(input_datasets: list[str], eda_figures: list[str]) -> Pip
     return Pipeline([summary, figures, report], tags="analysis")
 
 
-def analysis_pipeline(cleaned: bool = True) -> Pipeline:
-    """Every node but the report: profiles -> names -> actions, stability, rule cards and
-    exports, segment history, plots. ``cleaned``: the customer table went through
-    data_processing (False for a log's RFM table alone)."""
+def analysis_pipeline(cleaned: bool = True, value_inputs: list[str] | None = None) -> Pipeline:
+    """Every node but the report: profiles -> value -> names -> actions, stability, rule cards
+    and exports, segment history, plots. ``cleaned``: the customer table went through
+    data_processing (False for a log's RFM table alone); ``value_inputs``: the value forecast's
+    datasets (``value_forecast.VALUE_INPUTS``) in the runs that read a log, none by default."""
     stability = Node(
         nodes.assess_stability,
         ["model_input", "customer_segments", "params:clustering", f"{PARAMS}.stability"],
@@ -246,7 +261,13 @@ def analysis_pipeline(cleaned: bool = True) -> Pipeline:
         name="assess_segment_stability",
     )
     return Pipeline(
-        [*_describe(), stability, *_activation(cleaned), _history(cleaned), *_plots()],
+        [
+            *_describe(list(value_inputs or [])),
+            stability,
+            *_activation(cleaned),
+            _history(cleaned),
+            *_plots(),
+        ],
         tags="analysis",
     )
 

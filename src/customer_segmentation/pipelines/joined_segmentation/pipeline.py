@@ -16,6 +16,7 @@ from customer_segmentation.pipelines import (
     eda,
     feature_engineering,
     transactions,
+    value_forecast,
 )
 from customer_segmentation.pipelines.cluster_analysis.pipeline import (
     EDA_FIGURES,
@@ -27,12 +28,13 @@ from customer_segmentation.pipelines.cluster_analysis.pipeline import (
 from .nodes import join_customer_transactions
 
 # What the summary gives of the input: the table's accounting, the log's line accounting and how
-# the two matched (the report adds the table's exploration figures).
+# the two matched, and the value forecast's fit (the report adds the table's exploration figures).
 JOINED_INPUTS = [
     *TABLE_INPUTS,
     "transaction_line_quality",
     "rejected_transaction_summary",
     "transaction_join_summary",
+    "value_forecast_fit",
 ]
 
 
@@ -48,13 +50,14 @@ def create_pipeline(**kwargs) -> Pipeline:
     segmentation = (
         feature_engineering.create_pipeline()
         + clustering.create_pipeline()
-        + analysis_pipeline()
+        + analysis_pipeline(value_inputs=value_forecast.VALUE_INPUTS)
         + reporting_pipeline(JOINED_INPUTS, EDA_FIGURES)
     )
     return (
         data_processing.create_pipeline()
         + eda.create_pipeline()
         + transactions.create_pipeline()
+        + value_forecast.create_pipeline()
         + Pipeline([join])
         + pipeline(segmentation, inputs={"primary_customers": "customers_with_transactions"})
     )

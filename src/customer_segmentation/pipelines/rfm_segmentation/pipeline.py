@@ -12,24 +12,29 @@ from customer_segmentation.pipelines import (
     clustering,
     feature_engineering,
     transactions,
+    value_forecast,
 )
 from customer_segmentation.pipelines.cluster_analysis.pipeline import (
     analysis_pipeline,
     reporting_pipeline,
 )
 
-# What the summary gives of the input: the log's line accounting (no exploration figures).
-LOG_INPUTS = ["transaction_line_quality", "rejected_transaction_summary"]
+# What the summary gives of the input: the log's line accounting (no exploration figures), and
+# the value forecast's fit (holdout check, verdict).
+LOG_INPUTS = ["transaction_line_quality", "rejected_transaction_summary", "value_forecast_fit"]
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """transactions, then feature_engineering, clustering and cluster_analysis on customer_rfm."""
+    """transactions and value_forecast, then feature_engineering, clustering and
+    cluster_analysis on customer_rfm (its value per segment from the forecast)."""
     segmentation = (
         feature_engineering.create_pipeline()
         + clustering.create_pipeline()
-        + analysis_pipeline(cleaned=False)
+        + analysis_pipeline(cleaned=False, value_inputs=value_forecast.VALUE_INPUTS)
         + reporting_pipeline(LOG_INPUTS, eda_figures=[])
     )
-    return transactions.create_pipeline() + pipeline(
-        segmentation, inputs={"primary_customers": "customer_rfm"}
+    return (
+        transactions.create_pipeline()
+        + value_forecast.create_pipeline()
+        + pipeline(segmentation, inputs={"primary_customers": "customer_rfm"})
     )
