@@ -203,6 +203,7 @@ def test_a_responsive_segment_whose_contact_loses_money_is_not_told_to_be_contac
             "segment": [1, 0],
             "profit_per_contact": [-0.4, -1.35],
             "profit_all_contacted": [-120.0, -3046.0],
+            "loses_money": [True, True],  # beyond chance (value.campaign_return)
         }
     )
     [losing] = recommend(texts, responsive, segment_value=value)[1]
@@ -211,6 +212,10 @@ def test_a_responsive_segment_whose_contact_loses_money_is_not_told_to_be_contac
     assert "Include them first" not in losing["action"]
     assert "a contact lost 0.40 (120 if all were contacted)" in losing["evidence"]
     assert losing["figures"]["loss_per_contact"]["segment"] == 0.4
+    # A loss within what chance gives a segment of its size is no reason to hold contacts back.
+    value["loses_money"] = False
+    [unclear] = recommend(texts, responsive, segment_value=value)[1]
+    assert unclear["action"] == texts["campaign_high"]["action"]
 
 
 def test_actions_of_an_unstable_segment_are_tentative():

@@ -132,12 +132,13 @@ def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) 
 
 
 def campaign_losses(value: pd.DataFrame | None) -> dict[int, dict[str, float]]:
-    """Per segment whose contact lost money in the last campaign (``segment_value``'s
-    ``profit_per_contact`` < 0): ``{loss_per_contact, loss_all_contacted}`` (positive amounts
-    in the data's currency); {} without a campaign return."""
-    if value is None or "profit_per_contact" not in value:
+    """Per segment whose contact loses money by the last campaign's return (``segment_value``'s
+    ``loses_money``: even at the high end of its response rate's 95 % interval):
+    ``{loss_per_contact, loss_all_contacted}`` (positive amounts in the data's currency); {}
+    without a campaign return."""
+    if value is None or "loses_money" not in value:
         return {}
-    losing = value.loc[(value["segment"] > 0) & (value["profit_per_contact"] < 0)]
+    losing = value.loc[(value["segment"] > 0) & value["loses_money"].astype(bool)]
     return {
         int(row["segment"]): {
             "loss_per_contact": -float(row["profit_per_contact"]),

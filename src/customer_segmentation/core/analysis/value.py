@@ -26,7 +26,13 @@ every customer, so for each segment:
   customer of the segment again at the campaign's response rate and prices;
 - ``break_even_response_rate`` = cost_per_contact / (response_revenue / responses): the response
   rate at which a contact pays for itself (missing without a response);
-- ``pays_back``: profit_per_contact > 0.
+- ``response_rate_low``, ``response_rate_high``: the response rate's 95 % Wilson interval
+  (``CONFIDENCE``), so a small segment's rate is not read as a sure one;
+- ``profit_per_contact_low``, ``profit_per_contact_high``: the profit per contact at those rates
+  (revenue per response of the segment, of all customers when the segment has no response);
+- ``pays_back``: profit_per_contact_low > 0, a contact pays back even at the low end of the
+  interval; ``loses_money``: profit_per_contact_high < 0. Neither: unclear on this many
+  customers.
 
 Forecast value, where a purchase history exists (the runs that read a transaction log) and the
 value forecast's fit is usable (``core.analysis.clv``): ``forecast_customers`` (customers with
@@ -40,6 +46,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest
 
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 
@@ -54,6 +61,8 @@ HISTORICAL = {
 }
 # The roles behind the campaign return: per-customer cost, revenue of a response, the response.
 CAMPAIGN_ROLES = ("contact_cost", "response_revenue", "response")
+# Confidence of the response-rate interval behind "pays back" and "loses money".
+CONFIDENCE = 0.95
 
 
 def campaign_columns(schema: CustomerSchema, present: Iterable[str]) -> dict[str, str] | None:
@@ -102,9 +111,28 @@ def campaign_return(joined: pd.DataFrame, columns: Mapping[str, str]) -> pd.Data
     table["profit_all_contacted"] = totals["response_revenue"] - totals["contact_cost"]
     revenue_per_response = totals["response_revenue"] / totals["responses"].replace(0, np.nan)
     table["break_even_response_rate"] = table["cost_per_contact"] / revenue_per_response
-    table["pays_back"] = table["profit_per_contact"] > 0
+    low, high = response_rate_interval(table["responses"], table["contacts"])
+    table["response_rate_low"], table["response_rate_high"] = low, high
+    per_response = revenue_per_response.fillna(revenue_per_response.loc[0])
+    table["profit_per_contact_low"] = low * per_response - table["cost_per_contact"]
+    table["profit_per_contact_high"] = high * per_response - table["cost_per_contact"]
+    table["pays_back"] = table["profit_per_contact_low"] > 0
+    table["loses_money"] = table["profit_per_contact_high"] < 0
     table.index.name = SEGMENT
     return table
+
+
+def response_rate_interval(
+    responses: pd.Series, contacts: pd.Series, confidence: float = CONFIDENCE
+) -> tuple[pd.Series, pd.Series]:
+    """The Wilson interval of each response rate (``responses`` of ``contacts``), as fractions."""
+    bounds = [
+        binomtest(int(k), int(n)).proportion_ci(confidence, method="wilson")
+        for k, n in zip(responses, contacts, strict=True)
+    ]
+    low = pd.Series([b.low for b in bounds], index=responses.index)
+    high = pd.Series([b.high for b in bounds], index=responses.index)
+    return low, high
 
 
 def segment_value(
@@ -138,12 +166,12 @@ def forecast_horizon(table: pd.DataFrame, fit: dict | None) -> int | None:
 
 
 def contact_loses_money(table: pd.DataFrame, segment: int) -> bool:
-    """Whether the last campaign's return says a contact to ``segment`` lost money (False
-    without a campaign return)."""
-    if "profit_per_contact" not in table:
+    """Whether the last campaign's return says a contact to ``segment`` loses money, even at
+    the high end of its response rate's interval (False without a campaign return)."""
+    if "loses_money" not in table:
         return False
     row = table.loc[table[SEGMENT] == segment]
-    return bool(len(row) and row["profit_per_contact"].iloc[0] < 0)
+    return bool(len(row) and row["loses_money"].iloc[0])
 
 
 def paying_segments(table: pd.DataFrame) -> list[int]:

@@ -862,6 +862,16 @@ def _campaign_verdict(overall: Mapping, paying: Sequence[str], segments: int) ->
     )
 
 
+def _paid_back(row: Mapping) -> str:
+    """ "yes" or "no" when the response rate's 95 % interval says so, else "unclear" with it."""
+    if row["pays_back"]:
+        return "yes"
+    if row["loses_money"]:
+        return "no"
+    low, high = fmt(row["response_rate_low"], "pct"), fmt(row["response_rate_high"], "pct")
+    return f"unclear: {low}–{high} may accept"
+
+
 def value_section(block: Mapping | None, names: Mapping[int, str]) -> dict | None:
     """The report's "Value per segment" table and sentences from the summary's ``value`` block
     (None: the table has neither revenue nor campaign return, and the report shows nothing)."""
@@ -883,7 +893,7 @@ def value_section(block: Mapping | None, names: Mapping[int, str]) -> dict | Non
                 "segment": segment,
                 "label": f"{segment}: {names[segment]}" if segment else "All customers",
                 "cells": [fmt(row[column], kind) for column, _, kind in columns],
-                "pays_back": bool(row["pays_back"]) if block["campaign"] else None,
+                "pays_back": _paid_back(row) if block["campaign"] else None,
             }
         )
     by_segment = table.set_index("segment")
