@@ -44,8 +44,10 @@ def copy_project(destination: Path, with_raw_data: bool = True) -> Path:
 
 
 def clear_outputs(project: Path, outputs: str = "data") -> None:
-    """Remove everything runs wrote under ``outputs`` (layers 02-08, publications, records):
-    the project as before its first run."""
+    """Remove everything runs wrote under ``outputs`` (layers 02-08, publications, records) and
+    the MLflow store: the project as before its first run. (A copied MLflow store names the
+    original project's artifact folder, which a run here would prune.)"""
+    shutil.rmtree(project / "mlruns", ignore_errors=True)
     folder = project / outputs
     for name in [*GENERATED_LAYERS, ".published", "runs"]:
         shutil.rmtree(folder / name, ignore_errors=True)

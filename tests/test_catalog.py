@@ -55,7 +55,7 @@ def test_figures_come_from_the_factories_and_tables_from_explicit_entries(catalo
     table = catalog.get("eda_key_metrics")
 
     assert type(figure).__name__ == "FigureDataset"
-    assert str(figure._filepath).endswith("data/current/08_reporting/figures/elbow.png")
+    assert str(figure._filepath).endswith("data/08_reporting/figures/elbow.png")
     assert type(table).__name__ == "CSVDataset"
 
 

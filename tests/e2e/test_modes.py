@@ -197,14 +197,14 @@ def _check_forecast_against_its_datasets(run: dict) -> None:
 
 
 def test_online_retail_report_shows_clv_and_p_alive_per_segment_with_a_holdout_error(retail_run):
-    run = _forecast_outputs(retail_run / "data/retail")
+    run = _forecast_outputs(retail_run / "data/retail/current")
     _check_forecast_against_its_datasets(run)
     # Every customer with purchases has a forecast (the log alone: all customers).
     assert run["value"].loc[0, "forecast_customers"] == run["value"].loc[0, "customers"]
 
 
 def test_both_mode_forecasts_the_customers_found_in_the_log(both_run):
-    run = _forecast_outputs(both_run / "data/both")
+    run = _forecast_outputs(both_run / "data/both/current")
     _check_forecast_against_its_datasets(run)
     join = read_json(both_run / "data/both/current/03_primary/transaction_join_summary.json")
     assert run["value"].loc[0, "forecast_customers"] == join["matched"]

@@ -204,6 +204,9 @@ def test_a_responsive_segment_whose_contact_loses_money_is_not_told_to_be_contac
             "profit_per_contact": [-0.4, -1.35],
             "profit_all_contacted": [-120.0, -3046.0],
             "loses_money": [True, True],  # beyond chance (value.campaign_return)
+            "response_rate_low": [0.25, 0.14],
+            "response_rate_high": [0.27, 0.16],
+            "break_even_response_rate": [0.273, 0.273],
         }
     )
     [losing] = recommend(texts, responsive, segment_value=value)[1]
@@ -212,10 +215,12 @@ def test_a_responsive_segment_whose_contact_loses_money_is_not_told_to_be_contac
     assert "Include them first" not in losing["action"]
     assert "a contact lost 0.40 (120 if all were contacted)" in losing["evidence"]
     assert losing["figures"]["loss_per_contact"]["segment"] == 0.4
-    # A loss within what chance gives a segment of its size is no reason to hold contacts back.
+    # A loss within what chance gives a segment of its size: test on a sample, with the range.
     value["loses_money"] = False
+    value["response_rate_high"] = [0.35, 0.16]
     [unclear] = recommend(texts, responsive, segment_value=value)[1]
-    assert unclear["action"] == texts["campaign_high"]["action"]
+    assert unclear["action"].startswith("Test them on a sample first")
+    assert "25%-35% of them may accept against 27% needed to pay back" in unclear["evidence"]
 
 
 def test_actions_of_an_unstable_segment_are_tentative():

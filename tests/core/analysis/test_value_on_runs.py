@@ -135,8 +135,9 @@ def test_the_report_shows_the_value_table_after_the_first_screen(run):
 
 
 def test_no_segment_whose_contact_loses_money_is_told_to_contact_it_first(run):
-    """Issue 28: "Include them first" only where a contact pays back; elsewhere the card and the
-    ranked list say not to contact the segment first, with its loss per contact."""
+    """Issue 28: "Include them first" only where a contact did not lose money; elsewhere the
+    card and the ranked list say not to contact the segment first (a loss beyond chance) or to
+    test it on a sample first (a loss within chance), with its loss per contact."""
     table = run["value"].set_index("segment")
     for item in run["summary"]["actions"]:
         profit = table.loc[item["segment"], "profit_per_contact"]
@@ -144,7 +145,9 @@ def test_no_segment_whose_contact_loses_money_is_told_to_contact_it_first(run):
             if action["kind"] != "campaign" or action["action"].startswith("Cut"):
                 continue
             if profit < 0:
-                assert action["action"].startswith("Do not contact them first"), item["segment"]
+                sure = table.loc[item["segment"], "loses_money"]
+                start = "Do not contact them first" if sure else "Test them on a sample first"
+                assert action["action"].startswith(start), item["segment"]
                 assert f"a contact lost {-profit:.2f}" in action["evidence"]
             else:
                 assert action["action"].startswith("Include them first")

@@ -9,7 +9,9 @@ the other pointing the other way, both cited.
 3. category: campaign on the category most above all customers' (money spent on it);
 4. campaign: response materially above -> include first, unless the last campaign's return
    (``segment_value``) says a contact to the segment lost money: then do not contact it first
-   (``campaign_high_loss``, citing the loss); materially below -> cut contacts;
+   (``campaign_high_loss``, a loss beyond chance) or test it on a sample first
+   (``campaign_high_unclear``, a loss within chance), citing the loss; materially below -> cut
+   contacts;
 5. win-back: days since last purchase materially above (|d|) with a median at least
    ``recency.high_ratio`` times all customers';
 6. value: revenue share at least ``value.high_ratio`` times the customer share -> key accounts;
@@ -45,8 +47,7 @@ from customer_segmentation.core.analysis.claims import (
 
 # The texts each rule needs; checked at the boundary so a missing one fails before any run.
 CUSTOMER_TEXTS = ("channel", "category", "deals_high", "deals_low", "campaign_high", "campaign_low")
-CUSTOMER_TEXTS += ("campaign_high_loss",)
-CUSTOMER_TEXTS += ("win_back", "keep")
+CUSTOMER_TEXTS += ("campaign_high_loss", "campaign_high_unclear", "win_back", "keep")
 # The texts of the rules that apply only where their parameters are set.
 ACTIVITY_TEXTS = {
     "by_archetype": ("archetype_evidence",),
@@ -131,18 +132,23 @@ def check_texts(texts: Mapping, channels: list[str], required: tuple[str, ...]) 
         )
 
 
-def campaign_losses(value: pd.DataFrame | None) -> dict[int, dict[str, float]]:
-    """Per segment whose contact loses money by the last campaign's return (``segment_value``'s
-    ``loses_money``: even at the high end of its response rate's 95 % interval):
-    ``{loss_per_contact, loss_all_contacted}`` (positive amounts in the data's currency); {}
+def campaign_losses(value: pd.DataFrame | None) -> dict[int, dict[str, float | bool]]:
+    """Per segment whose contact lost money in the last campaign (``segment_value``'s
+    ``profit_per_contact`` < 0): ``{loss_per_contact, loss_all_contacted}`` (positive amounts in
+    the data's currency), ``sure`` (``loses_money``: a loss even at the high end of the response
+    rate's 95 % interval), ``rate_low``, ``rate_high`` and ``break_even`` (fractions); {}
     without a campaign return."""
     if value is None or "loses_money" not in value:
         return {}
-    losing = value.loc[(value["segment"] > 0) & value["loses_money"].astype(bool)]
+    losing = value.loc[(value["segment"] > 0) & (value["profit_per_contact"] < 0)]
     return {
         int(row["segment"]): {
             "loss_per_contact": -float(row["profit_per_contact"]),
             "loss_all_contacted": -float(row["profit_all_contacted"]),
+            "sure": bool(row["loses_money"]),
+            "rate_low": float(row["response_rate_low"]),
+            "rate_high": float(row["response_rate_high"]),
+            "break_even": float(row["break_even_response_rate"]),
         }
         for row in losing.to_dict("records")
     }
@@ -186,7 +192,8 @@ def recommend_actions(
 
 def _mix_actions(own: pd.DataFrame, texts: Mapping, loss: Mapping | None = None) -> list[dict]:
     """Channel, offer, category and campaign actions from one segment's material mixes;
-    ``loss`` (``campaign_losses``' entry) turns "include first" into "do not contact first"."""
+    ``loss`` (``campaign_losses``' entry) turns "include first" into "do not contact first"
+    (a sure loss) or "test on a sample first" (a loss within chance)."""
     found = []
     channel = _strongest(own, "channel", "high")
     if channel is not None:
@@ -206,7 +213,8 @@ def _mix_actions(own: pd.DataFrame, texts: Mapping, loss: Mapping | None = None)
         if response is None:
             continue
         if direction == "high" and loss is not None:
-            action = _mix_action("campaign", texts["campaign_high_loss"], response, **loss)
+            text = texts["campaign_high_loss" if loss["sure"] else "campaign_high_unclear"]
+            action = _mix_action("campaign", text, response, **loss)
             action["figures"]["loss_per_contact"] = {
                 "segment": loss["loss_per_contact"],
                 "overall": 0.0,
