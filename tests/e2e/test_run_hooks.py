@@ -103,34 +103,25 @@ def test_a_second_run_waits_for_the_first_or_says_whom_it_would_wait_for(full_ru
     owner = {"run_id": "2026-01-01T00.00.00.000Z", "process": 1, "started": "x", "pipelines": []}
     (project / "data/.run.owner").write_text(json.dumps(owner))
     with FileLock(project / "data" / ".run.lock"):
-        refused = kedro(project, "run", "--params", "run_guard.lock_wait_seconds=0", check=False)
         waited = kedro(project, "run", "--params", "run_guard.lock_wait_seconds=1", check=False)
 
-    for result in (refused, waited):
-        assert result.returncode != 0
-        assert "run 2026-01-01T00.00.00.000Z, pipelines __default__" in result.stderr
+    assert waited.returncode != 0
+    assert "run 2026-01-01T00.00.00.000Z, pipelines __default__" in waited.stderr
     assert "Waiting up to 1 s for another run to finish" in waited.stdout
     assert "after 1 s (run_guard.lock_wait_seconds)" in waited.stderr
     assert _manifest(project)["status"] == "succeeded"  # the first run's record is untouched
 
 
-def test_a_partial_run_marks_the_report_it_made_out_of_date_and_scoring_does_not(
-    second_run, tmp_path
-):
+def test_a_partial_run_marks_the_report_it_made_out_of_date(second_run, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(second_run, project, symlinks=True)
     report = project / "data/current/08_reporting/segmentation_report.html"
 
-    kedro(project, "run", "--pipelines", "scoring")
-    assert STALE_BANNER_ID not in report.read_text()
-
     kedro(project, "run", "--pipelines", "clustering")
+
     banner = report.read_text().split(STALE_BANNER_ID)[1][:400]
     assert "replaced what this report describes (customer_segments" in banner
-    # The re-made segments (k chosen again) no longer match the published names and actions.
-    scoring = kedro(project, "run", "--pipelines", "scoring", check=False)
-    assert scoring.returncode != 0 and "come from different training runs" in scoring.stderr
-    assert STALE_BANNER_ID in report.read_text()  # still out of date
+    # (Scoring then refuses: the re-made segments no longer match the published names.)
     # Runs kept: run_guard.keep_published_runs (6) at most, the current one included.
     assert len(list((project / "data/.published").iterdir())) <= 6
 
@@ -218,7 +209,8 @@ def _readable(path) -> bool:
 
 @pytest.mark.parametrize(
     ("seconds", "stop"),
-    [(3.0, signal.SIGKILL), (6.0, signal.SIGKILL), (7.5, signal.SIGTERM), (9.0, signal.SIGINT)],
+    # Two moments here; benchmarks/kill_loop.py stops runs at many, with SIGINT too.
+    [(4.0, signal.SIGKILL), (6.0, signal.SIGTERM)],
 )
 def test_a_run_stopped_at_any_moment_leaves_the_last_published_run_current(
     full_run, tmp_path, seconds, stop
@@ -240,6 +232,9 @@ def test_a_run_stopped_at_any_moment_leaves_the_last_published_run_current(
     left = _versions_on_disk(project) - {published["run_id"]}
     scoring = kedro(project, "run", "--pipelines", "scoring")
     assert ("Removed what unfinished run(s)" in scoring.stdout) == bool(left)
+    # Scoring replaces nothing the report shows: the report is not marked out of date.
+    report = project / "data/current/08_reporting/segmentation_report.html"
+    assert STALE_BANNER_ID not in report.read_text()
     assert _versions_on_disk(project) == {published["run_id"], _manifest(project)["run_id"]}
 
 
