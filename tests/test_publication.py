@@ -124,3 +124,18 @@ def test_a_file_replaced_while_it_is_read_stops_the_run(tmp_path):
 
     with pytest.raises(InputChangedError, match="changed while this run read it"):
         guard.after_dataset_loaded("raw_customers")
+
+
+def test_outputs_of_the_layout_before_publication_are_removed_before_the_first_save(tmp_path):
+    older = tmp_path / "data/08_reporting/segmentation_report.html"
+    older.parent.mkdir(parents=True)
+    older.write_text("<html>a report written before publication</html>")
+    versioned = publication.version_file(tmp_path / "data/08_reporting/profiles.csv", V1)
+    versioned.parent.mkdir(parents=True)
+    versioned.write_text("kept")
+    guard = _guard(tmp_path, tmp_path / "customers.csv")
+    guard._written = {"segmentation_report": older, "profiles": versioned.parent.parent}
+
+    guard._remove_older_layout()
+
+    assert not older.exists() and versioned.read_text() == "kept"

@@ -228,6 +228,7 @@ class RunGuard:
             for name in sorted(pipeline.all_outputs() | {MANIFEST_DATASET})
             if name in catalog and (path := versioned_file(catalog, name)) is not None
         }
+        self._remove_older_layout()
         self._input_files = {
             name: path
             for name in data_inputs(pipeline, catalog)
@@ -308,6 +309,19 @@ class RunGuard:
             removed.describe(),
             still,
         )
+
+    def _remove_older_layout(self) -> None:
+        """Outputs written before publication (a plain file where a versioned dataset keeps its
+        version folders) would stop the first save: remove them, saying so in one line."""
+        older = [path for path in self._written.values() if path.is_file()]
+        for path in older:
+            path.unlink()
+        if older:
+            LOGGER.info(
+                "Removed %d output file(s) in the layout before publication (outputs now go "
+                "under versions and data/current, docs/runs.md).",
+                len(older),
+            )
 
     def _mark_interrupted(self) -> list[str]:
         """A record still saying "running" is a killed run's (this run holds the lock)."""
