@@ -3,6 +3,7 @@
 import json
 import shutil
 
+from customer_segmentation.hooks import STALE_BANNER_ID
 from tests.catalog import load_table
 
 from .conftest import kedro
@@ -28,6 +29,10 @@ def test_clustering_alone_with_k_fixed_from_the_command_line(full_run, tmp_path)
     assert decision["rule"] == "fixed"
     assert decision["chosen_k"] == 3
     assert sorted(segments["segment"].unique()) == [1, 2, 3]
+    # The published report describes the earlier segments: it is marked out of date.
+    report = (project / "data/current/08_reporting/segmentation_report.html").read_text()
+    banner = report.split(STALE_BANNER_ID)[1][:400]
+    assert "replaced what this report describes (customer_segments" in banner
 
 
 def test_a_conf_local_block_overrides_single_keys_not_the_whole_group(full_run, tmp_path):
