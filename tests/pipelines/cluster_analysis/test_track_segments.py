@@ -30,7 +30,7 @@ def names(mapping: dict[int, str]) -> dict:
     return {"segments": [{"segment": s, "name": n} for s, n in mapping.items()]}
 
 
-def track(previous, segments, features, segment_names, run_id, *, source=FILE):
+def track(previous, segments, features, segment_names, run_id, *, source=FILE, settings=SETTINGS):
     """The node on ``previous`` (an earlier run's snapshot and members, or None), for customers
     read from ``source``."""
     reference, members = previous or (None, None)
@@ -44,7 +44,7 @@ def track(previous, segments, features, segment_names, run_id, *, source=FILE):
         input_quality={"source": source},
         schema=SCHEMA_CONFIG,
         clustering_features=FEATURES,
-        settings=SETTINGS,
+        settings=settings,
     )
 
 
@@ -120,28 +120,9 @@ def test_another_file_is_not_compared_unless_both_runs_name_the_same_source(capl
     ) in caplog.text
 
     named = {**SETTINGS, "source": "crm_customers"}
-    first_named = nodes.track_segments(
-        reference_segment_snapshot=None,
-        reference_segment_snapshot_members=None,
-        customer_segments=segments,
-        customer_features=first,
-        segment_names=names({1: "A", 2: "B", 3: "C"}),
-        run_manifest={"run_id": "run-1"},
-        input_quality={"source": FILE},
-        schema=SCHEMA_CONFIG,
-        clustering_features=FEATURES,
-        settings=named,
-    )
-    identities, *_ = nodes.track_segments(
-        reference_segment_snapshot=first_named[2],
-        reference_segment_snapshot_members=first_named[3],
-        customer_segments=segments,
-        customer_features=first,
-        segment_names=names({1: "A", 2: "B", 3: "C"}),
-        run_manifest={"run_id": "run-2"},
-        input_quality={"source": next_month},
-        schema=SCHEMA_CONFIG,
-        clustering_features=FEATURES,
-        settings=named,
+    labels = names({1: "A", 2: "B", 3: "C"})
+    first_named = track(None, segments, first, labels, "run-1", settings=named)
+    identities, *_ = track(
+        first_named[2:], segments, first, labels, "run-2", source=next_month, settings=named
     )
     assert identities["reference"] == {"run_id": "run-1"}
