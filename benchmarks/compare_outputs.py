@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.catalog import published_outputs  # noqa: E402
+
 RTOL = 1e-9
 RUN_COLUMNS = {"run_id"}  # columns and JSON keys that differ between any two runs by design
 
@@ -41,13 +44,8 @@ def output_files(project: Path) -> dict[str, Path]:
     """Every output file by its path under the output folder: the published run's, or (a project
     from before publication) the latest version of each dataset in the layer folders."""
     data = project / "data"
-    current = data / "current"
-    if current.is_dir():
-        return {
-            path.relative_to(current).as_posix(): path
-            for path in sorted(current.rglob("*"))
-            if path.is_file() and path.parts[-2:] != ("current", "publication.json")
-        }
+    if (data / "current").is_dir():
+        return published_outputs(project)
     files = {}
     # Sorted, so a later version of a versioned dataset (<path>/<version>/<name>) wins.
     for path in sorted(data.glob("0[2-8]_*/**/*")):
