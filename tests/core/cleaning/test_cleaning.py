@@ -182,6 +182,23 @@ def test_the_run_date_is_an_input_not_the_clock(raw_customers, settings):
     assert len(result.rejections) == (parsed.typed["Dt_Customer"] == latest).sum()
 
 
+def test_the_account_of_the_rule_does_not_change_with_the_calendar(raw_customers, settings):
+    # A run on the same file a day later must write the same bytes: the detail names the binding
+    # limit, and the run date only when it binds.
+    parsed = parse_customers(raw_customers, settings, DEFAULT_SCHEMA)
+    latest = parsed.typed["Dt_Customer"].max()
+
+    def detail(run_date):
+        result = clean_customers(
+            parsed.typed, parsed.invalid_rows, settings, DEFAULT_SCHEMA, run_date=run_date
+        )
+        return _rule(result, "enrolment_date", "Dt_Customer")["detail"]
+
+    assert detail(pd.Timestamp("2026-01-01")) == detail(pd.Timestamp("2030-06-30"))
+    assert "2026" not in detail(pd.Timestamp("2026-01-01"))
+    assert detail(latest - pd.Timedelta(days=1)).startswith("after the run date")
+
+
 @pytest.mark.parametrize(("action", "rejected", "deals"), [("reject", 1, 9), ("cap", 0, 6)])
 def test_deal_purchases_above_all_purchases_are_rejected_or_capped(
     raw_customers, settings, action, rejected, deals

@@ -187,10 +187,13 @@ def reject_implausible_enrolments(frame: pd.DataFrame, settings: dict[str, Any])
             f"dates ({bulk_text})",
         ]
     )
-    detail = f"after the run date {run_date:%Y-%m-%d}" + (
-        f" or after {bulk_limit:%Y-%m-%d} ({quantile:.1%} quantile + {margin} days)"
-        if pd.notna(bulk)
-        else ""
+    # Only the binding limit is named: an output that states the run date would change with the
+    # calendar although the data and the rejected rows did not.
+    detail = (
+        f"after {bulk_limit:%Y-%m-%d} ({quantile:.1%} quantile + {margin} days, "
+        "before the run date)"
+        if bulk_limit < run_date
+        else f"after the run date {run_date:%Y-%m-%d}"
     )
     return RuleOutcome("enrolment_date", column, "reject", detail, rejected=reasons.astype(object))
 
