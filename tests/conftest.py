@@ -17,6 +17,37 @@ from tools.synthetic.schema import (
     SPEND_COLUMNS,
 )
 
+# The longest modules start first, so that the two workers finish together: pytest-xdist hands
+# out whole modules (--dist=loadscope) in collection order (--no-loadscope-reorder; its default
+# order, by number of tests, left the single long end-to-end tests to the end on one worker).
+# The first two are independent (the default run; the log modes' own runs), so neither worker
+# waits for the other's `kedro run`. Every other module follows in collection order.
+LONGEST_FIRST = [
+    "tests/e2e/test_kedro_run.py",
+    "tests/e2e/test_modes.py",
+    "tests/core/analysis/test_claims_on_runs.py",
+    "tests/e2e/test_stepwise.py",
+    "tests/e2e/test_own_layouts.py",
+    "tests/e2e/test_starter_paste.py",
+    "tests/test_tracking.py",
+    "tests/e2e/test_partial_runs.py",
+    "tests/e2e/test_publication_runs.py",
+    "tests/e2e/test_mall.py",
+    "tests/e2e/test_run_hooks.py",
+    "tests/e2e/test_notebook.py",
+    "tests/e2e/test_kedro_viz.py",
+    "tests/pipelines/transactions/test_transactions_spark.py",
+    "tests/bad_inputs/test_corpus.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: tests keep their order within a module
+
 
 def make_primary_customers(n: int = 300, seed: int = 0) -> pd.DataFrame:
     """Build a `primary_customers`-shaped frame with two planted groups (affluent / budget)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kedro_datasets.pandas import CSVDataset
 
+from customer_segmentation.core.cleaning.cleaning import rejections_by_rule
 from tools.doc_blocks import replace_block
 
 
@@ -22,12 +23,7 @@ def _json(project: Path, path: str) -> dict:
 
 
 def _cleaning(quality: dict) -> str:
-    rejected = [
-        f"{rule['rows_rejected']:,} by `{rule['rule']}`"
-        + (f" on {rule['column']}" if rule.get("column") else "")
-        for rule in quality["rules"]
-        if rule.get("rows_rejected")
-    ]
+    rejected = rejections_by_rule(quality["rules"])
     fixed = sum(rule.get("values_fixed", 0) for rule in quality["rules"])
     return (
         f"- **Cleaning:** {quality['rows_in']:,} rows in, {quality['rows_kept']:,} kept, "

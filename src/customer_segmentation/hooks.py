@@ -303,6 +303,13 @@ class RunGuard:
             return
         current = publication.current_publication(self._outputs)
         still = f"still run {current['run_id']}'s" if current else "none (nothing published yet)"
+        if not removed:  # stopped before its first output
+            LOGGER.info(
+                "Run(s) %s stopped before writing any output; the current outputs are %s.",
+                ", ".join(interrupted),
+                still,
+            )
+            return
         LOGGER.info(
             "Removed what unfinished run(s) %s left (%s); the current outputs are %s.",
             ", ".join(interrupted or removed.versions),

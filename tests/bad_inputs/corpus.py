@@ -411,7 +411,6 @@ _case(
     "kidhome_1000",
     lambda: with_cells((40, "Kidhome", "1000")),
     Clean(_rejected_with(41, "Kidhome")),
-    pipelines=EVERYTHING,
 )
 _case(
     "year_birth_1800",

@@ -141,11 +141,12 @@ def test_a_run_stopped_at_any_moment_leaves_the_last_published_run_current(
     assert _publication(project) == published
     outputs = published_outputs(project)
     assert outputs and [path for path in outputs.values() if not _readable(path)] == []
-    # The next run says what the stopped run left, removes it and scores with the published
-    # model.
+    # The next run says what the stopped run left (or that it left nothing), removes it and
+    # scores with the published model.
     left = _versions_on_disk(project) - {published["run_id"]}
     scoring = kedro(project, "run", "--pipelines", "scoring")
     assert ("Removed what unfinished run(s)" in scoring.stdout) == bool(left)
+    assert "0 file(s)" not in scoring.stdout
     # Scoring replaces nothing the report shows: the report is not marked out of date.
     report = project / "data/current/08_reporting/segmentation_report.html"
     assert STALE_BANNER_ID not in report.read_text()

@@ -2,6 +2,7 @@
 small for the k range stop before anything is written; a calm console."""
 
 import json
+import re
 import shutil
 
 from customer_segmentation.cli import input_problem
@@ -52,6 +53,13 @@ def test_the_console_says_each_result_once_and_where_the_report_is(full_run):
         assert sum(line.startswith(step) for line in lines) == 1, step
     assert len(set(lines)) == len(lines)
     assert f"{quality['rows_in']:,} rows in: {quality['rows_kept']:,} kept" in console
+    # Every rejection reason is counted in the line, and the counts add up.
+    cleaning = next(line for line in lines if line.startswith("cleaning:"))
+    by_rule = re.findall(r"(\d+) by `(\w+)`", cleaning)
+    assert {rule for _, rule in by_rule} == {
+        rule["rule"] for rule in quality["rules"] if rule["rows_rejected"]
+    }
+    assert sum(int(count) for count, _ in by_rule) == quality["rows_rejected"] > 0
     assert f"k = {decision['chosen_k']}:" in console
     assert lines[-1].startswith("Done in ")
     assert lines[-1].endswith(

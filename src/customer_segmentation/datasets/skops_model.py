@@ -10,7 +10,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import fsspec
-import skops.io as sio
 from kedro.io.core import (
     AbstractVersionedDataset,
     DatasetError,
@@ -20,6 +19,14 @@ from kedro.io.core import (
 )
 
 from customer_segmentation.datasets.atomic import WrittenAtomically
+
+
+def _skops_io() -> Any:
+    """skops.io, imported when a model is read or written: importing it lists every
+    scikit-learn estimator (about 1.5 s), which runs that touch no model should not pay."""
+    import skops.io  # noqa: PLC0415
+
+    return skops.io
 
 
 class _SkopsFile(AbstractVersionedDataset[Any, Any]):
@@ -49,6 +56,7 @@ class _SkopsFile(AbstractVersionedDataset[Any, Any]):
         path = get_filepath_str(self._get_load_path(), self._protocol)
         with self._fs.open(path, mode="rb") as handle:
             content = handle.read()
+        sio = _skops_io()
         try:
             found = sio.get_untrusted_types(data=content)
         except Exception as error:  # not a skops (zip) file at all: a pickle, or damaged
@@ -69,7 +77,7 @@ class _SkopsFile(AbstractVersionedDataset[Any, Any]):
     def save(self, data: Any) -> None:
         path = get_filepath_str(self._get_save_path(), self._protocol)
         with self._fs.open(path, mode="wb") as handle:
-            handle.write(sio.dumps(data))
+            handle.write(_skops_io().dumps(data))
 
     def _exists(self) -> bool:
         try:

@@ -413,6 +413,18 @@ def to_primary(kept: pd.DataFrame, schema: CustomerSchema) -> pd.DataFrame:
     return primary
 
 
+def rejections_by_rule(rules: list[dict[str, Any]]) -> list[str]:
+    """Each rule that rejected rows, as '3 by `age_range` on Year_Birth', most rows first
+    (``rules``: the data-quality report's entries; ties keep the rules' order)."""
+    rejecting = [rule for rule in rules if rule.get("rows_rejected")]
+    rejecting.sort(key=lambda rule: -rule["rows_rejected"])
+    return [
+        f"{rule['rows_rejected']:,} by `{rule['rule']}`"
+        + (f" on {rule['column']}" if rule.get("column") else "")
+        for rule in rejecting
+    ]
+
+
 def quality_report(
     parse_summary: dict[str, Any],
     rules: list[dict[str, Any]],

@@ -10,6 +10,7 @@ from customer_segmentation.core.cleaning.cleaning import (
     check_settings,
     clean_customers,
     quality_report,
+    rejections_by_rule,
     to_primary,
 )
 from customer_segmentation.core.cleaning.contract import CustomerSchema
@@ -77,12 +78,14 @@ def apply_cleaning_rules(
             rejected[rule["rule"]] += rule["rows_rejected"]
         inputs = [column for column in primary.columns if column != declared.id]
         require_customers_for_k(primary, inputs, k_range["max"], report["source"], rejected)
+    reasons = rejections_by_rule(report["rules"])
     LOGGER.info(
-        "cleaning%s: %s rows in: %s kept, %s rejected, each with a reason",
+        "cleaning%s: %s rows in: %s kept, %s rejected, each with a reason%s",
         "" if training_statistics is None else " (new customers, with the training statistics)",
         f"{report['rows_in']:,}",
         f"{report['rows_kept']:,}",
         f"{report['rows_rejected']:,}",
+        f" ({'; '.join(reasons)})" if reasons else "",
     )
     return primary, result.rejections, report, result.statistics
 
