@@ -241,6 +241,17 @@ def _kept_one_less(ran: Ran) -> None:
     assert ran.quality()["rows_kept"] == ran.baseline_quality()["rows_kept"] - 1
 
 
+def _id_kept_as_written(text: str) -> Check:
+    """Check: an ID that is text (issue 31) is a customer like any other, kept exactly."""
+
+    def check(ran: Ran) -> None:
+        _same_as_default(ran)
+        primary = pd.read_parquet(ran.project / "data/03_primary/customers.parquet")
+        assert text in primary["ID"].tolist()
+
+    return check
+
+
 def _all(*checks: Check) -> Check:
     def check(ran: Ran) -> None:
         for each in checks:
@@ -544,8 +555,13 @@ _case(
     Refused(("repeated_ids", "no customer")),
 )
 _case("missing_id", lambda: with_cells((110, "ID", "")), Clean(_rejected_with(111, "ID")))
-_case("non_integer_id", lambda: with_cells((110, "ID", "A-17")), Clean(_rejected_with(111, "ID")))
-_case("fractional_id", lambda: with_cells((110, "ID", "17.5")), Clean(_rejected_with(111, "ID")))
+_case("text_id", lambda: with_cells((110, "ID", "A-17")), Clean(_id_kept_as_written("A-17")))
+_case("fractional_id", lambda: with_cells((110, "ID", "17.5")), Clean(_id_kept_as_written("17.5")))
+_case(
+    "zero_padded_id",
+    lambda: with_cells((110, "ID", "000417")),
+    Clean(_id_kept_as_written("000417")),
+)
 _case(
     "all_incomes_missing",
     lambda: with_column("Income", lambda _: ""),

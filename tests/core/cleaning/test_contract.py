@@ -21,7 +21,9 @@ def test_the_default_schema_finds_each_role_of_the_marketing_layout(schema):
     [
         ([{"name": "Income", "role": "income"}], "no column has role id"),
         ([{"name": "ID", "role": "key"}], "role 'key'"),
-        ([{"name": "ID", "role": "id", "type": "text"}], "type 'text'"),
+        ([{"name": "ID", "role": "id", "type": "number"}], "type 'number'"),
+        ([{"name": "ID", "role": "id", "min": 0}], r"an ID is kept as written"),
+        ([{"name": "Income", "role": "income", "type": "text"}], "type 'text'"),
         ([{"name": "ID", "role": "id", "colour": 1}], "unknown key"),
         ([{"name": "ID", "role": "id"}, {"name": "ID", "role": "income"}], "more than once"),
         (

@@ -15,11 +15,11 @@ def test_types_follow_the_contract_and_row_numbers_start_at_one(raw_customers, s
     assert typed["_row_number"].tolist() == list(range(1, 201))
     declared = {spec.name: spec.typed_dtype for spec in DEFAULT_SCHEMA.columns}
     assert {name: str(typed[name].dtype) for name in declared} == declared
-    assert str(typed["ID"].dtype) == "Int64"
+    assert str(typed["ID"].dtype) == "str"  # IDs are kept as text
     assert str(typed["Kidhome"].dtype) == "Int8"
     assert str(typed["Income"].dtype) == "float64"
     assert str(typed["Dt_Customer"].dtype) == "datetime64[ns]"
-    assert typed["ID"].iloc[0] == 10
+    assert typed["ID"].iloc[0] == "10"
 
 
 def test_dates_are_read_day_first_and_in_alternative_day_first_formats(raw_customers, settings):

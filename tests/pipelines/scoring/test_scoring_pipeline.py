@@ -77,7 +77,7 @@ def test_new_customers_are_cleaned_transformed_and_placed(trained, new_raw):
 
     assert list(scored.columns) == ["ID", *LABEL_COLUMNS]
     assert scored[["ID", "segment_id"]].dtypes.to_dict() == {
-        "ID": np.dtype("int64"),
+        "ID": pd.StringDtype(na_value=np.nan),  # the IDs as text, as read
         "segment_id": np.dtype("int64"),
     }
     quality = scored_catalog.load("scoring.data_quality")

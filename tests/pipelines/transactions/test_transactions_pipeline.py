@@ -34,7 +34,7 @@ def test_pipeline_runs_on_a_lazy_ibis_table(tiny_log):
     SequentialRunner().run(create_pipeline(), catalog)
     rfm = catalog.load("customer_rfm")
     quality = catalog.load("transaction_line_quality")
-    assert rfm["ID"].tolist() == [1, 2]
+    assert rfm["ID"].tolist() == ["1", "2", "x7"]
     assert quality["source"] == "tiny_log"
     assert quality["rows_in"] == len(tiny_log)
     assert catalog.load("rejected_transaction_summary")["lines"].sum() == quality["rows_rejected"]
@@ -64,7 +64,7 @@ def test_runtime_parameter_switches_the_engine_to_spark():
     assert loader["catalog"]["raw_transactions"]["connection"]["backend"] == "pyspark"
 
 
-def test_customer_rfm_is_saved_as_parquet_with_int64_id(tmp_path, tiny_log):
+def test_customer_rfm_is_saved_as_parquet_with_text_id(tmp_path, tiny_log):
     from kedro_datasets.pandas import ParquetDataset  # noqa: PLC0415
 
     from customer_segmentation.core.features import transactions as tx  # noqa: PLC0415

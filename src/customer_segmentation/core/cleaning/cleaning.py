@@ -34,6 +34,7 @@ from customer_segmentation.core.cleaning.rules import (
     reject_implausible_enrolments,
     reject_repeated_ids,
 )
+from customer_segmentation.core.ids import id_order, in_id_order
 from customer_segmentation.errors import InputDataError
 
 _SETTINGS_FILE = "conf/base/parameters_data_processing.yml"
@@ -243,8 +244,7 @@ def _gather_in_id_order(frame: pd.DataFrame, positions: np.ndarray, id_column: s
     numpy type (Int16 -> int16), a view of the gathered values, so `to_primary` finds the rows
     sorted and typed and copies nothing (at 10M customers a second copy of the table costs
     seconds)."""
-    ids = frame[id_column].array[positions].to_numpy(dtype="int64")  # the rules leave none missing
-    order = positions[np.argsort(ids, kind="stable")]
+    order = positions[id_order(frame[id_column].array[positions])]
     columns = {}
     for name in frame.columns:
         values = frame[name].array.take(order)
@@ -406,7 +406,8 @@ def to_primary(kept: pd.DataFrame, schema: CustomerSchema) -> pd.DataFrame:
     primary = primary.astype(
         {column: schema.by_name[column].primary_dtype for column in primary.columns}
     )
-    primary = primary.sort_values(schema.id, kind="stable", ignore_index=True)
+    if not in_id_order(primary[schema.id]):
+        primary = primary.take(id_order(primary[schema.id])).reset_index(drop=True)
     ids = primary[schema.id].to_numpy()
     if (ids[1:] == ids[:-1]).any():  # sorted: a repeated ID sits next to itself
         raise ValueError("primary_customers would hold an ID twice; the repeated_ids rule failed")

@@ -22,20 +22,22 @@ import pandera.pandas as pa
 from customer_segmentation.errors import InputDataError
 
 INTEGER, NUMBER, DATE, CATEGORY = "integer", "number", "date", "category"
+# The ID's type: the text as written (trimmed), never cast to a number (core.ids).
+TEXT = "text"
 # The name of the customer ID column from parsing on, whatever the file calls it: every table of
 # the project (features, segments, model input) joins on it.
 KEY = "ID"
 TYPES = (INTEGER, NUMBER, DATE, CATEGORY)
 
 # The dtype a column of each other type has once parsed (ColumnSpec.primary_dtype for integers).
-_PARSED_DTYPES = {NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str"}
+_PARSED_DTYPES = {NUMBER: "float64", DATE: "datetime64[ns]", CATEGORY: "str", TEXT: "str"}
 # Integer columns take the narrowest of these that holds their declared range.
 _INTEGER_DTYPES = ("int8", "int16", "int32", "int64")
 
 # Role -> (default type, what the role means). `item` names the product category (spend), the
 # channel (purchases) or the channel visited (visits).
 ROLES: dict[str, tuple[str | None, str]] = {
-    "id": (INTEGER, "the customer's unique identifier (one per customer)"),
+    "id": (TEXT, "the customer's unique identifier (one per customer), kept as written"),
     "birth_year": (INTEGER, "year of birth: age at the reference date"),
     "age": (INTEGER, "age in years"),
     "income": (NUMBER, "yearly income"),
@@ -143,8 +145,8 @@ class ColumnSpec:
         """Human-readable allowed values, as used in messages and in the docs."""
         if self.allowed is not None:
             return ", ".join(self.allowed)
-        if self.kind == DATE:
-            return "a calendar date"
+        if self.kind in (DATE, TEXT):
+            return "a calendar date" if self.kind == DATE else "any text"
         if self.kind == INTEGER and (self.minimum, self.maximum) == (0, 1):
             return "0 or 1"
         if self.minimum is not None and self.maximum is not None:
@@ -196,7 +198,9 @@ def _spec(entry: Mapping[str, Any]) -> ColumnSpec:
     if role not in ROLES:
         raise _schema_error(f"column '{name}' has role {role!r}; use one of {', '.join(ROLES)}.")
     kind = entry.get("type", ROLES[role][0])
-    if role != "ignore" and kind not in TYPES:
+    if role == "id":
+        kind = _id_kind(name, entry)
+    elif role != "ignore" and kind not in TYPES:
         raise _schema_error(f"column '{name}' has type {kind!r}; use one of {', '.join(TYPES)}.")
     if role in ITEM_ROLES and not entry.get("item"):
         raise _schema_error(f"column '{name}' (role {role}) needs `item` (e.g. wines, web).")
@@ -222,6 +226,24 @@ def _spec(entry: Mapping[str, Any]) -> ColumnSpec:
         indicator=dict(entry.get("indicator") or {}),
         decimal=_decimal(name, entry.get("decimal", ".")),
     )
+
+
+def _id_kind(name: str, entry: Mapping[str, Any]) -> str:
+    """The ID column's type: always TEXT. IDs are kept exactly as written (leading zeros,
+    letters), so `type: integer` (IDs written as whole numbers) is accepted and means the same;
+    a range or a list of values does not apply to an ID."""
+    if entry.get("type", TEXT) not in (TEXT, INTEGER):
+        raise _schema_error(
+            f"column '{name}' (role id) has type {entry['type']!r}; an ID is kept as text "
+            "(any text or whole number): leave out `type`."
+        )
+    limits = sorted(set(entry) & {"min", "max", "values", "map", "decimal"})
+    if limits:
+        raise _schema_error(
+            f"column '{name}' (role id) has {limits}; an ID is kept as written (any text or "
+            "whole number), so it takes no range or values: remove them."
+        )
+    return TEXT
 
 
 def _decimal(name: str, mark: str) -> str:

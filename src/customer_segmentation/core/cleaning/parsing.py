@@ -19,6 +19,7 @@ from customer_segmentation.core.cleaning.contract import (
     DATE,
     INTEGER,
     KEY,
+    TEXT,
     ColumnSpec,
     CustomerSchema,
     find_contract_violations,
@@ -389,7 +390,10 @@ def parse_customers(
             typed[column] = plain
             problems[column] = pd.Series(dtype=object)
             continue
-        if kind == CATEGORY:
+        if kind == TEXT:  # the ID: trimmed text, never a number
+            text = frame[column].str.strip()
+            values, bad = text.where(~_missing_mask(text, markers)), pd.Series(dtype=object)
+        elif kind == CATEGORY:
             values, new_entries = _standardise_category(frame[column], markers, spec)
             bad = pd.Series(dtype=object)
             entries.extend(new_entries)

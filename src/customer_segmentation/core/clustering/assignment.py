@@ -4,7 +4,7 @@ Agglomerative clustering has no predict; this module supplies one.
 
 Numbering rule: segments are numbered 1..k by size, largest first; equal sizes are ordered by the
 smallest customer ID they contain. The rule depends only on the ID -> cluster partition, so the
-same partition gets the same numbers whatever the row order.
+same partition gets the same numbers whatever the row order ("smallest" in ID order, core.ids).
 
 Assignment rule: a customer goes to the segment whose centroid (mean model-input vector of the
 segment's training customers) is nearest in Euclidean distance.
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestCentroid
 
+from customer_segmentation.core.ids import id_rank
 from customer_segmentation.errors import InputDataError
 
 if TYPE_CHECKING:  # the preprocessor's module imports core.clustering: no import at run time
@@ -31,7 +32,7 @@ def number_segments(ids: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Map cluster labels 0..k-1 to segment numbers 1..k (largest first, ties by smallest ID)."""
     _, labels = np.unique(labels, return_inverse=True)
     sizes = np.bincount(labels)
-    smallest_id = pd.Series(ids).groupby(labels).min().to_numpy()
+    smallest_id = pd.Series(id_rank(ids)).groupby(labels).min().to_numpy()
     order = np.lexsort((smallest_id, -sizes))  # last key is the primary one
     number_of_label = np.empty(len(sizes), dtype=np.int64)
     number_of_label[order] = np.arange(1, len(sizes) + 1)

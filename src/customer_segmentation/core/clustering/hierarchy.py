@@ -29,6 +29,7 @@ from customer_segmentation.core.clustering.parameters import (
     ClusteringSettings,
 )
 from customer_segmentation.core.clustering.weighted_ward import weighted_ward_linkage
+from customer_segmentation.core.ids import id_order, in_id_order
 from customer_segmentation.errors import InputDataError
 
 LOGGER = logging.getLogger(__name__)
@@ -247,7 +248,8 @@ def cluster_labels(matrix: np.ndarray, n_clusters: int, params: Mapping) -> np.n
 def model_input_matrix(
     model_input: pd.DataFrame, source: str = "model_input"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Customer IDs and feature matrix, rows sorted by ID so that row order never matters."""
+    """Customer IDs and feature matrix, rows in ID order (core.ids) so that row order never
+    matters."""
     if "ID" not in model_input.columns:
         raise InputDataError(f"{source}: no 'ID' column; feature_engineering must keep the ID.")
     # Five nodes read the matrix. A table already in ID order (as feature_engineering writes it)
@@ -259,8 +261,8 @@ def model_input_matrix(
             f"{source}: column 'ID' has duplicated customers (e.g. {duplicated}); each "
             "customer must appear once. Check data processing's duplicate rule."
         )
-    if not model_input["ID"].is_monotonic_increasing:
-        model_input = model_input.sort_values("ID", kind="stable")
+    if not in_id_order(model_input["ID"]):
+        model_input = model_input.take(id_order(model_input["ID"]))
     features = model_input.drop(columns="ID")
     non_numeric = [name for name, dtype in features.dtypes.items() if dtype.kind not in "fiub"]
     if non_numeric:
@@ -268,4 +270,4 @@ def model_input_matrix(
             f"{source}: non-numeric feature columns {non_numeric}; encode them in "
             "feature_engineering."
         )
-    return model_input["ID"].to_numpy(dtype=np.int64), features.to_numpy(dtype=np.float64)
+    return model_input["ID"].to_numpy(), features.to_numpy(dtype=np.float64)

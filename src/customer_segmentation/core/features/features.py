@@ -172,7 +172,7 @@ def derive_customer_features(
     check_required_columns(primary, schema)
     table = _Present(primary, schema)
     out: dict[str, object] = {
-        "ID": primary[schema.id].astype("int64"),
+        "ID": primary[schema.id],
         **_person(table, ref_date),
         **_baskets(table),
         **_household(table),

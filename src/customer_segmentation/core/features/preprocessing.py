@@ -328,7 +328,7 @@ class CustomerPreprocessor(TransformerMixin, BaseEstimator):
                 "amounts for extreme values."
             )
         model_input = pd.DataFrame(matrix, columns=self._step_columns())
-        model_input.insert(0, "ID", primary["ID"].to_numpy(dtype="int64"))
+        model_input.insert(0, "ID", primary["ID"].to_numpy())
         return model_input[list(self.get_feature_names_out())]
 
     @property

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from customer_segmentation.core.ids import id_order
 from customer_segmentation.errors import InputDataError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,7 +40,7 @@ VALID, CANCELLATION, REJECTED = "valid", "cancellation", "rejected"
 # Rejection rules in the order they are tested; a line carries the first one it breaks.
 REJECT_RULES: dict[str, str] = {
     "missing_customer_id": "customer ID empty",
-    "invalid_customer_id": "customer ID is not a whole number",
+    "invalid_customer_id": "customer ID stored as a number with a fraction",
     "unparseable_timestamp": "timestamp empty or not a date-time",
     "missing_invoice": "invoice number empty",
     "non_positive_unit_price": "unit price empty, zero or negative (not a cancellation)",
@@ -137,20 +138,20 @@ def canonicalise(
     raw = {name: log[src] for name, src in column_map.items()}
     customer = raw["customer_id"]
     customer_missing = customer.isnull()
-    if customer.type().is_integer():
-        not_whole = ibis.literal(False)
-    elif customer.type().is_floating():
+    # The ID as text (core.ids), as the customer table keeps it: a log storing IDs as numbers
+    # gives their digits (17850.0 -> "17850"; a fraction is invalid), a text log its trimmed text.
+    not_whole = ibis.literal(False)
+    if customer.type().is_floating():
         customer_missing = customer_missing | customer.isnan()
         not_whole = ~customer_missing & (customer.floor() != customer)
-    else:
-        customer = customer.cast("string").strip()
-        customer_missing = customer.isnull() | (customer == "")
-        not_whole = ibis.literal(False)
-    customer_id = ibis.ifelse(customer_missing, ibis.null("int64"), customer.try_cast("int64"))
+        customer = ibis.ifelse(not_whole, ibis.null("float64"), customer).cast("int64")
+    customer = customer.cast("string").strip()
+    customer_missing = customer_missing | (customer == "")
+    customer_id = ibis.ifelse(customer_missing | not_whole, ibis.null("string"), customer)
     columns = {
         "customer_id": customer_id,
         "_customer_missing": customer_missing,
-        "_customer_invalid": ~customer_missing & (customer_id.isnull() | not_whole),
+        "_customer_invalid": not_whole,
         "timestamp": _as_timestamp(raw["timestamp"]),
         "quantity": _as_float(raw["quantity"]),
         "unit_price": _as_float(raw["unit_price"]),
@@ -254,7 +255,8 @@ def aggregate_customers(classified: ir.Table) -> ir.Table:
 
 def derive_rfm(aggregates: pd.DataFrame, reference_date: pd.Timestamp) -> pd.DataFrame:
     """Turn per-customer aggregates into the RFM table (customers with >= 1 purchase), by ID."""
-    bought = aggregates[aggregates["frequency"] > 0].sort_values("customer_id")
+    bought = aggregates[aggregates["frequency"] > 0]
+    bought = bought.take(id_order(bought["customer_id"]))
     reference_day = reference_date.normalize()
     first = pd.to_datetime(bought["first_purchase"])
     last = pd.to_datetime(bought["last_purchase"])
@@ -272,7 +274,7 @@ def derive_rfm(aggregates: pd.DataFrame, reference_date: pd.Timestamp) -> pd.Dat
     )
     return pd.DataFrame(
         {
-            "ID": bought["customer_id"].to_numpy(dtype="int64"),
+            "ID": bought["customer_id"].to_numpy(),
             "recency_days": (reference_day - last.dt.normalize()).dt.days.to_numpy(dtype="int64"),
             "frequency": frequency,
             "monetary": monetary,

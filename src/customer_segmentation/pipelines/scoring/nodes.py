@@ -29,12 +29,10 @@ def place_new_customers(
     spreadsheet.require_same_segments(labels, segmentation_model.classes_, "segmentation_model")
     if primary_customers.empty:  # every new row was rejected: data_quality says why
         logger.warning("No new customer passed the cleaning rules; nothing to place.")
-        placed = pd.DataFrame({"ID": pd.Series(dtype="int64"), "segment": pd.Series(dtype="int64")})
+        placed = pd.DataFrame({"ID": pd.Series(dtype="str"), "segment": pd.Series(dtype="int64")})
     else:
         model_input = preprocessor.transform(primary_customers)
         segments = segmentation_model.predict(model_input)
         logger.info("scoring: %s new customers placed into the segments", f"{len(segments):,}")
-        placed = pd.DataFrame(
-            {"ID": model_input["ID"].to_numpy(dtype="int64"), "segment": segments}
-        )
+        placed = pd.DataFrame({"ID": model_input["ID"].to_numpy(), "segment": segments})
     return spreadsheet.label_customers(placed, labels)
