@@ -89,7 +89,9 @@ def test_the_reports_links_open_the_exports_the_run_wrote(full_run, registered_p
 def test_the_crm_export_carries_each_segments_name_and_top_ranked_action(full_run):
     reporting = full_run / "data/current/08_reporting"
     membership = pd.read_csv(
-        reporting / "segment_membership.csv", dtype={"segment_id": int}, keep_default_na=False
+        reporting / "segment_membership.csv",
+        dtype={"ID": str, "segment_id": int},
+        keep_default_na=False,
     )
     names = json.loads((reporting / "segment_names.json").read_text())["segments"]
     actions = json.loads((reporting / "segment_actions.json").read_text())["segments"]

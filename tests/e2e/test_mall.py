@@ -44,7 +44,7 @@ def test_every_customer_is_kept_and_segmented_once(mall_run):
 def test_features_are_those_the_roles_give(mall_run):
     features = pd.read_parquet(mall_run / OUTPUTS / "04_feature/customer_features.parquet")
     assert list(features.columns) == ["ID", "age", "income", "female", "spending_score"]
-    raw = pd.read_csv(REPO_ROOT / "data/01_raw/Mall_Customers.csv")
+    raw = pd.read_csv(REPO_ROOT / "data/01_raw/Mall_Customers.csv", dtype={"CustomerID": str})
     by_id = features.set_index("ID")
     assert by_id.loc[raw["CustomerID"], "female"].tolist() == (raw["Genre"] == "Female").tolist()
 

@@ -211,5 +211,5 @@ def test_decimal_commas_and_day_first_dates_are_read(shop):
 def test_planted_personas_are_recovered(shop):
     project, persona = shop
     segments = _read(project, "07_model_output/customer_segments.parquet")
-    truth = pd.Series(persona, index=np.arange(5001, 5001 + len(persona)))
+    truth = pd.Series(persona, index=[str(i) for i in range(5001, 5001 + len(persona))])
     assert adjusted_rand_score(truth.loc[segments["ID"]], segments["segment"]) >= 0.9
