@@ -246,7 +246,7 @@ def _id_kept_as_written(text: str) -> Check:
 
     def check(ran: Ran) -> None:
         _same_as_default(ran)
-        primary = pd.read_parquet(ran.project / "data/03_primary/customers.parquet")
+        primary = pd.read_parquet(ran.project / "data/current/03_primary/customers.parquet")
         assert text in primary["ID"].tolist()
 
     return check

@@ -33,7 +33,7 @@ def _planted_shop(n: int = 600, seed: int = 11) -> tuple[pd.DataFrame, np.ndarra
     joined = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 1500, n), unit="D")
     table = pd.DataFrame(
         {
-            "Kundennr": np.arange(5001, 5001 + n),
+            "Kundennr": _shop_ids(n),
             "Jahrgang": (2024 - age).round().astype(int),
             "Eintritt": joined.strftime("%d.%m.%Y"),
             "Einkommen": [f"{value:.2f}".replace(".", ",") for value in income],
@@ -45,6 +45,11 @@ def _planted_shop(n: int = 600, seed: int = 11) -> tuple[pd.DataFrame, np.ndarra
         }
     )
     return table, persona
+
+
+def _shop_ids(n: int) -> list[str]:
+    """Text IDs with a letter and leading zeros, as many shop systems write them."""
+    return [f"K-{number:06d}" for number in range(5001, 5001 + n)]
 
 
 SHOP_SCHEMA = [
@@ -211,5 +216,22 @@ def test_decimal_commas_and_day_first_dates_are_read(shop):
 def test_planted_personas_are_recovered(shop):
     project, persona = shop
     segments = _read(project, "07_model_output/customer_segments.parquet")
-    truth = pd.Series(persona, index=[str(i) for i in range(5001, 5001 + len(persona))])
+    truth = pd.Series(persona, index=_shop_ids(len(persona)))
     assert adjusted_rand_score(truth.loc[segments["ID"]], segments["segment"]) >= 0.9
+
+
+def test_text_ids_are_kept_as_written_in_every_output(shop):
+    project, persona = shop
+    ids = set(_shop_ids(len(persona)))
+    membership = pd.read_csv(
+        project / "data/current/08_reporting/segment_membership.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    assert set(membership["Kundennr"]) == ids  # the CRM export names the file's own column
+    for path in [
+        "03_primary/customers.parquet",
+        "05_model_input/model_input.parquet",
+        "07_model_output/customer_segments.parquet",
+    ]:
+        assert set(_read(project, path)["ID"]) == ids

@@ -87,6 +87,22 @@ def test_same_partition_and_numbers_for_permuted_rows(model_input, clustering_pa
     assert first.equals(run(in_id_order, params)["customer_segments"])
 
 
+@pytest.mark.parametrize("exact_max", [40_000, 500])
+def test_text_ids_give_the_numeric_ids_segments_and_numbers(
+    model_input, clustering_params, exact_max
+):
+    # Zero-padded text IDs sort as their numbers do (core.ids), so segment numbers (by size,
+    # ties by smallest ID) and the two-stage path's sample must not move.
+    params = {**clustering_params, "exact_max_customers": exact_max, "micro_clusters": 200}
+    by_number = run(model_input, params)["customer_segments"]
+    as_text = model_input.assign(ID=model_input["ID"].map(lambda number: f"C{number:07d}"))
+
+    by_text = run(as_text, params)["customer_segments"]
+
+    assert by_text["ID"].tolist() == [f"C{number:07d}" for number in by_number["ID"]]
+    assert by_text["segment"].tolist() == by_number["segment"].tolist()
+
+
 def test_a_repeated_customer_is_refused_in_any_row_order(model_input, clustering_params):
     repeated = pd.concat([model_input, model_input.head(1)]).sort_values("ID")
     with pytest.raises(ValueError, match="column 'ID' has duplicated customers"):

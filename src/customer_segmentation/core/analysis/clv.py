@@ -57,7 +57,7 @@ def btyd_frame(history: pd.DataFrame, period: str) -> pd.DataFrame:
     rows = history if period == "full" else history.loc[history["in_calibration"].astype(bool)]
     return pd.DataFrame(
         {
-            "customer_id": rows["ID"].to_numpy(dtype="int64"),
+            "customer_id": rows["ID"].to_numpy(),  # text or numbers, as the table holds them
             "frequency": rows[f"frequency{suffix}"].to_numpy(dtype="float64"),
             "recency": rows[f"recency{suffix}"].to_numpy(dtype="float64"),
             "T": rows[f"T{suffix}"].to_numpy(dtype="float64"),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from customer_segmentation.core.ids import id_rank
 from customer_segmentation.errors import InputDataError
 
 SEGMENT = "segment"
@@ -81,9 +82,9 @@ def join_segments(
 
 
 def segment_order(joined: pd.DataFrame) -> np.ndarray:
-    """Positions that sort the rows of ``joined`` by segment, then ID: the same order whatever
-    the inputs' row order."""
-    return np.lexsort((joined[ID].to_numpy(), joined[SEGMENT].to_numpy()))  # last key first
+    """Positions that sort the rows of ``joined`` by segment, then ID order (``core.ids``): the
+    same order whatever the inputs' row order, and numeric order for numeric IDs."""
+    return np.lexsort((id_rank(joined[ID]), joined[SEGMENT].to_numpy()))  # last key first
 
 
 def attach_segments(

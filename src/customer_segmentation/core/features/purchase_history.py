@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from customer_segmentation.core.features import transactions as tx
+from customer_segmentation.core.ids import id_order
 from customer_segmentation.errors import InputDataError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,7 +110,7 @@ def btyd_table(
     """The per-customer BTYD table (``HISTORY_COLUMNS``, one row per customer with a purchase,
     by ``ID``) from ``aggregate_periods``' rows; ``split`` and ``reference`` are midnight
     timestamps (calibration = days before ``split``, full period = days before ``reference``)."""
-    rows = aggregates.sort_values("customer_id").reset_index(drop=True)
+    rows = aggregates.take(id_order(aggregates["customer_id"])).reset_index(drop=True)
     first = pd.to_datetime(rows["first_day"])
     frequency = rows["purchase_days"].to_numpy(dtype="int64") - 1
     value = rows["value"].to_numpy(dtype="float64")
@@ -119,7 +120,7 @@ def btyd_table(
     value_cal = rows["value_cal"].astype("float64").fillna(0.0).to_numpy()
     return pd.DataFrame(
         {
-            "ID": rows["customer_id"].to_numpy(dtype="int64"),
+            "ID": rows["customer_id"].to_numpy(),  # as the log holds it (core.ids)
             "frequency": frequency,
             "recency": _days_between(rows["last_day"], first),
             "T": _days_between(pd.Series(reference, index=rows.index), first),
