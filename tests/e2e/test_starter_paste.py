@@ -31,8 +31,8 @@ CATALOG = """raw_customers:
 
 def crm_export(n: int = 1500, seed: int = 4) -> tuple[pd.DataFrame, np.ndarray]:
     """Three planted groups (lapsed occasional buyers, regular online buyers, frequent big
-    spenders) in a CRM's layout; integer IDs named customer_ref; 20% of the regions in another
-    case or with spaces."""
+    spenders) in a CRM's layout; text IDs such as C104392 named customer_ref; 20% of the regions
+    in another case or with spaces."""
     rng = np.random.default_rng(seed)
     group = rng.integers(0, 3, n)
     regions = np.array(["North", "South", "East", "West"])[rng.integers(0, 4, n)].astype(object)
@@ -42,7 +42,7 @@ def crm_export(n: int = 1500, seed: int = 4) -> tuple[pd.DataFrame, np.ndarray]:
     signup = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 1800, n), unit="D")
     table = pd.DataFrame(
         {
-            "customer_ref": rng.permutation(np.arange(100_000, 100_000 + n)),
+            "customer_ref": [f"C{number}" for number in rng.permutation(100_000 + np.arange(n))],
             "signup_date": signup.strftime("%Y-%m-%d"),
             "region": regions,
             "orders_12m": rng.poisson(np.array([2, 10, 25])[group]),
@@ -89,5 +89,6 @@ def test_the_printed_starter_pasted_as_is_runs_end_to_end(tmp_path):
     assert adjusted_rand_score(planted, segments["segment"]) >= 0.9
     membership = pd.read_csv(project / "data/current/08_reporting/segment_membership.csv")
     assert membership.columns[0] == "customer_ref"
+    assert set(membership["customer_ref"]) == set(table["customer_ref"])  # as written
     primary = pd.read_parquet(project / "data/current/03_primary/customers.parquet")
     assert sorted(primary["region"].unique()) == ["East", "North", "South", "West"]

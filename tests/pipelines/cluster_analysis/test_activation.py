@@ -84,7 +84,7 @@ def export_sql(analysis_inputs: dict, segment_rules: dict, **changes) -> str:
 def test_exported_sql_names_the_columns_the_file_cannot_give(analysis_inputs, segment_rules):
     rfm = {
         "columns": [
-            {"name": "customer", "role": "id", "type": "category"},
+            {"name": "customer", "role": "id"},
             {"name": "spend", "role": "monetary", "feature": "monetary"},
         ]
     }
