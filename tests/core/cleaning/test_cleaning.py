@@ -1,5 +1,6 @@
 """The row rules of core.cleaning.cleaning, one by one and in their order."""
 
+import copy
 import pandas as pd
 import pytest
 
@@ -14,6 +15,7 @@ from customer_segmentation.core.cleaning.rules import apply_statistical_outliers
 from customer_segmentation.core.ids import in_id_order
 from customer_segmentation.errors import InputDataError
 from tests.fixtures.data_processing import DEFAULT_SCHEMA, RUN_DATE
+from tests.fixtures.schema import SCHEMA_CONFIG
 
 
 def _clean(raw, settings, schema=DEFAULT_SCHEMA):
@@ -26,6 +28,42 @@ def _clean(raw, settings, schema=DEFAULT_SCHEMA):
         run_date=RUN_DATE,
         source=parsed.summary["source"],
     )
+
+
+def _with_income_limits(limits) -> CustomerSchema:
+    """The default layout with other (or no) limits on its income column."""
+    config = copy.deepcopy(SCHEMA_CONFIG)
+    for entry in config["columns"]:
+        if entry["role"] == "income":
+            entry.pop("limits", None)
+            if limits is not None:
+                entry["limits"] = limits
+    return CustomerSchema.from_config(config)
+
+
+def test_limits_belong_to_the_layout_that_declares_them(raw_customers, settings):
+    # The same file under a layout that declares no limits: the sample layout's cap is not
+    # applied; under the sample layout it rejects the row, saying why.
+    raw_customers.loc[0, "Income"] = "666666"
+
+    declared = _clean(raw_customers, settings)
+    undeclared = _clean(raw_customers, settings, _with_income_limits(None))
+
+    assert "value_range: Income 666666.0 is above the allowed maximum 200,000" in _reasons(
+        declared
+    ).get(1, "")
+    assert undeclared.rejections.empty
+    assert not [rule for rule in undeclared.rules if rule["rule"] == "value_range"]
+
+
+def test_limits_are_checked_and_the_old_setting_is_refused_with_its_new_place(settings):
+    with pytest.raises(InputDataError, match="limits action 'drop'; use reject or cap"):
+        _with_income_limits({"max": 1, "action": "drop"})
+    with pytest.raises(InputDataError, match="use min and/or max"):
+        _with_income_limits({"action": "cap"})
+    settings["value_ranges"] = [{"role": "income", "max": 200000, "action": "reject"}]
+    with pytest.raises(InputDataError, match="Give the column its limits in schema.columns"):
+        check_settings(settings, DEFAULT_SCHEMA)
 
 
 def _reasons(result) -> dict[int, str]:
@@ -251,10 +289,9 @@ def test_no_customer_left_is_refused_with_the_main_reasons_and_what_to_do(raw_cu
     ("action", "kept_value", "rejected"), [("reject", None, 1), ("cap", 200000.0, 0)]
 )
 def test_income_cap_rejects_or_caps(raw_customers, settings, action, kept_value, rejected):
-    settings["value_ranges"][0]["action"] = action
     raw_customers.loc[0, "Income"] = "666666"
 
-    result = _clean(raw_customers, settings)
+    result = _clean(raw_customers, settings, _with_income_limits({"max": 200000, "action": action}))
 
     assert len(result.rejections) == rejected
     if kept_value is not None:

@@ -125,14 +125,17 @@ def check_settings(settings: dict[str, Any], schema: CustomerSchema) -> None:
         ("missing_values.default", missing["default"], MISSING_STRATEGIES),
     ]
     choices += [
-        (f"value_ranges: {column}.action", item["action"], ACTIONS)
-        for column, item in _entries(settings.get("value_ranges"), schema, "value_ranges")
-    ]
-    choices += [
         (f"missing_values.columns: {column}.strategy", item["strategy"], MISSING_STRATEGIES)
         for column, item in _entries(missing.get("columns"), schema, "missing_values.columns")
     ]
     _entries(settings["statistical_outliers"]["columns"], schema, "statistical_outliers.columns")
+    if "value_ranges" in settings:
+        raise InputDataError(
+            f"data_processing.value_ranges (in {_SETTINGS_FILE} or conf/local) is no longer read: "
+            "limits belong to the layout they were set for. Give the column its limits in "
+            "schema.columns instead, e.g. {name: Income, role: income, limits: {max: 200000, "
+            "action: reject}} (docs/data_contract.md), and remove value_ranges."
+        )
     for key, value, allowed in choices:
         if value not in allowed:
             raise InputDataError(
@@ -186,8 +189,9 @@ def _rule_steps(
             {"deals": deals, "channels": channels, **settings["purchase_consistency"]},
             [deals, *channels.values()],
         )
-    for column, limits in _entries(settings.get("value_ranges"), schema, "value_ranges"):
-        yield Step(apply_value_range, {**limits, "column": column}, [column])
+    for spec in schema.columns:  # each layout's own limits (contract.ColumnSpec.limits)
+        if spec.limits is not None and spec.name in columns:
+            yield Step(apply_value_range, {**spec.limits, "column": spec.name}, [spec.name])
     outliers = settings["statistical_outliers"]
     if outliers["method"] != "none":
         for column, _ in _entries(outliers["columns"], schema, "statistical_outliers.columns"):

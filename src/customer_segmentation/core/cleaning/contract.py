@@ -111,7 +111,10 @@ _KEYS = {
     "partner",
     "indicator",
     "decimal",
+    "limits",
 }
+LIMIT_KEYS = {"min", "max", "action"}
+LIMIT_ACTIONS = ("reject", "cap")
 
 
 def _readable(limit: float) -> str:
@@ -140,6 +143,8 @@ class ColumnSpec:
     partner: tuple[str, ...] = ()
     indicator: dict[str, str] = field(default_factory=dict)
     decimal: str = "."
+    # This layout's plausible range (the value_range cleaning rule): {min, max, action}.
+    limits: dict[str, Any] | None = None
 
     def describe_allowed(self) -> str:
         """Human-readable allowed values, as used in messages and in the docs."""
@@ -225,7 +230,30 @@ def _spec(entry: Mapping[str, Any]) -> ColumnSpec:
         partner=tuple(entry.get("partner") or ()),
         indicator=dict(entry.get("indicator") or {}),
         decimal=_decimal(name, entry.get("decimal", ".")),
+        limits=_limits(name, kind, entry.get("limits")),
     )
+
+
+def _limits(name: str, kind: str, limits: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A column's cleaning limits: ``min`` and/or ``max`` (numbers) and ``action`` (reject, the
+    default, or cap). They belong to the layout that declares them, so another file's schema
+    never inherits them."""
+    if limits is None:
+        return None
+    if kind not in (INTEGER, NUMBER):
+        raise _schema_error(f"column '{name}' has `limits` but is not a number column.")
+    unknown = sorted(set(limits) - LIMIT_KEYS)
+    if unknown or not {"min", "max"} & set(limits):
+        raise _schema_error(
+            f"column '{name}' has limits {dict(limits)}; use min and/or max, and action "
+            f"({' or '.join(LIMIT_ACTIONS)}), e.g. {{max: 200000, action: reject}}."
+        )
+    action = limits.get("action", "reject")
+    if action not in LIMIT_ACTIONS:
+        raise _schema_error(
+            f"column '{name}' has limits action {action!r}; use {' or '.join(LIMIT_ACTIONS)}."
+        )
+    return {"min": limits.get("min"), "max": limits.get("max"), "action": action}
 
 
 def _id_kind(name: str, entry: Mapping[str, Any]) -> str:
@@ -237,7 +265,7 @@ def _id_kind(name: str, entry: Mapping[str, Any]) -> str:
             f"column '{name}' (role id) has type {entry['type']!r}; an ID is kept as text "
             "(any text or whole number): leave out `type`."
         )
-    limits = sorted(set(entry) & {"min", "max", "values", "map", "decimal"})
+    limits = sorted(set(entry) & {"min", "max", "values", "map", "decimal", "limits"})
     if limits:
         raise _schema_error(
             f"column '{name}' (role id) has {limits}; an ID is kept as written (any text or "
