@@ -1,6 +1,7 @@
 """The row rules of core.cleaning.cleaning, one by one and in their order."""
 
 import copy
+
 import pandas as pd
 import pytest
 
