@@ -63,7 +63,12 @@ def rfm_profiles(rfm_params) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The profile node on the planted table, declared by the retail schema."""
     features, segments = planted_rfm()
     return nodes.profile_segments(
-        segments, features, features, rfm_params["profile"], RETAIL["schema"]
+        segments,
+        features,
+        features,
+        rfm_params["profile"],
+        RETAIL["schema"],
+        preprocessing=RETAIL["feature_engineering"]["preprocessing"],
     )
 
 
