@@ -651,9 +651,9 @@ def summarise_segmentation(
     forecast = report.forecast_summary(value_forecast_fit)
     axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
     plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
-    mix = None
+    mix, profile = None, parameters["profile"]
     if schema is not None:  # mixes (channels, categories, deals, response): the schema's roles
-        profile = _with_roles(parameters["profile"], schema)
+        profile = _with_roles(_resolved(profile, schema, segment_profiles), schema)
         mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     history = None
     if segment_identities is not None:
@@ -681,6 +681,11 @@ def summarise_segmentation(
         "k": {k: v for k, v in k_selection_decision.items() if k != "reference_scores"},
         "k_scores": report.records(k_selection),
         "profiles": report.records(segment_profiles),
+        # The profiled attributes' labels and those shown as percentages (the report's words).
+        "attributes": {
+            "attributes": profile["attributes"],
+            "percent": profile.get("percent") or [],
+        },
         "effect_sizes": report.records(segment_effect_sizes),
         "material_mix": None if mix is None or mix.empty else report.records(mix),
         "names": segment_names,
@@ -710,13 +715,12 @@ def gather_report_figures(**figures: Figure | bytes) -> dict[str, bytes]:
 
 
 def render_segmentation_report(
-    segmentation_summary: dict, report_figures: dict[str, bytes], parameters: dict, schema: dict
+    segmentation_summary: dict, report_figures: dict[str, bytes], parameters: dict
 ) -> str:
     """The self-contained HTML report: ``segmentation_summary`` in words, tables and figures
-    (``parameters``: the labels, thresholds and title of ``cluster_analysis``; every profiled
-    attribute labelled, ``_resolved``)."""
-    profiles = report.frame(segmentation_summary["profiles"])
-    profile = _resolved(parameters["profile"], schema, profiles)
+    (``parameters``: the thresholds and title of ``cluster_analysis``; the profiled attributes'
+    labels and percentages are the summary's ``attributes``)."""
+    profile = {**parameters["profile"], **segmentation_summary["attributes"]}
     return report.render(
         report.report_context(
             segmentation_summary, report_figures, {**parameters, "profile": profile}

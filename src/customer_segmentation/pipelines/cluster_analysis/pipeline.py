@@ -253,7 +253,7 @@ def reporting_pipeline(input_datasets: list[str], eda_figures: list[str]) -> Pip
     )
     report = Node(
         nodes.render_segmentation_report,
-        ["segmentation_summary", "report_figures", PARAMS, "params:schema"],
+        ["segmentation_summary", "report_figures", PARAMS],
         "segmentation_report",
         name="render_segmentation_report",
     )
