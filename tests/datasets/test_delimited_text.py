@@ -142,6 +142,32 @@ def test_wrong_delimiter_says_which_one_the_file_uses(tmp_path):
     assert 'sep: ","' in message
 
 
+@pytest.mark.parametrize("delimiter", ["\t", ",", ";", "|"])
+def test_the_delimiter_is_detected_when_not_set(tmp_path, delimiter):
+    # Decimal commas and a quoted field holding every other delimiter do not mislead it.
+    rows = [
+        HEADER.split("\t"),
+        ["1", "1957", "58138,5", "04-09-2012"],
+        ["2", "1960", '"a,b;c|d"', ""],
+    ]
+    path = _write(tmp_path, "\n".join(delimiter.join(row) for row in rows) + "\n")
+
+    table = DelimitedTextDataset(filepath=path).load()
+
+    assert list(table.columns) == HEADER.split("\t")
+    assert table["Income"].tolist() == ["58138,5", "a,b;c|d"]
+
+
+def test_a_file_two_delimiters_would_read_is_asked_about(tmp_path):
+    path = _write(tmp_path, "ID;Year,Birth\n1;1957,3\n")
+
+    with pytest.raises(InputDataError) as error:
+        DelimitedTextDataset(filepath=path).load()
+
+    assert "more than one delimiter" in str(error.value)
+    assert 'sep: ","' in str(error.value) and 'sep: ";"' in str(error.value)
+
+
 def test_duplicate_column_names_are_named(tmp_path):
     path = _write(tmp_path, "ID\tIncome\tIncome\n1\t2\t3\n")
 

@@ -146,8 +146,7 @@ def run_own_table(
     catalog = {
         "raw_customers": {
             "type": "customer_segmentation.datasets.DelimitedTextDataset",
-            "filepath": "data/01_raw/own.txt",
-            "load_args": {"sep": sep},
+            "filepath": "data/01_raw/own.txt",  # its delimiter is detected
         }
     }
     (project / "conf/local/catalog.yml").write_text(yaml.safe_dump(catalog))
