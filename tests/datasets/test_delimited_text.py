@@ -144,18 +144,20 @@ def test_wrong_delimiter_says_which_one_the_file_uses(tmp_path):
 
 @pytest.mark.parametrize("delimiter", ["\t", ",", ";", "|"])
 def test_the_delimiter_is_detected_when_not_set(tmp_path, delimiter):
-    # Decimal commas and a quoted field holding every other delimiter do not mislead it.
+    # Decimal commas (where the comma is not the delimiter) and a quoted field holding every
+    # delimiter do not mislead it.
+    income = "58138.5" if delimiter == "," else "58138,5"
     rows = [
         HEADER.split("\t"),
-        ["1", "1957", "58138,5", "04-09-2012"],
-        ["2", "1960", '"a,b;c|d"', ""],
+        ["1", "1957", income, "04-09-2012"],
+        ["2", "1960", '"a,b;c|d\t"', ""],
     ]
     path = _write(tmp_path, "\n".join(delimiter.join(row) for row in rows) + "\n")
 
     table = DelimitedTextDataset(filepath=path).load()
 
     assert list(table.columns) == HEADER.split("\t")
-    assert table["Income"].tolist() == ["58138,5", "a,b;c|d"]
+    assert table["Income"].tolist() == [income, "a,b;c|d\t"]
 
 
 def test_a_file_two_delimiters_would_read_is_asked_about(tmp_path):
