@@ -269,11 +269,8 @@ def _unreadable_output(project: Path) -> None:
 
 
 # ---------------------------------------------------------------- encodings
-_case(
-    "utf16",
-    lambda: DEFAULT_BYTES.decode().encode("utf-16"),
-    Refused(("UTF-16", "encoding: utf-16")),
-)
+# UTF-16 is told by its byte-order mark (Excel's "Unicode Text"); other encodings are asked for.
+_case("utf16", lambda: DEFAULT_BYTES.decode().encode("utf-16"), Clean(_same_as_default))
 _case(
     "latin1_byte_in_category",
     lambda: with_cell_in("latin-1", 5, "Marital_Status", "Mari\xe9"),

@@ -103,7 +103,10 @@ class DelimitedTextDataset(CSVDataset):
     """
 
     # sep None: detected from the first lines (``consistent_delimiters``); set it to override.
-    DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": None, "encoding": "utf-8-sig"}
+    # encoding None: UTF-16 when the file starts with its byte-order mark, else UTF-8 (with or
+    # without a mark). Other encodings cannot be told apart from the bytes (any byte is valid
+    # Windows-1252 or Latin-1), so the message asks for them.
+    DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": None, "encoding": None}
     # Forced: values stay exactly the text of the file; empty fields are "".
     _TEXT_ONLY_ARGS: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
     # load_args that pyarrow's CSV reader supports; with any other, pandas' C engine reads.
@@ -118,22 +121,26 @@ class DelimitedTextDataset(CSVDataset):
                 f"Input file '{source}' does not exist. Put the customer table there, or point "
                 "the dataset to your file in conf/local/catalog.yml (filepath:)."
             )
-        encoding = self._load_args.get("encoding") or "utf-8"
         with self._fs.open(path, mode="rb") as handle:
             head = handle.read(_PEEK_BYTES)
+        if self._encoding_setting is None:
+            detected = "utf-16" if head[:2] in UTF16_BOMS else "utf-8-sig"
+            self._load_args = {**self._load_args, "encoding": detected}
+        encoding = self._load_args["encoding"]
         if not head.strip():
             raise InputFileError(
                 f"Input file '{source}' is empty: it has no header and no rows. Provide a table "
                 "with a header line and one line per customer."
             )
         self._refuse_binary(head, source)
-        if len(head) == _PEEK_BYTES and b"\n" in head:  # don't cut a character in two
-            head = head[: head.rindex(b"\n")]
-        try:
-            lines = head.decode(encoding)
+        truncated = len(head) == _PEEK_BYTES
+        try:  # an incremental decoder keeps a character cut at the end of the peek for later
+            lines = codecs.getincrementaldecoder(encoding)().decode(head, final=not truncated)
         except UnicodeDecodeError as error:
             line = head[: error.start].count(b"\n") + 1
             raise _encoding_error(source, encoding, error, f"on line {line}") from error
+        if truncated and "\n" in lines:
+            lines = lines[: lines.rindex("\n")]  # the last line may be cut
         rows = [line for line in lines.splitlines() if line.strip()]
         if self._sep_setting is None:
             self._load_args = {**self._load_args, "sep": self._detect_delimiter(rows, source)}
@@ -148,7 +155,9 @@ class DelimitedTextDataset(CSVDataset):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._sep_setting = self._load_args.get("sep")  # None: detect it on every load
+        # None: detected on every load (the file may be replaced between runs).
+        self._sep_setting = self._load_args.get("sep")
+        self._encoding_setting = self._load_args.get("encoding")
 
     @staticmethod
     def _detect_delimiter(rows: list[str], source: str) -> str:
