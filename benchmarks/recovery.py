@@ -206,8 +206,11 @@ def run_table(project: Path, table: Table, params: dict) -> dict:
         segments = catalog.load("customer_segments")
         clustering = session.load_context().params["clustering"]
     ids, matrix = model_input_matrix(model_input)
-    planted = truth.reindex(ids).to_numpy()
+    # Segments carry the IDs as the file's text; the generators index the truth by number.
+    planted = truth.set_axis(truth.index.astype(str)).reindex(ids).to_numpy()
     known = ~np.isnan(planted.astype(float))
+    if table.planted_k is not None and not known.any():
+        raise ValueError(f"{table.name}: no segmented customer has a planted segment (IDs differ)")
     delivered = segments.set_index("ID")["segment"].reindex(ids).to_numpy()
     row = {
         "table": table.name,

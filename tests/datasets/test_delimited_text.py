@@ -142,6 +142,34 @@ def test_wrong_delimiter_says_which_one_the_file_uses(tmp_path):
     assert 'sep: ","' in message
 
 
+@pytest.mark.parametrize("delimiter", ["\t", ",", ";", "|"])
+def test_the_delimiter_is_detected_when_not_set(tmp_path, delimiter):
+    # Decimal commas (where the comma is not the delimiter) and a quoted field holding every
+    # delimiter do not mislead it.
+    income = "58138.5" if delimiter == "," else "58138,5"
+    rows = [
+        HEADER.split("\t"),
+        ["1", "1957", income, "04-09-2012"],
+        ["2", "1960", '"a,b;c|d\t"', ""],
+    ]
+    path = _write(tmp_path, "\n".join(delimiter.join(row) for row in rows) + "\n")
+
+    table = DelimitedTextDataset(filepath=path).load()
+
+    assert list(table.columns) == HEADER.split("\t")
+    assert table["Income"].tolist() == [income, "a,b;c|d\t"]
+
+
+def test_a_file_two_delimiters_would_read_is_asked_about(tmp_path):
+    path = _write(tmp_path, "ID;Year,Birth\n1;1957,3\n")
+
+    with pytest.raises(InputDataError) as error:
+        DelimitedTextDataset(filepath=path).load()
+
+    assert "more than one delimiter" in str(error.value)
+    assert 'sep: ","' in str(error.value) and 'sep: ";"' in str(error.value)
+
+
 def test_duplicate_column_names_are_named(tmp_path):
     path = _write(tmp_path, "ID\tIncome\tIncome\n1\t2\t3\n")
 
@@ -219,16 +247,18 @@ def test_a_trailing_delimiter_on_every_data_line_is_named(tmp_path):
     assert fixed.load()["Dt_Customer"].tolist() == ["04-09-2012", "05-09-2012"]
 
 
-def test_a_utf16_file_is_named_with_the_encoding_to_set(tmp_path):
+def test_a_utf16_file_is_read_by_its_byte_order_mark_and_named_when_utf8_is_set(tmp_path):
     path = tmp_path / "customers.tsv"
-    path.write_bytes(f"{HEADER}\n1\t1957\t50000\t04-09-2012\n".encode("utf-16"))
+    # More than the 64 KiB the reader checks first: a character may be cut at that point.
+    lines = "".join(f"{n}\t1957\t50000\t04-09-2012\n" for n in range(1, 3001))
+    path.write_bytes(f"{HEADER}\n{lines}".encode("utf-16"))
 
+    table = DelimitedTextDataset(filepath=str(path)).load()
+
+    assert len(table) == 3000 and table["Income"].eq("50000").all()
     with pytest.raises(InputDataError) as error:
-        _load(str(path))
-
+        DelimitedTextDataset(filepath=str(path), load_args={"encoding": "utf-8"}).load()
     assert "is UTF-16 text" in str(error.value) and "encoding: utf-16" in str(error.value)
-    fixed = DelimitedTextDataset(filepath=str(path), load_args={"sep": "\t", "encoding": "utf-16"})
-    assert fixed.load()["Income"].tolist() == ["50000"]
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,25 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 WINDOWS_ENCODING = "cp1252"
 
 
+def consistent_delimiters(rows: list[str], sample: int = 50) -> list[str]:
+    """The likely delimiters that split the header into several columns and every one of the
+    first ``sample`` data lines into as many fields (quotes respected), most columns first.
+
+    One candidate: the file's delimiter. None: the lines disagree under every delimiter (a
+    trailing delimiter, a broken line), and the reader's own checks name the problem. Several:
+    the file is ambiguous, and the user is asked.
+    """
+    found = []
+    for delimiter in LIKELY_DELIMITERS:
+        header_fields = len(next(csv.reader([rows[0]], delimiter=delimiter)))
+        if header_fields < 2:  # noqa: PLR2004 - one column: not this delimiter
+            continue
+        fields = {len(row) for row in csv.reader(rows[1 : sample + 1], delimiter=delimiter)}
+        if fields <= {header_fields}:
+            found.append((header_fields, delimiter))
+    return [delimiter for _, delimiter in sorted(found, key=lambda item: -item[0])]
+
+
 class InputFileError(InputDataError, DatasetError):
     """An unreadable input file.
 
@@ -83,7 +102,11 @@ class DelimitedTextDataset(CSVDataset):
     verbatim; a second read took 5 s at 10M customers).
     """
 
-    DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": ",", "encoding": "utf-8-sig"}
+    # sep None: detected from the first lines (``consistent_delimiters``); set it to override.
+    # encoding None: UTF-16 when the file starts with its byte-order mark, else UTF-8 (with or
+    # without a mark). Other encodings cannot be told apart from the bytes (any byte is valid
+    # Windows-1252 or Latin-1), so the message asks for them.
+    DEFAULT_LOAD_ARGS: dict[str, Any] = {"sep": None, "encoding": None}
     # Forced: values stay exactly the text of the file; empty fields are "".
     _TEXT_ONLY_ARGS: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
     # load_args that pyarrow's CSV reader supports; with any other, pandas' C engine reads.
@@ -98,23 +121,29 @@ class DelimitedTextDataset(CSVDataset):
                 f"Input file '{source}' does not exist. Put the customer table there, or point "
                 "the dataset to your file in conf/local/catalog.yml (filepath:)."
             )
-        encoding = self._load_args.get("encoding") or "utf-8"
         with self._fs.open(path, mode="rb") as handle:
             head = handle.read(_PEEK_BYTES)
+        if self._encoding_setting is None:
+            detected = "utf-16" if head[:2] in UTF16_BOMS else "utf-8-sig"
+            self._load_args = {**self._load_args, "encoding": detected}
+        encoding = self._load_args["encoding"]
         if not head.strip():
             raise InputFileError(
                 f"Input file '{source}' is empty: it has no header and no rows. Provide a table "
                 "with a header line and one line per customer."
             )
         self._refuse_binary(head, source)
-        if len(head) == _PEEK_BYTES and b"\n" in head:  # don't cut a character in two
-            head = head[: head.rindex(b"\n")]
-        try:
-            lines = head.decode(encoding)
+        truncated = len(head) == _PEEK_BYTES
+        try:  # an incremental decoder keeps a character cut at the end of the peek for later
+            lines = codecs.getincrementaldecoder(encoding)().decode(head, final=not truncated)
         except UnicodeDecodeError as error:
             line = head[: error.start].count(b"\n") + 1
             raise _encoding_error(source, encoding, error, f"on line {line}") from error
+        if truncated and "\n" in lines:
+            lines = lines[: lines.rindex("\n")]  # the last line may be cut
         rows = [line for line in lines.splitlines() if line.strip()]
+        if self._sep_setting is None:
+            self._load_args = {**self._load_args, "sep": self._detect_delimiter(rows, source)}
         self._check_header(rows[0], source)
         if len(rows) < 2:  # noqa: PLR2004 - a header and at least one data line
             raise InputFileError(
@@ -123,6 +152,31 @@ class DelimitedTextDataset(CSVDataset):
             )
         self._check_trailing_delimiter(rows, source)
         return self._read_text(path, source, rows[0])
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # None: detected on every load (the file may be replaced between runs).
+        self._sep_setting = self._load_args.get("sep")
+        self._encoding_setting = self._load_args.get("encoding")
+
+    @staticmethod
+    def _detect_delimiter(rows: list[str], source: str) -> str:
+        """The file's delimiter from its first lines; asks when two would both read it."""
+        found = consistent_delimiters(rows)
+        if len(found) > 1:
+            options = " or ".join(f"`sep: {json.dumps(d)}`" for d in found)
+            raise InputFileError(
+                f"Input file '{source}' reads as a table with more than one delimiter "
+                f"({', '.join(_printable(d) for d in found)}). Set the one it uses, {options}, "
+                "under `load_args` for this dataset in conf/local/catalog.yml."
+            )
+        if found:
+            return found[0]
+        # No delimiter gives every line the header's width: take the one that splits the header
+        # most (the checks that follow name what is wrong with the lines), else a comma.
+        header_fields = {d: rows[0].count(d) for d in LIKELY_DELIMITERS}
+        best = max(header_fields, key=header_fields.get)
+        return best if header_fields[best] else ","
 
     @staticmethod
     def _refuse_binary(head: bytes, source: str) -> None:

@@ -252,3 +252,16 @@ def test_a_table_without_revenue_has_a_migration_of_customers_only(two_runs):
     assert identities["reference"] == RUN
     assert list(moves.columns) == ["from_segment", "to_segment", "customers"]
     assert moves["customers"].sum() == 900
+
+
+def test_a_snapshot_with_numeric_ids_meets_this_runs_text_ids():
+    # Snapshots written before IDs were kept as text hold numbers; the same customers match.
+    reference = pd.DataFrame({"ID": np.array([7, 8, 9], dtype="int64"), "segment": [1, 1, 2]})
+    ids = np.array(["7", "9", "C10"], dtype=object)
+
+    moves = segment_history.migration(reference, ids, np.array([1, 2, 2]), revenue=None)
+
+    assert moves.to_dict("records") == [
+        {"from_segment": 1, "to_segment": 1, "customers": 1},
+        {"from_segment": 2, "to_segment": 2, "customers": 1},
+    ]

@@ -165,6 +165,22 @@ def test_ranges_come_from_the_whole_file_and_shares_and_flags_stop_at_1():
     )
 
 
+def test_a_flag_that_loses_a_single_role_is_still_left_out_of_clustering():
+    # Two 0/1 columns named like deals: the second becomes a number of its own, still a flag.
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "orders_app": ["3", "5", "1", "0"],
+            "coupons": ["1", "2", "0", "0"],
+            "promo_a": ["0", "1", "0", "1"],
+            "promo_b": ["1", "0", "0", "1"],
+        }
+    )
+    block = yaml.safe_load(starter_schema(raw))
+    features = block["feature_engineering"]["preprocessing"]["features"]
+    assert "promo_a" not in features and "promo_b" not in features
+
+
 def test_clustering_features_are_the_behavioural_columns_without_flags():
     block = yaml.safe_load(starter_schema(_raw(CRM)))
     assert block["feature_engineering"]["preprocessing"]["features"] == [

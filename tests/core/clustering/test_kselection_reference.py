@@ -156,6 +156,27 @@ def test_elbow_is_the_largest_material_gain_then_extended_while_reproducible():
     assert reference_elbow(late, THRESHOLDS)[0] == 4
 
 
+def test_a_small_gain_after_a_strong_split_does_not_win_without_the_lead_back():
+    # The figures of a club's members with three planted kinds: k = 3 wins a lead of 1.51 over
+    # the copies; k = 4..6 lose most of it, and k = 8's gain of 0.07 leaves a lead of 0.55.
+    log_wcss = [5.1295, 2.9823, 2.7934, 2.6386, 2.4864, 2.3149, 2.16]
+    null = [5.1284, 4.4914, 3.964, 3.4024, 2.9311, 2.7978, 2.7105]
+    table = pd.DataFrame(
+        {
+            "k": range(2, 9),
+            "log_wcss": log_wcss,
+            "null_log_wcss": null,
+            "gain": [-0.0011, 1.5102, -0.3385, -0.4068, -0.3191, 0.0382, 0.0676],
+            "stability_mean": [1.0, 1.0, 0.93, 0.89, 0.78, 0.84, 0.86],
+            "stability_sd": 0.05,
+            "null_stability_mean": 0.9,
+            "null_stability_sd": 0.05,
+        }
+    )
+    # Nor is k = 4 added: its stability (0.93) is more than 0.05 below that of k = 3 (1.0).
+    assert reference_elbow(table, THRESHOLDS) == (3, 3)
+
+
 @pytest.mark.parametrize(
     ("elbow", "stability", "null", "natural"),
     [

@@ -187,7 +187,9 @@ def migration(
     ``reference_members``: ``ID``, ``segment``; ``ids``, ``stable``, ``revenue``: this run's
     customers (unique IDs), their stable segment and their revenue."""
     # One hash join on the unique IDs: position of each of this run's customers in the reference.
-    position = pd.Index(reference_members[ID].to_numpy()).get_indexer(ids)
+    # IDs are compared as text: a snapshot written before IDs were kept as text holds numbers.
+    reference_ids = reference_members[ID].astype(str).to_numpy()
+    position = pd.Index(reference_ids).get_indexer(pd.Series(ids, copy=False).astype(str))
     both = position >= 0
     table = pd.DataFrame(
         {

@@ -139,7 +139,7 @@ def guess_column(name: str, values: pd.Series, sample_rows: int = SAMPLE_ROWS) -
 
     The role is guessed on the first ``sample_rows`` values; categories and ranges come from all
     of them. ``_note`` (not a schema key) holds a comment for the user, ``_range`` the file's
-    own range of a number column."""
+    own range of a number column, ``_flag`` whether it holds only 0 and 1."""
     present = values.dropna().astype(str).str.strip()
     present = present[present != ""]
     if present.empty:
@@ -185,6 +185,7 @@ def guess_column(name: str, values: pd.Series, sample_rows: int = SAMPLE_ROWS) -
         flag = whole and high <= 1
         if flag or (high <= 1 and re.search(SHARE_NAME, name.lower())):
             entry["max"] = 1
+        entry["_flag"] = flag  # whatever role it ends with (_single_roles may change it)
     if entry["role"] != "id":
         entry["_range"] = (low, high)
     return entry
@@ -246,8 +247,7 @@ def clustering_features(columns: Sequence[dict]) -> list[str]:
     for column in columns:
         if column["role"] == "visits":
             features.append(f"{column['item']}_visits_month")
-        flag = column.get("type") == "integer" and column.get("max") == 1
-        if column["role"] in ("monetary", "numeric") and not flag:
+        if column["role"] in ("monetary", "numeric") and not column.get("_flag"):
             features.append(column["feature"])
     return features
 

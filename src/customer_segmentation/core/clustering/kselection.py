@@ -5,7 +5,8 @@ Selection rules (``clustering.selection.rule``):
 - ``reference`` (default): judged against structureless copies of a seeded sample
   (``stability.reference_scores``, k = 2..``structure.max_k`` whatever ``k_range`` is, so the
   choice does not move with the search range). The elbow is the largest k whose extra segment
-  lowers log WCSS by at least ``min_gain`` more than it does in the copies; from there, one more
+  lowers log WCSS by at least ``min_gain`` more than it does in the copies, and whose lead over
+  the copies is at least that of every smaller such k (``reference_elbow``); from there, one more
   segment is added while it stays reproducible (stability >= ``min_stability`` and no more than
   ``stability_tolerance`` below the previous k). Without such an elbow the data has no natural
   number of segments and the knee of the sample's WCSS curve over the same fixed range gives a
@@ -123,14 +124,27 @@ def find_knee(ks: np.ndarray, wcss: np.ndarray, sensitivity: float) -> int | Non
 
 
 def reference_elbow(reference: pd.DataFrame, structure: dict) -> tuple[int | None, int | None]:
-    """(elbow, k): the largest k <= max_k whose ``gain`` reaches ``min_gain``, then extended by
-    one segment at a time while the next cut stays reproducible; (None, None) without elbow."""
+    """(elbow, k): the largest k <= max_k whose ``gain`` reaches ``min_gain`` and that keeps the
+    lead won before it, then extended by one segment at a time while the next cut stays
+    reproducible; (None, None) without elbow.
+
+    The lead at k is how much lower the data's log WCSS is than the copies' (the gap statistic,
+    ``null_log_wcss - log_wcss``). After a strong split, further segments that only cut real groups
+    in pieces lose that lead (negative gains); a small material gain further on (k = 8 after a
+    clear 3) must not win unless it has won the lead back: a material k counts only when its
+    lead is at least that of every smaller material k.
+    """
     scores = reference.set_index("k")
     scanned = scores.loc[scores.index <= structure["max_k"]]
     material = scanned.index[scanned["gain"] >= structure["min_gain"]]
     if len(material) == 0:
         return None, None
-    elbow = chosen = int(material.max())
+    lead = scanned["null_log_wcss"] - scanned["log_wcss"]
+    elbow, best = int(material[0]), lead[material[0]]
+    for k in material[1:]:
+        if lead[k] >= best:
+            elbow, best = int(k), lead[k]
+    chosen = elbow
     stability = scanned["stability_mean"]
     while chosen + 1 in stability.index and stability[chosen + 1] >= max(
         structure["min_stability"], stability[chosen] - structure["stability_tolerance"]
