@@ -133,6 +133,7 @@ def evaluate(primary: pd.DataFrame, setting: dict, base: dict, bootstraps: int, 
             else FEATURE_SETS[setting["features"]]
         ),
         schema=SCHEMA,
+        log_skewness=base["preprocessing"]["log_skewness"],
         log_features=base["preprocessing"]["log_features"],
         log_transform=setting["log"],
         scaler=setting["scaler"],

@@ -203,14 +203,18 @@ def test_a_pasted_starter_segments_a_new_layout_with_what_it_has(pasted):
         assert "Income against total spend." not in report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="members: k selection (rule 'reference') takes the largest k whose extra segment "
-    "beats the structureless copies by min_gain, so after a strong 3-group split small gains at "
-    "k = 5..8 win (k = 5, ARI 0.84); app: k = 3 but the groups mix (ARI 0.74), cause not yet "
-    "found. Open in issue 31.",
-)
-def test_a_pasted_starter_recovers_the_planted_groups(pasted):
+def test_a_pasted_starter_recovers_the_planted_groups(pasted, request):
+    # app: recovered since log1p follows the skew rule (ARI 0.93: its skewed `electronics` is
+    # logged, its purchases count no longer is, as the sample layout's hand list had it: 0.74).
+    if request.node.callspec.id == "members_tab_age_no_dates":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="members: k selection (rule 'reference') takes the largest k whose extra "
+                "segment beats the structureless copies by min_gain, so after a strong 3-group "
+                "split small gains at k = 5..8 win (k = 5, ARI 0.84). Open in issue 31.",
+            )
+        )
     project, table, kind = pasted
     segments = _read(project, "07_model_output/customer_segments.parquet")
     truth = pd.Series(kind, index=table.iloc[:, 0])

@@ -4,6 +4,7 @@ starter declaration; pasted as printed into conf/local/parameters.yml, with noth
 conf/local but the file's path in catalog.yml, `kedro run` runs end to end and recovers the
 planted groups."""
 
+import json
 import re
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
+from customer_segmentation.core.analysis import attributes
 from customer_segmentation.core.cleaning.parsing import parse_customers
 from customer_segmentation.datasets import DelimitedTextDataset
 from customer_segmentation.errors import InputDataError
@@ -90,3 +92,29 @@ def test_the_printed_starter_pasted_as_is_runs_end_to_end(tmp_path):
     assert set(membership["customer_ref"]) == set(table["customer_ref"])  # as written
     primary = pd.read_parquet(project / "data/current/03_primary/customers.parquet")
     assert sorted(primary["region"].unique()) == ["East", "North", "South", "West"]
+
+    # The report speaks the file's columns without more conf: every declared column clustering
+    # reads is profiled and labelled, and the names and actions cite the file's own columns.
+    reporting = project / "data/current/08_reporting"
+    clustered = declared["feature_engineering"]["preprocessing"]["features"]
+    own = [c["feature"] for c in declared["schema"]["columns"] if c.get("feature") in clustered]
+    assert "orders_12m" in own and "returns_rate" in own
+    profiles = pd.read_csv(reporting / "segment_profiles.csv")
+    assert {f"effect_{feature}" for feature in clustered} <= set(profiles.columns)
+    html = (reporting / "segmentation_report.html").read_text(encoding="utf-8")
+    assert all(attributes.readable(feature) in html for feature in own)
+    names = json.loads((reporting / "segment_names.json").read_text())["segments"]
+    named = {d["attribute"] for segment in names for d in segment["descriptors"]}
+    planned = json.loads((reporting / "segment_actions.json").read_text())["segments"]
+    acted = {
+        a.get("item") for segment in planned for a in segment["actions"] if a["kind"] != "keep"
+    }
+    assert named & set(own) and acted & set(own)
+    largest = int(profiles.loc[profiles["segment"] > 0].nlargest(1, "customers")["segment"].iloc[0])
+    kinds = [
+        a["kind"]
+        for segment in planned
+        if segment["segment"] == largest
+        for a in segment["actions"]
+    ]
+    assert kinds and "keep" not in kinds  # it differs materially, so it is acted on

@@ -14,7 +14,11 @@ from customer_segmentation.pipelines.cluster_analysis.nodes import (
     recommend_actions,
 )
 from tests.core.analysis.test_claims import MATERIALITY, PROFILE, profile_row
+from tests.fixtures.cluster_analysis import project_parameters
 from tests.fixtures.schema import SCHEMA_CONFIG
+
+# What feeds clustering, as shipped: its features are profiled with the listed attributes.
+PREPROCESSING = project_parameters()["feature_engineering"]["preprocessing"]
 
 
 @pytest.fixture(scope="module")
@@ -250,6 +254,7 @@ def test_fixture_actions_cite_profile_figures(
         primary_customers_once,
         analysis_params["profile"],
         SCHEMA_CONFIG,
+        preprocessing=PREPROCESSING,
     )
     names = name_segments(effects, profiles, analysis_params, SCHEMA_CONFIG)
     stability = {"segments": [{"segment": s, "jaccard_mean": 0.7} for s in (1, 2, 3)]}

@@ -7,8 +7,12 @@ import pytest
 from customer_segmentation.core.analysis import profiling
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
+from tests.fixtures.cluster_analysis import project_parameters
 from tests.fixtures.schema import SCHEMA_CONFIG
 from tools.synthetic.schema import SPEND_COLUMNS
+
+# What feeds clustering, as shipped: its features are profiled with the listed attributes.
+PREPROCESSING = project_parameters()["feature_engineering"]["preprocessing"]
 
 PRODUCTS = list(SPEND_COLUMNS)
 
@@ -21,6 +25,7 @@ def profiles(customer_segments, customer_features, primary_customers, analysis_p
         primary_customers,
         analysis_params["profile"],
         SCHEMA_CONFIG,
+        preprocessing=PREPROCESSING,
     )
 
 
@@ -115,6 +120,7 @@ def test_customers_missing_from_features_are_reported(
             primary_customers,
             analysis_params["profile"],
             SCHEMA_CONFIG,
+            preprocessing=PREPROCESSING,
         )
 
 
@@ -128,6 +134,7 @@ def test_missing_column_is_named(
             primary_customers.drop(columns="MntWines"),
             analysis_params["profile"],
             SCHEMA_CONFIG,
+            preprocessing=PREPROCESSING,
         )
 
 

@@ -7,7 +7,10 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from customer_segmentation.core.features.preprocessing import CustomerPreprocessor
+from customer_segmentation.core.features.preprocessing import (
+    CustomerPreprocessor,
+    skewed_features,
+)
 from customer_segmentation.errors import InputDataError
 from tests.fixtures.schema import SCHEMA_CONFIG
 
@@ -52,6 +55,39 @@ def test_log_transform_applies_log1p_before_scaling(primary_customers, fe_params
     assert np.allclose(model_input["children"], children)
     off = make_preprocessor(fe_params, log_transform=False, scaler="none", pca=None)
     assert np.allclose(off.fit_transform(primary_customers)["income"], primary_customers["Income"])
+
+
+def test_skewed_features_are_never_negative_above_1_somewhere_and_skewed_beyond_the_threshold():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {
+            "amount": rng.lognormal(3, 1, 2000),  # skewness about 6
+            "symmetric": rng.normal(50, 5, 2000),
+            "share": rng.beta(1, 9, 2000),  # skewed, but within 0..1
+            "signed": rng.lognormal(3, 1, 2000) - 5,  # skewed, but negative somewhere
+            "count": rng.poisson(1.0, 2000),  # skewness 1
+        }
+    )
+    assert skewed_features(table, 1.5) == ["amount"]
+    assert skewed_features(table, 0.5) == ["amount", "count"]
+    assert skewed_features(table, 20.0) == []
+
+
+def test_the_skew_rule_picks_the_log_features_at_fit_and_a_list_forces_them(
+    primary_customers, fe_params
+):
+    rule = make_preprocessor(fe_params, log_skewness=1.0, log_features=None, pca=None)
+    rule.fit(primary_customers)
+    table = rule.customer_features(primary_customers)[fe_params["preprocessing"]["features"]]
+    expected = skewed_features(table, 1.0)
+    assert rule.report()["log_transformed"] == expected
+    assert "income" not in expected and "total_spend" in expected  # income is not skewed here
+    forced = make_preprocessor(fe_params, log_features=["income"], pca=None).fit(primary_customers)
+    assert forced.report()["log_transformed"] == ["income"]
+    # New customers are transformed with the features chosen at fit.
+    assert np.allclose(
+        rule.transform(primary_customers.iloc[:50]), rule.transform(primary_customers).iloc[:50]
+    )
 
 
 def test_zero_variance_and_all_missing_features_are_dropped_with_a_log_line(
@@ -162,7 +198,8 @@ def test_missing_columns_and_bad_settings_raise_clear_errors(primary_customers, 
 def test_gaps_in_new_customers_get_training_medians_and_negative_amounts_raise(
     primary_customers, fe_params, caplog
 ):
-    pre = make_preprocessor(fe_params, scaler="standard", pca=None).fit(primary_customers)
+    logged = ["income", "total_spend"]
+    pre = make_preprocessor(fe_params, log_features=logged, pca=None).fit(primary_customers)
     new = primary_customers.head(4).copy()
     new.loc[0, "Income"] = np.nan
     with caplog.at_level(logging.WARNING):

@@ -32,6 +32,8 @@ def segment_rules(analysis_inputs, report_arguments) -> dict:
         report_arguments["segment_names"],
         analysis_inputs["params:cluster_analysis.profile"],
         analysis_inputs["params:cluster_analysis.rule_cards"],
+        schema=SCHEMA_CONFIG,
+        preprocessing=analysis_inputs["params:feature_engineering.preprocessing"],
     )
 
 

@@ -63,7 +63,12 @@ def rfm_profiles(rfm_params) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The profile node on the planted table, declared by the retail schema."""
     features, segments = planted_rfm()
     return nodes.profile_segments(
-        segments, features, features, rfm_params["profile"], RETAIL["schema"]
+        segments,
+        features,
+        features,
+        rfm_params["profile"],
+        RETAIL["schema"],
+        preprocessing=RETAIL["feature_engineering"]["preprocessing"],
     )
 
 
@@ -235,6 +240,7 @@ def test_rfm_segmentation_names_every_segment_and_reports_the_log(
         **{f"params:cluster_analysis.{key}": value for key, value in params.items()},
         "params:segment_history": RETAIL["segment_history"],
         "params:feature_engineering.preprocessing.features": columns,
+        "params:feature_engineering.preprocessing": {"features": columns},
         "reference_segment_snapshot": None,  # the first run
         "reference_segment_snapshot_members": None,
         **{name: make_figure(name) for name in K_FIGURES},

@@ -18,6 +18,9 @@ the other pointing the other way, both cited.
    at most ``value.low_ratio`` -> low-cost contact only (a table with revenue);
 7. traits: each ``traits`` entry (an attribute, a direction and its texts) whose attribute
    differs materially (|d|) in that direction, citing its figure (``claims.attribute_figures``);
+   then generic: each attribute the configured profile list lacks (``profile.added``) that
+   differs materially, from the ``generic`` texts of its kind of measure (count, amount,
+   share, rate, recency) and direction, unless a ``traits`` entry names it in that direction;
 8. keep: a segment no rule above acts on keeps the regular programme, and its card says what to
    watch: the attribute that differs most (largest |d|), with its figures.
 
@@ -38,6 +41,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from customer_segmentation.core.analysis.attributes import phrase_label
 from customer_segmentation.core.analysis.claims import (
     attribute_direction,
     attribute_figures,
@@ -183,6 +187,7 @@ def recommend_actions(
             _win_back(row, overall, settings, texts),
             _value_action(row, settings["value"], texts) if settings.get("value") else None,
             *_trait_actions(own, settings),
+            *_generic_actions(own, settings),
             *_activity_actions(row, overall, settings),
         ]
         found = [a for a in found if a is not None][: settings["max_actions"]]
@@ -245,6 +250,41 @@ def _trait_actions(own: pd.DataFrame, settings: Mapping) -> list[dict]:
             "effect_size": {"segment": effect, "overall": 0.0},
         }
         found.append({**_action("trait", trait, figures, **values), "item": attribute})
+    return found
+
+
+def _generic_actions(own: pd.DataFrame, settings: Mapping) -> list[dict]:
+    """Actions on the attributes the configured profile list lacks (``profile.added``: {attribute:
+    kind of measure}, ``attributes.resolve_profile``) that differ materially, from the ``generic``
+    texts of their kind and direction, largest |d| first; an attribute and direction a
+    ``traits`` entry names keeps its hand-written text. Texts take {label} (in a sentence),
+    {value} and {overall} (as the report writes them), {mean}, {overall_mean}, {d}, {d_size}."""
+    added = settings["profile"].get("added") or {}
+    if not added or not settings.get("generic"):
+        return []
+    written = {(trait["attribute"], trait["direction"]) for trait in settings.get("traits") or []}
+    rows = own.loc[own["attribute"].isin(list(added))]
+    rows = rows.reindex(rows["effect_size"].abs().sort_values(ascending=False, kind="stable").index)
+    found = []
+    for figure in rows.to_dict("records"):
+        attribute, effect = figure["attribute"], figure["effect_size"]
+        direction = attribute_direction(effect, settings["materiality"])
+        if not direction or (attribute, direction) in written:
+            continue
+        values = {
+            "label": phrase_label(settings["profile"]["attributes"][attribute]),
+            "value": figure_text(figure["value"], figure["percent"]),
+            "overall": figure_text(figure["overall"], figure["percent"]),
+            "mean": figure["value"],
+            "overall_mean": figure["overall"],
+            "d": effect,
+        }
+        figures = {
+            "mean": {"segment": figure["value"], "overall": figure["overall"]},
+            "effect_size": {"segment": effect, "overall": 0.0},
+        }
+        text = settings["generic"][added[attribute]][direction]
+        found.append({**_action("generic", text, figures, **values), "item": attribute})
     return found
 
 

@@ -11,7 +11,9 @@ The rule (docs/cluster_analysis.md); "material" is defined once, in ``core.analy
    upwards, it is the segment's main channel. If none passes, ``no_distinct_trait`` is used.
    Within the name the descriptors appear in the fixed priority order of the parameters. A
    trait named downwards whose segment mean reads 0.0 (``claims.shows_as_zero``) takes its
-   ``zero`` phrase where it has one ("no children", not "few children").
+   ``zero`` phrase where it has one ("no children", not "few children"). Generic descriptors
+   (``generic: true``, the attributes the configured list lacks) come after every passing
+   configured one, whatever their |d|.
 3. Segments that share a name each add their next most distinctive passing trait until the names
    differ; any still equal get " (segment N)".
 """
@@ -109,10 +111,12 @@ def segment_descriptors(
                         "phrase": phrase,
                         "effect_size": effect,
                         "priority": priority,
+                        "generic": bool(rule.get("generic")),
                         **_mix_of(rule),
                     }
                 )
-        traits.sort(key=lambda item: (-abs(item["effect_size"]), item["priority"]))
+        # Generic descriptors (attributes.generic_descriptors) only after every configured one.
+        traits.sort(key=lambda item: (item["generic"], -abs(item["effect_size"]), item["priority"]))
         descriptors[int(segment)] = [*[{**item, "priority": 0} for item in first], *traits]
     return descriptors
 

@@ -71,6 +71,19 @@ def _median_imputer() -> SimpleImputer:
     return SimpleImputer(strategy=np.median)
 
 
+def skewed_features(table: pd.DataFrame, threshold: float) -> list[str]:
+    """The columns of `table` log1p is for: never negative, reaching above 1 (a share or a 0/1
+    flag, within 0..1, has no long tail for log1p to pull in) and with a sample skewness
+    (pandas' adjusted Fisher-Pearson coefficient, missing values skipped) above `threshold`,
+    in column order."""
+    skewness = table.skew()
+    return [
+        column
+        for column in table.columns
+        if table[column].min() >= 0 and table[column].max() > 1 and skewness[column] > threshold
+    ]
+
+
 def _source(primary: pd.DataFrame) -> str:
     """Name of the data a frame came from, for error messages."""
     return str(primary.attrs.get("source", "primary_customers"))
@@ -112,8 +125,11 @@ class CustomerPreprocessor(TransformerMixin, BaseEstimator):
         schema: the declared customer schema (the `schema` parameter block: roles of the columns
             the features are derived from; plain data, so the fitted preprocessor stores it).
         onehot_columns: raw categorical columns of `primary_customers` to one-hot encode.
-        log_features: features (a subset of `features`) transformed with log1p.
-        log_transform: switch for `log_features`.
+        log_skewness: the data rule for log1p: every feature `skewed_features` finds at fit
+            (never negative, above 1 somewhere, sample skewness above this); None: no rule.
+        log_features: None (`log_skewness` decides) or the features to transform with log1p
+            instead (a subset of `features`; [] for none).
+        log_transform: switch for log1p (off: no feature is transformed).
         scaler: 'standard', 'robust' or 'none'.
         pca: None, a number of components or a share of explained variance.
         table_features: columns of the input table taken as features as they are, after the
@@ -126,6 +142,8 @@ class CustomerPreprocessor(TransformerMixin, BaseEstimator):
     Fitted attributes:
         reference_date_: ISO text of the date ages and tenures are measured at (None: no dates).
         dropped_features_: {requested column: reason} of those all missing or constant.
+        log_features_: the kept features transformed with log1p (`log_skewness` or
+            `log_features`).
         categories_: {one-hot column: the categories seen at fit, sorted}.
         pipeline_: the stock steps on the kept columns: ``encode`` (a ColumnTransformer of
             "log", "plain" and "onehot"), ``scale`` and, with PCA, ``pca``.
@@ -138,7 +156,8 @@ class CustomerPreprocessor(TransformerMixin, BaseEstimator):
         features: Sequence[str],
         schema: dict,
         onehot_columns: Sequence[str] = (),
-        log_features: Sequence[str] = (),
+        log_skewness: float | None = None,
+        log_features: Sequence[str] | None = None,
         log_transform: bool = True,
         scaler: str = "standard",
         pca: float | int | None = None,
@@ -150,6 +169,7 @@ class CustomerPreprocessor(TransformerMixin, BaseEstimator):
         self.features = features
         self.schema = schema
         self.onehot_columns = onehot_columns
+        self.log_skewness = log_skewness
         self.log_features = log_features
         self.log_transform = log_transform
         self.scaler = scaler
@@ -204,10 +224,21 @@ class CustomerPreprocessor(TransformerMixin, BaseEstimator):
         raw = primary[list(self.onehot_columns)].reset_index(drop=True)
         return pd.concat([features[list(self.features)], raw], axis=1)[list(columns)]
 
+    def _log_features(self, table: pd.DataFrame) -> list[str]:
+        """The kept features of the training `table` to transform with log1p: none with
+        `log_transform` off, the forced `log_features` when given, else `skewed_features`."""
+        features = [c for c in table.columns if c in self.features]
+        if not self.log_transform:
+            return []
+        if self.log_features is not None:
+            return [c for c in features if c in self.log_features]
+        if self.log_skewness is None:
+            return []
+        return skewed_features(table[features], self.log_skewness)
+
     def _logged(self, columns: Iterable[str]) -> list[str]:
-        """Those of `columns` that are log-transformed."""
-        logs = self.log_features if self.log_transform else ()
-        return [c for c in columns if c in self.features and c in logs]
+        """Those of `columns` that are log-transformed (`log_features_`, learned at fit)."""
+        return [c for c in columns if c in self.log_features_]
 
     def _pipeline(self, kept: list[str]) -> Pipeline:
         """The unfitted stock steps for the `kept` columns: encode, scale, optional PCA."""
@@ -290,6 +321,7 @@ class CustomerPreprocessor(TransformerMixin, BaseEstimator):
         self.categories_ = {
             c: sorted(table[c].dropna().unique()) for c in kept if c in self.onehot_columns
         }
+        self.log_features_ = self._log_features(table)
         self._check_values(table, primary)
         self.pipeline_ = self._pipeline(kept)
         matrix = self.pipeline_.fit_transform(table)

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from customer_segmentation.core.analysis import (
     actions,
     analysis_plots,
+    attributes,
     claims,
     clv,
     naming,
@@ -64,10 +65,36 @@ def _drawable(captions: dict, schema: dict | None, plotted: bool) -> dict:
     }
 
 
-def _present(attributes: dict, customer_features: pd.DataFrame) -> dict:
-    """The profiled attributes this table has: the schema's roles decide which features exist
-    (no enrolment date, no tenure_days), so the listed ones it lacks are left out."""
-    return {name: label for name, label in attributes.items() if name in customer_features}
+def _clustering_features(preprocessing: dict) -> list[str]:
+    """The customer_features columns clustering reads: ``features`` then ``table_features``."""
+    return [*preprocessing["features"], *(preprocessing.get("table_features") or [])]
+
+
+def _profiled(
+    profile: dict, schema: dict, preprocessing: dict, customer_features: pd.DataFrame
+) -> dict:
+    """The profile block with the attributes this table profiles (``attributes.
+    profiled_attributes``): the configured ones it has (the schema's roles decide which features
+    exist: no enrolment date, no tenure_days), then its clustering features and declared value
+    columns the list lacks."""
+    declared = CustomerSchema.from_config(schema)
+    found = attributes.profiled_attributes(
+        profile["attributes"],
+        _clustering_features(preprocessing),
+        declared,
+        customer_features.columns,
+    )
+    return attributes.resolve_profile(profile, declared, found)
+
+
+def _resolved(profile: dict, schema: dict, segment_profiles: pd.DataFrame) -> dict:
+    """The profile block for the attributes ``segment_profiles`` profiles (labels, percent, the
+    added attributes' kinds; ``attributes.resolve_profile``)."""
+    return attributes.resolve_profile(
+        profile,
+        CustomerSchema.from_config(schema),
+        attributes.table_attributes(segment_profiles),
+    )
 
 
 def profile_segments(
@@ -76,16 +103,21 @@ def profile_segments(
     primary_customers: pd.DataFrame,
     profile: dict,
     schema: dict,
+    *,
+    preprocessing: dict,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segment profile table (segment 0 = all customers) and the long effect-size table.
+
+    The profiled attributes are the configured ones the table has, then its clustering features
+    (``preprocessing``: feature_engineering.preprocessing) and declared value columns the list
+    lacks (``attributes.profiled_attributes``).
 
     Revenue is the spend per category summed, or, for a table that declares one `monetary`
     column instead (a log's RFM), that column. Impossible shares (above 1) are withheld and
     named in ``data_warnings``, never clipped.
     """
     declared = CustomerSchema.from_config(schema)
-    profile = _with_roles(profile, schema)
-    profile["attributes"] = _present(profile["attributes"], customer_features)
+    profile = _with_roles(_profiled(profile, schema, preprocessing, customer_features), schema)
     feature_columns, primary_columns = profiling.profile_columns(profile)
     money = declared.role("monetary")
     revenue = None if declared.products or money is None else declared.by_name[money].feature
@@ -125,8 +157,16 @@ def name_segments(
             "segments": naming.name_rfm_segments(segment_profiles, naming_rules),
         }
     materiality = parameters["materiality"]
-    profile = _with_roles(parameters["profile"], schema)
+    profile = _with_roles(_resolved(parameters["profile"], schema, segment_profiles), schema)
     mix = claims.material_mix(segment_profiles, profile, materiality)
+    added = {name: profile["attributes"][name] for name in profile["added"]}
+    naming_rules = {
+        **naming_rules,
+        "descriptors": [
+            *naming_rules["descriptors"],
+            *attributes.generic_descriptors(added, naming_rules["generic"]),
+        ],
+    }
     return {
         "rule": (
             "Income tier, then the traits with |Cohen's d| >= "
@@ -135,8 +175,9 @@ def name_segments(
             "that mix differs materially on its basis figure (share x"
             f"{materiality['share_ratio']} or amount per customer x{materiality['amount_ratio']}) "
             "without the other pointing the other way, or the channel is the segment's main one; "
-            "a trait whose mean reads 0.0 says 'no'; clashes add the next trait, then the "
-            "segment number."
+            "a trait whose mean reads 0.0 says 'no'; generic traits of the attributes the "
+            "configured list lacks after the configured ones; clashes add the next trait, then "
+            "the segment number."
         ),
         "segments": naming.name_segments(segment_effect_sizes, naming_rules, materiality, mix),
     }
@@ -169,7 +210,7 @@ def recommend_actions(
     segment's ``top_action`` is its first entry in the ranked "Do this first" list
     (``priorities.rank_actions``): what the CRM export and the scoring output carry."""
     rules = {**parameters["actions"], "materiality": parameters["materiality"]}
-    profile = _with_roles(parameters["profile"], schema)
+    profile = _with_roles(_resolved(parameters["profile"], schema, segment_profiles), schema)
     actions.check_texts(rules["texts"], list(profile["channels"]), actions.required_texts(rules))
     mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     archetypes = {int(item["segment"]): item.get("archetype") for item in segment_names["segments"]}
@@ -309,12 +350,22 @@ def plot_income_spend(
 
 
 def plot_profile_heatmap(
-    segment_effect_sizes: pd.DataFrame, segment_names: dict, profile: dict, plots: dict
+    segment_effect_sizes: pd.DataFrame,
+    segment_names: dict,
+    profile: dict,
+    plots: dict,
+    *,
+    schema: dict,
 ) -> Figure:
-    """Segments x attributes heatmap of effect sizes."""
+    """Segments x attributes heatmap of effect sizes (every profiled attribute, labelled)."""
+    labels = attributes.resolve_profile(
+        profile,
+        CustomerSchema.from_config(schema),
+        segment_effect_sizes["attribute"].drop_duplicates(),
+    )["attributes"]
     return analysis_plots.profile_heatmap(
         segment_effect_sizes,
-        profile["attributes"],
+        labels,
         _names(segment_names),
         plots["heatmap_color_limit"],
     )
@@ -353,14 +404,15 @@ def build_rule_cards(
     segment_names: dict,
     profile: dict,
     settings: dict,
+    *,
+    schema: dict,
+    preprocessing: dict,
 ) -> dict:
     """Per segment, the plain rules of a shallow one-vs-rest tree on the profiled attributes
-    (``profile.attributes``, human-readable customer_features columns) and their fidelity."""
+    (``_profiled``: human-readable customer_features columns) and their fidelity."""
+    profiled = _profiled(profile, schema, preprocessing, customer_features)
     found = rule_cards.segment_rule_cards(
-        customer_segments,
-        customer_features,
-        list(_present(profile["attributes"], customer_features)),
-        settings,
+        customer_segments, customer_features, list(profiled["attributes"]), settings
     )
     names = _names(segment_names)
     for card in found["segments"]:
@@ -599,9 +651,9 @@ def summarise_segmentation(
     forecast = report.forecast_summary(value_forecast_fit)
     axes = (parameters["plots"]["scatter_x"], parameters["plots"]["scatter_y"])
     plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
-    mix = None
+    mix, profile = None, parameters["profile"]
     if schema is not None:  # mixes (channels, categories, deals, response): the schema's roles
-        profile = _with_roles(parameters["profile"], schema)
+        profile = _with_roles(_resolved(profile, schema, segment_profiles), schema)
         mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     history = None
     if segment_identities is not None:
@@ -629,6 +681,11 @@ def summarise_segmentation(
         "k": {k: v for k, v in k_selection_decision.items() if k != "reference_scores"},
         "k_scores": report.records(k_selection),
         "profiles": report.records(segment_profiles),
+        # The profiled attributes' labels and those shown as percentages (the report's words).
+        "attributes": {
+            "attributes": profile["attributes"],
+            "percent": profile.get("percent") or [],
+        },
         "effect_sizes": report.records(segment_effect_sizes),
         "material_mix": None if mix is None or mix.empty else report.records(mix),
         "names": segment_names,
@@ -661,5 +718,11 @@ def render_segmentation_report(
     segmentation_summary: dict, report_figures: dict[str, bytes], parameters: dict
 ) -> str:
     """The self-contained HTML report: ``segmentation_summary`` in words, tables and figures
-    (``parameters``: the labels, thresholds and title of ``cluster_analysis``)."""
-    return report.render(report.report_context(segmentation_summary, report_figures, parameters))
+    (``parameters``: the thresholds and title of ``cluster_analysis``; the profiled attributes'
+    labels and percentages are the summary's ``attributes``)."""
+    profile = {**parameters["profile"], **segmentation_summary["attributes"]}
+    return report.render(
+        report.report_context(
+            segmentation_summary, report_figures, {**parameters, "profile": profile}
+        )
+    )

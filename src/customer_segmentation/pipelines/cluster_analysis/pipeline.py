@@ -5,6 +5,8 @@ from kedro.pipeline import Node, Pipeline
 from customer_segmentation.pipelines.cluster_analysis import nodes
 
 PARAMS = "params:cluster_analysis"
+# What feeds clustering: its features are profiled whether or not the profile list names them.
+PREPROCESSING = "params:feature_engineering.preprocessing"
 # Figures the report may embed: the eda and clustering pipelines' plots, then this pipeline's own.
 EDA_FIGURES = [
     "eda_income_distribution",
@@ -49,13 +51,14 @@ def _describe(value_inputs: list[str]) -> list[Node]:
     return [
         Node(
             nodes.profile_segments,
-            [
-                "customer_segments",
-                "customer_features",
-                "primary_customers",
-                f"{PARAMS}.profile",
-                "params:schema",
-            ],
+            {
+                "customer_segments": "customer_segments",
+                "customer_features": "customer_features",
+                "primary_customers": "primary_customers",
+                "profile": f"{PARAMS}.profile",
+                "schema": "params:schema",
+                "preprocessing": PREPROCESSING,
+            },
             ["segment_profiles", "segment_effect_sizes"],
             name="profile_segments",
         ),
@@ -117,7 +120,13 @@ def _plots() -> list[Node]:
         ),
         Node(
             nodes.plot_profile_heatmap,
-            ["segment_effect_sizes", "segment_names", profile, plots],
+            {
+                "segment_effect_sizes": "segment_effect_sizes",
+                "segment_names": "segment_names",
+                "profile": profile,
+                "plots": plots,
+                "schema": "params:schema",
+            },
             "segment_effect_sizes_plot",
             name="plot_segment_effect_sizes",
         ),
@@ -147,13 +156,15 @@ def _activation(cleaned: bool) -> list[Node]:
     return [
         Node(
             nodes.build_rule_cards,
-            [
-                "customer_segments",
-                "customer_features",
-                "segment_names",
-                f"{PARAMS}.profile",
-                f"{PARAMS}.rule_cards",
-            ],
+            {
+                "customer_segments": "customer_segments",
+                "customer_features": "customer_features",
+                "segment_names": "segment_names",
+                "profile": f"{PARAMS}.profile",
+                "settings": f"{PARAMS}.rule_cards",
+                "schema": "params:schema",
+                "preprocessing": PREPROCESSING,
+            },
             "segment_rules",
             name="build_rule_cards",
         ),
