@@ -285,5 +285,6 @@ def starter_schema(raw: pd.DataFrame, sample_rows: int = SAMPLE_ROWS) -> str:
             "feature_engineering:",
             "  preprocessing:",
             f"    features: [{', '.join(features)}]",
+            "    log_features: null  # log1p where the data is skewed (docs/features.md)",
         ]
     return "\n".join(lines)
