@@ -117,7 +117,7 @@ def test_the_sql_rules_run_on_the_raw_file_and_place_customers_as_the_pipeline(f
     segments = load_table(full_run / "data/current/07_model_output/customer_segments.parquet")
     body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
     case = body.split(";")[0]
-    assert "FROM customer_features" not in sql and '"Income"' in sql
+    assert "FROM customer_features" not in sql and '"MntWines"' in sql  # the file's names
 
     connection = duckdb.connect()
     raw = full_run / "data/01_raw/customers_synthetic.csv"

@@ -5,21 +5,16 @@ conf/local but the file's path in catalog.yml, `kedro run` runs end to end and r
 planted groups."""
 
 import json
-import re
 
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
 from customer_segmentation.core.analysis import attributes
-from customer_segmentation.core.cleaning.parsing import parse_customers
-from customer_segmentation.datasets import DelimitedTextDataset
-from customer_segmentation.errors import InputDataError
 from tests.catalog import load_table
-from tests.fixtures.schema import DEFAULT_SCHEMA
 from tests.project_copy import copy_project
+from tests.starter import printed_starter
 
 from .conftest import kedro
 
@@ -66,16 +61,7 @@ def test_the_printed_starter_pasted_as_is_runs_end_to_end(tmp_path):
     table.to_csv(project / "data/01_raw/crm_export.csv", index=False)
     (project / "conf/local/catalog.yml").write_text(CATALOG)
 
-    # The refusal `kedro run` prints is the first node's message (its parse of the file with the
-    # default declaration); made in-process, which spares a second `kedro run` in the suite.
-    raw = DelimitedTextDataset(filepath=str(project / "data/01_raw/crm_export.csv")).load()
-    settings = project / "conf/base/parameters_data_processing.yml"
-    with pytest.raises(InputDataError) as refused:
-        parse_customers(
-            raw, yaml.safe_load(settings.read_text())["data_processing"], DEFAULT_SCHEMA
-        )
-    printed = f"{refused.value}\n"
-    starter = re.search(r"^schema:\n(?:[ #].*\n|feature_engineering:\n)+", printed, re.M).group()
+    starter = printed_starter(project, "crm_export.csv")  # what the first `kedro run` prints
     declared = yaml.safe_load(starter)
     roles = {c["name"]: c["role"] for c in declared["schema"]["columns"]}
     assert roles["customer_ref"] == "id" and roles["orders_12m"] == "numeric"
