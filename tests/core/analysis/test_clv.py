@@ -51,6 +51,7 @@ def test_errors_at_the_bounds_are_accepted():
 def test_a_dropout_that_collapses_is_noted_not_withheld():
     judged = clv.verdict(GOOD, GOOD | {"a": 1e-9}, CHECK, THRESHOLDS)
     assert judged["usable"] and "close to 100 % for everyone" in judged["notes"][0]
+    assert "about 1 in 2,500,000,000)" in judged["notes"][0]  # a / (a + b), in plain words
 
 
 def test_segment_forecast_sums_and_means_over_customers_with_a_forecast():

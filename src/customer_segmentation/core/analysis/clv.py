@@ -195,9 +195,10 @@ def verdict(
     dropout = full.get("a", np.nan) / (full.get("a", np.nan) + full.get("b", np.nan))
     if np.isfinite(dropout) and dropout < thresholds["min_dropout_probability"]:
         notes.append(
-            "the model finds almost no customers leaving in this log (chance of dropping out "
-            f"after a purchase {dropout:.1e}): the chance a customer is still active is close to "
-            "100 % for everyone and does not tell customers apart"
+            "the model finds almost no customers leaving in this log (the chance of dropping "
+            f"out after a purchase is about 1 in {float(f'{1 / dropout:.2g}'):,.0f}): the chance "
+            "a customer is still active is close to 100 % for everyone and does not tell "
+            "customers apart"
         )
     return {"usable": not reasons, "reasons": reasons, "notes": notes}
 
