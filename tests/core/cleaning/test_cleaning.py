@@ -57,6 +57,15 @@ def test_limits_belong_to_the_layout_that_declares_them(raw_customers, settings)
     assert not [rule for rule in undeclared.rules if rule["rule"] == "value_range"]
 
 
+def test_limits_that_reject_everyone_say_where_they_are_set(raw_customers, settings):
+    with pytest.raises(InputDataError) as refused:
+        _clean(raw_customers, settings, _with_income_limits({"max": 10, "action": "reject"}))
+
+    message = str(refused.value)
+    assert "no customer left" in message and "value_range (Income)" in message
+    assert "the column's `limits` in schema.columns" in message
+
+
 def test_limits_are_checked_and_the_old_setting_is_refused_with_its_new_place(settings):
     with pytest.raises(InputDataError, match="limits action 'drop'; use reject or cap"):
         _with_income_limits({"max": 1, "action": "drop"})

@@ -274,16 +274,24 @@ def _is_silent(entry: dict[str, Any], configured: set[str]) -> bool:
 
 def _no_customer_left(source: str, tally: list[tuple[str, int, str]], rows: int) -> InputDataError:
     """The refusal when the rules reject every row: the main reasons, their counts, what to do."""
+    main = sorted(tally, key=lambda item: -item[1])[:3]
     reasons = "; ".join(
         f"{label}: {count:,} row{'s' if count != 1 else ''}, e.g. '{example}'"
-        for label, count, example in sorted(tally, key=lambda item: -item[1])[:3]
+        for label, count, example in main
+    )
+    # value_range's setting is the layout's own: the column's `limits` in the schema.
+    limits = any(label.startswith("value_range") for label, _, _ in main)
+    where = (
+        "; value_range: the column's `limits` in schema.columns (your declaration)"
+        if limits
+        else ""
     )
     return InputDataError(
         f"Input file '{source}': no customer left to analyse: all {rows:,} rows were rejected. "
         f"Main reasons: {reasons}. Nothing was written past data/02_intermediate. Check the file "
         "against docs/data_contract.md (columns, formats, IDs) and fix it; if a rule is too "
         "strict for your data, change its setting (named like the rule) under data_processing: "
-        f"in {_SETTINGS_FILE}."
+        f"in {_SETTINGS_FILE}{where}."
     )
 
 
