@@ -194,11 +194,11 @@ def verdict(
     notes = []
     dropout = full.get("a", np.nan) / (full.get("a", np.nan) + full.get("b", np.nan))
     if np.isfinite(dropout) and dropout < thresholds["min_dropout_probability"]:
+        odds = f"about 1 in {float(f'{1 / dropout:.2g}'):,.0f}" if dropout > 0 else "0"
         notes.append(
             "the model finds almost no customers leaving in this log (the chance of dropping "
-            f"out after a purchase is about 1 in {float(f'{1 / dropout:.2g}'):,.0f}): the chance "
-            "a customer is still active is close to 100 % for everyone and does not tell "
-            "customers apart"
+            f"out after a purchase is {odds}): the chance a customer is still active is close "
+            "to 100 % for everyone and does not tell customers apart"
         )
     return {"usable": not reasons, "reasons": reasons, "notes": notes}
 
