@@ -55,6 +55,12 @@ def test_readable_names_and_declared_labels():
     )
     assert attributes.attribute_label("orders_12m", CRM) == "Orders 12m"
     assert attributes.attribute_label("web_purchases_per_visit", CRM) == "Web purchases per visit"
+    # Features derived per item of a role read as words, not as their names.
+    assert attributes.attribute_label("purchase_share_app", CRM) == "Share of app purchases"
+    assert attributes.attribute_label("spend_share_home_garden", CRM) == (
+        "Share of spend on home garden"
+    )
+    assert attributes.attribute_label("phone_visits_month", CRM) == "Phone visits per month"
     assert attributes.phrase_label("Calls to the support line (calls, 12 months)") == (
         "calls to the support line"
     )

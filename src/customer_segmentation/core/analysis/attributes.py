@@ -58,11 +58,28 @@ def feature_specs(schema: CustomerSchema) -> dict[str, ColumnSpec]:
     }
 
 
+# Features derived per item of a role (core/features/features.py), as words: an app channel's
+# "purchase_share_app" reads "Share of app purchases".
+DERIVED_LABELS = (
+    (re.compile(r"^purchase_share_(.+)$"), "Share of {} purchases"),
+    (re.compile(r"^spend_share_(.+)$"), "Share of spend on {}"),
+    (re.compile(r"^(.+)_purchases_per_visit$"), "{} purchases per visit"),
+    (re.compile(r"^(.+)_visits_month$"), "{} visits per month"),
+)
+
+
 def attribute_label(name: str, schema: CustomerSchema) -> str:
     """The label of an attribute no configured label names: its declared meaning (and unit),
-    else its name made readable."""
+    else the words of a feature derived per item (``DERIVED_LABELS``), else its name made
+    readable."""
     spec = feature_specs(schema).get(name)
-    return (declared_label(spec) if spec is not None else None) or readable(name)
+    if spec is not None and declared_label(spec):
+        return declared_label(spec)
+    for pattern, template in DERIVED_LABELS:
+        found = pattern.match(name)
+        if found:
+            return readable(template.format(found.group(1).replace("_", " ")))
+    return readable(name)
 
 
 def profiled_attributes(
