@@ -47,25 +47,10 @@ def own_names(segments: pd.DataFrame) -> dict[int, str]:
     return {int(s): f"segment {s}" for s in segments["segment"].unique()}
 
 
-def reference_of(features: pd.DataFrame, segments: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """The first run's snapshot and members (its segments under their own numbers)."""
-    _, moves, summary, members = segment_history.track(
-        None,
-        None,
-        segments,
-        features,
-        names=own_names(segments),
-        settings=SETTINGS,
-        run=RUN,
-        source=SOURCE,
-    )
-    assert moves.empty
-    return summary, members
-
-
-def track(reference: tuple[dict, pd.DataFrame], features: pd.DataFrame, segments: pd.DataFrame):
-    """Identities, this run's customers under their stable ids with revenue, and migration."""
-    matched, moves, _, members = segment_history.track(
+def _history(reference, features: pd.DataFrame, segments: pd.DataFrame):
+    """``segment_history.track`` of one run against ``reference`` ((snapshot, members) or
+    (None, None)), with the module's settings, run and source."""
+    return segment_history.track(
         *reference,
         segments,
         features,
@@ -74,6 +59,18 @@ def track(reference: tuple[dict, pd.DataFrame], features: pd.DataFrame, segments
         run=RUN,
         source=SOURCE,
     )
+
+
+def reference_of(features: pd.DataFrame, segments: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """The first run's snapshot and members (its segments under their own numbers)."""
+    _, moves, summary, members = _history((None, None), features, segments)
+    assert moves.empty
+    return summary, members
+
+
+def track(reference: tuple[dict, pd.DataFrame], features: pd.DataFrame, segments: pd.DataFrame):
+    """Identities, this run's customers under their stable ids with revenue, and migration."""
+    matched, moves, _, members = _history(reference, features, segments)
     current = members.rename(columns={"segment": "stable_id"}).merge(
         features[["ID", "total_spend"]].rename(columns={"total_spend": "revenue"}), on="ID"
     )

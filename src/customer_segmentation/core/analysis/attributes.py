@@ -73,8 +73,9 @@ def attribute_label(name: str, schema: CustomerSchema) -> str:
     else the words of a feature derived per item (``DERIVED_LABELS``), else its name made
     readable."""
     spec = feature_specs(schema).get(name)
-    if spec is not None and declared_label(spec):
-        return declared_label(spec)
+    declared = declared_label(spec) if spec is not None else None
+    if declared:
+        return declared
     for pattern, template in DERIVED_LABELS:
         found = pattern.match(name)
         if found:

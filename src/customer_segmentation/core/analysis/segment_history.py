@@ -174,6 +174,12 @@ def match_segments(
     }
 
 
+def _as_text(ids: pd.Series | np.ndarray) -> np.ndarray:
+    """IDs as text: whole numbers converted, text as it is."""
+    values = pd.Series(ids, copy=False)
+    return (values.astype(str) if values.dtype.kind in "iu" else values).to_numpy()
+
+
 def migration(
     reference_members: pd.DataFrame,
     ids: np.ndarray,
@@ -188,8 +194,8 @@ def migration(
     customers (unique IDs), their stable segment and their revenue."""
     # One hash join on the unique IDs: position of each of this run's customers in the reference.
     # IDs are compared as text: a snapshot written before IDs were kept as text holds numbers.
-    reference_ids = reference_members[ID].astype(str).to_numpy()
-    position = pd.Index(reference_ids).get_indexer(pd.Series(ids, copy=False).astype(str))
+    # Only numbers are converted (text IDs are compared as they are, at no cost).
+    position = pd.Index(_as_text(reference_members[ID])).get_indexer(_as_text(ids))
     both = position >= 0
     table = pd.DataFrame(
         {

@@ -2,6 +2,7 @@
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import ibis
@@ -87,14 +88,10 @@ def _profiled(
     return attributes.resolve_profile(profile, declared, found)
 
 
-def _resolved(profile: dict, schema: dict, segment_profiles: pd.DataFrame) -> dict:
-    """The profile block for the attributes ``segment_profiles`` profiles (labels, percent, the
-    added attributes' kinds; ``attributes.resolve_profile``)."""
-    return attributes.resolve_profile(
-        profile,
-        CustomerSchema.from_config(schema),
-        attributes.table_attributes(segment_profiles),
-    )
+def _resolved(profile: dict, schema: dict, profiled: Iterable[str]) -> dict:
+    """The profile block for the ``profiled`` attributes (labels, percent, the added
+    attributes' kinds; ``attributes.resolve_profile``)."""
+    return attributes.resolve_profile(profile, CustomerSchema.from_config(schema), profiled)
 
 
 def profile_segments(
@@ -157,7 +154,10 @@ def name_segments(
             "segments": naming.name_rfm_segments(segment_profiles, naming_rules),
         }
     materiality = parameters["materiality"]
-    profile = _with_roles(_resolved(parameters["profile"], schema, segment_profiles), schema)
+    profile = _with_roles(
+        _resolved(parameters["profile"], schema, attributes.table_attributes(segment_profiles)),
+        schema,
+    )
     mix = claims.material_mix(segment_profiles, profile, materiality)
     added = {name: profile["attributes"][name] for name in profile["added"]}
     naming_rules = {
@@ -210,7 +210,10 @@ def recommend_actions(
     segment's ``top_action`` is its first entry in the ranked "Do this first" list
     (``priorities.rank_actions``): what the CRM export and the scoring output carry."""
     rules = {**parameters["actions"], "materiality": parameters["materiality"]}
-    profile = _with_roles(_resolved(parameters["profile"], schema, segment_profiles), schema)
+    profile = _with_roles(
+        _resolved(parameters["profile"], schema, attributes.table_attributes(segment_profiles)),
+        schema,
+    )
     actions.check_texts(rules["texts"], list(profile["channels"]), actions.required_texts(rules))
     mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     archetypes = {int(item["segment"]): item.get("archetype") for item in segment_names["segments"]}
@@ -358,11 +361,9 @@ def plot_profile_heatmap(
     schema: dict,
 ) -> Figure:
     """Segments x attributes heatmap of effect sizes (every profiled attribute, labelled)."""
-    labels = attributes.resolve_profile(
-        profile,
-        CustomerSchema.from_config(schema),
-        segment_effect_sizes["attribute"].drop_duplicates(),
-    )["attributes"]
+    labels = _resolved(profile, schema, segment_effect_sizes["attribute"].drop_duplicates())[
+        "attributes"
+    ]
     return analysis_plots.profile_heatmap(
         segment_effect_sizes,
         labels,
@@ -653,7 +654,9 @@ def summarise_segmentation(
     plotted = all(f"mean_{feature}" in segment_profiles for feature in axes)
     mix, profile = None, parameters["profile"]
     if schema is not None:  # mixes (channels, categories, deals, response): the schema's roles
-        profile = _with_roles(_resolved(profile, schema, segment_profiles), schema)
+        profile = _with_roles(
+            _resolved(profile, schema, attributes.table_attributes(segment_profiles)), schema
+        )
         mix = claims.material_mix(segment_profiles, profile, parameters["materiality"])
     history = None
     if segment_identities is not None:
