@@ -73,9 +73,10 @@ def write_log(path: Path, lines: int) -> dict:
 
 
 def run_duckdb(path: str) -> dict:
+    from customer_segmentation.core import engine  # noqa: PLC0415
     from customer_segmentation.core.features import transactions as tx  # noqa: PLC0415
 
-    con = tx.connect({"backend": "duckdb"})
+    con = engine.connect({"backend": "duckdb"})
     column_map = {name: name for name in CANONICAL}
     rfm, quality, _ = tx.rfm_from_log(con.read_parquet(path), column_map, RULES)
     return {"customers": len(rfm), "rows_in": quality["rows_in"], "monetary": rfm.monetary.sum()}

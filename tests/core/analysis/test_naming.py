@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from customer_segmentation.core import engine
 from customer_segmentation.core.analysis import claims, naming, profiling
 from customer_segmentation.pipelines.cluster_analysis.nodes import name_segments
 from tests.core.analysis.test_claims import MATERIALITY, PROFILE, profile_row
@@ -12,8 +13,10 @@ from tests.fixtures.schema import SCHEMA_CONFIG
 @pytest.fixture
 def profiled(customer_segments, customer_features, primary_customers, analysis_params):
     features, raw = profiling.profile_columns(analysis_params["profile"])
-    frame = profiling.profile_frame(
-        customer_segments, customer_features, primary_customers, features, raw
+    con = engine.connect()
+    tables = [customer_segments, customer_features, primary_customers]
+    frame = profiling.profile_table(
+        *(engine.table(con, table, f"t{i}") for i, table in enumerate(tables)), features, raw
     )
     effects = profiling.effect_sizes(frame, features)
     return effects, profiling.segment_profiles(frame, effects, analysis_params["profile"])

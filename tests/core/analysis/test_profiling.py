@@ -1,5 +1,6 @@
 """Segment profiles and effect sizes equal direct computations on the fixtures."""
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,7 +102,7 @@ def test_effect_size_sign_follows_the_planted_affluent_group(profiles, merged):
 
 def test_effect_size_is_zero_for_a_constant_attribute():
     frame = pd.DataFrame({"segment": [1, 1, 2, 2], "flat": [3.0] * 4, "x": [1.0, 2.0, 5.0, 6.0]})
-    effects = profiling.effect_sizes(frame, ["flat", "x"])
+    effects = profiling.effect_sizes(ibis.memtable(frame), ["flat", "x"])
     flat = effects.loc[effects["attribute"] == "flat", "effect_size"]
     assert (flat == 0).all()
     # two groups: d of one is minus d of the other; pooled sd = sqrt(0.5 * 2 / 2) -> 0.7071
@@ -138,19 +139,33 @@ def test_missing_column_is_named(
         )
 
 
-def test_joined_rows_follow_the_segments_whatever_the_other_inputs_order(
+def test_profiles_do_not_depend_on_the_inputs_row_order(
+    customer_segments, customer_features, primary_customers, analysis_params, profiles
+):
+    shuffled = [
+        frame.sample(frac=1.0, random_state=seed)
+        for seed, frame in enumerate([customer_segments, customer_features, primary_customers])
+    ]
+    table, effects = profile_segments(
+        *shuffled, analysis_params["profile"], SCHEMA_CONFIG, preprocessing=PREPROCESSING
+    )
+    pd.testing.assert_frame_equal(table, profiles[0], rtol=1e-12)
+    pd.testing.assert_frame_equal(effects, profiles[1], rtol=1e-12)
+
+
+def test_a_repeated_id_is_refused_before_profiling(
     customer_segments, customer_features, primary_customers, analysis_params
 ):
-    columns = profiling.profile_columns(analysis_params["profile"])
-    shuffled = primary_customers.sample(frac=1.0, random_state=0)
-    frame = profiling.profile_frame(customer_segments, customer_features, shuffled, *columns)
-    expected = profiling.profile_frame(
-        customer_segments, customer_features, primary_customers, *columns
-    )
-    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
-    assert frame["ID"].tolist() == customer_segments["ID"].tolist()
-    by_id = primary_customers.set_index("ID").loc[frame["ID"], "MntWines"]
-    assert frame["MntWines"].tolist() == by_id.tolist()
+    repeated = pd.concat([primary_customers, primary_customers.iloc[:2]])
+    with pytest.raises(InputDataError, match="primary_customers: column ID has 2 duplicate"):
+        profile_segments(
+            customer_segments,
+            customer_features,
+            repeated,
+            analysis_params["profile"],
+            SCHEMA_CONFIG,
+            preprocessing=PREPROCESSING,
+        )
 
 
 def test_model_matrix_rows_are_sorted_by_segment_then_id(customer_segments, customer_features):

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customer_segmentation.core import engine
 from customer_segmentation.core.features import transactions as tx
 from customer_segmentation.errors import InputDataError
 from tests.fixtures.transactions import CANONICAL_MAP, RULES
@@ -135,13 +136,13 @@ def test_a_log_with_no_usable_line_is_an_input_error(tiny_log):
 
 def test_unknown_backend_is_an_input_error():
     with pytest.raises(InputDataError, match="duckdb"):
-        tx.connect({"backend": "oracle"})
+        engine.connect({"backend": "oracle"})
 
 
 def test_duckdb_reads_the_file_itself(tmp_path, tiny_log):
     path = tmp_path / "log.parquet"
     tiny_log.to_parquet(path)
-    con = tx.connect({"backend": "duckdb"})
+    con = engine.connect({"backend": "duckdb"})
     from_file = tx.rfm_from_log(con.read_parquet(str(path)), CANONICAL_MAP, RULES)[0]
     pd.testing.assert_frame_equal(from_file, _run(tiny_log)[0])
 

@@ -236,6 +236,7 @@ def test_rfm_segmentation_names_every_segment_and_reports_the_log(
         "run_manifest": {"run_id": "rfm-run"},
         "feature_report": {"reference_date": None},  # RFM features: no dates to check
         "params:schema": RETAIL["schema"],
+        "params:engine": "duckdb",
         "params:cluster_analysis": params,
         **{f"params:cluster_analysis.{key}": value for key, value in params.items()},
         "params:segment_history": RETAIL["segment_history"],

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from customer_segmentation.core import engine
 from customer_segmentation.core.features import transactions as tx
 
 ONLINE_RETAIL = Path(__file__).resolve().parents[3] / "data" / "01_raw" / "online_retail.parquet"
@@ -20,7 +21,7 @@ COLUMN_MAP = {
 
 @pytest.fixture(scope="module")
 def online_retail():
-    con = tx.connect({"backend": "duckdb"})
+    con = engine.connect({"backend": "duckdb"})
     log = con.read_parquet(str(ONLINE_RETAIL))
     return tx.rfm_from_log(log, COLUMN_MAP, {"cancellation_invoice_prefix": "C"}, source="retail")
 

@@ -59,7 +59,7 @@ def test_runtime_parameter_switches_the_engine_to_spark():
         str(REPO_ROOT / "conf"),
         base_env="base",
         default_run_env="retail",
-        runtime_params={"transactions_backend": "pyspark"},
+        runtime_params={"engine": "pyspark"},
     )
     assert loader["catalog"]["raw_transactions"]["connection"]["backend"] == "pyspark"
 

@@ -4,6 +4,7 @@ import ibis
 import pandas as pd
 import pytest
 
+from customer_segmentation.core import engine
 from customer_segmentation.core.features import transactions as tx
 from tests.fixtures.transactions import CANONICAL_MAP, RULES
 from tools.synthetic import transactions as synthetic_log
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.spark
 @pytest.fixture(scope="module")
 def spark():
     """One local Spark (JAVA_HOME found from `java` on PATH when unset), stopped afterwards."""
-    session = tx.spark_session(
+    session = engine.spark_session(
         {
             "master": "local[2]",
             "conf": {"spark.sql.shuffle.partitions": 2, "spark.ui.enabled": "false"},
@@ -38,7 +39,7 @@ def small_log_path(tmp_path_factory) -> str:
 
 def _both(path: str, spark_session, column_map: dict):
     results = []
-    for con in (tx.connect({"backend": "duckdb"}), ibis.pyspark.connect(spark_session)):
+    for con in (engine.connect({"backend": "duckdb"}), ibis.pyspark.connect(spark_session)):
         results.append(tx.rfm_from_log(con.read_parquet(path), column_map, RULES, source=path))
     return results
 
@@ -59,6 +60,6 @@ def test_duckdb_and_spark_agree(spark, small_log_path, tmp_path, tiny_log):
 
 
 def test_connect_builds_a_spark_backend_from_settings(spark):
-    con = tx.connect({"backend": "pyspark", "master": "local[2]"})
+    con = engine.connect({"backend": "pyspark", "master": "local[2]"})
     assert con.name == "pyspark"
     assert con._session.sparkContext.master == "local[2]"

@@ -1,12 +1,16 @@
 """Segment profiles: sizes, revenue, attribute means/medians, effect sizes, mixes and rates.
 
-Everything is a group-by over the customers (linear in their number). The effect size of an
+The profiles are group-bys over the customers (linear in their number), written in Ibis so that
+they run on the engine (``core.engine``: DuckDB, or Spark); only the per-segment results come
+back to pandas. The effect size of an
 attribute for a segment is Cohen's d against the rest of the customers: the difference of the
 means divided by the pooled standard deviation of the segment and the rest.
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -95,22 +99,43 @@ def attach_segments(
     return joined.take(segment_order(joined)).reset_index(drop=True)
 
 
-def profile_frame(
-    segments: pd.DataFrame,
-    features: pd.DataFrame,
-    primary: pd.DataFrame,
+def profile_table(
+    segments: ir.Table,
+    features: ir.Table,
+    primary: ir.Table,
     feature_columns: Sequence[str],
     primary_columns: Sequence[str],
-) -> pd.DataFrame:
-    """One row per segmented customer (in the order of ``customer_segments``): ``ID``,
-    ``segment`` and the feature and raw columns asked for."""
-    return _joined(
-        segments,
-        [
-            (features, feature_columns, "customer_features"),
-            (primary, primary_columns, "primary_customers"),
-        ],
-    )
+) -> ir.Table:
+    """One row per segmented customer, on the engine: ``ID``, ``segment`` and the feature and raw
+    columns asked for (missing values kept), in no particular order.
+
+    Checked on the engine before anything is computed: one row per ID in every table, every
+    segmented customer in the two others, every column present (``InputDataError`` naming the
+    dataset otherwise).
+    """
+    parts = [
+        (features, list(feature_columns), "customer_features"),
+        (primary, list(primary_columns), "primary_customers"),
+    ]
+    for table, columns, dataset in [(segments, [SEGMENT], "customer_segments"), *parts]:
+        _require_columns(table, [ID, *columns], dataset)
+        rows, ids = table.aggregate(rows=table.count(), ids=table[ID].nunique()).execute().iloc[0]
+        if rows != ids:
+            raise InputDataError(
+                f"{dataset}: column ID has {rows - ids} duplicate value(s); expected one row per "
+                "customer. Re-run the pipelines from the same primary_customers."
+            )
+    joined = segments.select(ID, SEGMENT)
+    for table, columns, dataset in parts:
+        missing = int(joined.anti_join(table, ID).count().execute())
+        if missing:
+            raise InputDataError(
+                f"customer_segments: {missing} IDs are missing from {dataset}. Re-run the "
+                "pipelines from the same primary_customers so the datasets describe the same "
+                "customers."
+            )
+        joined = joined.inner_join(table.select(ID, *columns), ID)
+    return joined
 
 
 def model_matrix(
@@ -137,23 +162,51 @@ def model_rows(
     return lambda positions: (matrix[order[positions]], labels[order[positions]]), labels[order]
 
 
-def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
+def _moments(table: ir.Table, attributes: Sequence[str], by: str | None) -> pd.DataFrame:
+    """Per attribute (missing values skipped): count ``n_<a>``, mean ``mean_<a>``, median
+    ``median_<a>`` and population variance ``var_<a>``, one row per ``by`` value (index), or one
+    row for all rows when ``by`` is None. Computed on the engine; only this small table returns."""
+    metrics = {}
+    for position, attribute in enumerate(attributes):
+        value = table[attribute].cast("float64")
+        metrics |= {
+            f"n_{position}": value.count(),
+            f"mean_{position}": value.mean(),
+            f"median_{position}": value.median(),
+            f"var_{position}": value.var(how="pop"),
+        }
+    if by is None:
+        result = table.aggregate(**metrics).execute()
+    else:
+        result = table.group_by(by).aggregate(**metrics).execute().set_index(by).sort_index()
+    return result.astype("float64")
+
+
+def _statistic(moments: pd.DataFrame, name: str, attributes: Sequence[str]) -> pd.DataFrame:
+    """One statistic of ``_moments`` as a frame with one column per attribute."""
+    columns = [f"{name}_{position}" for position in range(len(attributes))]
+    return moments[columns].set_axis(list(attributes), axis=1)
+
+
+def effect_sizes(table: ir.Table, attributes: Sequence[str]) -> pd.DataFrame:
     """Long table: per segment and attribute, mean, median, rest mean and Cohen's d vs the rest.
 
-    The rest's mean and variance come from the totals minus the segment (Chan's parallel
-    variance formula), so the cost is one group-by. Missing values are skipped.
+    ``table``: one row per customer with ``segment`` and the ``attributes`` (``profile_table``).
+    The group-by runs on the engine. The rest's mean and variance come from the totals minus the
+    segment (Chan's parallel variance formula), so the cost is one group-by. Missing values are
+    skipped.
     """
     attributes = list(attributes)
-    values = frame[attributes].astype("float64")
-    groups = values.groupby(frame[SEGMENT].to_numpy())
-    count = groups.count()
-    mean = groups.mean()
-    median = groups.median()
-    sq_dev = groups.var(ddof=0) * count  # sum of squared deviations within each segment
+    by_segment = _moments(table, attributes, SEGMENT)
+    overall = _moments(table, attributes, None).iloc[0]
+    mean, count = _statistic(by_segment, "mean", attributes), _statistic(by_segment, "n", attributes)
+    sq_dev = _statistic(by_segment, "var", attributes) * count  # squared deviations in a segment
 
-    total_n = values.count()
-    total_mean = values.mean()
-    total_sq_dev = values.var(ddof=0) * total_n
+    def total(name: str) -> pd.Series:
+        return _statistic(overall.to_frame().T, name, attributes).iloc[0]
+
+    total_n, total_mean = total("n"), total("mean")
+    total_sq_dev = total("var") * total_n
     rest_n = total_n - count
     rest_mean = (total_mean * total_n - mean * count) / rest_n.where(rest_n > 0)
     rest_sq_dev = total_sq_dev - sq_dev - count * rest_n / total_n * (mean - rest_mean) ** 2
@@ -161,12 +214,15 @@ def effect_sizes(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame
     pooled_sd = np.sqrt(pooled_var)
     d = ((mean - rest_mean) / pooled_sd.where(pooled_sd > 0)).fillna(0.0)
 
+    def everywhere(values: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame([values] * len(mean), index=mean.index)
+
     parts = {
         "segment_mean": mean,
-        "segment_median": median,
+        "segment_median": _statistic(by_segment, "median", attributes),
         "rest_mean": rest_mean,
-        "overall_mean": pd.DataFrame([total_mean] * len(mean), index=mean.index),
-        "overall_median": pd.DataFrame([values.median()] * len(mean), index=mean.index),
+        "overall_mean": everywhere(total_mean),
+        "overall_median": everywhere(total("median")),
         "pooled_sd": pooled_sd,
         "effect_size": d,
     }
@@ -185,10 +241,10 @@ def _shares(totals: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return shares.add_prefix(prefix)
 
 
-def _figures(frame: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
+def _figures(table: ir.Table, settings: Mapping) -> dict[str, ir.Value]:
     """The figures of each customer that segment_profiles sums or averages per segment, as
-    float64 (missing values skipped in the row sums): revenue, purchases, accepted_any,
-    deal_purchases, response, ch_<channel>, pr_<product>, cmp_<campaign>."""
+    float64 expressions (missing values skipped in the row sums): revenue, purchases,
+    accepted_any, deal_purchases, response, ch_<channel>, pr_<product>, cmp_<campaign>."""
     products: Mapping[str, str] = settings["products"]
     channels: Mapping[str, str] = settings["channels"]
     campaigns: list[str] = list(settings["campaigns"])
@@ -199,62 +255,80 @@ def _figures(frame: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
         **{f"pr_{p}": column for p, column in products.items()},
         **{f"cmp_{c}": c for c in campaigns},
     }
-    sources = {name: column for name, column in sources.items() if column}  # roles it has
-    values = frame[list(sources.values())].astype("float64").set_axis(list(sources), axis=1)
-    derived = pd.DataFrame(
-        {
-            "revenue": values[[f"pr_{p}" for p in products]].sum(axis=1),
-            "purchases": values[[f"ch_{c}" for c in channels]].sum(axis=1),
-            "accepted_any": (values[[f"cmp_{c}" for c in campaigns]].sum(axis=1) > 0).astype(
-                "float64"
-            ),
-        }
-    )
-    return pd.concat([derived, values], axis=1)
+    values = {name: table[column].cast("float64") for name, column in sources.items() if column}
+
+    def row_sum(names: list[str]) -> ir.Value:
+        return sum((values[name].fill_null(0.0) for name in names), ibis.literal(0.0))
+
+    accepted = row_sum([f"cmp_{c}" for c in campaigns]) > 0
+    return {
+        "revenue": row_sum([f"pr_{p}" for p in products]),
+        "purchases": row_sum([f"ch_{c}" for c in channels]),
+        "accepted_any": accepted.cast("float64"),
+        **values,
+    }
 
 
-def segment_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
+def _sums_and_means(table: ir.Table, figures: Mapping[str, ir.Value]):
+    """(sums, means, counts) of ``figures`` per segment, with segment 0 for all customers; sums
+    of no value are 0, means of no value NaN, as pandas gives them."""
+    metrics = {}
+    for position, figure in enumerate(figures.values()):
+        metrics |= {f"sum_{position}": figure.sum(), f"mean_{position}": figure.mean()}
+    metrics["customers"] = table.count()
+    by_segment = table.group_by(SEGMENT).aggregate(**metrics).execute().set_index(SEGMENT)
+    overall = table.aggregate(**metrics).execute().set_axis([0])
+    result = pd.concat([by_segment.sort_index(), overall])
+    names = list(figures)
+
+    def statistic(kind: str) -> pd.DataFrame:
+        columns = [f"{kind}_{position}" for position in range(len(names))]
+        return result[columns].astype("float64").set_axis(names, axis=1)
+
+    return statistic("sum").fillna(0.0), statistic("mean"), result["customers"].astype("int64")
+
+
+def segment_profiles(table: ir.Table, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
     """Wide table, one row per segment, plus a final ``overall`` row (segment 0) for comparison.
 
+    ``table``: one row per customer (``profile_table``); the sums and means run on the engine.
     ``settings`` is the ``profile`` parameters block: attributes, products, channels, deals,
     campaigns, response (the schema's columns of those roles). Columns of the roles the table
     lacks are left out: revenue and category mix need products, channel mix channels, deal share
     deals and channels, campaign rates campaigns, response rate a response.
     """
     channels, products = list(settings["channels"]), list(settings["products"])
-    figures = _figures(frame, settings)
-    groups = figures.groupby(frame[SEGMENT].to_numpy())
-    sums, means, counts = groups.sum(), groups.mean(), groups.size()
-    sums.loc[0], means.loc[0], counts.loc[0] = figures.sum(), figures.mean(), len(frame)
+    sums, means, counts = _sums_and_means(table, _figures(table, settings))
+    customers = counts.loc[0]
 
-    table = pd.DataFrame(index=sums.index)
-    table["customers"] = counts.astype("int64")
-    table["customer_share"] = counts / len(frame)
+    profile = pd.DataFrame(index=sums.index)
+    profile["customers"] = counts
+    profile["customer_share"] = counts / customers
     if products:
-        table["revenue"] = sums["revenue"]
-        table["revenue_share"] = sums["revenue"] / sums.loc[0, "revenue"]
-        table["revenue_per_customer"] = sums["revenue"] / counts
+        profile["revenue"] = sums["revenue"]
+        profile["revenue_share"] = sums["revenue"] / sums.loc[0, "revenue"]
+        profile["revenue_per_customer"] = sums["revenue"] / counts
     if channels:
         channel_mix = _shares(sums[[f"ch_{c}" for c in channels]].set_axis(channels, axis=1), "")
-        table = table.join(channel_mix.add_prefix("channel_share_"))
-        table["preferred_channel"] = channel_mix.idxmax(axis=1)
+        profile = profile.join(channel_mix.add_prefix("channel_share_"))
+        profile["preferred_channel"] = channel_mix.idxmax(axis=1)
     if products:
         product_mix = _shares(sums[[f"pr_{p}" for p in products]].set_axis(products, axis=1), "")
-        table = table.join(product_mix.add_prefix("category_share_"))
-        table["top_category"] = product_mix.idxmax(axis=1)
+        profile = profile.join(product_mix.add_prefix("category_share_"))
+        profile["top_category"] = product_mix.idxmax(axis=1)
     if channels and settings["deals"]:
         purchases = sums["purchases"].where(sums["purchases"] > 0)
-        table["deal_share"] = sums["deal_purchases"] / purchases
-        table["deal_share_index"] = table["deal_share"] / table.loc[0, "deal_share"]
+        profile["deal_share"] = sums["deal_purchases"] / purchases
+        profile["deal_share_index"] = profile["deal_share"] / profile.loc[0, "deal_share"]
     if settings["campaigns"]:
-        table["campaign_acceptance_rate"] = means["accepted_any"]
+        profile["campaign_acceptance_rate"] = means["accepted_any"]
     for column in settings["campaigns"]:
-        table[f"acceptance_rate_{column}"] = means[f"cmp_{column}"]
+        profile[f"acceptance_rate_{column}"] = means[f"cmp_{column}"]
     if settings["response"]:
-        table["response_rate"] = means["response"]
+        profile["response_rate"] = means["response"]
 
-    table.index.name = SEGMENT
-    return _with_attribute_stats(table, effects, settings["attributes"])
+    profile.index.name = SEGMENT
+    return _with_attribute_stats(profile, effects, settings["attributes"])
 
 
 def _with_attribute_stats(
@@ -286,23 +360,19 @@ def profile_columns(settings: Mapping) -> tuple[list[str], list[str]]:
     return feature_columns, [column for column in primary_columns if column]
 
 
-def value_profiles(frame: pd.DataFrame, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
+def value_profiles(table: ir.Table, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
     """Profile table for a customer base known only by its activity (the RFM modes).
 
     Like ``segment_profiles`` without product, channel, deal or campaign columns: customers,
     revenue (the ``settings["revenue"]`` feature, e.g. monetary) and its shares, and the
     mean / median / effect size of every attribute; segment 0 (all customers) last.
     """
-    revenue = frame[settings["revenue"]].astype("float64")
-    segment = frame[SEGMENT]
-    sums = revenue.groupby(segment).sum()
-    sums.loc[0] = revenue.sum()
-    counts = segment.value_counts().sort_index()
-    counts.loc[0] = len(frame)
-    table = pd.DataFrame(index=sums.index.rename(SEGMENT))
-    table["customers"] = counts.astype("int64")
-    table["customer_share"] = counts / len(frame)
-    table["revenue"] = sums
-    table["revenue_share"] = sums / sums.loc[0]
-    table["revenue_per_customer"] = sums / counts
-    return _with_attribute_stats(table, effects, settings["attributes"])
+    revenue = {"revenue": table[settings["revenue"]].cast("float64")}
+    sums, _, counts = _sums_and_means(table, revenue)
+    profile = pd.DataFrame(index=sums.index.rename(SEGMENT))
+    profile["customers"] = counts
+    profile["customer_share"] = counts / counts.loc[0]
+    profile["revenue"] = sums["revenue"]
+    profile["revenue_share"] = sums["revenue"] / sums.loc[0, "revenue"]
+    profile["revenue_per_customer"] = sums["revenue"] / counts
+    return _with_attribute_stats(profile, effects, settings["attributes"])

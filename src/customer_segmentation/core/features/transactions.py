@@ -18,8 +18,6 @@ Conventions (docs/transactions.md):
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +29,6 @@ from customer_segmentation.errors import InputDataError
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
-    from ibis import BaseBackend
 
 REQUIRED_COLUMNS = ("customer_id", "timestamp", "quantity", "unit_price")
 OPTIONAL_COLUMNS = ("invoice", "product", "country", "channel")
@@ -57,57 +54,6 @@ RFM_COLUMNS = (
     "mean_days_between_purchases",
 )
 _SECONDS_PER_DAY = 86_400.0
-
-
-# ------------------------------------------------------------------ engines
-
-
-def connect(backend_settings: Mapping[str, Any] | None = None) -> BaseBackend:
-    """An Ibis connection: DuckDB in-process by default, or PySpark on a configured master.
-
-    ``{"backend": "duckdb", ...}`` passes the other keys to ``ibis.duckdb.connect`` (e.g.
-    ``memory_limit``, ``threads``, ``temp_directory``). ``{"backend": "pyspark", "master":
-    "local[2]" | "spark://host:7077" | "yarn", "conf": {...}}`` starts (or reuses) a Spark session.
-    """
-    import ibis  # noqa: PLC0415 - takes 1 s to import; only runs that read a log need it
-
-    settings = dict(backend_settings or {})
-    backend = settings.pop("backend", "duckdb")
-    if backend == "duckdb":
-        return ibis.duckdb.connect(**settings)
-    if backend == "pyspark":
-        return ibis.pyspark.connect(spark_session(settings))
-    raise InputDataError(
-        f"transactions backend settings: backend {backend!r} is not supported; "
-        "use 'duckdb' (embedded, default) or 'pyspark' (local or cluster)."
-    )
-
-
-def spark_session(settings: Mapping[str, Any] | None = None):  # -> pyspark.sql.SparkSession
-    """Start or reuse a Spark session from ``{"master", "app_name", "conf"}`` settings."""
-    settings = dict(settings or {})
-    require_java()
-    from pyspark.sql import SparkSession  # noqa: PLC0415 - Spark is optional
-
-    builder = SparkSession.builder.master(settings.get("master", "local[2]")).appName(
-        settings.get("app_name", "customer-segmentation-transactions")
-    )
-    for key, value in (settings.get("conf") or {}).items():
-        builder = builder.config(key, str(value))
-    return builder.getOrCreate()
-
-
-def require_java() -> None:
-    """Refuse the Spark backend early, with the fix, when no Java runtime can be found.
-
-    Spark's launcher uses ``$JAVA_HOME/bin/java`` or else the ``java`` on PATH; nothing is set here.
-    """
-    if os.environ.get("JAVA_HOME") or shutil.which("java"):
-        return
-    raise InputDataError(
-        "Spark backend: no Java runtime found (JAVA_HOME unset and no `java` on PATH); "
-        "install one (Debian: apt-get install openjdk-17-jre-headless) or use backend duckdb."
-    )
 
 
 # ------------------------------------------------------------------ line classification

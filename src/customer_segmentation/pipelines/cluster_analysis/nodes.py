@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from customer_segmentation.core import engine as engines
 from customer_segmentation.core.analysis import (
     actions,
     analysis_plots,
@@ -102,12 +103,15 @@ def profile_segments(
     schema: dict,
     *,
     preprocessing: dict,
+    engine: str = "duckdb",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segment profile table (segment 0 = all customers) and the long effect-size table.
 
     The profiled attributes are the configured ones the table has, then its clustering features
     (``preprocessing``: feature_engineering.preprocessing) and declared value columns the list
     lacks (``attributes.profiled_attributes``).
+
+    The join and the group-bys run on ``engine`` (``core.engine``: duckdb or pyspark).
 
     Revenue is the spend per category summed, or, for a table that declares one `monetary`
     column instead (a log's RFM), that column. Impossible shares (above 1) are withheld and
@@ -120,14 +124,19 @@ def profile_segments(
     revenue = None if declared.products or money is None else declared.by_name[money].feature
     if revenue is not None and revenue not in feature_columns:
         feature_columns.append(revenue)
-    frame = profiling.profile_frame(
-        customer_segments, customer_features, primary_customers, feature_columns, primary_columns
+    con = engines.connect(engine)
+    customers = profiling.profile_table(
+        engines.table(con, customer_segments, "customer_segments"),
+        engines.table(con, customer_features, "customer_features"),
+        engines.table(con, primary_customers, "primary_customers"),
+        feature_columns,
+        primary_columns,
     )
-    effects = profiling.effect_sizes(frame, list(profile["attributes"]))
+    effects = profiling.effect_sizes(customers, list(profile["attributes"]))
     if revenue is None:
-        profiles = profiling.segment_profiles(frame, effects, profile)
+        profiles = profiling.segment_profiles(customers, effects, profile)
     else:
-        profiles = profiling.value_profiles(frame, effects, {**profile, "revenue": revenue})
+        profiles = profiling.value_profiles(customers, effects, {**profile, "revenue": revenue})
     return claims.withhold_impossible_shares(profiles), effects
 
 

@@ -58,6 +58,7 @@ def _describe(value_inputs: list[str]) -> list[Node]:
                 "profile": f"{PARAMS}.profile",
                 "schema": "params:schema",
                 "preprocessing": PREPROCESSING,
+                "engine": "params:engine",
             },
             ["segment_profiles", "segment_effect_sizes"],
             name="profile_segments",
