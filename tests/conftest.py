@@ -36,7 +36,7 @@ LONGEST_FIRST = [
     "tests/e2e/test_run_hooks.py",
     "tests/e2e/test_notebook.py",
     "tests/e2e/test_kedro_viz.py",
-    "tests/pipelines/transactions/test_transactions_spark.py",
+    "tests/test_spark.py",
     "tests/bad_inputs/test_corpus.py",
 ]
 

@@ -199,3 +199,22 @@ def test_model_rows_are_the_rows_of_model_matrix(model_input, customer_segments)
         assert rows.dtype == np.float64 and rows.flags.c_contiguous
         np.testing.assert_array_equal(row_labels, labels[positions])
         assert sorted(all_labels) == sorted(labels)
+
+
+def test_a_table_without_products_channels_or_campaigns_gets_sizes_and_attributes_only():
+    frame = pd.DataFrame({"segment": [1, 1, 2], "age": [30.0, 40.0, 70.0]})
+    settings = {
+        "attributes": ["age"],
+        "products": {},
+        "channels": {},
+        "deals": None,
+        "campaigns": [],
+        "response": None,
+    }
+    table = ibis.memtable(frame)
+    profile = profiling.segment_profiles(
+        table, profiling.effect_sizes(table, ["age"]), settings
+    ).set_index("segment")
+    assert profile["customers"].to_dict() == {1: 2, 2: 1, 0: 3}
+    assert profile["mean_age"].to_dict() == {1: 35.0, 2: 70.0, 0: pytest.approx(140 / 3)}
+    assert not {"revenue", "preferred_channel", "campaign_acceptance_rate"} & set(profile)

@@ -54,7 +54,7 @@ def test_environment_maps_every_required_column(env):
         assert params["column_map"]["customer_id"] == "CustomerID"
 
 
-def test_runtime_parameter_switches_the_engine_to_spark():
+def test_one_runtime_parameter_switches_every_engine_step_to_spark():
     loader = OmegaConfigLoader(
         str(REPO_ROOT / "conf"),
         base_env="base",
@@ -62,6 +62,7 @@ def test_runtime_parameter_switches_the_engine_to_spark():
         runtime_params={"engine": "pyspark"},
     )
     assert loader["catalog"]["raw_transactions"]["connection"]["backend"] == "pyspark"
+    assert loader["parameters"]["engine"] == "pyspark"  # the segment profiles'
 
 
 def test_customer_rfm_is_saved_as_parquet_with_text_id(tmp_path, tiny_log):

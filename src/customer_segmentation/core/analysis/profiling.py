@@ -9,7 +9,6 @@ means divided by the pooled standard deviation of the segment and the rest.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -99,6 +98,17 @@ def attach_segments(
     return joined.take(segment_order(joined)).reset_index(drop=True)
 
 
+def _rows_with_unique_ids(table: ir.Table, dataset: str) -> int:
+    """The number of rows of ``table``, checked to hold one row per ID."""
+    rows, ids = table.aggregate(rows=table.count(), ids=table[ID].nunique()).execute().iloc[0]
+    if rows != ids:
+        raise InputDataError(
+            f"{dataset}: column ID has {rows - ids} duplicate value(s); expected one row per "
+            "customer. Re-run the pipelines from the same primary_customers."
+        )
+    return int(rows)
+
+
 def profile_table(
     segments: ir.Table,
     features: ir.Table,
@@ -117,24 +127,22 @@ def profile_table(
         (features, list(feature_columns), "customer_features"),
         (primary, list(primary_columns), "primary_customers"),
     ]
-    for table, columns, dataset in [(segments, [SEGMENT], "customer_segments"), *parts]:
-        _require_columns(table, [ID, *columns], dataset)
-        rows, ids = table.aggregate(rows=table.count(), ids=table[ID].nunique()).execute().iloc[0]
-        if rows != ids:
-            raise InputDataError(
-                f"{dataset}: column ID has {rows - ids} duplicate value(s); expected one row per "
-                "customer. Re-run the pipelines from the same primary_customers."
-            )
-    joined = segments.select(ID, SEGMENT)
+    _require_columns(segments, [ID, SEGMENT], "customer_segments")
+    customers = _rows_with_unique_ids(segments, "customer_segments")
     for table, columns, dataset in parts:
-        missing = int(joined.anti_join(table, ID).count().execute())
-        if missing:
-            raise InputDataError(
-                f"customer_segments: {missing} IDs are missing from {dataset}. Re-run the "
-                "pipelines from the same primary_customers so the datasets describe the same "
-                "customers."
-            )
+        _require_columns(table, [ID, *columns], dataset)
+        _rows_with_unique_ids(table, dataset)
+    joined = segments.select(ID, SEGMENT)
+    for table, columns, _ in parts:
         joined = joined.inner_join(table.select(ID, *columns), ID)
+    if int(joined.count().execute()) < customers:
+        for table, _, dataset in parts:
+            if missing := int(segments.anti_join(table, ID).count().execute()):
+                raise InputDataError(
+                    f"customer_segments: {missing} IDs are missing from {dataset}. Re-run the "
+                    "pipelines from the same primary_customers so the datasets describe the "
+                    "same customers."
+                )
     return joined
 
 
@@ -199,7 +207,8 @@ def effect_sizes(table: ir.Table, attributes: Sequence[str]) -> pd.DataFrame:
     attributes = list(attributes)
     by_segment = _moments(table, attributes, SEGMENT)
     overall = _moments(table, attributes, None).iloc[0]
-    mean, count = _statistic(by_segment, "mean", attributes), _statistic(by_segment, "n", attributes)
+    mean = _statistic(by_segment, "mean", attributes)
+    count = _statistic(by_segment, "n", attributes)
     sq_dev = _statistic(by_segment, "var", attributes) * count  # squared deviations in a segment
 
     def total(name: str) -> pd.Series:
@@ -243,8 +252,9 @@ def _shares(totals: pd.DataFrame, prefix: str) -> pd.DataFrame:
 
 def _figures(table: ir.Table, settings: Mapping) -> dict[str, ir.Value]:
     """The figures of each customer that segment_profiles sums or averages per segment, as
-    float64 expressions (missing values skipped in the row sums): revenue, purchases,
-    accepted_any, deal_purchases, response, ch_<channel>, pr_<product>, cmp_<campaign>."""
+    float64 expressions (missing values skipped in the row sums), for the roles the table has:
+    revenue, purchases, accepted_any, deal_purchases, response, ch_<channel>, pr_<product>,
+    cmp_<campaign>."""
     products: Mapping[str, str] = settings["products"]
     channels: Mapping[str, str] = settings["channels"]
     campaigns: list[str] = list(settings["campaigns"])
@@ -258,15 +268,18 @@ def _figures(table: ir.Table, settings: Mapping) -> dict[str, ir.Value]:
     values = {name: table[column].cast("float64") for name, column in sources.items() if column}
 
     def row_sum(names: list[str]) -> ir.Value:
-        return sum((values[name].fill_null(0.0) for name in names), ibis.literal(0.0))
+        return sum(
+            (values[name].fill_null(0.0) for name in names[1:]), values[names[0]].fill_null(0.0)
+        )
 
-    accepted = row_sum([f"cmp_{c}" for c in campaigns]) > 0
-    return {
-        "revenue": row_sum([f"pr_{p}" for p in products]),
-        "purchases": row_sum([f"ch_{c}" for c in channels]),
-        "accepted_any": accepted.cast("float64"),
-        **values,
-    }
+    derived = {}  # for the roles the table has
+    if products:
+        derived["revenue"] = row_sum([f"pr_{p}" for p in products])
+    if channels:
+        derived["purchases"] = row_sum([f"ch_{c}" for c in channels])
+    if campaigns:
+        derived["accepted_any"] = (row_sum([f"cmp_{c}" for c in campaigns]) > 0).cast("float64")
+    return {**derived, **values}
 
 
 def _sums_and_means(table: ir.Table, figures: Mapping[str, ir.Value]):

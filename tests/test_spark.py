@@ -1,4 +1,6 @@
-"""The same Ibis aggregation on Spark (local mode) gives what DuckDB gives (run in CI)."""
+"""Every step written in Ibis gives on Spark (local mode) what it gives on DuckDB: the
+transaction log's RFM table and the segment profiles (run in CI). One module, so that one test
+worker starts one Spark."""
 
 import ibis
 import pandas as pd
@@ -6,6 +8,10 @@ import pytest
 
 from customer_segmentation.core import engine
 from customer_segmentation.core.features import transactions as tx
+from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
+from tests.fixtures.cluster_analysis import *  # noqa: F403  (the profiled customers)
+from tests.fixtures.schema import SCHEMA_CONFIG
+from tests.fixtures.transactions import *  # noqa: F403  (tiny_log)
 from tests.fixtures.transactions import CANONICAL_MAP, RULES
 from tools.synthetic import transactions as synthetic_log
 from tools.synthetic.generator import generate_frame
@@ -15,7 +21,7 @@ pytestmark = pytest.mark.spark
 
 @pytest.fixture(scope="module")
 def spark():
-    """One local Spark (JAVA_HOME found from `java` on PATH when unset), stopped afterwards."""
+    """One local Spark, stopped afterwards."""
     session = engine.spark_session(
         {
             "master": "local[2]",
@@ -63,3 +69,21 @@ def test_connect_builds_a_spark_backend_from_settings(spark):
     con = engine.connect({"backend": "pyspark", "master": "local[2]"})
     assert con.name == "pyspark"
     assert con._session.sparkContext.master == "local[2]"
+
+
+def test_segment_profiles_on_spark_equal_duckdbs(
+    spark, customer_segments, customer_features, primary_customers, analysis_params
+):
+    preprocessing = project_parameters()["feature_engineering"]["preprocessing"]  # noqa: F405
+    inputs = (customer_segments, customer_features, primary_customers)
+    profile = analysis_params["profile"]
+    on = {
+        name: profile_segments(
+            *inputs, profile, SCHEMA_CONFIG, preprocessing=preprocessing, engine=name
+        )
+        for name in ("duckdb", "pyspark")
+    }
+    for duck, spark_table in zip(on["duckdb"], on["pyspark"], strict=True):
+        assert len(duck) > 0
+        # equal up to the order in which the engines add up floating-point values
+        pd.testing.assert_frame_equal(duck, spark_table, rtol=1e-9)
