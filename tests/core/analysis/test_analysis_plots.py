@@ -1,10 +1,11 @@
 """Figures: titled, labelled, drawn from a bounded sample or from aggregates."""
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
 
-from customer_segmentation.core.analysis import analysis_plots
+from customer_segmentation.core.analysis import analysis_plots, profiling
 
 
 def _axes_with_data(figure):
@@ -23,22 +24,22 @@ def frame():
     )
 
 
+def _means(matrix: np.ndarray, segments: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(matrix).groupby(segments).mean()
+
+
 LABELS = {"income": "Income (currency units / year)", "total_spend": "Total spend (currency units)"}
 
 
-def test_scatter_draws_only_the_sample(frame):
+def test_scatter_draws_the_sample_and_marks_each_segments_median(frame):
+    sample = frame.iloc[::5]
+    medians = frame.groupby("segment")[["income", "total_spend"]].median()
     figure = analysis_plots.scatter_plot(
-        frame,
-        "income",
-        "total_spend",
-        labels=LABELS,
-        names={1: "A", 2: "B"},
-        sample_size=120,
-        random_state=0,
+        sample, medians, "income", "total_spend", labels=LABELS, names={1: "A", 2: "B"}
     )
     ax = figure.axes[0]
-    sample_points = sum(len(c.get_offsets()) for c in ax.collections if len(c.get_offsets()) > 1)
-    assert sample_points == 120
+    points = [len(c.get_offsets()) for c in ax.collections]
+    assert sum(n for n in points if n > 1) == len(sample) and points.count(1) == 2
     assert (
         ax.get_title()
         and ax.get_xlabel() == LABELS["income"]
@@ -46,20 +47,25 @@ def test_scatter_draws_only_the_sample(frame):
     )
 
 
-def test_sample_rows_is_seeded_and_bounded():
-    first = analysis_plots.sample_rows(1_000_000, 500, 3)
+def test_sample_positions_are_seeded_and_bounded():
+    first = profiling.sample_positions(1_000_000, 500, 3)
     assert len(first) == 500 and np.array_equal(
-        first, analysis_plots.sample_rows(1_000_000, 500, 3)
+        first, profiling.sample_positions(1_000_000, 500, 3)
     )
-    assert np.array_equal(analysis_plots.sample_rows(10, 500, 3), np.arange(10))
+    assert np.array_equal(profiling.sample_positions(10, 500, 3), np.arange(10))
 
 
-def test_box_stats_are_quantiles_of_all_customers(frame):
-    stats = analysis_plots.box_stats(frame, "income", [5, 95])
+def test_box_stats_are_quantiles_of_all_customers_on_the_engine(frame):
+    table = ibis.memtable(frame.assign(ID=[str(i) for i in range(len(frame))]))
+    quantiles = profiling.segment_quantiles(table, "income", analysis_plots.box_quantiles([5, 95]))
+    means = profiling.segment_statistic(table, ["income"], "mean")["income"]
+    stats = analysis_plots.box_stats(quantiles, means)
     part = frame.loc[frame["segment"] == 2, "income"]
+    assert stats[1]["label"] == "2"
     assert stats[1]["med"] == pytest.approx(part.median())
     assert stats[1]["whislo"] == pytest.approx(part.quantile(0.05))
     assert stats[1]["q3"] == pytest.approx(part.quantile(0.75))
+    assert stats[1]["mean"] == pytest.approx(part.mean())
 
 
 def test_every_segment_figure_has_title_and_axis_labels(report_arguments):
@@ -83,7 +89,7 @@ def test_pca_plot_draws_a_single_component_model_input():
     segments = np.array([1, 1, 2, 2, 2])
 
     figure = analysis_plots.pca_plot(
-        matrix, segments, {1: "low", 2: "high"}, sample_size=100, random_state=0
+        matrix, segments, _means(matrix, segments), {1: "low", 2: "high"}, random_state=0
     )
 
     ax = figure.axes[0]
@@ -97,7 +103,7 @@ def test_pca_plot_draws_a_segment_of_one_customer():
     segments = np.array([1] * 50 + [2])
 
     figure = analysis_plots.pca_plot(
-        matrix, segments, {1: "most", 2: "one"}, sample_size=100, random_state=0
+        matrix, segments, _means(matrix, segments), {1: "most", 2: "one"}, random_state=0
     )
 
     assert len(figure.axes[0].get_legend().get_texts()) == 2

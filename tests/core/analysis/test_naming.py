@@ -14,9 +14,12 @@ from tests.fixtures.schema import SCHEMA_CONFIG
 def profiled(customer_segments, customer_features, primary_customers, analysis_params):
     features, raw = profiling.profile_columns(analysis_params["profile"])
     con = engine.connect()
-    tables = [customer_segments, customer_features, primary_customers]
-    frame = profiling.profile_table(
-        *(engine.table(con, table, f"t{i}") for i, table in enumerate(tables)), features, raw
+    frame = profiling.segment_table(
+        engine.table(con, customer_segments, "segments"),
+        [
+            (engine.table(con, customer_features, "features"), features, "customer_features"),
+            (engine.table(con, primary_customers, "primary"), raw, "primary_customers"),
+        ],
     )
     effects = profiling.effect_sizes(frame, features)
     return effects, profiling.segment_profiles(frame, effects, analysis_params["profile"])

@@ -5,10 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customer_segmentation.core import engine
 from customer_segmentation.core.analysis import profiling
+from customer_segmentation.core.ids import id_rank
 from customer_segmentation.errors import InputDataError
 from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
-from tests.fixtures.cluster_analysis import project_parameters
+from tests.fixtures.cluster_analysis import matrix_by_segment_then_id, project_parameters
 from tests.fixtures.schema import SCHEMA_CONFIG
 from tools.synthetic.schema import SPEND_COLUMNS
 
@@ -168,12 +170,21 @@ def test_a_repeated_id_is_refused_before_profiling(
         )
 
 
-def test_model_matrix_rows_are_sorted_by_segment_then_id(customer_segments, customer_features):
+def test_the_engine_sample_is_the_seeded_pick_of_the_rows_by_segment_then_id(
+    customer_segments, customer_features
+):
     segments = customer_segments.sample(frac=1.0, random_state=1)
-    matrix, labels = profiling.model_matrix(customer_features[["ID", "income", "age"]], segments)
-    expected = customer_features.merge(customer_segments, on="ID").sort_values(["segment", "ID"])
-    np.testing.assert_array_equal(matrix, expected[["income", "age"]].to_numpy(dtype="float64"))
-    np.testing.assert_array_equal(labels, expected["segment"].to_numpy())
+    con = engine.connect()
+    table = profiling.segment_table(
+        engine.table(con, segments, "segments"),
+        [(engine.table(con, customer_features, "features"), ["income", "age"], "features")],
+    )
+    sample = profiling.segment_sample(table, 40, random_state=3)
+    ordered = customer_features.merge(customer_segments, on="ID")
+    ordered = ordered.take(np.lexsort((id_rank(ordered["ID"]), ordered["segment"])))
+    expected = ordered.iloc[profiling.sample_positions(len(ordered), 40, 3)]
+    assert sample["ID"].tolist() == expected["ID"].tolist()
+    np.testing.assert_array_equal(sample[["income", "age"]], expected[["income", "age"]])
 
 
 def test_a_customer_on_two_rows_is_refused(customer_segments, customer_features):
@@ -185,11 +196,11 @@ def test_a_customer_on_two_rows_is_refused(customer_segments, customer_features)
         profiling.attach_segments(customer_segments, doubled, ["income"], "customer_features")
 
 
-def test_model_rows_are_the_rows_of_model_matrix(model_input, customer_segments):
+def test_model_rows_are_the_rows_by_segment_then_id(model_input, customer_segments):
     # Whatever the row order of the segments: the rows, values and segments of the matrix
     # (an integer column cast too).
     model_input = model_input.assign(visits=np.arange(len(model_input)) % 7)
-    matrix, labels = profiling.model_matrix(model_input, customer_segments)
+    matrix, labels = matrix_by_segment_then_id(model_input, customer_segments)
     positions = np.random.default_rng(0).integers(0, len(matrix), 50)
     shuffled = customer_segments.sample(frac=1.0, random_state=1)
     for segments in [customer_segments, shuffled]:

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
-from customer_segmentation.core.analysis import profiling
 from customer_segmentation.core.clustering import stability
 from customer_segmentation.pipelines.cluster_analysis.nodes import assess_stability
-from tests.fixtures.cluster_analysis import ward_labels
+from tests.fixtures.cluster_analysis import matrix_by_segment_then_id, ward_labels
 
 
 def bootstrap_in_memory(matrix, segments, cluster_fn, settings, **kwargs) -> dict:
@@ -81,7 +80,7 @@ def test_node_equals_the_bootstrap_of_the_whole_matrix(
 
     settings = {**analysis_params["stability"], "n_resamples": 3, "sample_size": 150}
     shuffled = customer_segments.sample(frac=1.0, random_state=3)  # row order must not matter
-    matrix, segments = profiling.model_matrix(model_input, customer_segments)
+    matrix, segments = matrix_by_segment_then_id(model_input, customer_segments)
     expected = bootstrap_in_memory(
         matrix,
         segments,

@@ -26,14 +26,6 @@ def segment_label(segment: int, names: Mapping[int, str]) -> str:
     return f"{segment}: {names.get(segment, f'segment {segment}')}"
 
 
-def sample_rows(n_rows: int, size: int, random_state: int) -> np.ndarray:
-    """Sorted positions of a seeded uniform sample of at most ``size`` rows."""
-    if n_rows <= size:
-        return np.arange(n_rows)
-    rng = np.random.default_rng(random_state)
-    return np.sort(rng.choice(n_rows, size=size, replace=False))
-
-
 def _centre_marker(ax, x: float, y: float, segment: int) -> None:
     """A segment's centre: a large cross in its colour (no text, so centres never clash)."""
     ax.scatter(
@@ -94,29 +86,29 @@ def sizes_plot(profiles: pd.DataFrame, names: Mapping[int, str]) -> Figure:
 
 
 def pca_plot(
-    matrix: np.ndarray,
-    segments: np.ndarray,
+    sample: np.ndarray,
+    sample_segments: np.ndarray,
+    segment_means: pd.DataFrame,
     names: Mapping[int, str],
-    sample_size: int,
     random_state: int,
 ) -> Figure:
-    """Customers on the first two principal components (PCA fitted on a seeded sample).
+    """Sampled customers on the first two principal components (PCA fitted on the sample).
 
-    Segment centres are the projected means of all customers (PCA is linear), marked by number.
-    A model input with a single column (or a single sampled customer) has one component: the
-    customers are then drawn along it, spread vertically by a seeded jitter that carries no
-    information.
+    ``sample``: the sampled customers' model input (n, d) and ``sample_segments`` their
+    segments; ``segment_means``: every segment's mean model input (one row per segment, d
+    columns, of all customers). Segment centres are those means projected (PCA is linear),
+    marked by number. A model input with a single column (or a single sampled customer) has one
+    component: the customers are then drawn along it, spread vertically by a seeded jitter that
+    carries no information.
     """
-    rows = sample_rows(len(matrix), sample_size, random_state)
-    components = min(2, matrix.shape[1], len(rows))
-    pca = PCA(n_components=components, random_state=random_state).fit(matrix[rows])
-    points = _two_columns(pca.transform(matrix[rows]), random_state)
-    means = pd.DataFrame(matrix).groupby(segments).mean()
-    centres = _two_columns(pca.transform(means.to_numpy()), None)
+    components = min(2, sample.shape[1], len(sample))
+    pca = PCA(n_components=components, random_state=random_state).fit(sample)
+    points = _two_columns(pca.transform(sample), random_state)
+    centres = _two_columns(pca.transform(segment_means.to_numpy()), None)
     figure = Figure(figsize=(8, 6))
     ax = figure.add_subplot()
-    for segment in means.index:  # the segments, sorted (np.unique would sort every row)
-        mask = segments[rows] == segment
+    for segment in segment_means.index:  # the segments, sorted
+        mask = sample_segments == segment
         ax.scatter(
             *points[mask].T,
             s=8,
@@ -124,7 +116,7 @@ def pca_plot(
             color=segment_color(segment),
             label=segment_label(segment, names),
         )
-    for segment, (x, y) in zip(means.index, centres, strict=True):
+    for segment, (x, y) in zip(segment_means.index, centres, strict=True):
         _centre_marker(ax, x, y, segment)
     ratio = 100 * pca.explained_variance_ratio_
     ax.set_xlabel(f"Principal component 1 ({ratio[0]:.0f}% of variance, standardised units)")
@@ -135,7 +127,7 @@ def pca_plot(
     )
     ax.set_title(
         "Segments on the first two principal components\n"
-        f"({len(rows):,} customers; crosses: segment centres)"
+        f"({len(sample):,} customers; crosses: segment centres)"
     )
     ax.legend(loc="best", fontsize=8, markerscale=2, frameon=True)
     figure.tight_layout()
@@ -153,19 +145,16 @@ def _two_columns(points: np.ndarray, random_state: int | None) -> np.ndarray:
 
 
 def scatter_plot(
-    frame: pd.DataFrame,
+    sample: pd.DataFrame,
+    medians: pd.DataFrame,
     x: str,
     y: str,
     *,
     labels: Mapping[str, str],
     names: Mapping[int, str],
-    sample_size: int,
-    random_state: int,
 ) -> Figure:
-    """``y`` against ``x`` for a seeded sample of customers, with each segment's median marked."""
-    rows = sample_rows(len(frame), sample_size, random_state)
-    sample = frame.iloc[rows]
-    medians = _segment_medians(frame, [x, y])
+    """``y`` against ``x`` for sampled customers (``sample``: segment, x, y), with each
+    segment's median (``medians``: one row per segment, of all customers) marked."""
     figure = Figure(figsize=(8, 6))
     ax = figure.add_subplot()
     for segment, part in sample.groupby("segment"):
@@ -228,24 +217,18 @@ def profile_heatmap(
     return figure
 
 
-def _segment_medians(frame: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
-    """Per-segment medians of `attributes` (missing values skipped)."""
-    return frame.groupby("segment")[list(attributes)].median()
-
-
-def box_stats(frame: pd.DataFrame, attribute: str, percentiles: Sequence[float]) -> list[dict]:
-    """Box-plot statistics per segment from quantiles of all customers (no raw points)."""
-    return _box_stats(frame, attribute, percentiles, frame.groupby("segment")[attribute].mean())
-
-
-def _box_stats(
-    frame: pd.DataFrame, attribute: str, percentiles: Sequence[float], means: pd.Series
-) -> list[dict]:
+def box_quantiles(percentiles: Sequence[float]) -> list[float]:
+    """The quantiles a box needs (0..1): the lower whisker, the quartiles, the upper whisker;
+    ``percentiles``: the whiskers' percentiles (0..100)."""
     low, high = (p / 100 for p in percentiles)
-    qs = [low, 0.25, 0.5, 0.75, high]
-    found = frame[attribute].astype("float64").groupby(frame["segment"]).quantile(qs)
-    segments = found.index.get_level_values(0)[:: len(qs)]  # index: (segment, q), q fastest
-    quantiles = found.to_numpy().reshape(-1, len(qs))
+    return [low, 0.25, 0.5, 0.75, high]
+
+
+def box_stats(quantiles: pd.DataFrame, means: pd.Series) -> list[dict]:
+    """Matplotlib's box statistics per segment, from quantiles of all customers (no raw points).
+
+    ``quantiles``: one row per segment (index), the ``box_quantiles`` as columns, in order;
+    ``means``: each segment's mean."""
     return [
         {
             "label": str(segment),
@@ -257,33 +240,30 @@ def _box_stats(
             "mean": means[segment],
             "fliers": [],
         }
-        for segment, row in zip(segments, quantiles, strict=True)
+        for segment, row in zip(quantiles.index, quantiles.to_numpy(), strict=True)
     ]
 
 
 def attribute_boxplots(
-    frame: pd.DataFrame,
-    attributes: Sequence[str],
-    labels: Mapping[str, str],
-    percentiles: Sequence[float],
+    stats: Mapping[str, list[dict]], labels: Mapping[str, str], percentiles: Sequence[float]
 ) -> Figure:
-    """One panel per attribute: boxes per segment (quartiles, whiskers at the given percentiles)."""
+    """One panel per attribute (``stats``: attribute -> ``box_stats``, in panel order): boxes
+    per segment (quartiles, whiskers at the given percentiles)."""
+    attributes = list(stats)
     columns = 3
     rows = int(np.ceil(len(attributes) / columns))
     figure = Figure(figsize=(12, 3.4 * rows))
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    means = frame.groupby("segment")[list(attributes)].mean()  # one group-by for every panel
     for ax, attribute in zip(axes, attributes, strict=False):
-        stats = _box_stats(frame, attribute, percentiles, means[attribute])
         boxes = ax.bxp(
-            stats,
+            stats[attribute],
             showmeans=True,
             showfliers=False,
             patch_artist=True,
             medianprops={"color": "black", "linewidth": 1.5},
             meanprops={"marker": "^", "markerfacecolor": "white", "markeredgecolor": "black"},
         )
-        for patch, item in zip(boxes["boxes"], stats, strict=True):
+        for patch, item in zip(boxes["boxes"], stats[attribute], strict=True):
             patch.set_facecolor(segment_color(int(item["label"])))
             patch.set_alpha(0.7)
         ax.set_title(labels.get(attribute, attribute).split(" (")[0], fontsize=10)

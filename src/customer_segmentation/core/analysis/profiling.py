@@ -9,6 +9,7 @@ means divided by the pooled standard deviation of the segment and the rest.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -109,24 +110,17 @@ def _rows_with_unique_ids(table: ir.Table, dataset: str) -> int:
     return int(rows)
 
 
-def profile_table(
-    segments: ir.Table,
-    features: ir.Table,
-    primary: ir.Table,
-    feature_columns: Sequence[str],
-    primary_columns: Sequence[str],
+def segment_table(
+    segments: ir.Table, parts: Sequence[tuple[ir.Table, Sequence[str], str]]
 ) -> ir.Table:
-    """One row per segmented customer, on the engine: ``ID``, ``segment`` and the feature and raw
-    columns asked for (missing values kept), in no particular order.
+    """One row per segmented customer, on the engine: ``ID``, ``segment`` and, for each
+    (table, columns, dataset name) of ``parts``, those columns of that table matched on ID
+    (missing values kept), in no particular order.
 
     Checked on the engine before anything is computed: one row per ID in every table, every
-    segmented customer in the two others, every column present (``InputDataError`` naming the
+    segmented customer in the others, every column present (``InputDataError`` naming the
     dataset otherwise).
     """
-    parts = [
-        (features, list(feature_columns), "customer_features"),
-        (primary, list(primary_columns), "primary_customers"),
-    ]
     _require_columns(segments, [ID, SEGMENT], "customer_segments")
     customers = _rows_with_unique_ids(segments, "customer_segments")
     for table, columns, dataset in parts:
@@ -146,20 +140,53 @@ def profile_table(
     return joined
 
 
-def model_matrix(
-    model_input: pd.DataFrame, segments: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """The model_input matrix (without ID, rows by segment then ID) and each row's segment."""
-    columns = [c for c in model_input.columns if c != ID]
-    joined = attach_segments(segments, model_input, columns, "model_input")
-    return joined[columns].to_numpy(dtype="float64"), joined[SEGMENT].to_numpy()
+def sample_positions(n_rows: int, size: int, random_state: int) -> np.ndarray:
+    """Sorted positions of a seeded uniform sample of at most ``size`` of ``n_rows`` rows."""
+    if n_rows <= size:
+        return np.arange(n_rows)
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n_rows, size=size, replace=False))
+
+
+def segment_sample(table: ir.Table, size: int, random_state: int) -> pd.DataFrame:
+    """A seeded sample of at most ``size`` customers of ``table`` (``segment_table``), in
+    segment, then ID order (``core.ids``): the rows at ``sample_positions`` of all customers in
+    that order. The order and the pick run on the engine; only the sample comes back."""
+    customers = int(table.count().execute())
+    positions = sample_positions(customers, size, random_state)
+    text = table[ID].cast("string")  # ID order: shorter, then by text (numbers: numeric order)
+    order = [table[SEGMENT], text.length(), text]
+    ranked = table.mutate(_position=ibis.row_number().over(order_by=order))
+    picked = ranked.filter(ranked["_position"].isin(positions.tolist()))
+    return picked.order_by("_position").drop("_position").execute()
+
+
+def segment_statistic(table: ir.Table, columns: Sequence[str], statistic: str) -> pd.DataFrame:
+    """The ``mean`` or ``median`` of each of ``columns`` per segment (missing values skipped),
+    one row per segment (index, sorted), computed on the engine."""
+    values = {column: table[column].cast("float64") for column in columns}
+    metrics = {
+        column: value.mean() if statistic == "mean" else value.median()
+        for column, value in values.items()
+    }
+    found = table.group_by(SEGMENT).aggregate(**metrics).execute()
+    return found.set_index(SEGMENT).sort_index()[list(columns)].astype("float64")
+
+
+def segment_quantiles(table: ir.Table, column: str, quantiles: Sequence[float]) -> pd.DataFrame:
+    """``quantiles`` (0..1, linear interpolation as pandas and numpy) of ``column`` per segment
+    (missing values skipped), one row per segment (index, sorted), one column per quantile."""
+    value = table[column].cast("float64")
+    metrics = {f"q{position}": value.quantile(q) for position, q in enumerate(quantiles)}
+    found = table.group_by(SEGMENT).aggregate(**metrics).execute().set_index(SEGMENT)
+    return found.sort_index().set_axis(list(quantiles), axis=1).astype("float64")
 
 
 def model_rows(
     model_input: pd.DataFrame, segments: pd.DataFrame
 ) -> tuple[Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """A reader of ``model_matrix`` rows at given positions (their matrix and segments), and
-    the segments of all rows (in ``model_matrix`` order)."""
+    """A reader of model_input rows (without ID) at given positions of the rows sorted by
+    segment, then ID (their matrix and segments), and the segments of all rows in that order."""
     columns = [c for c in model_input.columns if c != ID]
     joined = join_segments(segments, model_input, columns, "model_input")
     # Only the rows read are put in segment, then ID order: sorting the whole matrix took
@@ -199,7 +226,7 @@ def _statistic(moments: pd.DataFrame, name: str, attributes: Sequence[str]) -> p
 def effect_sizes(table: ir.Table, attributes: Sequence[str]) -> pd.DataFrame:
     """Long table: per segment and attribute, mean, median, rest mean and Cohen's d vs the rest.
 
-    ``table``: one row per customer with ``segment`` and the ``attributes`` (``profile_table``).
+    ``table``: one row per customer with ``segment`` and the ``attributes`` (``segment_table``).
     The group-by runs on the engine. The rest's mean and variance come from the totals minus the
     segment (Chan's parallel variance formula), so the cost is one group-by. Missing values are
     skipped.
@@ -304,7 +331,7 @@ def _sums_and_means(table: ir.Table, figures: Mapping[str, ir.Value]):
 def segment_profiles(table: ir.Table, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:
     """Wide table, one row per segment, plus a final ``overall`` row (segment 0) for comparison.
 
-    ``table``: one row per customer (``profile_table``); the sums and means run on the engine.
+    ``table``: one row per customer (``segment_table``); the sums and means run on the engine.
     ``settings`` is the ``profile`` parameters block: attributes, products, channels, deals,
     campaigns, response (the schema's columns of those roles). Columns of the roles the table
     lacks are left out: revenue and category mix need products, channel mix channels, deal share

@@ -125,12 +125,20 @@ def profile_segments(
     if revenue is not None and revenue not in feature_columns:
         feature_columns.append(revenue)
     con = engines.connect(engine)
-    customers = profiling.profile_table(
+    customers = profiling.segment_table(
         engines.table(con, customer_segments, "customer_segments"),
-        engines.table(con, customer_features, "customer_features"),
-        engines.table(con, primary_customers, "primary_customers"),
-        feature_columns,
-        primary_columns,
+        [
+            (
+                engines.table(con, customer_features, "features"),
+                feature_columns,
+                "customer_features",
+            ),
+            (
+                engines.table(con, primary_customers, "primary"),
+                primary_columns,
+                "primary_customers",
+            ),
+        ],
     )
     effects = profiling.effect_sizes(customers, list(profile["attributes"]))
     if revenue is None:
@@ -319,13 +327,40 @@ def plot_segment_sizes(segment_profiles: pd.DataFrame, segment_names: dict) -> F
     return analysis_plots.sizes_plot(segment_profiles, _names(segment_names))
 
 
+def _segment_table(
+    customer_segments: pd.DataFrame,
+    table: pd.DataFrame,
+    columns: list[str],
+    dataset: str,
+    engine: str,
+):
+    """``ID``, ``segment`` and ``columns`` of ``table`` per segmented customer, on ``engine``."""
+    con = engines.connect(engine)
+    return profiling.segment_table(
+        engines.table(con, customer_segments, "customer_segments"),
+        [(engines.table(con, table, dataset), columns, dataset)],
+    )
+
+
 def plot_segment_pca(
-    model_input: pd.DataFrame, customer_segments: pd.DataFrame, segment_names: dict, plots: dict
+    model_input: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+    segment_names: dict,
+    plots: dict,
+    *,
+    engine: str = "duckdb",
 ) -> Figure:
-    """Sampled customers on two principal components, coloured by segment."""
-    matrix, segments = profiling.model_matrix(model_input, customer_segments)
+    """Sampled customers on two principal components, coloured by segment; the sample and the
+    segment means come from ``engine``."""
+    columns = [column for column in model_input.columns if column != profiling.ID]
+    table = _segment_table(customer_segments, model_input, columns, "model_input", engine)
+    sample = profiling.segment_sample(table, plots["sample_size"], plots["random_state"])
     return analysis_plots.pca_plot(
-        matrix, segments, _names(segment_names), plots["sample_size"], plots["random_state"]
+        sample[columns].to_numpy(dtype="float64"),
+        sample[profiling.SEGMENT].to_numpy(),
+        profiling.segment_statistic(table, columns, "mean"),
+        _names(segment_names),
+        plots["random_state"],
     )
 
 
@@ -335,22 +370,24 @@ def plot_income_spend(
     segment_names: dict,
     profile: dict,
     plots: dict,
+    *,
+    engine: str = "duckdb",
 ) -> Figure:
-    """Sampled customers' ``scatter_y`` against ``scatter_x`` (income vs spend), by segment."""
+    """Sampled customers' ``scatter_y`` against ``scatter_x`` (income vs spend), by segment,
+    with every segment's medians; the sample and the medians come from ``engine``."""
     x, y = plots["scatter_x"], plots["scatter_y"]
     if x not in customer_features or y not in customer_features:
         return eda_plots.not_available_figure(f"{y} against {x}", f"feature {x} and {y}")
-    frame = profiling.attach_segments(
-        customer_segments, customer_features, [x, y], "customer_features"
+    table = _segment_table(
+        customer_segments, customer_features, [x, y], "customer_features", engine
     )
     figure = analysis_plots.scatter_plot(
-        frame,
+        profiling.segment_sample(table, plots["sample_size"], plots["random_state"]),
+        profiling.segment_statistic(table, [x, y], "median"),
         x,
         y,
         labels=profile["attributes"],
         names=_names(segment_names),
-        sample_size=plots["sample_size"],
-        random_state=plots["random_state"],
     )
     # Heavy-tailed activity (RFM modes) reads better on log axes; the default sets none.
     log_axes = plots.get("scatter_log_axes", [])
@@ -382,17 +419,29 @@ def plot_profile_heatmap(
 
 
 def plot_attribute_boxplots(
-    customer_features: pd.DataFrame, customer_segments: pd.DataFrame, profile: dict, plots: dict
+    customer_features: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+    profile: dict,
+    plots: dict,
+    *,
+    engine: str = "duckdb",
 ) -> Figure:
-    """Box plots (from quantiles of all customers) of the main attributes by segment (those the
-    table has)."""
+    """Box plots of the main attributes by segment (those the table has), from quantiles and
+    means of all customers computed on ``engine``."""
     attributes = [name for name in plots["boxplot_attributes"] if name in customer_features]
-    # Quantiles and means by segment do not depend on the row order: no sorted copy.
-    frame = profiling.join_segments(
-        customer_segments, customer_features, attributes, "customer_features"
+    table = _segment_table(
+        customer_segments, customer_features, attributes, "customer_features", engine
     )
+    means = profiling.segment_statistic(table, attributes, "mean")
+    quantiles = analysis_plots.box_quantiles(plots["whisker_percentiles"])
+    stats = {
+        attribute: analysis_plots.box_stats(
+            profiling.segment_quantiles(table, attribute, quantiles), means[attribute]
+        )
+        for attribute in attributes
+    }
     figure = analysis_plots.attribute_boxplots(
-        frame, attributes, profile["attributes"], plots["whisker_percentiles"]
+        stats, profile["attributes"], plots["whisker_percentiles"]
     )
     # One panel per attribute, in order; heavy-tailed ones (RFM modes) on a log axis.
     for ax, attribute in zip(figure.axes, attributes, strict=False):

@@ -7,6 +7,7 @@ from customer_segmentation.pipelines.cluster_analysis import nodes
 PARAMS = "params:cluster_analysis"
 # What feeds clustering: its features are profiled whether or not the profile list names them.
 PREPROCESSING = "params:feature_engineering.preprocessing"
+ENGINE = "params:engine"  # where the row-level queries run (core/engine.py)
 # Figures the report may embed: the eda and clustering pipelines' plots, then this pipeline's own.
 EDA_FIGURES = [
     "eda_income_distribution",
@@ -58,7 +59,7 @@ def _describe(value_inputs: list[str]) -> list[Node]:
                 "profile": f"{PARAMS}.profile",
                 "schema": "params:schema",
                 "preprocessing": PREPROCESSING,
-                "engine": "params:engine",
+                "engine": ENGINE,
             },
             ["segment_profiles", "segment_effect_sizes"],
             name="profile_segments",
@@ -109,13 +110,26 @@ def _plots() -> list[Node]:
         ),
         Node(
             nodes.plot_segment_pca,
-            ["model_input", "customer_segments", "segment_names", plots],
+            {
+                "model_input": "model_input",
+                "customer_segments": "customer_segments",
+                "segment_names": "segment_names",
+                "plots": plots,
+                "engine": ENGINE,
+            },
             "segment_pca_plot",
             name="plot_segment_pca",
         ),
         Node(
             nodes.plot_income_spend,
-            ["customer_features", "customer_segments", "segment_names", profile, plots],
+            {
+                "customer_features": "customer_features",
+                "customer_segments": "customer_segments",
+                "segment_names": "segment_names",
+                "profile": profile,
+                "plots": plots,
+                "engine": ENGINE,
+            },
             "segment_income_spend_plot",
             name="plot_segment_income_spend",
         ),
@@ -133,7 +147,13 @@ def _plots() -> list[Node]:
         ),
         Node(
             nodes.plot_attribute_boxplots,
-            ["customer_features", "customer_segments", profile, plots],
+            {
+                "customer_features": "customer_features",
+                "customer_segments": "customer_segments",
+                "profile": profile,
+                "plots": plots,
+                "engine": ENGINE,
+            },
             "segment_attributes_plot",
             name="plot_segment_attributes",
         ),
