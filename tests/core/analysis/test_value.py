@@ -1,5 +1,6 @@
 """Value per segment (core.analysis.value) on small tables computed by hand."""
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -42,7 +43,7 @@ def profiles() -> pd.DataFrame:
 
 
 def test_campaign_return_per_segment_and_for_all_customers(joined):
-    table = value.campaign_return(joined, COLUMNS)
+    table = value.campaign_return(ibis.memtable(joined), COLUMNS)
 
     assert table.index.tolist() == [1, 2, 3, 0]
     # Segment 1: 3 contacts x 3 = 9; one response x 11.
@@ -93,7 +94,7 @@ def test_a_contact_pays_back_or_loses_only_beyond_chance(
         }
     )
 
-    row = value.campaign_return(joined, COLUMNS).loc[1]
+    row = value.campaign_return(ibis.memtable(joined), COLUMNS).loc[1]
 
     low, high = wilson(responses, contacts)
     assert (row["response_rate_low"], row["response_rate_high"]) == pytest.approx((low, high))
@@ -102,7 +103,7 @@ def test_a_contact_pays_back_or_loses_only_beyond_chance(
 
 
 def test_all_customers_is_the_ratio_of_totals_not_the_mean_of_segments(joined):
-    table = value.campaign_return(joined, COLUMNS)
+    table = value.campaign_return(ibis.memtable(joined), COLUMNS)
 
     segments = table.drop(index=0)
     assert table.loc[0, "response_rate"] == 2 / 6
@@ -113,7 +114,7 @@ def test_all_customers_is_the_ratio_of_totals_not_the_mean_of_segments(joined):
 def test_a_segment_loses_when_few_answer(joined):
     joined["answered"] = 0
 
-    table = value.campaign_return(joined, COLUMNS)
+    table = value.campaign_return(ibis.memtable(joined), COLUMNS)
 
     assert not table["pays_back"].any()
     assert table["break_even_response_rate"].isna().all()  # no response: no price of one
@@ -121,7 +122,7 @@ def test_a_segment_loses_when_few_answer(joined):
 
 
 def test_value_table_takes_the_historical_value_from_the_profiles(profiles, joined):
-    table = value.segment_value(profiles, value.campaign_return(joined, COLUMNS))
+    table = value.segment_value(profiles, value.campaign_return(ibis.memtable(joined), COLUMNS))
 
     assert table["segment"].tolist() == [1, 2, 3, 0]
     assert table["historical_value_per_customer"].tolist() == [100.0, 50.0, 200.0, 100.0]
@@ -155,7 +156,7 @@ def test_a_campaign_return_of_other_segments_is_refused(profiles, joined):
     joined["segment"] = joined["segment"].replace({3: 4})
 
     with pytest.raises(ValueError, match="segments are not those of segment_profiles"):
-        value.segment_value(profiles, value.campaign_return(joined, COLUMNS))
+        value.segment_value(profiles, value.campaign_return(ibis.memtable(joined), COLUMNS))
 
 
 def test_campaign_columns_need_all_three_roles_declared_and_present():

@@ -44,6 +44,7 @@ horizon, ``clv_total``, ``mean_p_alive`` (0..1), and the holdout check's
 
 from collections.abc import Iterable, Mapping
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
@@ -84,25 +85,23 @@ def revenue_period(schema: CustomerSchema) -> str | None:
     return "; ".join(units) or None
 
 
-def campaign_return(joined: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+def campaign_return(table: ir.Table, columns: Mapping[str, str]) -> pd.DataFrame:
     """The campaign return of each segment and of all customers (index ``segment``, 0 last).
 
-    ``joined``: one row per customer with ``segment`` and the ``columns`` (``campaign_columns``);
-    amounts in the data's currency, rates as fractions (0.25 = 25 %).
+    ``table``: one row per customer with ``segment`` and the ``columns`` (``campaign_columns``),
+    on the engine (``profiling.segment_table``), which sums them per segment; amounts in the
+    data's currency, rates as fractions (0.25 = 25 %).
     """
-    cost = joined[columns["contact_cost"]].astype("float64")
-    response = joined[columns["response"]].astype("float64")
-    per_customer = pd.DataFrame(
-        {
-            "contacts": 1.0,
-            "responses": response,
-            "contact_cost": cost,
-            "response_revenue": joined[columns["response_revenue"]].astype("float64") * response,
-        },
-        index=joined.index,
-    )
-    totals = per_customer.groupby(joined[SEGMENT].to_numpy()).sum()
-    totals.loc[0] = per_customer.sum()
+    response = table[columns["response"]].cast("float64")
+    metrics = {
+        "contacts": table.count().cast("float64"),
+        "responses": response.sum(),
+        "contact_cost": table[columns["contact_cost"]].cast("float64").sum(),
+        "response_revenue": (table[columns["response_revenue"]].cast("float64") * response).sum(),
+    }
+    by_segment = table.group_by(SEGMENT).aggregate(**metrics).execute().set_index(SEGMENT)
+    overall = table.aggregate(**metrics).execute().set_axis([0])
+    totals = pd.concat([by_segment.sort_index(), overall])[list(metrics)].fillna(0.0)
     table = totals.astype({"contacts": "int64", "responses": "int64"})
     table["response_rate"] = totals["responses"] / totals["contacts"]
     table["revenue_per_contact"] = totals["response_revenue"] / totals["contacts"]

@@ -256,6 +256,7 @@ def assess_segment_value(
     *,
     customer_value_forecast: pd.DataFrame | None = None,
     value_forecast_fit: dict | None = None,
+    engine: str = "duckdb",
 ) -> pd.DataFrame:
     """Value per segment and for all customers (``core.analysis.value``): the historical value
     of the profiles; where the schema declares a cost per contact and a revenue per response
@@ -264,10 +265,14 @@ def assess_segment_value(
     columns = value.campaign_columns(CustomerSchema.from_config(schema), primary_customers.columns)
     campaign = None
     if columns is not None:
-        joined = profiling.join_segments(
-            customer_segments, primary_customers, list(columns.values()), "primary_customers"
+        table = _segment_table(
+            customer_segments,
+            primary_customers,
+            list(columns.values()),
+            "primary_customers",
+            engine,
         )
-        campaign = value.campaign_return(joined, columns)
+        campaign = value.campaign_return(table, columns)
     forecast = None
     if value_forecast_fit is not None and value_forecast_fit["verdict"]["usable"]:
         forecast = clv.segment_forecast(customer_segments, customer_value_forecast)

@@ -71,6 +71,7 @@ def _describe(value_inputs: list[str]) -> list[Node]:
                 "customer_segments": "customer_segments",
                 "primary_customers": "primary_customers",
                 "schema": "params:schema",
+                "engine": ENGINE,
                 **{name: name for name in value_inputs},
             },
             "segment_value",
