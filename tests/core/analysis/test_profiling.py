@@ -196,20 +196,23 @@ def test_a_customer_on_two_rows_is_refused(customer_segments, customer_features)
         profiling.attach_segments(customer_segments, doubled, ["income"], "customer_features")
 
 
-def test_model_rows_are_the_rows_by_segment_then_id(model_input, customer_segments):
-    # Whatever the row order of the segments: the rows, values and segments of the matrix
-    # (an integer column cast too).
-    model_input = model_input.assign(visits=np.arange(len(model_input)) % 7)
+def test_rows_at_positions_are_those_of_the_rows_by_segment_then_id(model_input, customer_segments):
+    # Whatever the row order of the segments; repeated positions give repeated rows, in order.
     matrix, labels = matrix_by_segment_then_id(model_input, customer_segments)
     positions = np.random.default_rng(0).integers(0, len(matrix), 50)
+    columns = [column for column in model_input.columns if column != "ID"]
     shuffled = customer_segments.sample(frac=1.0, random_state=1)
+    con = engine.connect()
     for segments in [customer_segments, shuffled]:
-        read, all_labels = profiling.model_rows(model_input, segments)
-        rows, row_labels = read(positions)
-        np.testing.assert_array_equal(rows, matrix[positions])
-        assert rows.dtype == np.float64 and rows.flags.c_contiguous
-        np.testing.assert_array_equal(row_labels, labels[positions])
-        assert sorted(all_labels) == sorted(labels)
+        table = profiling.segment_table(
+            engine.table(con, segments, "segments"),
+            [(engine.table(con, model_input, "model_input"), columns, "model_input")],
+        )
+        rows = profiling.rows_at(table, np.concatenate([positions, positions[:3]]))
+        np.testing.assert_array_equal(
+            rows[columns].to_numpy(), matrix[positions[[*range(50), 0, 1, 2]]]
+        )
+        np.testing.assert_array_equal(rows["segment"], labels[positions[[*range(50), 0, 1, 2]]])
 
 
 def test_a_table_without_products_channels_or_campaigns_gets_sizes_and_attributes_only():

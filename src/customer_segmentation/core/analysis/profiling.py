@@ -7,7 +7,7 @@ attribute for a segment is Cohen's d against the rest of the customers: the diff
 means divided by the pooled standard deviation of the segment and the rest.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -148,17 +148,26 @@ def sample_positions(n_rows: int, size: int, random_state: int) -> np.ndarray:
     return np.sort(rng.choice(n_rows, size=size, replace=False))
 
 
-def segment_sample(table: ir.Table, size: int, random_state: int) -> pd.DataFrame:
-    """A seeded sample of at most ``size`` customers of ``table`` (``segment_table``), in
-    segment, then ID order (``core.ids``): the rows at ``sample_positions`` of all customers in
-    that order. The order and the pick run on the engine; only the sample comes back."""
-    customers = int(table.count().execute())
-    positions = sample_positions(customers, size, random_state)
-    text = table[ID].cast("string")  # ID order: shorter, then by text (numbers: numeric order)
+def rows_at(table: ir.Table, positions: np.ndarray) -> pd.DataFrame:
+    """The rows of ``table`` (``segment_table``) at ``positions`` (0-based, repeats allowed) of
+    all its rows sorted by segment, then ID order (``core.ids``: shorter, then by text; numeric
+    order for numbers), in the order of ``positions``. The sort and the pick run on the engine;
+    only the rows asked for come back."""
+    unique = np.unique(positions)
+    text = table[ID].cast("string")
     order = [table[SEGMENT], text.length(), text]
     ranked = table.mutate(_position=ibis.row_number().over(order_by=order))
-    picked = ranked.filter(ranked["_position"].isin(positions.tolist()))
-    return picked.order_by("_position").drop("_position").execute()
+    wanted = ibis.memtable({"_position": unique.astype("int64")})
+    found = ranked.inner_join(wanted, "_position").order_by("_position").execute()
+    picked = found.iloc[np.searchsorted(unique, positions)]
+    return picked.drop(columns="_position").reset_index(drop=True)
+
+
+def segment_sample(table: ir.Table, size: int, random_state: int) -> pd.DataFrame:
+    """A seeded sample of at most ``size`` customers of ``table`` (``segment_table``), in
+    segment, then ID order: the rows at ``sample_positions`` (``rows_at``)."""
+    customers = int(table.count().execute())
+    return rows_at(table, sample_positions(customers, size, random_state))
 
 
 def segment_statistic(table: ir.Table, columns: Sequence[str], statistic: str) -> pd.DataFrame:
@@ -180,21 +189,6 @@ def segment_quantiles(table: ir.Table, column: str, quantiles: Sequence[float]) 
     metrics = {f"q{position}": value.quantile(q) for position, q in enumerate(quantiles)}
     found = table.group_by(SEGMENT).aggregate(**metrics).execute().set_index(SEGMENT)
     return found.sort_index().set_axis(list(quantiles), axis=1).astype("float64")
-
-
-def model_rows(
-    model_input: pd.DataFrame, segments: pd.DataFrame
-) -> tuple[Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """A reader of model_input rows (without ID) at given positions of the rows sorted by
-    segment, then ID (their matrix and segments), and the segments of all rows in that order."""
-    columns = [c for c in model_input.columns if c != ID]
-    joined = join_segments(segments, model_input, columns, "model_input")
-    # Only the rows read are put in segment, then ID order: sorting the whole matrix took
-    # seconds at 10M customers for the 20 x 5,000 rows the stability bootstrap reads.
-    order = segment_order(joined)
-    matrix = joined[columns].to_numpy(dtype="float64")
-    labels = joined[SEGMENT].to_numpy()
-    return lambda positions: (matrix[order[positions]], labels[order[positions]]), labels[order]
 
 
 def _moments(table: ir.Table, attributes: Sequence[str], by: str | None) -> pd.DataFrame:

@@ -62,16 +62,20 @@ def resampled_stability(
     random_state: int,
 ) -> dict:
     """ARI per resample and per-segment Jaccard recovery (mean and min over resamples) of
-    ``n_rows`` rows read on demand: only the drawn rows are built.
+    ``n_rows`` rows read on demand: only the drawn rows are built (``read_rows``: positions ->
+    their matrix and segments, read once for every resample).
 
     ``segment_ids``: the distinct segments of all rows, sorted.
     """
     rng = np.random.default_rng(random_state)
     k = len(segment_ids)
     size = min(sample_size, n_rows)
+    # Every resample's rows are drawn first and read in one go (one pass over the customers).
+    drawn = np.concatenate([rng.integers(0, n_rows, size) for _ in range(n_resamples)])
+    rows, segments = read_rows(drawn)
     aris, jaccards = [], []
-    for _ in range(n_resamples):  # a bounded number of resamples, each vectorised
-        sample, reference = read_rows(rng.integers(0, n_rows, size))
+    for start in range(0, n_resamples * size, size):  # a bounded number of resamples
+        sample, reference = rows[start : start + size], segments[start : start + size]
         labels = cluster_fn(sample, k, cluster_settings)
         aris.append(adjusted_rand_score(reference, labels))
         jaccards.append(best_match_jaccard(reference, labels, segment_ids))

@@ -300,17 +300,31 @@ def assess_segment_value(
 
 
 def assess_stability(
-    model_input: pd.DataFrame, customer_segments: pd.DataFrame, clustering: dict, settings: dict
+    model_input: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+    clustering: dict,
+    settings: dict,
+    *,
+    engine: str = "duckdb",
 ) -> dict:
-    """Mean/min ARI and per-segment Jaccard over seeded bootstrap re-clusterings."""
+    """Mean/min ARI and per-segment Jaccard over seeded bootstrap re-clusterings; the drawn
+    customers' rows come from ``engine``."""
     # Imported here so that the clustering module is looked up at run time (tests may replace it).
     from customer_segmentation.core.clustering.hierarchy import cluster_labels  # noqa: PLC0415
 
-    read_rows, segments = profiling.model_rows(model_input, customer_segments)
+    columns = [column for column in model_input.columns if column != profiling.ID]
+    table = _segment_table(customer_segments, model_input, columns, "model_input", engine)
+    sizes = table.group_by(profiling.SEGMENT).aggregate(customers=table.count()).execute()
+
+    def read_rows(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = profiling.rows_at(table, positions)
+        matrix = np.ascontiguousarray(rows[columns].to_numpy(dtype="float64"))
+        return matrix, rows[profiling.SEGMENT].to_numpy()
+
     result = stability.resampled_stability(
         read_rows,
-        len(segments),
-        np.unique(segments),
+        int(sizes["customers"].sum()),
+        np.sort(sizes[profiling.SEGMENT].to_numpy()),
         cluster_labels,
         clustering,
         n_resamples=settings["n_resamples"],

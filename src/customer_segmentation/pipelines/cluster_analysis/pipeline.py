@@ -289,7 +289,13 @@ def analysis_pipeline(cleaned: bool = True, value_inputs: list[str] | None = Non
     datasets (``value_forecast.VALUE_INPUTS``) in the runs that read a log, none by default."""
     stability = Node(
         nodes.assess_stability,
-        ["model_input", "customer_segments", "params:clustering", f"{PARAMS}.stability"],
+        {
+            "model_input": "model_input",
+            "customer_segments": "customer_segments",
+            "clustering": "params:clustering",
+            "settings": f"{PARAMS}.stability",
+            "engine": ENGINE,
+        },
         "segment_stability",
         name="assess_segment_stability",
     )
