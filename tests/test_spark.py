@@ -3,10 +3,12 @@ transaction log's RFM table and the segment profiles (run in CI). One module, so
 worker starts one Spark."""
 
 import ibis
+import numpy as np
 import pandas as pd
 import pytest
 
 from customer_segmentation.core import engine
+from customer_segmentation.core.analysis import profiling, value
 from customer_segmentation.core.features import transactions as tx
 from customer_segmentation.pipelines.cluster_analysis.nodes import profile_segments
 from tests.fixtures.cluster_analysis import *  # noqa: F403  (the profiled customers)
@@ -87,3 +89,34 @@ def test_segment_profiles_on_spark_equal_duckdbs(
         assert len(duck) > 0
         # equal up to the order in which the engines add up floating-point values
         pd.testing.assert_frame_equal(duck, spark_table, rtol=1e-9)
+
+
+def test_segment_rows_quantiles_and_campaign_sums_on_spark_equal_duckdbs(
+    spark, customer_segments, customer_features, primary_customers
+):
+    columns = {
+        "contact_cost": "Z_CostContact",
+        "response": "Response",
+        "response_revenue": "Z_Revenue",
+    }
+    primary = primary_customers.assign(Z_CostContact=3, Z_Revenue=11)
+    results = []
+    for name in ("duckdb", "pyspark"):
+        con = engine.connect(name)
+        table = profiling.segment_table(
+            engine.table(con, customer_segments, "segments"),
+            [
+                (engine.table(con, customer_features, "features"), ["income", "age"], "features"),
+                (engine.table(con, primary, "primary"), list(columns.values()), "primary"),
+            ],
+        )
+        results.append(
+            [
+                profiling.rows_at(table, np.array([5, 0, 5, 99])),
+                profiling.segment_statistic(table, ["income", "age"], "median"),
+                profiling.segment_quantiles(table, "income", [0.05, 0.25, 0.5, 0.75, 0.95]),
+                value.campaign_return(table, columns),
+            ]
+        )
+    for duck, spark_table in zip(*results, strict=True):
+        pd.testing.assert_frame_equal(duck, spark_table, check_dtype=False, rtol=1e-9)

@@ -2,12 +2,16 @@
 
 The profiles are group-bys over the customers (linear in their number), written in Ibis so that
 they run on the engine (``core.engine``: DuckDB, or Spark); only the per-segment results come
-back to pandas. The effect size of an
-attribute for a segment is Cohen's d against the rest of the customers: the difference of the
-means divided by the pooled standard deviation of the segment and the rest.
+back to pandas. The effect size of an attribute for a segment is Cohen's d against the rest of
+the customers: the difference of the means divided by the pooled standard deviation of the
+segment and the rest.
+
+The rule cards and the segment history still join in pandas (``join_segments``,
+``attach_segments``) until they move to the engine.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -170,14 +174,16 @@ def segment_sample(table: ir.Table, size: int, random_state: int) -> pd.DataFram
     return rows_at(table, sample_positions(customers, size, random_state))
 
 
-def segment_statistic(table: ir.Table, columns: Sequence[str], statistic: str) -> pd.DataFrame:
+STATISTICS = {"mean": lambda value: value.mean(), "median": lambda value: value.median()}
+
+
+def segment_statistic(
+    table: ir.Table, columns: Sequence[str], statistic: Literal["mean", "median"]
+) -> pd.DataFrame:
     """The ``mean`` or ``median`` of each of ``columns`` per segment (missing values skipped),
     one row per segment (index, sorted), computed on the engine."""
-    values = {column: table[column].cast("float64") for column in columns}
-    metrics = {
-        column: value.mean() if statistic == "mean" else value.median()
-        for column, value in values.items()
-    }
+    aggregate = STATISTICS[statistic]
+    metrics = {column: aggregate(table[column].cast("float64")) for column in columns}
     found = table.group_by(SEGMENT).aggregate(**metrics).execute()
     return found.set_index(SEGMENT).sort_index()[list(columns)].astype("float64")
 
