@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from kedro.pipeline import Pipeline
 
-from customer_segmentation.core.analysis import rule_cards
+from tests import rules as numpy_rules
 from tests.catalog import load_table, output_file, project_catalog
 
 
@@ -125,7 +125,7 @@ def test_the_sql_rules_run_on_the_raw_file_and_place_customers_as_the_pipeline(f
     placed = connection.sql(case).df().drop_duplicates()
     # DuckDB's reader types these IDs as numbers; the project keeps IDs as the text written.
     placed = placed.set_index(placed["ID"].astype(str))["segment"]
-    rule_segments = rule_cards.case_segments(
+    rule_segments = numpy_rules.case_segments(
         features[rules["features"]], rules["segments"], rules["case_order"]
     )
     got = placed.reindex(features["ID"]).fillna(0).astype(int).to_numpy()

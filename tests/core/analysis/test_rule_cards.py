@@ -8,6 +8,7 @@ import pytest
 
 from customer_segmentation.core.analysis import rule_cards
 from customer_segmentation.errors import InputDataError
+from tests import rules as numpy_rules
 
 SETTINGS = {"max_depth": 3, "min_samples_leaf": 0.02, "class_weight": None, "random_state": 0}
 FEATURES = ["income", "children", "age", "deal_purchase_share"]
@@ -104,7 +105,7 @@ def test_exported_sql_gives_the_python_rules_segments(flip):
     connection = duckdb.connect()
     connection.register("customer_features", features)
     by_sql = connection.sql(case).df().set_index("ID")["segment"].reindex(features["ID"])
-    python = rule_cards.case_segments(
+    python = numpy_rules.case_segments(
         features[found["features"]], found["segments"], found["case_order"]
     )
     assert np.array_equal(by_sql.fillna(0).astype(int).to_numpy(), python)
@@ -115,7 +116,7 @@ def test_exported_sql_gives_the_python_rules_segments(flip):
         sorted(found["segments"], key=lambda c: c["segment"]), wheres, strict=True
     ):
         selected = connection.sql(where).df()["ID"]
-        mask = rule_cards.rule_mask(features, rule_cards.as_rules(card))
+        mask = numpy_rules.rule_mask(features, rule_cards.as_rules(card))
         assert set(selected) == set(features.loc[mask, "ID"])
 
 

@@ -18,6 +18,7 @@ from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.core.features.features import derive_customer_features
 from customer_segmentation.hooks import dataset_file
 from customer_segmentation.pipelines.cluster_analysis import nodes
+from tests import rules as numpy_rules
 from tests.fixtures.cluster_analysis import REFERENCE_DATE, RUN_ID, render_report
 from tests.fixtures.schema import SCHEMA_CONFIG
 
@@ -54,7 +55,7 @@ def test_exported_sql_on_the_customer_file_places_the_same_customers_as_the_pyth
 
     by_sql = connection.sql(case).df().set_index("ID")["segment"]
     python = pd.Series(
-        rule_cards.case_segments(
+        numpy_rules.case_segments(
             features[segment_rules["features"]],
             segment_rules["segments"],
             segment_rules["case_order"],
@@ -66,7 +67,7 @@ def test_exported_sql_on_the_customer_file_places_the_same_customers_as_the_pyth
     cards = sorted(segment_rules["segments"], key=lambda card: card["segment"])
     for card, where in zip(cards, wheres, strict=True):
         selected = set(connection.sql(where).df()["ID"])
-        inside = rule_cards.rule_mask(features, rule_cards.as_rules(card))
+        inside = numpy_rules.rule_mask(features, rule_cards.as_rules(card))
         assert selected == set(features["ID"][inside])
 
 

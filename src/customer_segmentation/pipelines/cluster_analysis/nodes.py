@@ -485,12 +485,17 @@ def build_rule_cards(
     *,
     schema: dict,
     preprocessing: dict,
+    engine: str = "duckdb",
 ) -> dict:
     """Per segment, the plain rules of a shallow one-vs-rest tree on the profiled attributes
     (``_profiled``: human-readable customer_features columns) and their fidelity."""
     profiled = _profiled(profile, schema, preprocessing, customer_features)
     found = rule_cards.segment_rule_cards(
-        customer_segments, customer_features, list(profiled["attributes"]), settings
+        customer_segments,
+        customer_features,
+        list(profiled["attributes"]),
+        settings,
+        engines.connect(engine),
     )
     names = _names(segment_names)
     for card in found["segments"]:

@@ -186,6 +186,7 @@ def _activation(cleaned: bool) -> list[Node]:
                 "settings": f"{PARAMS}.rule_cards",
                 "schema": "params:schema",
                 "preprocessing": PREPROCESSING,
+                "engine": ENGINE,
             },
             "segment_rules",
             name="build_rule_cards",
