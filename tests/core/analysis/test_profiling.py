@@ -188,12 +188,20 @@ def test_the_engine_sample_is_the_seeded_pick_of_the_rows_by_segment_then_id(
 
 
 def test_a_customer_on_two_rows_is_refused(customer_segments, customer_features):
+    con = engine.connect()
+
+    def joined(segments: pd.DataFrame, features: pd.DataFrame):
+        return profiling.segment_table(
+            engine.table(con, segments, "segments"),
+            [(engine.table(con, features, "features"), ["income"], "customer_features")],
+        )
+
     twice = pd.concat([customer_segments, customer_segments.iloc[[0]]], ignore_index=True)
-    with pytest.raises(InputDataError, match="customer_segments: column ID has duplicate"):
-        profiling.attach_segments(twice, customer_features, ["income"], "customer_features")
+    with pytest.raises(InputDataError, match="customer_segments: column ID has 1 duplicate"):
+        joined(twice, customer_features)
     doubled = pd.concat([customer_features, customer_features.iloc[[0]]], ignore_index=True)
-    with pytest.raises(InputDataError, match="customer_features: column ID has duplicate"):
-        profiling.attach_segments(customer_segments, doubled, ["income"], "customer_features")
+    with pytest.raises(InputDataError, match="customer_features: column ID has 1 duplicate"):
+        joined(customer_segments, doubled)
 
 
 def test_rows_at_positions_are_those_of_the_rows_by_segment_then_id(model_input, customer_segments):

@@ -3,6 +3,7 @@ migration counts are exact, and a persona split in two gives one new segment."""
 
 from collections import Counter
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -256,7 +257,9 @@ def test_a_snapshot_with_numeric_ids_meets_this_runs_text_ids():
     reference = pd.DataFrame({"ID": np.array([7, 8, 9], dtype="int64"), "segment": [1, 1, 2]})
     ids = np.array(["7", "9", "C10"], dtype=object)
 
-    moves = segment_history.migration(reference, ids, np.array([1, 2, 2]), revenue=None)
+    current = ibis.memtable({"ID": ids, "stable": [1, 2, 2]})
+
+    moves = segment_history.migration(current, ibis.memtable(reference), revenue=None)
 
     assert moves.to_dict("records") == [
         {"from_segment": 1, "to_segment": 1, "customers": 1},

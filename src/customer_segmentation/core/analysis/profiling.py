@@ -5,9 +5,6 @@ they run on the engine (``core.engine``: DuckDB, or Spark); only the per-segment
 back to pandas. The effect size of an attribute for a segment is Cohen's d against the rest of
 the customers: the difference of the means divided by the pooled standard deviation of the
 segment and the rest.
-
-The rule cards and the segment history still join in pandas (``join_segments``,
-``attach_segments``) until they move to the engine.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,89 +15,20 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.core.ids import id_rank
 from customer_segmentation.errors import InputDataError
 
 SEGMENT = "segment"
 ID = "ID"
 
 
-def _require_columns(frame: pd.DataFrame, columns: Sequence[str], dataset: str) -> None:
-    missing = [column for column in columns if column not in frame.columns]
+def _require_columns(table: ir.Table, columns: Sequence[str], dataset: str) -> None:
+    missing = [column for column in columns if column not in table.columns]
     if missing:
         raise InputDataError(
             f"{dataset}: missing column(s) {missing}. The cluster_analysis parameters "
             f"(conf/base/parameters_cluster_analysis.yml, profile) name them; produce them "
             f"upstream or remove them from the parameters."
         )
-
-
-def _segments(segments: pd.DataFrame) -> pd.DataFrame:
-    """``segment`` of ``customer_segments`` indexed by ID, checked: one segment per customer."""
-    _require_columns(segments, [ID, SEGMENT], "customer_segments")
-    indexed = segments.set_index(ID)[[SEGMENT]]
-    if not indexed.index.is_unique:
-        raise InputDataError(
-            "customer_segments: column ID has duplicate values; each customer must have one "
-            "segment. Re-run the clustering pipeline."
-        )
-    return indexed
-
-
-def _matched(
-    segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
-) -> pd.DataFrame:
-    """``columns`` of ``frame`` for the customers of ``_segments`` (same index and order)."""
-    _require_columns(frame, [ID, *columns], dataset)
-    # Column by column: selecting from a consolidated block would copy the rows.
-    indexed = pd.DataFrame(
-        {name: frame[name].array for name in columns}, index=pd.Index(frame[ID]), copy=False
-    )
-    if not indexed.index.is_unique:
-        raise InputDataError(
-            f"{dataset}: column ID has duplicate values; expected one row per customer."
-        )
-    missing = len(segments.index.difference(indexed.index))
-    if missing:
-        raise InputDataError(
-            f"customer_segments: {missing} of {len(segments)} IDs are missing from {dataset}. "
-            "Re-run the pipelines from the same primary_customers so the datasets describe the "
-            "same customers."
-        )
-    # No copy when the frame holds the same IDs in the same order (as the pipelines write them).
-    return indexed.reindex(segments.index)
-
-
-def _joined(
-    segments: pd.DataFrame, parts: Sequence[tuple[pd.DataFrame, Sequence[str], str]]
-) -> pd.DataFrame:
-    """``ID``, ``segment`` and the columns of each (frame, columns, dataset name) of ``parts``,
-    one row per segmented customer, in the order of ``customer_segments``."""
-    indexed = _segments(segments)
-    matched = [_matched(indexed, frame, columns, dataset) for frame, columns, dataset in parts]
-    return pd.concat([indexed, *matched], axis=1).reset_index()
-
-
-def join_segments(
-    segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
-) -> pd.DataFrame:
-    """``ID``, ``segment`` and ``columns`` of ``frame`` per segmented customer, in the order of
-    ``customer_segments`` (no copy of the rows when ``frame`` has that order)."""
-    return _joined(segments, [(frame, columns, dataset)])
-
-
-def segment_order(joined: pd.DataFrame) -> np.ndarray:
-    """Positions that sort the rows of ``joined`` by segment, then ID order (``core.ids``): the
-    same order whatever the inputs' row order, and numeric order for numeric IDs."""
-    return np.lexsort((id_rank(joined[ID]), joined[SEGMENT].to_numpy()))  # last key first
-
-
-def attach_segments(
-    segments: pd.DataFrame, frame: pd.DataFrame, columns: Sequence[str], dataset: str
-) -> pd.DataFrame:
-    """``join_segments`` with the rows sorted by segment, then ID (``segment_order``)."""
-    joined = join_segments(segments, frame, columns, dataset)
-    return joined.take(segment_order(joined)).reset_index(drop=True)
 
 
 def _rows_with_unique_ids(table: ir.Table, dataset: str) -> int:

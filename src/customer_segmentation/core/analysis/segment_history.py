@@ -26,12 +26,15 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from ibis import BaseBackend
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
-from customer_segmentation.core.analysis.profiling import ID, SEGMENT, attach_segments
+from customer_segmentation.core import engine
+from customer_segmentation.core.analysis.profiling import ID, SEGMENT, segment_table
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 from customer_segmentation.errors import InputDataError
 
@@ -70,47 +73,58 @@ def why_not_compared(reference: Mapping, source: Mapping, features: Sequence[str
     return None
 
 
-def _feature_values(frame: pd.DataFrame, features: Sequence[str]) -> list[np.ndarray]:
-    """The features as d float64 arrays of n values (views of float64 columns, not a copy)."""
-    columns = [frame[feature].to_numpy(dtype="float64") for feature in features]
-    if any(np.isnan(column).any() for column in columns):
+def _check_complete(table: ir.Table, features: Sequence[str]) -> None:
+    """Refuse missing values in the features that place segments (counted on the engine)."""
+    metrics = {}
+    for position, feature in enumerate(features):
+        value = table[feature].cast("float64")
+        metrics[f"missing_{position}"] = (value.isnull() | value.isnan()).cast("int64").sum()
+    if int(table.aggregate(**metrics).execute().fillna(0).to_numpy().sum()):
         raise InputDataError(
             "customer_features: missing values in the features that place segments in the "
             "segment history (feature_engineering.preprocessing.features); fill them in "
             "data_processing.missing_values."
         )
-    return columns
 
 
-def _centroids(
-    columns: Sequence[np.ndarray], segments: np.ndarray, mean: np.ndarray, scale: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Segment ids (sorted), centroids standardised with ``mean`` and ``scale``, and sizes:
-    ``(k,)``, ``(k, d)`` and ``(k,)``. ``columns``: d arrays of n values; ``segments``: n small
-    ids >= 0.
-
-    Standardising is linear, so the k raw means are standardised, not the n x d values."""
-    sizes = np.bincount(segments)
-    ids = np.flatnonzero(sizes)
-    sums = np.column_stack([np.bincount(segments, weights=column) for column in columns])
-    return ids, (sums[ids] / sizes[ids, None] - mean) / scale, sizes[ids]
+def _feature_statistics(
+    table: ir.Table, features: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """On the engine, over the customers of ``table``: the features' ``mean`` and ``scale``
+    (population standard deviation; 1 for a constant feature), ``(d,)`` each, and per segment
+    the ids (sorted), raw means and sizes: ``(k,)``, ``(k, d)`` and ``(k,)``."""
+    values = [table[feature].cast("float64") for feature in features]
+    overall = table.aggregate(
+        **{f"mean_{i}": value.mean() for i, value in enumerate(values)},
+        **{f"std_{i}": value.std(how="pop") for i, value in enumerate(values)},
+    ).execute()
+    mean = overall[[f"mean_{i}" for i in range(len(values))]].to_numpy(dtype="float64")[0]
+    scale = overall[[f"std_{i}" for i in range(len(values))]].to_numpy(dtype="float64")[0]
+    scale = np.where(scale == 0, 1.0, scale)
+    grouped = table.group_by(SEGMENT).aggregate(
+        customers=table.count(), **{f"mean_{i}": value.mean() for i, value in enumerate(values)}
+    )
+    by_segment = grouped.execute().sort_values(SEGMENT)
+    means = by_segment[[f"mean_{i}" for i in range(len(values))]].to_numpy(dtype="float64")
+    return (
+        mean,
+        scale,
+        by_segment[SEGMENT].to_numpy(dtype="int64"),
+        means,
+        by_segment["customers"].to_numpy(dtype="int64"),
+    )
 
 
 def _summary(
-    columns: Sequence[np.ndarray],
-    segments: np.ndarray,
     features: Sequence[str],
-    names: Mapping[int, str],
+    mean: np.ndarray,
+    scale: np.ndarray,
+    segments: Sequence[tuple[int, str, int, np.ndarray]],
     run: Mapping,
 ) -> dict:
     """The JSON-ready part of a snapshot: ``run``, ``features``, ``mean`` and ``scale`` per
-    feature over ``columns`` (d arrays of n values; a constant feature's scale is 1) and per
-    segment of ``segments`` (stable ids, n): ``segment``, ``name``, ``customers`` and
-    ``centroid`` in those standardised units."""
-    mean = np.array([column.mean() for column in columns])
-    scale = np.array([column.std() for column in columns])
-    scale[scale == 0] = 1.0
-    ids, centroids, sizes = _centroids(columns, segments, mean, scale)
+    feature, and per segment (``segments``: stable id, name, customers, raw mean ``(d,)``):
+    ``segment``, ``name``, ``customers`` and ``centroid`` in those standardised units."""
     return {
         "run": dict(run),
         "features": list(features),
@@ -119,11 +133,11 @@ def _summary(
         "segments": [
             {
                 "segment": int(segment),
-                "name": names[int(segment)],
+                "name": name,
                 "customers": int(size),
-                "centroid": centroid.tolist(),
+                "centroid": ((raw - mean) / scale).tolist(),
             }
-            for segment, centroid, size in zip(ids, centroids, sizes, strict=True)
+            for segment, name, size, raw in sorted(segments, key=lambda item: item[0])
         ],
     }
 
@@ -174,45 +188,32 @@ def match_segments(
     }
 
 
-def _as_text(ids: pd.Series | np.ndarray) -> np.ndarray:
-    """IDs as text: whole numbers converted, text as it is."""
-    values = pd.Series(ids, copy=False)
-    return (values.astype(str) if values.dtype.kind in "iu" else values).to_numpy()
-
-
-def migration(
-    reference_members: pd.DataFrame,
-    ids: np.ndarray,
-    stable: np.ndarray,
-    revenue: np.ndarray | None,
-) -> pd.DataFrame:
+def migration(current: ir.Table, reference_members: ir.Table, revenue: str | None) -> pd.DataFrame:
     """Customers in both runs, by (reference segment, this run's stable segment): ``from``,
     ``to``, ``customers`` and ``revenue`` (this run's revenue of those customers; no such column
-    when ``revenue`` is None, a table without revenue).
+    when ``revenue`` is None, a table without revenue), joined and counted on the engine.
 
-    ``reference_members``: ``ID``, ``segment``; ``ids``, ``stable``, ``revenue``: this run's
-    customers (unique IDs), their stable segment and their revenue."""
-    # One hash join on the unique IDs: position of each of this run's customers in the reference.
-    # IDs are compared as text: a snapshot written before IDs were kept as text holds numbers.
-    # Only numbers are converted (text IDs are compared as they are, at no cost).
-    position = pd.Index(_as_text(reference_members[ID])).get_indexer(_as_text(ids))
-    both = position >= 0
-    table = pd.DataFrame(
-        {
-            "from_segment": reference_members[SEGMENT].to_numpy()[position[both]],
-            "to_segment": stable[both],
-            **({} if revenue is None else {"revenue": revenue[both]}),
-        }
+    ``current``: this run's customers (``ID``, ``stable``, the ``revenue`` column);
+    ``reference_members``: ``ID``, ``segment``. IDs are compared as text: a snapshot written
+    before IDs were kept as text holds numbers."""
+    this_run = current.select(
+        _id=current[ID].cast("string"),
+        to_segment=current["stable"],
+        **({} if revenue is None else {"revenue": current[revenue].cast("float64")}),
     )
-    grouped = table.groupby(["from_segment", "to_segment"])
-    moves = pd.DataFrame({"customers": grouped.size()})
+    earlier = reference_members.select(
+        _id=reference_members[ID].cast("string"), from_segment=reference_members[SEGMENT]
+    )
+    both = this_run.inner_join(earlier, "_id")
+    metrics = {"customers": both.count()}
     if revenue is not None:
-        moves["revenue"] = grouped["revenue"].sum()
-    moves = moves.reset_index()
+        metrics["revenue"] = both["revenue"].sum()
+    moves = both.group_by(["from_segment", "to_segment"]).aggregate(**metrics)
+    moves = moves.order_by(["from_segment", "to_segment"]).execute()
     columns = [c for c in MIGRATION_COLUMNS if c in moves.columns]
     return moves.astype({"from_segment": "int64", "to_segment": "int64", "customers": "int64"})[
         columns
-    ]
+    ].reset_index(drop=True)
 
 
 def _check_members(reference: Mapping, members: pd.DataFrame) -> None:
@@ -256,6 +257,7 @@ def track(
     settings: Mapping,
     run: Mapping,
     source: Mapping,
+    con: BaseBackend | None = None,
 ) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
     """This run against the reference: identities, migration, and this run's snapshot.
 
@@ -285,43 +287,62 @@ def track(
             not_compared = {"run": reference["run"], "reason": reason}
             reference, reference_members = None, None
     columns = list(dict.fromkeys([*features, *([revenue] if revenue else [])]))
-    # One join of this run's segments and features serves the match, migration and snapshot.
-    frame = attach_segments(customer_segments, customer_features, columns, "customer_features")
-    feature_values = _feature_values(frame, features)
-    segments = frame[SEGMENT].to_numpy(dtype="int64")
+    # One join of this run's segments and features, on the engine, serves the match, the
+    # migration and the snapshot; only per-segment figures and the members come back.
+    con = con or engine.connect()
+    table = segment_table(
+        engine.table(con, customer_segments, "customer_segments"),
+        [(engine.table(con, customer_features, "customer_features"), columns, "customer_features")],
+    )
+    _check_complete(table, features)
+    mean, scale, segment_ids, raw_means, sizes = _feature_statistics(table, features)
     if reference is None:
-        matched = _first_identities(np.unique(segments), settings["max_distance"])
+        matched = _first_identities(segment_ids, settings["max_distance"])
     else:
         _check_members(reference, reference_members)
-        ids, centroids, _ = _centroids(
-            feature_values,
-            segments,
-            np.asarray(reference["mean"]),
-            np.asarray(reference["scale"]),
-        )
-        matched = match_segments(reference, ids, centroids, settings["max_distance"])
+        centroids = (raw_means - np.asarray(reference["mean"])) / np.asarray(reference["scale"])
+        matched = match_segments(reference, segment_ids, centroids, settings["max_distance"])
     for item in matched["segments"]:
         item["name"] = names[item["segment"]]
     stable_of = {item["segment"]: item["stable_id"] for item in matched["segments"]}
-    stable = pd.Series(segments).map(stable_of).to_numpy(dtype="int64")
-    moves = migration(
-        # Without a reference no customer is in both runs: the table is empty.
-        pd.DataFrame({ID: [], SEGMENT: []}) if reference is None else reference_members,
-        frame[ID].to_numpy(),
-        stable,
-        frame[revenue].to_numpy(dtype="float64") if revenue else None,
-    )
+    stable = table[SEGMENT].cases(*stable_of.items())
+    current = table.mutate(stable=stable)
+    if reference is None:  # no customer is in both runs: the table is empty
+        kept = MIGRATION_COLUMNS if revenue else MIGRATION_COLUMNS[:-1]
+        moves = pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c == "revenue" else "int64") for c in kept}
+        )
+    else:
+        moves = migration(
+            current, engine.table(con, reference_members, "reference_members"), revenue
+        )
     summary = {
         **_summary(
-            feature_values,
-            stable,
             features,
-            {item["stable_id"]: item["name"] for item in matched["segments"]},
+            mean,
+            scale,
+            [
+                (stable_of[segment], item_name, size, raw)
+                for segment, size, raw, item_name in zip(
+                    segment_ids,
+                    sizes,
+                    raw_means,
+                    [names[segment] for segment in segment_ids],
+                    strict=True,
+                )
+            ],
             run,
         ),
         "source": dict(source),
     }
-    members = pd.DataFrame({ID: frame[ID].to_numpy(), SEGMENT: stable})
+    text = current[ID].cast("string")  # members in segment, then ID order (core/ids.py)
+    members = (
+        current.order_by([current[SEGMENT], text.length(), text])
+        .select(ID, stable=current["stable"])
+        .execute()
+        .rename(columns={"stable": SEGMENT})
+    )
+    members[SEGMENT] = members[SEGMENT].astype("int64")
     identities = {
         "reference": None if reference is None else reference["run"],
         "not_compared": not_compared,

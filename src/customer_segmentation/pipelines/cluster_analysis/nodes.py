@@ -586,6 +586,7 @@ def track_segments(
     schema: dict,
     clustering_features: list[str],
     settings: dict,
+    engine: str = "duckdb",
 ) -> tuple[dict, pd.DataFrame, dict, pd.DataFrame]:
     """This run's segments against the latest earlier run's of the same source (none on the
     first run): stable ids, this run's names, the migration of customers in both runs, and this
@@ -607,6 +608,7 @@ def track_segments(
         settings={**settings, "features": clustering_features, "revenue": revenue},
         run=run,
         source=segment_history.source_fingerprint(CustomerSchema.from_config(schema), name),
+        con=engines.connect(engine),
     )
     LOGGER.info("segment history: %s", _history_line(tracked[0]))
     return tracked

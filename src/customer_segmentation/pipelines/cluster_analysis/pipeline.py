@@ -238,6 +238,7 @@ def _history(cleaned: bool) -> Node:
             "schema": "params:schema",
             "clustering_features": "params:feature_engineering.preprocessing.features",
             "settings": "params:segment_history",
+            "engine": ENGINE,
         },
         [
             "segment_identities",
