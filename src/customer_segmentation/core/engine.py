@@ -87,3 +87,29 @@ def table(con: BaseBackend, frame: pd.DataFrame, name: str) -> ir.Table:
     import ibis  # noqa: PLC0415
 
     return con.create_view(name, ibis.memtable(frame.reset_index(drop=True)), overwrite=True)
+
+
+def aggregates(
+    table: ir.Table, metrics: Mapping[str, Mapping[str, ir.Scalar]], by: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Named aggregates of ``table``, computed on the engine in one query.
+
+    ``metrics``: {statistic: {name: aggregate expression}}. Returns {statistic: frame with one
+    column per name}, one row per value of ``by`` (its index, sorted), or a single row (index
+    0) when ``by`` is None. Only these small frames come back.
+    """
+    flat = {
+        f"{statistic}_{position}": expression
+        for statistic, named in metrics.items()
+        for position, expression in enumerate(named.values())
+    }
+    query = table.aggregate(**flat) if by is None else table.group_by(by).aggregate(**flat)
+    found = query.execute()
+    if by is not None:
+        found = found.set_index(by).sort_index()
+    return {
+        statistic: found[[f"{statistic}_{position}" for position in range(len(named))]].set_axis(
+            list(named), axis=1
+        )
+        for statistic, named in metrics.items()
+    }

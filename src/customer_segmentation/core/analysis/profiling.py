@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from customer_segmentation.core import engine
 from customer_segmentation.errors import InputDataError
 
 SEGMENT = "segment"
@@ -102,7 +103,9 @@ def segment_sample(table: ir.Table, size: int, random_state: int) -> pd.DataFram
     return rows_at(table, sample_positions(customers, size, random_state))
 
 
-STATISTICS = {"mean": lambda value: value.mean(), "median": lambda value: value.median()}
+def _float(table: ir.Table, columns: Sequence[str]) -> dict[str, ir.FloatingColumn]:
+    """``columns`` of ``table`` as float64 engine columns, by name."""
+    return {column: table[column].cast("float64") for column in columns}
 
 
 def segment_statistic(
@@ -110,45 +113,34 @@ def segment_statistic(
 ) -> pd.DataFrame:
     """The ``mean`` or ``median`` of each of ``columns`` per segment (missing values skipped),
     one row per segment (index, sorted), computed on the engine."""
-    aggregate = STATISTICS[statistic]
-    metrics = {column: aggregate(table[column].cast("float64")) for column in columns}
-    found = table.group_by(SEGMENT).aggregate(**metrics).execute()
-    return found.set_index(SEGMENT).sort_index()[list(columns)].astype("float64")
+    values = _float(table, columns).items()
+    named = {column: getattr(value, statistic)() for column, value in values}
+    return engine.aggregates(table, {statistic: named}, by=SEGMENT)[statistic].astype("float64")
 
 
 def segment_quantiles(table: ir.Table, column: str, quantiles: Sequence[float]) -> pd.DataFrame:
     """``quantiles`` (0..1, linear interpolation as pandas and numpy) of ``column`` per segment
     (missing values skipped), one row per segment (index, sorted), one column per quantile."""
     value = table[column].cast("float64")
-    metrics = {f"q{position}": value.quantile(q) for position, q in enumerate(quantiles)}
-    found = table.group_by(SEGMENT).aggregate(**metrics).execute().set_index(SEGMENT)
-    return found.sort_index().set_axis(list(quantiles), axis=1).astype("float64")
+    named = {q: value.quantile(q) for q in quantiles}
+    return engine.aggregates(table, {"q": named}, by=SEGMENT)["q"].astype("float64")
 
 
-def _moments(table: ir.Table, attributes: Sequence[str], by: str | None) -> pd.DataFrame:
-    """Per attribute (missing values skipped): count ``n_<a>``, mean ``mean_<a>``, median
-    ``median_<a>`` and population variance ``var_<a>``, one row per ``by`` value (index), or one
-    row for all rows when ``by`` is None. Computed on the engine; only this small table returns."""
-    metrics = {}
-    for position, attribute in enumerate(attributes):
-        value = table[attribute].cast("float64")
-        metrics |= {
-            f"n_{position}": value.count(),
-            f"mean_{position}": value.mean(),
-            f"median_{position}": value.median(),
-            f"var_{position}": value.var(how="pop"),
-        }
-    if by is None:
-        result = table.aggregate(**metrics).execute()
-    else:
-        result = table.group_by(by).aggregate(**metrics).execute().set_index(by).sort_index()
-    return result.astype("float64")
-
-
-def _statistic(moments: pd.DataFrame, name: str, attributes: Sequence[str]) -> pd.DataFrame:
-    """One statistic of ``_moments`` as a frame with one column per attribute."""
-    columns = [f"{name}_{position}" for position in range(len(attributes))]
-    return moments[columns].set_axis(list(attributes), axis=1)
+def _moments(table: ir.Table, attributes: Sequence[str], by: str | None) -> dict[str, pd.DataFrame]:
+    """Per attribute (missing values skipped), on the engine: ``n`` (count), ``mean``,
+    ``median`` and ``var`` (population variance), each a frame with one column per attribute
+    and one row per ``by`` value (index), or a single row for all rows when ``by`` is None."""
+    values = _float(table, attributes)
+    metrics = {
+        "n": {name: value.count() for name, value in values.items()},
+        "mean": {name: value.mean() for name, value in values.items()},
+        "median": {name: value.median() for name, value in values.items()},
+        "var": {name: value.var(how="pop") for name, value in values.items()},
+    }
+    return {
+        statistic: frame.astype("float64")
+        for statistic, frame in engine.aggregates(table, metrics, by=by).items()
+    }
 
 
 def effect_sizes(table: ir.Table, attributes: Sequence[str]) -> pd.DataFrame:
@@ -161,16 +153,13 @@ def effect_sizes(table: ir.Table, attributes: Sequence[str]) -> pd.DataFrame:
     """
     attributes = list(attributes)
     by_segment = _moments(table, attributes, SEGMENT)
-    overall = _moments(table, attributes, None).iloc[0]
-    mean = _statistic(by_segment, "mean", attributes)
-    count = _statistic(by_segment, "n", attributes)
-    sq_dev = _statistic(by_segment, "var", attributes) * count  # squared deviations in a segment
-
-    def total(name: str) -> pd.Series:
-        return _statistic(overall.to_frame().T, name, attributes).iloc[0]
-
-    total_n, total_mean = total("n"), total("mean")
-    total_sq_dev = total("var") * total_n
+    overall = {
+        statistic: frame.iloc[0] for statistic, frame in _moments(table, attributes, None).items()
+    }
+    mean, count = by_segment["mean"], by_segment["n"]
+    sq_dev = by_segment["var"] * count  # squared deviations within each segment
+    total_n, total_mean = overall["n"], overall["mean"]
+    total_sq_dev = overall["var"] * total_n
     rest_n = total_n - count
     rest_mean = (total_mean * total_n - mean * count) / rest_n.where(rest_n > 0)
     rest_sq_dev = total_sq_dev - sq_dev - count * rest_n / total_n * (mean - rest_mean) ** 2
@@ -183,10 +172,10 @@ def effect_sizes(table: ir.Table, attributes: Sequence[str]) -> pd.DataFrame:
 
     parts = {
         "segment_mean": mean,
-        "segment_median": _statistic(by_segment, "median", attributes),
+        "segment_median": by_segment["median"],
         "rest_mean": rest_mean,
         "overall_mean": everywhere(total_mean),
-        "overall_median": everywhere(total("median")),
+        "overall_median": everywhere(overall["median"]),
         "pooled_sd": pooled_sd,
         "effect_size": d,
     }
@@ -240,20 +229,22 @@ def _figures(table: ir.Table, settings: Mapping) -> dict[str, ir.Value]:
 def _sums_and_means(table: ir.Table, figures: Mapping[str, ir.Value]):
     """(sums, means, counts) of ``figures`` per segment, with segment 0 for all customers; sums
     of no value are 0, means of no value NaN, as pandas gives them."""
-    metrics = {}
-    for position, figure in enumerate(figures.values()):
-        metrics |= {f"sum_{position}": figure.sum(), f"mean_{position}": figure.mean()}
-    metrics["customers"] = table.count()
-    by_segment = table.group_by(SEGMENT).aggregate(**metrics).execute().set_index(SEGMENT)
-    overall = table.aggregate(**metrics).execute().set_axis([0])
-    result = pd.concat([by_segment.sort_index(), overall])
-    names = list(figures)
-
-    def statistic(kind: str) -> pd.DataFrame:
-        columns = [f"{kind}_{position}" for position in range(len(names))]
-        return result[columns].astype("float64").set_axis(names, axis=1)
-
-    return statistic("sum").fillna(0.0), statistic("mean"), result["customers"].astype("int64")
+    metrics = {
+        "sum": {name: figure.sum() for name, figure in figures.items()},
+        "mean": {name: figure.mean() for name, figure in figures.items()},
+        "rows": {"customers": table.count()},
+    }
+    by_segment = engine.aggregates(table, metrics, by=SEGMENT)
+    overall = engine.aggregates(table, metrics)
+    found = {
+        statistic: pd.concat([by_segment[statistic], overall[statistic].set_axis([0])])
+        for statistic in metrics
+    }
+    return (
+        found["sum"].astype("float64").fillna(0.0),
+        found["mean"].astype("float64"),
+        found["rows"]["customers"].astype("int64"),
+    )
 
 
 def segment_profiles(table: ir.Table, effects: pd.DataFrame, settings: Mapping) -> pd.DataFrame:

@@ -256,19 +256,18 @@ def segment_rule_cards(
 
 def _whole_number_spans(table: ir.Table, features: Sequence[str]) -> dict[str, list[int]]:
     """``[min, max]`` of every feature whose values are all whole numbers, in ``features`` order."""
-    metrics = {}
-    for position, feature in enumerate(features):
-        value = table[feature].cast("float64")
-        metrics |= {
-            f"low_{position}": value.min(),
-            f"high_{position}": value.max(),
-            f"whole_{position}": (value.floor() == value).all(),
-        }
-    found = table.aggregate(**metrics).execute().iloc[0]
+    values = {feature: table[feature].cast("float64") for feature in features}
+    found = engine.aggregates(
+        table,
+        {
+            "low": {name: value.min() for name, value in values.items()},
+            "high": {name: value.max() for name, value in values.items()},
+            "whole": {name: (value.floor() == value).all() for name, value in values.items()},
+        },
+    )
+    low, high, whole = (found[statistic].iloc[0] for statistic in ("low", "high", "whole"))
     return {
-        feature: [int(found[f"low_{position}"]), int(found[f"high_{position}"])]
-        for position, feature in enumerate(features)
-        if bool(found[f"whole_{position}"])
+        feature: [int(low[feature]), int(high[feature])] for feature in features if whole[feature]
     }
 
 

@@ -75,11 +75,11 @@ def why_not_compared(reference: Mapping, source: Mapping, features: Sequence[str
 
 def _check_complete(table: ir.Table, features: Sequence[str]) -> None:
     """Refuse missing values in the features that place segments (counted on the engine)."""
-    metrics = {}
-    for position, feature in enumerate(features):
-        value = table[feature].cast("float64")
-        metrics[f"missing_{position}"] = (value.isnull() | value.isnan()).cast("int64").sum()
-    if int(table.aggregate(**metrics).execute().fillna(0).to_numpy().sum()):
+    values = {feature: table[feature].cast("float64") for feature in features}
+    missing = {
+        name: (value.isnull() | value.isnan()).cast("int64").sum() for name, value in values.items()
+    }
+    if engine.aggregates(table, {"missing": missing})["missing"].fillna(0).to_numpy().sum():
         raise InputDataError(
             "customer_features: missing values in the features that place segments in the "
             "segment history (feature_engineering.preprocessing.features); fill them in "
@@ -93,25 +93,23 @@ def _feature_statistics(
     """On the engine, over the customers of ``table``: the features' ``mean`` and ``scale``
     (population standard deviation; 1 for a constant feature), ``(d,)`` each, and per segment
     the ids (sorted), raw means and sizes: ``(k,)``, ``(k, d)`` and ``(k,)``."""
-    values = [table[feature].cast("float64") for feature in features]
-    overall = table.aggregate(
-        **{f"mean_{i}": value.mean() for i, value in enumerate(values)},
-        **{f"std_{i}": value.std(how="pop") for i, value in enumerate(values)},
-    ).execute()
-    mean = overall[[f"mean_{i}" for i in range(len(values))]].to_numpy(dtype="float64")[0]
-    scale = overall[[f"std_{i}" for i in range(len(values))]].to_numpy(dtype="float64")[0]
-    scale = np.where(scale == 0, 1.0, scale)
-    grouped = table.group_by(SEGMENT).aggregate(
-        customers=table.count(), **{f"mean_{i}": value.mean() for i, value in enumerate(values)}
+    values = {feature: table[feature].cast("float64") for feature in features}
+    means = {name: value.mean() for name, value in values.items()}
+    overall = engine.aggregates(
+        table,
+        {"mean": means, "std": {name: value.std(how="pop") for name, value in values.items()}},
     )
-    by_segment = grouped.execute().sort_values(SEGMENT)
-    means = by_segment[[f"mean_{i}" for i in range(len(values))]].to_numpy(dtype="float64")
+    mean = overall["mean"].to_numpy(dtype="float64")[0]
+    scale = overall["std"].to_numpy(dtype="float64")[0]
+    by_segment = engine.aggregates(
+        table, {"mean": means, "rows": {"customers": table.count()}}, by=SEGMENT
+    )
     return (
         mean,
-        scale,
-        by_segment[SEGMENT].to_numpy(dtype="int64"),
-        means,
-        by_segment["customers"].to_numpy(dtype="int64"),
+        np.where(scale == 0, 1.0, scale),
+        by_segment["rows"].index.to_numpy(dtype="int64"),
+        by_segment["mean"].to_numpy(dtype="float64"),
+        by_segment["rows"]["customers"].to_numpy(dtype="int64"),
     )
 
 

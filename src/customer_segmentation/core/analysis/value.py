@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from customer_segmentation.core import engine
 from customer_segmentation.core.cleaning.contract import CustomerSchema
 
 SEGMENT = "segment"
@@ -93,15 +94,19 @@ def campaign_return(table: ir.Table, columns: Mapping[str, str]) -> pd.DataFrame
     data's currency, rates as fractions (0.25 = 25 %).
     """
     response = table[columns["response"]].cast("float64")
-    metrics = {
-        "contacts": table.count().cast("float64"),
-        "responses": response.sum(),
-        "contact_cost": table[columns["contact_cost"]].cast("float64").sum(),
-        "response_revenue": (table[columns["response_revenue"]].cast("float64") * response).sum(),
+    sums = {
+        "sum": {
+            "contacts": table.count().cast("float64"),
+            "responses": response.sum(),
+            "contact_cost": table[columns["contact_cost"]].cast("float64").sum(),
+            "response_revenue": (
+                table[columns["response_revenue"]].cast("float64") * response
+            ).sum(),
+        }
     }
-    by_segment = table.group_by(SEGMENT).aggregate(**metrics).execute().set_index(SEGMENT)
-    overall = table.aggregate(**metrics).execute().set_axis([0])
-    totals = pd.concat([by_segment.sort_index(), overall])[list(metrics)].fillna(0.0)
+    by_segment = engine.aggregates(table, sums, by=SEGMENT)["sum"]
+    overall = engine.aggregates(table, sums)["sum"].set_axis([0])
+    totals = pd.concat([by_segment, overall]).fillna(0.0)
     table = totals.astype({"contacts": "int64", "responses": "int64"})
     table["response_rate"] = totals["responses"] / totals["contacts"]
     table["revenue_per_contact"] = totals["response_revenue"] / totals["contacts"]
